@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs what Trailscope needs to build, test and run, then builds the front end.
+#
+# Idempotent: installs only the Debian packages that are missing, runs `npm ci`
+# only when ui/node_modules is missing or older than ui/package-lock.json, and
+# rebuilds ui/dist each time (it is quick, and the desktop shell embeds it at
+# compile time). Works as root (CI) or through sudo, with no standard input.
+# It never downloads anything but Debian, npm and crates.io packages.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# System libraries for Tauri on Linux (WebKitGTK 4.1, GTK, rsvg, OpenSSL, the
+# tray-icon library), plus xvfb for a headless window in tests and screenshots,
+# webkit2gtk-driver for future WebDriver end-to-end tests, and jq for scripts.
+apt_packages=(
+  build-essential
+  pkg-config
+  libssl-dev
+  libwebkit2gtk-4.1-dev
+  librsvg2-dev
+  libayatana-appindicator3-dev
+  xvfb
+  webkit2gtk-driver
+  jq
+)
+# Extra packages a caller needs (scripts/screenshot.sh adds imagemagick).
+if [[ -n "${TRAILSCOPE_EXTRA_APT:-}" ]]; then
+  read -r -a extra <<<"$TRAILSCOPE_EXTRA_APT"
+  apt_packages+=("${extra[@]}")
+fi
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "setup: need root or sudo to run: $*" >&2
+    exit 1
+  fi
+}
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  # dpkg -s also lists removed-but-configured packages; check the status line.
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: system packages present"
+fi
+
+for tool in cargo node npm; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "setup: '$tool' is not on PATH; install Rust (rustup) and Node.js 20.19+ first" >&2
+    exit 1
+  fi
+done
+
+cd "$repo_root/ui"
+# npm ci writes node_modules/.package-lock.json; if package-lock.json is newer,
+# the dependencies changed since the last install.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+else
+  echo "setup: ui/node_modules up to date"
+fi
+
+echo "setup: building ui/dist"
+npm run --silent build

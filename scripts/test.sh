@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace (engine, CLI and desktop shell) and the
+# front end's unit tests. Runs all parts even when one fails, then exits
+# non-zero if any failed, with a closing "test: N passed, N failed" line.
+#
+# Uses the debug profile: on two cores building Tauri and its dependencies once
+# in debug is much quicker than in release, and the root Cargo.toml already
+# optimises dependencies (opt-level 2) so the engine's tests still run fast.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+started=$SECONDS
+bash scripts/setup.sh
+
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+failed_parts=()
+
+echo "test: cargo test --workspace"
+if ! cargo test --workspace --locked 2>&1 | tee "$logs/cargo.txt"; then
+  failed_parts+=("rust")
+fi
+
+echo "test: ui (vitest)"
+if ! (cd ui && npx --no-install vitest run --reporter=default --reporter=json \
+  --outputFile.json="$logs/vitest.json"); then
+  failed_parts+=("ui")
+fi
+
+# Sum "test result: ok. N passed; M failed; ..." over every cargo test binary.
+read -r rust_passed rust_failed < <(
+  sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$logs/cargo.txt" |
+    awk '{ p += $1; f += $2 } END { print p + 0, f + 0 }'
+)
+ui_passed=0
+ui_failed=0
+if [[ -s "$logs/vitest.json" ]]; then
+  ui_passed="$(jq '.numPassedTests' "$logs/vitest.json")"
+  ui_failed="$(jq '.numFailedTests' "$logs/vitest.json")"
+fi
+
+# A part that failed before any test reported (a build error, say) counts as one
+# failure, so the closing line never reads as a pass when the run failed.
+for part in "${failed_parts[@]+"${failed_parts[@]}"}"; do
+  case "$part" in
+    rust) ((rust_failed > 0)) || rust_failed=1 ;;
+    ui) ((ui_failed > 0)) || ui_failed=1 ;;
+  esac
+done
+
+elapsed=$((SECONDS - started))
+echo "test: rust $rust_passed passed, $rust_failed failed; ui $ui_passed passed, $ui_failed failed; ${elapsed}s"
+if ((${#failed_parts[@]} > 0)); then
+  echo "test: FAILED: ${failed_parts[*]}"
+fi
+echo "test: $((rust_passed + ui_passed)) passed, $((rust_failed + ui_failed)) failed"
+if ((${#failed_parts[@]} > 0)); then
+  exit 1
+fi

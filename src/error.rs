@@ -1,0 +1,33 @@
+//! The engine's typed errors. An `Err` means "could not read or write at all";
+//! a damaged chain is never an error — it is a finding in a verification report.
+
+use std::path::PathBuf;
+
+/// What went wrong when the engine could not do its job at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not a bundle: {reason}")]
+    NotABundle { path: PathBuf, reason: String },
+    #[error("refused {path}: {reason}")]
+    Refused { path: PathBuf, reason: String },
+    #[error("invalid trusted-keys file {path}, line {line}: {reason}")]
+    TrustedKeys { path: PathBuf, line: u64, reason: String },
+    #[error("invalid checkpoints file {path}, line {line}: {reason}")]
+    Checkpoints { path: PathBuf, line: u64, reason: String },
+    #[error("invalid key file {path}: {reason}")]
+    KeyFile { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The engine's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}

@@ -1,0 +1,28 @@
+//! The producer side: what a system that *writes* audit bundles does. It generates
+//! realistic, deterministic bundles of a simulated CRM company (for demos, tests and
+//! benchmarks), creates and loads manifest signing keys, and seals and signs a
+//! directory of events (spec `audit-bundle-v1` §3–§5).
+//!
+//! Nothing here verifies anything: the producer trusts what it writes and what it
+//! seals, and must never share code paths with `verify` beyond `canonical`, so a
+//! producer bug cannot hide itself from the verifier.
+//!
+//! Module map: `gen` (the driver, the clock, hashing and writing), `world` (what
+//! happens next), `records` (record snapshots, edits, workflows), `roster` (actors and
+//! permissions), `rng` (the seeded PRNG), `keys`, `seal` (manifest and signature).
+
+// `gen` is a reserved keyword in edition 2024, hence the raw identifier.
+mod r#gen;
+mod keys;
+mod records;
+mod rng;
+mod roster;
+mod seal;
+mod world;
+
+pub use keys::{SigningKeyFile, keygen, load_signing_key};
+pub use r#gen::{GenOptions, GenSummary, generate};
+pub use seal::{ChainSummary, build_manifest, rehash_event, seal_directory, sign_manifest};
+
+#[cfg(test)]
+mod tests;

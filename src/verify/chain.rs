@@ -1,0 +1,449 @@
+//! The sequential half of verification: walks the checked lines in file order and
+//! checks what depends on order — links, seq continuity, duplicate ids, timestamps,
+//! checkpoints — then compares each chain with the manifest.
+//!
+//! It never stops at the first break: every damaged place becomes a finding and the
+//! walk goes on. State is per chain (a few hashes and counters) plus a compact set of
+//! event-id digests for duplicate detection, so memory does not hold events.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+use crate::bundle::{LineSpan, Manifest};
+use crate::canonical::{to_hex, Digest32};
+
+use super::event::{LineCheck, Link};
+use super::report::{group, Finding, FindingKind, Severity, MAX_FINDINGS_PER_KIND};
+use super::trust::Checkpoint;
+
+/// The `prev_hash` of the first event of every chain (spec §3).
+pub const GENESIS: Digest32 = [0; 32];
+
+/// What the walk knows about one chain.
+#[derive(Debug, Clone)]
+pub struct ChainState {
+    pub id: String,
+    /// Seq of the first event seen.
+    pub first_seq: u64,
+    /// Highest seq accepted in order, and its declared hash.
+    pub last_seq: u64,
+    pub last_hash: Digest32,
+    /// Lines of this chain, stubs and out-of-order lines included (the manifest's event_count).
+    pub lines: u64,
+    pub events: u64,
+    pub omitted: u64,
+    pub earliest_ts: Option<(String, i64)>,
+    pub latest_ts: Option<(String, i64)>,
+    previous_ts: Option<(String, i64)>,
+    /// Findings per kind on this chain (all of them, even those not listed).
+    pub counts: HashMap<FindingKind, u64>,
+    /// Highest seq at which a checkpoint matched.
+    pub checkpoint_matched_at: Option<u64>,
+    /// Whether the chain's first event could be anchored (genesis or the manifest's start hash).
+    pub anchored: bool,
+}
+
+impl ChainState {
+    pub fn count(&self, kind: FindingKind) -> u64 {
+        self.counts.get(&kind).copied().unwrap_or(0)
+    }
+
+    pub fn count_where(&self, f: impl Fn(FindingKind) -> bool) -> u64 {
+        self.counts.iter().filter(|(k, _)| f(**k)).map(|(_, n)| n).sum()
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.count_where(|k| k.severity() == Severity::Break) > 0
+    }
+}
+
+/// Collects findings, keeping at most `MAX_FINDINGS_PER_KIND` of each kind in memory.
+#[derive(Debug, Default)]
+pub struct FindingSink {
+    pub listed: Vec<Finding>,
+    per_kind: HashMap<FindingKind, u64>,
+}
+
+impl FindingSink {
+    fn push(&mut self, finding: Finding) {
+        let n = self.per_kind.entry(finding.kind).or_default();
+        *n += 1;
+        if *n as usize <= MAX_FINDINGS_PER_KIND {
+            self.listed.push(finding);
+        }
+    }
+
+    /// Per kind, how many findings were counted but not listed.
+    pub fn not_listed(&self) -> Vec<(FindingKind, u64)> {
+        let mut out: Vec<_> = self
+            .per_kind
+            .iter()
+            .filter(|(_, n)| **n as usize > MAX_FINDINGS_PER_KIND)
+            .map(|(k, n)| (*k, n - MAX_FINDINGS_PER_KIND as u64))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// The sequential walk over one bundle's lines.
+pub struct ChainWalk<'a> {
+    manifest: Option<&'a Manifest>,
+    pub chains: Vec<ChainState>,
+    chain_index: HashMap<String, usize>,
+    /// 128-bit digests of event ids seen, with the line that first used each.
+    ids: HashMap<u128, (u32, u64)>,
+    id_hasher: [std::hash::RandomState; 2],
+    files: Vec<String>,
+    checkpoints: HashMap<(String, u64), usize>,
+    checkpoint_list: &'a [Checkpoint],
+    checkpoint_seen: Vec<bool>,
+    pub sink: FindingSink,
+    pub malformed_lines: u64,
+}
+
+impl<'a> ChainWalk<'a> {
+    pub fn new(manifest: Option<&'a Manifest>, checkpoints: &'a [Checkpoint]) -> Self {
+        ChainWalk {
+            manifest,
+            chains: Vec::new(),
+            chain_index: HashMap::new(),
+            ids: HashMap::new(),
+            id_hasher: [std::hash::RandomState::new(), std::hash::RandomState::new()],
+            files: Vec::new(),
+            checkpoints: checkpoints
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ((c.chain.clone(), c.seq), i))
+                .collect(),
+            checkpoint_list: checkpoints,
+            checkpoint_seen: vec![false; checkpoints.len()],
+            sink: FindingSink::default(),
+            malformed_lines: 0,
+        }
+    }
+
+    /// Records a finding, counting it on its chain.
+    pub fn report(&mut self, finding: Finding) {
+        if let Some(chain) = &finding.chain
+            && let Some(&i) = self.chain_index.get(chain)
+        {
+            *self.chains[i].counts.entry(finding.kind).or_default() += 1;
+        }
+        self.sink.push(finding);
+    }
+
+    pub fn begin_file(&mut self, name: &str) {
+        self.files.push(name.to_owned());
+    }
+
+    fn file(&self) -> &str {
+        self.files.last().map_or("", String::as_str)
+    }
+
+    /// Takes one checked line, in file order.
+    pub fn absorb(&mut self, span: &LineSpan, check: LineCheck) {
+        let file = self.file().to_owned();
+        let here = |kind| Finding::new(kind).at(&file, span.line_no, span.offset);
+        if let Some(length) = span.too_long {
+            self.malformed_lines += 1;
+            self.report(here(FindingKind::MalformedLine).detail(format!(
+                "the line is {} bytes long, over the limit; it was not read",
+                group(length)
+            )));
+            return;
+        }
+        match check {
+            LineCheck::Event(link) => self.place(link, &file, span),
+            LineCheck::Malformed { reason, chain, seq, link } => {
+                self.malformed_lines += 1;
+                let mut finding = here(FindingKind::MalformedLine).detail(reason);
+                if let Some(chain) = chain {
+                    // Register the chain first so the finding counts against it.
+                    self.chain_state(&chain, seq.unwrap_or(0));
+                    finding = finding.chain(&chain);
+                }
+                if let Some(seq) = seq {
+                    finding = finding.seq(seq);
+                }
+                self.report(finding);
+                if let Some(link) = link {
+                    self.place(link, &file, span);
+                }
+            }
+        }
+    }
+
+    fn chain_state(&mut self, chain: &str, seq: u64) -> (usize, bool) {
+        if let Some(&i) = self.chain_index.get(chain) {
+            return (i, false);
+        }
+        let i = self.chains.len();
+        self.chains.push(ChainState {
+            id: chain.to_owned(),
+            first_seq: seq,
+            last_seq: 0,
+            last_hash: GENESIS,
+            lines: 0,
+            events: 0,
+            omitted: 0,
+            earliest_ts: None,
+            latest_ts: None,
+            previous_ts: None,
+            counts: HashMap::new(),
+            checkpoint_matched_at: None,
+            anchored: false,
+        });
+        self.chain_index.insert(chain.to_owned(), i);
+        (i, true)
+    }
+
+    /// Puts an event (or stub) in its place in its chain and checks everything about that place.
+    fn place(&mut self, link: Link, file: &str, span: &LineSpan) {
+        let here = |kind| Finding::new(kind).at(file, span.line_no, span.offset).chain(&link.chain).seq(link.seq);
+        let (i, new) = self.chain_state(&link.chain, link.seq);
+        if self.chains[i].lines == 0 {
+            self.chains[i].first_seq = link.seq;
+        }
+        self.chains[i].lines += 1;
+
+        if let Some(recomputed) = link.recomputed
+            && recomputed != link.hash
+        {
+            self.report(here(FindingKind::HashMismatch).expected(to_hex(&recomputed)).actual(to_hex(&link.hash)));
+        }
+        if let Some(id) = &link.id {
+            let key = self.id_key(id);
+            let file_index = self.files.len() as u32 - 1;
+            if let Some(&(first_file, first_line)) = self.ids.get(&key) {
+                let where_ = if first_file == file_index {
+                    format!("line {}", group(first_line))
+                } else {
+                    format!("line {} of {}", group(first_line), self.files[first_file as usize])
+                };
+                self.report(here(FindingKind::DuplicateId).detail(format!("id {id:?} is also used on {where_}")));
+            } else {
+                self.ids.insert(key, (file_index, span.line_no));
+            }
+        }
+
+        let state = &self.chains[i];
+        let first_event = new || state.last_seq == 0;
+        if first_event {
+            self.place_first(i, &link, file, span);
+        } else if link.seq <= state.last_seq {
+            let last = state.last_seq;
+            self.report(
+                here(FindingKind::SeqOutOfOrder)
+                    .expected(format!("seq {}", group(last + 1)))
+                    .actual(format!("seq {}", group(link.seq))),
+            );
+            return; // not accepted: the chain continues from the last event in order
+        } else {
+            let (last_seq, last_hash) = (state.last_seq, state.last_hash);
+            if link.seq > last_seq + 1 {
+                self.report(
+                    here(FindingKind::SeqGap)
+                        .seq_range(last_seq + 1, link.seq - 1)
+                        .expected(format!("seq {}", group(last_seq + 1)))
+                        .actual(format!("seq {}", group(link.seq))),
+                );
+            }
+            if link.prev_hash != last_hash {
+                self.report(
+                    here(FindingKind::BrokenLink)
+                        .expected(to_hex(&last_hash))
+                        .actual(to_hex(&link.prev_hash))
+                        .detail(format!("prev_hash does not match the hash of seq {}", group(last_seq))),
+                );
+            }
+        }
+        self.accept(i, &link, file, span);
+    }
+
+    /// Checks the first event a bundle holds of a chain against genesis or the manifest.
+    fn place_first(&mut self, i: usize, link: &Link, file: &str, span: &LineSpan) {
+        let here = |kind| Finding::new(kind).at(file, span.line_no, span.offset).chain(&link.chain).seq(link.seq);
+        let entry = self.manifest.and_then(|m| m.chain(&link.chain));
+        if let Some(entry) = entry {
+            if link.seq > entry.first_seq {
+                self.report(
+                    here(FindingKind::SeqGap)
+                        .seq_range(entry.first_seq, link.seq - 1)
+                        .expected(format!("seq {}", group(entry.first_seq)))
+                        .actual(format!("seq {}", group(link.seq)))
+                        .detail("the chain starts later than the manifest's first_seq"),
+                );
+            } else if link.seq < entry.first_seq {
+                self.report(
+                    here(FindingKind::ManifestMismatch)
+                        .expected(format!("first seq {}", group(entry.first_seq)))
+                        .actual(format!("seq {}", group(link.seq)))
+                        .detail("the chain starts earlier than the manifest says"),
+                );
+            }
+        }
+        let anchor = if link.seq == 1 {
+            Some((GENESIS, "the first event of a chain must link to 64 zeros (genesis)"))
+        } else {
+            entry
+                .filter(|e| e.first_seq == link.seq)
+                .map(|e| (e.start_prev_hash, "the first event does not link to the manifest's start_prev_hash"))
+        };
+        if let Some((anchor, why)) = anchor {
+            self.chains[i].anchored = true;
+            if link.prev_hash != anchor {
+                self.report(
+                    here(FindingKind::BrokenLink).expected(to_hex(&anchor)).actual(to_hex(&link.prev_hash)).detail(why),
+                );
+            }
+        }
+    }
+
+    fn accept(&mut self, i: usize, link: &Link, file: &str, span: &LineSpan) {
+        let here = |kind| Finding::new(kind).at(file, span.line_no, span.offset).chain(&link.chain).seq(link.seq);
+        if let (Some((ts, millis)), Some((previous, previous_millis))) = (&link.ts, &self.chains[i].previous_ts)
+            && millis < previous_millis
+        {
+            let finding = here(FindingKind::TsRegression)
+                .expected(format!("a time at or after {previous}"))
+                .actual(ts.clone());
+            self.report(finding);
+        }
+        let state = &mut self.chains[i];
+        state.last_seq = link.seq;
+        state.last_hash = link.hash;
+        if link.is_stub {
+            state.omitted += 1;
+        } else {
+            state.events += 1;
+        }
+        if let Some(ts) = &link.ts {
+            if state.earliest_ts.as_ref().is_none_or(|(_, m)| ts.1 < *m) {
+                state.earliest_ts = Some(ts.clone());
+            }
+            if state.latest_ts.as_ref().is_none_or(|(_, m)| ts.1 > *m) {
+                state.latest_ts = Some(ts.clone());
+            }
+            state.previous_ts = Some(ts.clone());
+        }
+        if let Some(&c) = self.checkpoints.get(&(link.chain.clone(), link.seq)) {
+            self.checkpoint_seen[c] = true;
+            let checkpoint = &self.checkpoint_list[c];
+            if checkpoint.hash != link.hash {
+                self.report(
+                    here(FindingKind::CheckpointMismatch)
+                        .expected(to_hex(&checkpoint.hash))
+                        .actual(to_hex(&link.hash))
+                        .detail(format!("checkpoints file line {}", checkpoint.line)),
+                );
+            } else if checkpoint.signature_problem.is_none() {
+                let state = &mut self.chains[i];
+                state.checkpoint_matched_at = state.checkpoint_matched_at.max(Some(link.seq));
+            }
+        }
+    }
+
+    fn id_key(&self, id: &str) -> u128 {
+        let half = |state: &std::hash::RandomState| {
+            let mut hasher = state.build_hasher();
+            hasher.write(id.as_bytes());
+            hasher.finish()
+        };
+        (u128::from(half(&self.id_hasher[0])) << 64) | u128::from(half(&self.id_hasher[1]))
+    }
+
+    /// After the last line: compares chains with the manifest and settles checkpoints.
+    pub fn finish_chains(&mut self) {
+        if let Some(manifest) = self.manifest {
+            for entry in &manifest.chains {
+                let Some(&i) = self.chain_index.get(&entry.id) else {
+                    self.report(
+                        Finding::new(FindingKind::Truncated)
+                            .chain(&entry.id)
+                            .seq_range(entry.first_seq, entry.last_seq)
+                            .detail("the manifest lists this chain, but the bundle holds none of its events"),
+                    );
+                    continue;
+                };
+                let state = self.chains[i].clone();
+                let finding = |kind| Finding::new(kind).chain(&entry.id);
+                if entry.first_seq == 1 && entry.start_prev_hash != GENESIS {
+                    self.report(
+                        finding(FindingKind::ManifestMismatch)
+                            .expected(to_hex(&GENESIS))
+                            .actual(to_hex(&entry.start_prev_hash))
+                            .detail("a chain starting at seq 1 must have the genesis start hash"),
+                    );
+                }
+                if state.last_seq < entry.last_seq {
+                    self.report(
+                        finding(FindingKind::Truncated)
+                            .seq_range(state.last_seq + 1, entry.last_seq)
+                            .expected(format!("last seq {} with head {}", group(entry.last_seq), to_hex(&entry.head_hash)))
+                            .actual(format!("last seq {}", group(state.last_seq))),
+                    );
+                } else if state.last_seq > entry.last_seq {
+                    self.report(
+                        finding(FindingKind::ManifestMismatch)
+                            .seq(state.last_seq)
+                            .expected(format!("last seq {}", group(entry.last_seq)))
+                            .actual(format!("last seq {}", group(state.last_seq)))
+                            .detail("the chain goes on past the manifest's last_seq"),
+                    );
+                } else if state.last_hash != entry.head_hash {
+                    self.report(
+                        finding(FindingKind::ManifestMismatch)
+                            .seq(state.last_seq)
+                            .expected(to_hex(&entry.head_hash))
+                            .actual(to_hex(&state.last_hash))
+                            .detail("the last event's hash is not the manifest's head_hash"),
+                    );
+                }
+                if state.lines != entry.event_count {
+                    self.report(
+                        finding(FindingKind::ManifestMismatch)
+                            .expected(format!("{} lines", group(entry.event_count)))
+                            .actual(format!("{} lines", group(state.lines)))
+                            .detail("event_count differs from the lines the bundle holds of this chain"),
+                    );
+                }
+            }
+            let unlisted: Vec<String> = self
+                .chains
+                .iter()
+                .filter(|c| manifest.chain(&c.id).is_none())
+                .map(|c| c.id.clone())
+                .collect();
+            for chain in unlisted {
+                self.report(
+                    Finding::new(FindingKind::ManifestMismatch)
+                        .chain(&chain)
+                        .detail("the bundle holds events of a chain the manifest does not list"),
+                );
+            }
+        }
+        for (c, checkpoint) in self.checkpoint_list.iter().enumerate() {
+            let Some(&i) = self.chain_index.get(&checkpoint.chain) else { continue };
+            let (first, last) = (self.chains[i].first_seq, self.chains[i].last_seq);
+            if let Some(problem) = &checkpoint.signature_problem {
+                self.report(
+                    Finding::new(FindingKind::SignatureInvalid)
+                        .chain(&checkpoint.chain)
+                        .seq(checkpoint.seq)
+                        .detail(format!("{problem} (checkpoints file line {}); it vouches for nothing", checkpoint.line)),
+                );
+            }
+            if !self.checkpoint_seen[c] && (first..=last).contains(&checkpoint.seq) {
+                self.report(
+                    Finding::new(FindingKind::CheckpointMismatch)
+                        .chain(&checkpoint.chain)
+                        .seq(checkpoint.seq)
+                        .expected(to_hex(&checkpoint.hash))
+                        .actual("no event at this position")
+                        .detail(format!("checkpoints file line {}", checkpoint.line)),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Checks one events line on its own: parses it, checks the required fields of spec
+//! §2.1 (or the stub shape of §4), and recomputes its hash (§3).
+//!
+//! This is the part of verification that is independent per line, so it runs on all
+//! cores. It never looks at other lines: links, order and duplicates are `chain`'s job.
+
+use chrono::DateTime;
+
+use crate::canonical::{self, parse_hash_hex, Digest32, Json};
+
+/// What a chain needs to know of a line to check its place in the chain.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub chain: String,
+    pub seq: u64,
+    pub prev_hash: Digest32,
+    /// The hash the line declares.
+    pub hash: Digest32,
+    /// The hash recomputed from the content; `None` for a stub, which cannot be recomputed.
+    pub recomputed: Option<Digest32>,
+    pub id: Option<String>,
+    /// The event time as written, and in milliseconds since the epoch.
+    pub ts: Option<(String, i64)>,
+    pub is_stub: bool,
+}
+
+/// The result of checking one line.
+#[derive(Debug, Clone)]
+pub enum LineCheck {
+    /// A well-formed event or stub.
+    Event(Link),
+    /// A malformed line. If its chain position fields are readable (`link`), it still
+    /// takes its place in the chain, so one bad field does not break every later link.
+    Malformed { reason: String, chain: Option<String>, seq: Option<u64>, link: Option<Link> },
+}
+
+/// The largest integer a double holds exactly (spec §2.1 notes the ±(2^53−1) bound).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// Checks one non-blank line. `scratch` is a reusable buffer for the canonical text.
+pub fn check_line(text: &[u8], scratch: &mut Vec<u8>) -> LineCheck {
+    let json = match canonical::parse(text) {
+        Ok(json) => json,
+        Err(error) => {
+            let reason = if std::str::from_utf8(text).is_err() && error.0.contains("unicode") {
+                format!("not valid UTF-8 ({error})")
+            } else {
+                format!("not valid JSON: {error}")
+            };
+            return LineCheck::Malformed { reason, chain: None, seq: None, link: None };
+        }
+    };
+    if !matches!(json, Json::Object(_)) {
+        return LineCheck::Malformed {
+            reason: "not a JSON object".into(),
+            chain: None,
+            seq: None,
+            link: None,
+        };
+    }
+    let chain = json.get("chain").and_then(Json::as_str).filter(|c| !c.is_empty());
+    let seq = match json.get("seq") {
+        Some(Json::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= MAX_SAFE_INTEGER => Some(*n as u64),
+        _ => None,
+    };
+    let prev_hash = json.get("prev_hash").and_then(Json::as_str).and_then(parse_hash_hex);
+    let hash = json.get("hash").and_then(Json::as_str).and_then(parse_hash_hex);
+    let is_stub = matches!(json.get("omitted"), Some(Json::Bool(true)));
+
+    let (Some(chain), Some(seq), Some(prev_hash), Some(hash)) = (chain, seq, prev_hash, hash) else {
+        let missing = [
+            ("chain", chain.is_none(), "a non-empty string"),
+            ("seq", seq.is_none(), "an integer from 1 to 2^53-1"),
+            ("prev_hash", prev_hash.is_none(), "64 lowercase hex digits"),
+            ("hash", hash.is_none(), "64 lowercase hex digits"),
+        ]
+        .into_iter()
+        .filter(|(_, bad, _)| *bad)
+        .map(|(name, _, want)| describe_field_problem(&json, name, want))
+        .collect::<Vec<_>>()
+        .join("; ");
+        return LineCheck::Malformed {
+            reason: missing,
+            chain: chain.map(str::to_owned),
+            seq,
+            link: None,
+        };
+    };
+
+    let problems = if is_stub { stub_problems(&json) } else { event_problems(&json) };
+    let recomputed = (!is_stub).then(|| canonical::event_hash(&json, scratch));
+    let ts = json
+        .get("ts")
+        .and_then(Json::as_str)
+        .and_then(|ts| DateTime::parse_from_rfc3339(ts).ok().map(|t| (ts.to_owned(), t.timestamp_millis())));
+    let link = Link {
+        chain: chain.to_owned(),
+        seq,
+        prev_hash,
+        hash,
+        recomputed,
+        id: json.get("id").and_then(Json::as_str).map(str::to_owned),
+        ts,
+        is_stub,
+    };
+    if problems.is_empty() {
+        LineCheck::Event(link)
+    } else {
+        LineCheck::Malformed {
+            reason: problems.join("; "),
+            chain: Some(link.chain.clone()),
+            seq: Some(seq),
+            link: Some(link),
+        }
+    }
+}
+
+fn describe_field_problem(json: &Json<'_>, name: &str, want: &str) -> String {
+    match json.get(name) {
+        None => format!("\"{name}\" is missing"),
+        Some(_) => format!("\"{name}\" is not {want}"),
+    }
+}
+
+/// Spec §4: a stub keeps chain, seq, prev_hash, hash, may carry omitted_reason, nothing else.
+fn stub_problems(json: &Json<'_>) -> Vec<String> {
+    const ALLOWED: [&str; 6] = ["chain", "seq", "omitted", "prev_hash", "hash", "omitted_reason"];
+    let Json::Object(members) = json else { return vec![] };
+    let mut problems: Vec<String> = members
+        .iter()
+        .filter(|(key, _)| !ALLOWED.contains(&key.as_ref()))
+        .map(|(key, _)| format!("a stub (omitted event) must not carry \"{key}\""))
+        .collect();
+    if let Some(reason) = json.get("omitted_reason")
+        && !matches!(reason, Json::String(_))
+    {
+        problems.push("\"omitted_reason\" is not a string".into());
+    }
+    problems
+}
+
+/// Spec §2.1: the required fields of a real event, with their types.
+fn event_problems(json: &Json<'_>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for key in ["id", "action"] {
+        match json.get(key) {
+            Some(Json::String(s)) if !s.is_empty() => {}
+            other => problems.push(field_problem(key, other, "a non-empty string")),
+        }
+    }
+    match json.get("ts") {
+        Some(Json::String(ts)) if DateTime::parse_from_rfc3339(ts).is_ok() => {}
+        Some(Json::String(_)) => problems.push("\"ts\" is not an RFC 3339 time".into()),
+        other => problems.push(field_problem("ts", other, "an RFC 3339 time")),
+    }
+    match json.get("actor") {
+        Some(actor @ Json::Object(_)) => {
+            for key in ["id", "type"] {
+                match actor.get(key) {
+                    Some(Json::String(s)) if !s.is_empty() => {}
+                    other => problems.push(field_problem(&format!("actor.{key}"), other, "a non-empty string")),
+                }
+            }
+        }
+        other => problems.push(field_problem("actor", other, "an object")),
+    }
+    match json.get("target") {
+        Some(Json::Null) => {}
+        Some(target @ Json::Object(_)) => {
+            for key in ["type", "id"] {
+                if !matches!(target.get(key), Some(Json::String(_))) {
+                    problems.push(field_problem(&format!("target.{key}"), target.get(key), "a string"));
+                }
+            }
+        }
+        other => problems.push(field_problem("target", other, "an object or null")),
+    }
+    match json.get("outcome") {
+        Some(Json::String(s)) if matches!(s.as_ref(), "success" | "failure" | "denied") => {}
+        Some(Json::String(s)) => {
+            problems.push(format!("\"outcome\" is {s:?}, not success, failure or denied"))
+        }
+        other => problems.push(field_problem("outcome", other, "a string")),
+    }
+    if let Some(omitted) = json.get("omitted")
+        && !matches!(omitted, Json::Bool(_))
+    {
+        problems.push("\"omitted\" is not a boolean".into());
+    }
+    problems
+}
+
+fn field_problem(key: &str, value: Option<&Json<'_>>, want: &str) -> String {
+    match value {
+        None => format!("\"{key}\" is missing"),
+        Some(_) => format!("\"{key}\" is not {want}"),
+    }
+}

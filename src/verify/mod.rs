@@ -1,0 +1,324 @@
+//! Independent verification of a bundle (spec §3–§8): recomputes every hash, checks
+//! every link, the manifest, the signature against the reviewer's trusted keys, and
+//! checkpoints, and returns a report listing every finding.
+//!
+//! Data flow: a reader thread splits the events file into batches of lines (hashing
+//! the raw bytes for the manifest's file digest on the way); each batch's lines are
+//! parsed, canonicalized and hashed on all cores (`event`); the results are walked in
+//! file order (`chain`), which is the only sequential part. Memory is bounded by the
+//! batch size, not the bundle size.
+//!
+//! A damaged bundle is never an `Err`: `Err` means the bundle could not be read at all.
+
+mod chain;
+mod event;
+mod report;
+mod trust;
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+
+pub use event::{check_line, LineCheck, Link};
+pub use report::{
+    group, BundleInfo, ChainReport, Dimension, DimensionStatus, Finding, FindingKind, Report, Severity,
+    SignatureReport, SignatureStatus, Verdict, MAX_FINDINGS_PER_KIND,
+};
+pub use trust::{check_signature, load_checkpoints, parse_checkpoints, Checkpoint, SignatureCheck, TrustedKeys};
+
+use crate::bundle::{Bundle, FileDigest, LineBatch, LineSplitter, Limits, ManifestState};
+use crate::canonical::to_hex;
+use crate::{Error, Result};
+use chain::{ChainState, ChainWalk};
+
+/// What the reviewer brings to a verification.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    pub trusted_keys: TrustedKeys,
+    pub checkpoints: Vec<Checkpoint>,
+    pub limits: Limits,
+}
+
+/// Bytes of lines handed to the worker threads at a time.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// Opens and verifies a bundle (ZIP, directory or bare JSON Lines).
+pub fn verify_bundle(path: &Path, options: &VerifyOptions) -> Result<Report> {
+    let mut bundle = Bundle::open(path, options.limits)?;
+    verify_opened(&mut bundle, options)
+}
+
+/// Verifies an opened bundle.
+pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Report> {
+    let manifest = bundle.manifest().cloned();
+    let mut walk = ChainWalk::new(manifest.as_ref(), &options.checkpoints);
+    let mut lines = 0;
+
+    if let ManifestState::Unreadable(reason) = bundle.manifest_state() {
+        walk.report(Finding::new(FindingKind::ManifestMismatch).detail(format!(
+            "{reason}; the bundle is checked as if it had no manifest"
+        )));
+    }
+    if let Some(manifest) = &manifest {
+        if manifest.format.as_deref() != Some("audit-bundle") || manifest.format_version != Some(1.0) {
+            walk.report(Finding::new(FindingKind::ManifestMismatch).detail(format!(
+                "format {:?} version {:?} is not audit-bundle version 1",
+                manifest.format.as_deref().unwrap_or("missing"),
+                manifest.format_version
+            )));
+        }
+        if manifest.files.is_empty() {
+            walk.report(Finding::new(FindingKind::ManifestMismatch).detail(format!(
+                "the manifest lists no events files; {} was read unpinned",
+                crate::bundle::DEFAULT_EVENTS_FILE
+            )));
+        }
+    }
+
+    let max_line_bytes = bundle.limits().max_line_bytes;
+    let container = bundle.container();
+    for name in bundle.event_file_names() {
+        let pinned = manifest.as_ref().and_then(|m| m.files.iter().find(|f| f.path == name)).cloned();
+        let Some(reader) = bundle.open_events_file(&name)? else {
+            walk.report(
+                Finding::new(FindingKind::FileDigestMismatch)
+                    .detail(format!("the manifest lists {name}, but the bundle does not hold it")),
+            );
+            continue;
+        };
+        walk.begin_file(&name);
+        let digest = stream_checks(reader, max_line_bytes, |batch, checks| {
+            for (span, check) in batch.lines.iter().zip(checks) {
+                walk.absorb(span, check);
+            }
+        })
+        .map_err(|e| Error::Refused { path: bundle.path().to_owned(), reason: format!("{name}: {e}") })?;
+        lines += digest.lines;
+        if let Some(pinned) = pinned {
+            if pinned.sha256 != digest.sha256 {
+                walk.report(
+                    Finding::new(FindingKind::FileDigestMismatch)
+                        .expected(to_hex(&pinned.sha256))
+                        .actual(to_hex(&digest.sha256))
+                        .detail(format!("SHA-256 of {name}")),
+                );
+            } else if pinned.bytes != digest.bytes {
+                walk.report(
+                    Finding::new(FindingKind::FileDigestMismatch)
+                        .expected(format!("{} bytes", group(pinned.bytes)))
+                        .actual(format!("{} bytes", group(digest.bytes)))
+                        .detail(format!("size of {name}")),
+                );
+            }
+        }
+    }
+    walk.finish_chains();
+
+    let signature = match (&manifest, container) {
+        (None, _) => {
+            walk.report(Finding::new(FindingKind::Unsigned).detail(
+                "there is no manifest: completeness unproven, and nothing outside the events vouches for them",
+            ));
+            SignatureReport { status: SignatureStatus::Absent, key_id: None }
+        }
+        (Some(m), _) => match &m.signature {
+            None => {
+                walk.report(Finding::new(FindingKind::Unsigned).detail(
+                    "the manifest carries no signature: anyone who could write the bundle could have recomputed every hash",
+                ));
+                SignatureReport { status: SignatureStatus::Absent, key_id: None }
+            }
+            Some(sig) => {
+                let key_id = Some(sig.key_id.clone());
+                match check_signature(sig, &m.signed_bytes, &options.trusted_keys) {
+                    SignatureCheck::Trusted { key_id } => {
+                        SignatureReport { status: SignatureStatus::Trusted, key_id: Some(key_id) }
+                    }
+                    SignatureCheck::Untrusted { why } => {
+                        walk.report(Finding::new(FindingKind::SignatureUntrusted).detail(why));
+                        SignatureReport { status: SignatureStatus::Untrusted, key_id }
+                    }
+                    SignatureCheck::Invalid { why } => {
+                        walk.report(Finding::new(FindingKind::SignatureInvalid).detail(why));
+                        SignatureReport { status: SignatureStatus::Invalid, key_id }
+                    }
+                }
+            }
+        },
+    };
+
+    // Findings about the bundle as a whole that undermine every chain's completeness.
+    let bundle_unpinned = walk
+        .sink
+        .listed
+        .iter()
+        .any(|f| f.chain.is_none() && matches!(f.kind, FindingKind::FileDigestMismatch | FindingKind::ManifestMismatch));
+    let chains = walk
+        .chains
+        .iter()
+        .filter(|state| state.lines > 0)
+        .map(|state| chain_report(state, manifest.is_some(), &signature, bundle_unpinned))
+        .collect();
+    let info = BundleInfo {
+        path: bundle.path().display().to_string(),
+        container,
+        has_manifest: manifest.is_some(),
+        provenance: manifest.as_ref().map(|m| m.provenance.clone()).unwrap_or_default(),
+        lines,
+        malformed_lines: walk.malformed_lines,
+    };
+    let findings_not_listed = walk.sink.not_listed();
+    Ok(Report { bundle: info, chains, signature, findings: walk.sink.listed, findings_not_listed })
+}
+
+/// Streams one events file through the line checks: a reader thread splits lines,
+/// rayon checks each batch on all cores, `absorb` sees the results in file order.
+fn stream_checks(
+    reader: Box<dyn Read + Send + '_>,
+    max_line_bytes: usize,
+    mut absorb: impl FnMut(&LineBatch, Vec<LineCheck>),
+) -> std::io::Result<FileDigest> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = sync_channel::<std::io::Result<LineBatch>>(2);
+        let splitter = scope.spawn(move || {
+            let mut splitter = LineSplitter::new(reader, max_line_bytes);
+            loop {
+                match splitter.next_batch(BATCH_BYTES) {
+                    Ok(Some(batch)) => {
+                        if sender.send(Ok(batch)).is_err() {
+                            return None;
+                        }
+                    }
+                    Ok(None) => return Some(splitter.finish()),
+                    Err(e) => {
+                        let _ = sender.send(Err(e));
+                        return None;
+                    }
+                }
+            }
+        });
+        for batch in receiver {
+            let batch = batch?;
+            let checks: Vec<LineCheck> = batch
+                .lines
+                .par_iter()
+                .with_min_len(64)
+                .map_init(Vec::new, |scratch, span| {
+                    if span.too_long.is_some() {
+                        LineCheck::Malformed { reason: String::new(), chain: None, seq: None, link: None }
+                    } else {
+                        check_line(batch.text(span), scratch)
+                    }
+                })
+                .collect();
+            absorb(&batch, checks);
+        }
+        splitter
+            .join()
+            .expect("the line splitter does not panic")
+            .ok_or_else(|| std::io::Error::other("reading stopped early"))
+    })
+}
+
+/// One chain's verdict and dimensions. `bundle_unpinned`: the manifest or file digest
+/// failed for the bundle as a whole, so no chain's completeness holds.
+fn chain_report(state: &ChainState, has_manifest: bool, signature: &SignatureReport, bundle_unpinned: bool) -> ChainReport {
+    use DimensionStatus::{Failed, Proven, Unproven};
+    use FindingKind as K;
+    let dimension = |status, detail: String| Dimension { status, detail };
+    let range = format!("seq {} to {}", group(state.first_seq), group(state.last_seq));
+
+    let altered = state.count(K::HashMismatch);
+    let integrity = if altered > 0 {
+        dimension(Failed, format!("{} {} no longer match their hash", group(altered), if altered == 1 { "event's contents" } else { "events' contents" }))
+    } else if state.omitted > 0 {
+        dimension(Proven, format!(
+            "all {} events recompute to their recorded hash; {} omitted events cannot be recomputed, only linked",
+            group(state.events), group(state.omitted)
+        ))
+    } else {
+        dimension(Proven, format!("all {} events recompute to their recorded hash", group(state.events)))
+    };
+
+    let link_problems = state.count_where(|k| matches!(k, K::BrokenLink | K::SeqGap | K::SeqOutOfOrder | K::DuplicateId | K::MalformedLine));
+    let linkage = if link_problems > 0 {
+        dimension(Failed, format!("{} broken links, gaps, reorderings, duplicates or unreadable lines", group(link_problems)))
+    } else if state.anchored {
+        dimension(Proven, format!("every link holds, {range}"))
+    } else {
+        dimension(Unproven, format!(
+            "every link holds, {range}, but the first event's link to seq {} cannot be checked without a manifest",
+            group(state.first_seq.saturating_sub(1))
+        ))
+    };
+
+    let completeness_problems = state.count_where(|k| matches!(k, K::Truncated | K::ManifestMismatch | K::FileDigestMismatch));
+    let completeness = if completeness_problems > 0 || bundle_unpinned {
+        dimension(Failed, "the events do not match what the manifest pins".into())
+    } else if !has_manifest {
+        dimension(Unproven, "no manifest: completeness unproven (events could be missing at the end)".into())
+    } else {
+        dimension(Proven, format!("{range}, {} lines, head hash as the manifest pins", group(state.lines)))
+    };
+
+    let key = signature.key_id.as_deref().unwrap_or("an unnamed key");
+    let checkpoint_problems = state.count_where(|k| matches!(k, K::CheckpointMismatch | K::SignatureInvalid));
+    let authenticity = if checkpoint_problems > 0 || signature.status == SignatureStatus::Invalid {
+        dimension(Failed, match signature.status {
+            SignatureStatus::Invalid => "the manifest's signature is invalid: the manifest was changed after signing".into(),
+            _ => "the events do not match checkpoints published earlier".into(),
+        })
+    } else if has_manifest && signature.status == SignatureStatus::Trusted {
+        dimension(Proven, format!("signed by {key}, a key you trust"))
+    } else if state.checkpoint_matched_at == Some(state.last_seq) {
+        dimension(Proven, format!("the head, seq {}, matches a checkpoint you hold", group(state.last_seq)))
+    } else {
+        let mut why = match signature.status {
+            SignatureStatus::Untrusted => format!("signed by {key}, which is not one of your trusted keys"),
+            _ if !has_manifest => "no manifest and no signature".into(),
+            _ => "the bundle is not signed".into(),
+        };
+        if let Some(seq) = state.checkpoint_matched_at {
+            why.push_str(&format!(
+                "; a checkpoint vouches for seq {} to {} only",
+                group(state.first_seq),
+                group(seq)
+            ));
+        }
+        dimension(Unproven, format!("{why}: a producer could have recomputed the whole chain"))
+    };
+
+    let coverage = match (&state.earliest_ts, &state.latest_ts) {
+        (Some((from, _)), Some((to, _))) => {
+            let status = if state.is_broken() || bundle_unpinned { Unproven } else { Proven };
+            dimension(status, format!("{from} to {to}"))
+        }
+        _ => dimension(Unproven, "no readable event times".into()),
+    };
+
+    let verdict = if state.is_broken() || bundle_unpinned || signature.status == SignatureStatus::Invalid {
+        Verdict::Broken
+    } else if has_manifest && authenticity.status == Proven {
+        Verdict::Verified
+    } else {
+        Verdict::Intact
+    };
+    ChainReport {
+        id: state.id.clone(),
+        verdict,
+        events: state.events,
+        omitted: state.omitted,
+        first_seq: state.first_seq,
+        last_seq: state.last_seq,
+        head_hash: to_hex(&state.last_hash),
+        first_ts: state.earliest_ts.as_ref().map(|t| t.0.clone()),
+        last_ts: state.latest_ts.as_ref().map(|t| t.0.clone()),
+        integrity,
+        linkage,
+        completeness,
+        authenticity,
+        coverage,
+    }
+}

@@ -1,0 +1,484 @@
+//! The verification report: verdicts, the five dimensions of spec §8, and findings,
+//! each able to describe itself in plain language.
+//!
+//! A report is a result, never an error: a broken chain is data to show. These types
+//! carry no serialization; the CLI and the desktop shell render them at their edge.
+
+use crate::bundle::{Container, Provenance};
+
+/// The finding kinds of spec §8, spelled in `as_str` exactly as the spec spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingKind {
+    MalformedLine,
+    HashMismatch,
+    BrokenLink,
+    SeqGap,
+    SeqOutOfOrder,
+    DuplicateId,
+    Truncated,
+    ManifestMismatch,
+    FileDigestMismatch,
+    SignatureInvalid,
+    SignatureUntrusted,
+    Unsigned,
+    CheckpointMismatch,
+    Discontinuity,
+    Equivocation,
+    TsRegression,
+    StateDiscontinuity,
+}
+
+/// How much a finding weighs on the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Makes the chain (or bundle) broken.
+    Break,
+    /// Worth a look, but does not break the chain (spec §8 "a warning").
+    Warning,
+    /// Says what is not proven (no or untrusted signature); bounds the verdict at intact.
+    Notice,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 17] = [
+        FindingKind::MalformedLine,
+        FindingKind::HashMismatch,
+        FindingKind::BrokenLink,
+        FindingKind::SeqGap,
+        FindingKind::SeqOutOfOrder,
+        FindingKind::DuplicateId,
+        FindingKind::Truncated,
+        FindingKind::ManifestMismatch,
+        FindingKind::FileDigestMismatch,
+        FindingKind::SignatureInvalid,
+        FindingKind::SignatureUntrusted,
+        FindingKind::Unsigned,
+        FindingKind::CheckpointMismatch,
+        FindingKind::Discontinuity,
+        FindingKind::Equivocation,
+        FindingKind::TsRegression,
+        FindingKind::StateDiscontinuity,
+    ];
+
+    /// The kind's name as spec §8 spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::MalformedLine => "malformed_line",
+            FindingKind::HashMismatch => "hash_mismatch",
+            FindingKind::BrokenLink => "broken_link",
+            FindingKind::SeqGap => "seq_gap",
+            FindingKind::SeqOutOfOrder => "seq_out_of_order",
+            FindingKind::DuplicateId => "duplicate_id",
+            FindingKind::Truncated => "truncated",
+            FindingKind::ManifestMismatch => "manifest_mismatch",
+            FindingKind::FileDigestMismatch => "file_digest_mismatch",
+            FindingKind::SignatureInvalid => "signature_invalid",
+            FindingKind::SignatureUntrusted => "signature_untrusted",
+            FindingKind::Unsigned => "unsigned",
+            FindingKind::CheckpointMismatch => "checkpoint_mismatch",
+            FindingKind::Discontinuity => "discontinuity",
+            FindingKind::Equivocation => "equivocation",
+            FindingKind::TsRegression => "ts_regression",
+            FindingKind::StateDiscontinuity => "state_discontinuity",
+        }
+    }
+
+    pub fn from_str(name: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            FindingKind::TsRegression | FindingKind::StateDiscontinuity => Severity::Warning,
+            FindingKind::Unsigned | FindingKind::SignatureUntrusted => Severity::Notice,
+            _ => Severity::Break,
+        }
+    }
+}
+
+/// One thing the verifier found, located as precisely as it can be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub chain: Option<String>,
+    pub seq: Option<u64>,
+    /// Last seq of a range (e.g. the missing events of a gap).
+    pub seq_end: Option<u64>,
+    /// The events file, for findings located in one.
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub byte_offset: Option<u64>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl Finding {
+    pub fn new(kind: FindingKind) -> Finding {
+        Finding {
+            kind,
+            chain: None,
+            seq: None,
+            seq_end: None,
+            file: None,
+            line: None,
+            byte_offset: None,
+            expected: None,
+            actual: None,
+            detail: None,
+        }
+    }
+
+    pub fn kind(&self) -> FindingKind {
+        self.kind
+    }
+
+    pub fn chain(mut self, chain: &str) -> Self {
+        self.chain = Some(chain.to_owned());
+        self
+    }
+    pub fn seq(mut self, seq: u64) -> Self {
+        self.seq = Some(seq);
+        self
+    }
+    pub fn seq_range(mut self, first: u64, last: u64) -> Self {
+        self.seq = Some(first);
+        self.seq_end = (last != first).then_some(last);
+        self
+    }
+    pub fn at(mut self, file: &str, line: u64, byte_offset: u64) -> Self {
+        self.file = Some(file.to_owned());
+        self.line = Some(line);
+        self.byte_offset = Some(byte_offset);
+        self
+    }
+    pub fn expected(mut self, value: impl Into<String>) -> Self {
+        self.expected = Some(value.into());
+        self
+    }
+    pub fn actual(mut self, value: impl Into<String>) -> Self {
+        self.actual = Some(value.into());
+        self
+    }
+    pub fn detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.kind().severity()
+    }
+
+    /// The finding in plain language, with where it is.
+    pub fn describe(&self) -> String {
+        let what = match self.kind() {
+            FindingKind::MalformedLine => "This line is not a valid event".to_owned(),
+            FindingKind::HashMismatch => {
+                "This event's content was changed after it was recorded: its hash no longer matches".to_owned()
+            }
+            FindingKind::BrokenLink => {
+                "The link to the previous event is broken: an earlier event was altered, removed or inserted".to_owned()
+            }
+            FindingKind::SeqGap => match (self.seq, self.seq_end) {
+                (Some(a), Some(b)) => format!("Events {} to {} are missing", group(a), group(b)),
+                (Some(a), None) => format!("Event {} is missing", group(a)),
+                _ => "Events are missing".to_owned(),
+            },
+            FindingKind::SeqOutOfOrder => {
+                "This event is out of order: its position repeats or goes back (a duplicated, inserted or reordered line)".to_owned()
+            }
+            FindingKind::DuplicateId => "Two events carry the same id".to_owned(),
+            FindingKind::Truncated => "The chain ends before the end the manifest records: events were cut off".to_owned(),
+            FindingKind::ManifestMismatch => "The events disagree with the manifest".to_owned(),
+            FindingKind::FileDigestMismatch => {
+                "The events file is not the one the manifest pins: its bytes differ".to_owned()
+            }
+            FindingKind::SignatureInvalid => {
+                "The signature does not match the manifest: the manifest was changed after signing".to_owned()
+            }
+            FindingKind::SignatureUntrusted => {
+                "The signature is valid, but its key is not one of your trusted keys".to_owned()
+            }
+            FindingKind::Unsigned => "Nothing signs this bundle".to_owned(),
+            FindingKind::CheckpointMismatch => {
+                "The event does not match a checkpoint published earlier: the history was rewritten".to_owned()
+            }
+            FindingKind::Discontinuity => "This bundle does not continue the earlier one".to_owned(),
+            FindingKind::Equivocation => {
+                "Two bundles give different events for the same position: two different histories".to_owned()
+            }
+            FindingKind::TsRegression => {
+                "This event's time is earlier than the event before it (clocks can skew)".to_owned()
+            }
+            FindingKind::StateDiscontinuity => {
+                "This event's before-values disagree with the record's state left by earlier events".to_owned()
+            }
+        };
+        let mut text = what;
+        if let Some(detail) = &self.detail {
+            text.push_str(": ");
+            text.push_str(detail);
+        }
+        let mut place = Vec::new();
+        if let Some(chain) = &self.chain {
+            place.push(format!("chain {chain}"));
+        }
+        if let Some(seq) = self.seq
+            && self.kind() != FindingKind::SeqGap
+        {
+            match self.seq_end {
+                Some(end) => place.push(format!("events {}–{}", group(seq), group(end))),
+                None => place.push(format!("event {}", group(seq))),
+            }
+        }
+        if let Some(line) = self.line {
+            place.push(format!("line {}", group(line)));
+        }
+        if !place.is_empty() {
+            text.push_str(&format!(" ({})", place.join(", ")));
+        }
+        if let (Some(expected), Some(actual)) = (&self.expected, &self.actual) {
+            text.push_str(&format!(". Expected {expected}, found {actual}"));
+        }
+        text.push('.');
+        text
+    }
+}
+
+/// Formats an integer with thousands separators: 3000 -> "3,000".
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The overall judgement of spec §8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Verified,
+    Intact,
+    Broken,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Verified => "verified",
+            Verdict::Intact => "intact",
+            Verdict::Broken => "broken",
+        }
+    }
+}
+
+/// The state of one dimension of spec §8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DimensionStatus {
+    /// Checked and holds.
+    Proven,
+    /// Cannot be checked with what the reviewer has (no manifest, no trusted signature).
+    Unproven,
+    /// Checked and does not hold.
+    Failed,
+}
+
+impl DimensionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DimensionStatus::Proven => "proven",
+            DimensionStatus::Unproven => "unproven",
+            DimensionStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One dimension with a plain sentence saying what exactly is (not) proven.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    pub status: DimensionStatus,
+    pub detail: String,
+}
+
+/// What the report says about one chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainReport {
+    pub id: String,
+    pub verdict: Verdict,
+    /// Real events (stubs excluded).
+    pub events: u64,
+    /// Stubs: events the export left out (spec §4).
+    pub omitted: u64,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    /// Hash of the last event in seq order.
+    pub head_hash: String,
+    /// Earliest and latest event times, as written (RFC 3339).
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+    pub integrity: Dimension,
+    pub linkage: Dimension,
+    pub completeness: Dimension,
+    pub authenticity: Dimension,
+    pub coverage: Dimension,
+}
+
+/// The manifest signature's standing, spec §5.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureStatus {
+    Trusted,
+    Untrusted,
+    Invalid,
+    Absent,
+}
+
+impl SignatureStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureStatus::Trusted => "trusted",
+            SignatureStatus::Untrusted => "untrusted",
+            SignatureStatus::Invalid => "invalid",
+            SignatureStatus::Absent => "absent",
+        }
+    }
+}
+
+/// The manifest signature as checked against the reviewer's trusted keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureReport {
+    pub status: SignatureStatus,
+    pub key_id: Option<String>,
+}
+
+/// Facts about the bundle itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BundleInfo {
+    pub path: String,
+    pub container: Container,
+    pub has_manifest: bool,
+    pub provenance: Provenance,
+    /// Lines read, blank ones included.
+    pub lines: u64,
+    pub malformed_lines: u64,
+}
+
+/// How many findings of one kind were counted but not kept (bounded memory).
+pub const MAX_FINDINGS_PER_KIND: usize = 10_000;
+
+/// Everything the verifier established about one bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub bundle: BundleInfo,
+    pub chains: Vec<ChainReport>,
+    pub signature: SignatureReport,
+    pub findings: Vec<Finding>,
+    /// Findings counted beyond `MAX_FINDINGS_PER_KIND`, per kind.
+    pub findings_not_listed: Vec<(FindingKind, u64)>,
+}
+
+impl Report {
+    /// Broken if any finding but a warning or notice, else intact if any chain is, else
+    /// verified. A bundle with no readable chain at all is at best intact.
+    pub fn verdict(&self) -> Verdict {
+        let any_break = self.findings.iter().any(|f| f.severity() == Severity::Break)
+            || self.findings_not_listed.iter().any(|(k, _)| k.severity() == Severity::Break);
+        if any_break {
+            return Verdict::Broken;
+        }
+        self.chains.iter().map(|c| c.verdict).max().unwrap_or(Verdict::Intact)
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Findings of one kind.
+    pub fn findings_of(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.kind() == kind)
+    }
+
+    /// Real events over all chains.
+    pub fn n_events(&self) -> u64 {
+        self.chains.iter().map(|c| c.events).sum()
+    }
+
+    /// The verdict in words, first line of every report.
+    pub fn headline(&self) -> String {
+        let n_events = self.n_events();
+        let n_chains = self.chains.len() as u64;
+        let omitted: u64 = self.chains.iter().map(|c| c.omitted).sum();
+        let mut counts = format!(
+            "{} {} in {} {}",
+            group(n_events),
+            plural(n_events, "event", "events"),
+            group(n_chains),
+            plural(n_chains, "chain", "chains")
+        );
+        if omitted > 0 {
+            counts.push_str(&format!(" ({} omitted by the export)", group(omitted)));
+        }
+        let key = self.signature.key_id.as_deref().unwrap_or("an unnamed key");
+        match self.verdict() {
+            Verdict::Verified => {
+                let by = match self.signature.status {
+                    SignatureStatus::Trusted => format!("signed by {key} (trusted key)"),
+                    _ => "matched to your checkpoints".to_owned(),
+                };
+                format!("Verified: {counts}, {by}")
+            }
+            Verdict::Intact => {
+                let why = match (self.bundle.has_manifest, self.signature.status) {
+                    (false, _) => "there is no manifest, so completeness and authenticity are unproven".to_owned(),
+                    (true, SignatureStatus::Untrusted) => {
+                        format!("signed by {key}, which is not one of your trusted keys")
+                    }
+                    _ => "the bundle is not signed".to_owned(),
+                };
+                format!(
+                    "Intact but unvouched: {counts}; the chain holds, but nothing outside the bundle vouches for it ({why})"
+                )
+            }
+            Verdict::Broken => {
+                let breaking: Vec<&Finding> =
+                    self.findings.iter().filter(|f| f.severity() == Severity::Break).collect();
+                let not_listed: u64 = self
+                    .findings_not_listed
+                    .iter()
+                    .filter(|(k, _)| k.severity() == Severity::Break)
+                    .map(|(_, n)| n)
+                    .sum();
+                let n = breaking.len() as u64 + not_listed;
+                let first = breaking.first().map(|f| f.describe()).unwrap_or_default();
+                format!("Broken: {} {} in {counts}. First: {first}", group(n), plural(n, "problem", "problems"))
+            }
+        }
+    }
+}
+
+fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_inserts_thousands_separators() {
+        assert_eq!(group(0), "0");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(3000), "3,000");
+        assert_eq!(group(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_spec_name() {
+        for kind in FindingKind::ALL {
+            assert_eq!(FindingKind::from_str(kind.as_str()), Some(kind));
+        }
+    }
+}

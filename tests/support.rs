@@ -1,0 +1,167 @@
+//! Shared helpers for the integration tests: where the spec's golden vectors live,
+//! generating small bundles, and tampering with them the way an attacker would.
+//!
+//! Helpers only make and edit bundles; they never decide what a verifier should say.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use trailscope::produce::{self, GenOptions, SigningKeyFile};
+use trailscope::verify::{Finding, FindingKind, Report, Severity};
+use trailscope::{verify_bundle, Checkpoint, TrustedKeys, VerifyOptions};
+
+/// The shared spec folder: `$TRAILSCOPE_SHARED` or `../shared` beside the repository.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("TRAILSCOPE_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    }
+}
+
+pub fn vectors_dir() -> PathBuf {
+    shared_dir().join("spec/vectors")
+}
+
+/// The test key of the vectors (seed 0x01 repeated), trusted as `acme-audit-2026`.
+pub fn test_key() -> SigningKeyFile {
+    SigningKeyFile::from_seed("acme-audit-2026", [1u8; 32])
+}
+
+/// A key nobody trusts: what a forger would sign with.
+pub fn forger_key() -> SigningKeyFile {
+    SigningKeyFile::from_seed("acme-audit-2026", [7u8; 32])
+}
+
+pub fn trusted_keys() -> TrustedKeys {
+    TrustedKeys::load(&vectors_dir().join("trusted-keys.txt")).expect("vectors trusted keys")
+}
+
+/// A generated bundle in a temporary directory.
+pub struct Fixture {
+    pub temp: tempfile::TempDir,
+    pub dir: PathBuf,
+}
+
+impl Fixture {
+    /// A signed directory bundle of `events` events over `chains` chains.
+    pub fn generated(events: u64, chains: u32) -> Fixture {
+        Fixture::generated_with(GenOptions {
+            events,
+            chains,
+            seed: 42,
+            sign_key: Some(test_key()),
+            ..GenOptions::default()
+        })
+    }
+
+    pub fn generated_with(options: GenOptions) -> Fixture {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().join("bundle");
+        produce::generate(&dir, &options).expect("generate");
+        Fixture { temp, dir }
+    }
+
+    pub fn events_path(&self) -> PathBuf {
+        self.dir.join("events.jsonl")
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.dir.join("manifest.json")
+    }
+
+    /// The events file's lines (without newlines).
+    pub fn lines(&self) -> Vec<String> {
+        std::fs::read_to_string(self.events_path()).unwrap().lines().map(str::to_owned).collect()
+    }
+
+    pub fn write_lines(&self, lines: &[String]) {
+        let mut text = lines.join("\n");
+        text.push('\n');
+        std::fs::write(self.events_path(), text).unwrap();
+    }
+
+    pub fn event(&self, line_no: usize) -> Value {
+        serde_json::from_str(&self.lines()[line_no - 1]).unwrap()
+    }
+
+    pub fn manifest(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.manifest_path()).unwrap()).unwrap()
+    }
+
+    pub fn write_manifest(&self, manifest: &Value) {
+        std::fs::write(self.manifest_path(), serde_json::to_vec_pretty(manifest).unwrap()).unwrap();
+    }
+
+    /// Re-writes the manifest from the (tampered) events and signs it with `key`.
+    pub fn reseal(&self, key: Option<&SigningKeyFile>) {
+        produce::seal_directory(&self.dir, key).expect("seal");
+    }
+
+    pub fn verify(&self) -> Report {
+        verify_with(&self.dir, &[])
+    }
+}
+
+pub fn verify_with(path: &Path, checkpoints: &[Checkpoint]) -> Report {
+    let options = VerifyOptions {
+        trusted_keys: trusted_keys(),
+        checkpoints: checkpoints.to_vec(),
+        ..VerifyOptions::default()
+    };
+    verify_bundle(path, &options).expect("the bundle can be read")
+}
+
+/// Edits one event's JSON without touching its hash (content tampering).
+pub fn edit(line: &str, change: impl FnOnce(&mut Value)) -> String {
+    let mut event: Value = serde_json::from_str(line).unwrap();
+    change(&mut event);
+    serde_json::to_string(&event).unwrap()
+}
+
+/// Re-links a whole events file: recomputes every hash and prev_hash in order, per chain,
+/// as a forger who rewrites history does. Stub lines keep their hash (it cannot be
+/// recomputed) but get the new prev_hash.
+pub fn relink(lines: &[String]) -> Vec<String> {
+    let mut heads: std::collections::HashMap<String, String> = Default::default();
+    lines
+        .iter()
+        .map(|line| {
+            let Ok(mut event) = serde_json::from_str::<Value>(line) else { return line.clone() };
+            let chain = event["chain"].as_str().unwrap_or_default().to_owned();
+            if let Some(head) = heads.get(&chain) {
+                event["prev_hash"] = Value::String(head.clone());
+            }
+            if event.get("omitted") != Some(&Value::Bool(true)) {
+                produce::rehash_event(&mut event);
+            }
+            heads.insert(chain, event["hash"].as_str().unwrap().to_owned());
+            serde_json::to_string(&event).unwrap()
+        })
+        .collect()
+}
+
+/// The findings that break or warn (notices such as `unsigned` left out), as
+/// (kind, chain, seq, line) for compact assertions.
+pub fn problems(report: &Report) -> Vec<(&'static str, Option<String>, Option<u64>, Option<u64>)> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity() != Severity::Notice)
+        .map(|f| (f.kind.as_str(), f.chain.clone(), f.seq, f.line))
+        .collect()
+}
+
+pub fn kinds(report: &Report) -> Vec<&'static str> {
+    let mut kinds: Vec<_> = report.findings.iter().map(|f| f.kind.as_str()).collect();
+    kinds.dedup();
+    kinds
+}
+
+pub fn only(report: &Report, kind: FindingKind) -> Vec<&Finding> {
+    report.findings_of(kind).collect()
+}
+
+/// `Some(chain)` and friends, for tuple assertions.
+pub fn at(kind: &'static str, chain: &str, seq: u64, line: u64) -> (&'static str, Option<String>, Option<u64>, Option<u64>) {
+    (kind, Some(chain.to_owned()), Some(seq), Some(line))
+}

@@ -1,0 +1,16 @@
+//! The one integration test binary (ripgrep's layout): each module below is a group of
+//! tests against the real engine and the real `trailscope` binary.
+
+// Helpers to make, tamper with and verify bundles.
+mod support;
+
+// RFC 8785 and hash golden vectors, and the signed sample bundle of the spec.
+mod vectors;
+// One test per finding kind: a bundle tampered in exactly one way.
+mod tamper;
+// Containers, stubs, segments, signatures and checkpoints on untampered bundles.
+mod bundles;
+// The `trailscope` binary: exit codes, JSON contract, human report.
+mod cli;
+// Repository hygiene: every source file says what it is for.
+mod tidy;
