@@ -9,12 +9,12 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-bash scripts/setup.sh
-
+# Checked first, so a headless machine hears it at once rather than after a build.
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
   echo "app: no display (neither DISPLAY nor WAYLAND_DISPLAY is set)." >&2
   echo "app: run this from a desktop session, or use scripts/screenshot.sh OUT.png on a headless machine." >&2
   exit 1
 fi
 
+bash scripts/setup.sh
 exec cargo run --release -p trailscope-app -- "$@"

@@ -18,8 +18,8 @@ logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 failed_parts=()
 
-echo "test: cargo test --workspace"
-if ! cargo test --workspace --locked 2>&1 | tee "$logs/cargo.txt"; then
+echo "test: cargo test --workspace --no-fail-fast"
+if ! cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$logs/cargo.txt"; then
   failed_parts+=("rust")
 fi
 

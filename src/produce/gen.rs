@@ -9,19 +9,20 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::jcs::Obj;
 use super::keys::SigningKeyFile;
 use super::rng::{Rng, mix64};
 use super::roster::Actor;
 use super::seal::{
-    ChainSummaries, ChainSummary, DigestWriter, ZERO_HASH, build_manifest, exported_after, manifest_bytes,
-    sign_manifest, write_manifest,
+    ChainSummaries, ChainSummary, DigestWriter, ZERO_HASH, build_manifest, exported_after,
+    manifest_bytes, sign_manifest, write_manifest,
 };
 use super::world::{Draft, Source, Target, World};
-use crate::canonical::{event_hash, parse, to_hex};
+use crate::canonical::{canonicalize, sha256, to_hex};
 use crate::{Error, Result};
 
 /// What to generate.
@@ -42,7 +43,14 @@ pub struct GenOptions {
 
 impl Default for GenOptions {
     fn default() -> Self {
-        GenOptions { events: 1000, chains: 1, seed: 1, stub_ratio: 0.0, zip: false, sign_key: None }
+        GenOptions {
+            events: 1000,
+            chains: 1,
+            seed: 1,
+            stub_ratio: 0.0,
+            zip: false,
+            sign_key: None,
+        }
     }
 }
 
@@ -66,7 +74,11 @@ const ROLLOVER_MS: i64 = 2 * 3_600_000;
 
 /// The id of chain `index`.
 fn chain_name(index: usize) -> String {
-    if index == 0 { "acme-prod".to_owned() } else { format!("acme-region-{index}") }
+    if index == 0 {
+        "acme-prod".to_owned()
+    } else {
+        format!("acme-region-{index}")
+    }
 }
 
 fn format_ts(ms: i64) -> String {
@@ -76,7 +88,10 @@ fn format_ts(ms: i64) -> String {
 }
 
 fn format_date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m-%d").to_string()
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// The simulated wall clock: busy on weekday working hours, quiet at night and weekends.
@@ -88,7 +103,10 @@ struct Clock {
 impl Clock {
     fn new() -> Clock {
         let day_start = START_MS - START_MS.rem_euclid(DAY_MS);
-        Clock { ms: START_MS, next_rollover: day_start + DAY_MS + ROLLOVER_MS }
+        Clock {
+            ms: START_MS,
+            next_rollover: day_start + DAY_MS + ROLLOVER_MS,
+        }
     }
 
     fn is_off_hours(ms: i64) -> bool {
@@ -130,31 +148,94 @@ impl Clock {
     }
 }
 
-/// One event line as written (the `hash` is appended after hashing).
-#[derive(Serialize)]
-struct EventLine<'a> {
+/// Writes an actor (spec §2.1 `actor`) canonically; done once per actor.
+fn actor_json(actor: &Actor) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    Obj::new(&mut out)
+        .opt_str("email", actor.email.as_deref())
+        .str("id", &actor.id)
+        .str("name", &actor.name)
+        .str("type", actor.kind)
+        .end();
+    out
+}
+
+fn write_source(out: &mut Vec<u8>, source: &Source) {
+    let mut o = Obj::new(out);
+    o.opt_str("batch_id", source.batch_id.as_deref())
+        .str("channel", source.channel)
+        .opt_str("client_id", source.client_id)
+        .opt_str("ip", source.ip.as_deref())
+        .opt_str("request_id", source.request_id.as_deref());
+    if let Some(rule) = source.rule {
+        let mut r = Obj::new(o.key("rule"));
+        r.str("id", rule.id)
+            .str("name", rule.name)
+            .u64("version", u64::from(rule.version))
+            .end();
+    }
+    o.opt_str("user_agent", source.user_agent).end();
+}
+
+fn write_target(out: &mut Vec<u8>, target: Option<&Target>) {
+    match target {
+        Some(t) => Obj::new(out)
+            .str("id", &t.id)
+            .str("name", &t.name)
+            .str("type", t.kind)
+            .end(),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Where an event goes and what identifies it, beside its draft.
+struct Placement<'a> {
     chain: &'a str,
     seq: u64,
     id: &'a str,
     ts: &'a str,
-    action: &'a str,
-    category: &'a str,
-    actor: &'a Actor,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    on_behalf_of: Option<&'a Actor>,
-    target: Option<&'a Target>,
-    outcome: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'a Source>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    before: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    after: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    context: Option<&'a Value>,
     prev_hash: &'a str,
+}
+
+/// Writes the event without its `hash`, in canonical form (spec §3): these bytes are
+/// exactly what the hash covers. Keys are in JCS order.
+fn write_event(out: &mut Vec<u8>, draft: &Draft, at: &Placement<'_>, actors: &[Vec<u8>]) {
+    let mut o = Obj::new(out);
+    o.str("action", draft.action)
+        .raw("actor", &actors[draft.actor])
+        .opt_value("after", draft.after.as_ref())
+        .opt_value("before", draft.before.as_ref())
+        .str("category", draft.category)
+        .str("chain", at.chain)
+        .opt_value("context", draft.context.as_ref())
+        .str("id", at.id);
+    if let Some(principal) = draft.on_behalf_of {
+        o.raw("on_behalf_of", &actors[principal]);
+    }
+    o.str("outcome", draft.outcome)
+        .str("prev_hash", at.prev_hash)
+        .opt_str("reason", draft.reason.as_deref())
+        .u64("seq", at.seq);
+    if let Some(source) = &draft.source {
+        write_source(o.key("source"), source);
+    }
+    write_target(o.key("target"), draft.target.as_ref());
+    o.str("ts", at.ts).end();
+}
+
+/// Checks now and then that what `write_event` wrote is canonical, as the verifier
+/// will judge it; a generator that wrote unverifiable hashes would be worse than none.
+fn check_canonical(event: &[u8]) -> std::io::Result<()> {
+    match canonicalize(event) {
+        Ok(text) if text.as_bytes() == event => Ok(()),
+        Ok(text) => Err(std::io::Error::other(format!(
+            "generated event is not canonical JSON:\n  wrote {}\n  JCS   {text}",
+            String::from_utf8_lossy(event)
+        ))),
+        Err(e) => Err(std::io::Error::other(format!(
+            "generated event is not JSON: {e}"
+        ))),
+    }
 }
 
 /// What writing the events file produced.
@@ -167,8 +248,96 @@ struct EventsWritten {
     last_ms: i64,
 }
 
-/// Streams `options.events` lines into `sink`, hashing the file as it goes.
-fn write_events<W: Write>(sink: W, options: &GenOptions) -> std::io::Result<(EventsWritten, W)> {
+/// What the simulation produced, apart from the bytes.
+struct Simulated {
+    chains: Vec<ChainSummary>,
+    stubs: u64,
+    first_ms: i64,
+    last_ms: i64,
+}
+
+/// Bytes handed to the writer thread in chunks of about this size.
+const CHUNK: usize = 1 << 18;
+
+/// The simulation's side of the hand-over: fills a chunk, sends it when full, and
+/// reuses the chunks the writer gives back.
+struct Chunks {
+    current: Vec<u8>,
+    full: mpsc::SyncSender<Vec<u8>>,
+    empty: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Chunks {
+    fn send(&mut self) -> std::io::Result<()> {
+        let next = self
+            .empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK + 8192));
+        let full = std::mem::replace(&mut self.current, next);
+        // The writer only hangs up after an error, which `write_events` reports.
+        self.full
+            .send(full)
+            .map_err(|_| std::io::Error::other("the events writer stopped"))
+    }
+
+    fn send_if_full(&mut self) -> std::io::Result<()> {
+        if self.current.len() >= CHUNK {
+            self.send()
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Streams `options.events` lines into `sink`, hashing the file as it goes. The
+/// simulation runs on this thread; hashing the file and writing it run on another,
+/// so the two halves of the work overlap.
+fn write_events<W: Write + Send>(
+    sink: W,
+    options: &GenOptions,
+) -> std::io::Result<(EventsWritten, W)> {
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(4);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+        let writer = scope.spawn(move || -> std::io::Result<(W, String, u64)> {
+            let mut out = DigestWriter::new(sink);
+            for mut chunk in full_rx {
+                out.write_all(&chunk)?;
+                chunk.clear();
+                let _ = empty_tx.send(chunk);
+            }
+            out.flush()?;
+            Ok(out.finish())
+        });
+        let mut chunks = Chunks {
+            current: Vec::with_capacity(CHUNK + 8192),
+            full: full_tx,
+            empty: empty_rx,
+        };
+        let simulated = simulate(options, &mut chunks).and_then(|simulated| {
+            chunks.send()?;
+            Ok(simulated)
+        });
+        drop(chunks);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (sink, sha256, bytes) = written?;
+        let simulated = simulated?;
+        let written = EventsWritten {
+            chains: simulated.chains,
+            stubs: simulated.stubs,
+            sha256,
+            bytes,
+            first_ms: simulated.first_ms,
+            last_ms: simulated.last_ms,
+        };
+        Ok((written, sink))
+    })
+}
+
+/// Runs the simulation and writes every line into `chunks`.
+fn simulate(options: &GenOptions, chunks: &mut Chunks) -> std::io::Result<Simulated> {
     let n_chains = options.chains.max(1) as usize;
     let mut rng = Rng::new(mix64(options.seed ^ 0x4143_4D45_5F47_454E));
     // Stubs draw from their own stream, so the same seed with another ratio hides
@@ -183,9 +352,8 @@ fn write_events<W: Write>(sink: W, options: &GenOptions) -> std::io::Result<(Eve
     let mut next_seq = vec![1u64; n_chains];
     let mut prev_hash: Vec<String> = vec![ZERO_HASH.to_owned(); n_chains];
     let mut summaries = ChainSummaries::default();
-    let mut out = BufWriter::with_capacity(1 << 18, DigestWriter::new(sink));
     let mut line = Vec::with_capacity(4096);
-    let mut scratch = Vec::with_capacity(4096);
+    let actors: Vec<Vec<u8>> = world.roster.actors.iter().map(actor_json).collect();
     let mut stubs = 0;
     let mut first_ms = None;
 
@@ -200,73 +368,76 @@ fn write_events<W: Write>(sink: W, options: &GenOptions) -> std::io::Result<(Eve
             None if (n as usize) < n_chains => n as usize,
             None => rng.index(n_chains),
         };
-        let draft: Draft = world.next_draft(chain, clock.ms, Clock::is_off_hours(clock.ms), &mut rng);
+        let draft: Draft =
+            world.next_draft(chain, clock.ms, Clock::is_off_hours(clock.ms), &mut rng);
         let id = format!("evt_{:016x}", mix64(id_base.wrapping_add(n)));
         let ts = format_ts(clock.ms);
         first_ms.get_or_insert(clock.ms);
         let seq = next_seq[chain];
-        let event = EventLine {
+        let at = Placement {
             chain: &names[chain],
             seq,
             id: &id,
             ts: &ts,
-            action: draft.action,
-            category: draft.category,
-            actor: world.actor(draft.actor),
-            on_behalf_of: draft.on_behalf_of.map(|i| world.actor(i)),
-            target: draft.target.as_ref(),
-            outcome: draft.outcome,
-            reason: draft.reason.as_deref(),
-            source: draft.source.as_ref(),
-            before: draft.before.as_ref(),
-            after: draft.after.as_ref(),
-            context: draft.context.as_ref(),
             prev_hash: &prev_hash[chain],
         };
         line.clear();
-        serde_json::to_writer(&mut line, &event)?;
-        let hash = {
-            let parsed = parse(&line).map_err(|e| std::io::Error::other(format!("generated event: {e}")))?;
-            to_hex(&event_hash(&parsed, &mut scratch))
-        };
+        write_event(&mut line, &draft, &at, &actors);
+        if n % 4096 == 0 {
+            check_canonical(&line)?;
+        }
+        let hash = to_hex(&sha256(&line));
+        let out = &mut chunks.current;
         if stub_rng.chance(options.stub_ratio) {
             stubs += 1;
-            out.write_all(b"{\"chain\":")?;
-            serde_json::to_writer(&mut out, &names[chain])?;
-            write!(
-                out,
-                ",\"seq\":{seq},\"omitted\":true,\"prev_hash\":\"{}\",\"hash\":\"{hash}\",\"omitted_reason\":\"filtered\"}}\n",
-                prev_hash[chain]
-            )?;
+            let mut stub = Obj::new(out);
+            stub.str("chain", &names[chain])
+                .str("hash", &hash)
+                .raw("omitted", b"true")
+                .str("omitted_reason", "filtered")
+                .str("prev_hash", &prev_hash[chain])
+                .u64("seq", seq)
+                .end();
+            out.push(b'\n');
         } else {
-            // The line without its closing brace, then the hash of everything before it.
-            out.write_all(&line[..line.len() - 1])?;
-            out.write_all(b",\"hash\":\"")?;
-            out.write_all(hash.as_bytes())?;
-            out.write_all(b"\"}\n")?;
+            // The canonical event without its closing brace, then the hash of it all.
+            out.extend_from_slice(&line[..line.len() - 1]);
+            out.extend_from_slice(b",\"hash\":\"");
+            out.extend_from_slice(hash.as_bytes());
+            out.extend_from_slice(b"\"}\n");
         }
+        chunks.send_if_full()?;
         summaries.add(&names[chain], seq, &prev_hash[chain], &hash);
         next_seq[chain] += 1;
         prev_hash[chain] = hash;
     }
-    let (sink, sha256, bytes) = out.into_inner().map_err(|e| e.into_error())?.finish();
-    let written = EventsWritten {
+    Ok(Simulated {
         chains: summaries.list,
         stubs,
-        sha256,
-        bytes,
         first_ms: first_ms.unwrap_or(START_MS),
         last_ms: clock.ms,
-    };
-    Ok((written, sink))
+    })
 }
 
 /// The manifest for what `write_events` wrote, signed if a key is given.
 fn manifest_for(written: &EventsWritten, options: &GenOptions) -> Value {
-    let files = [("events.jsonl".to_owned(), written.sha256.clone(), written.bytes)];
+    let files = [(
+        "events.jsonl".to_owned(),
+        written.sha256.clone(),
+        written.bytes,
+    )];
     let bundle_id = format!("b-{}", &written.sha256[..12]);
-    let mut manifest = build_manifest(&written.chains, &files, &bundle_id, &exported_after(written.last_ms));
-    let span = format!("{} to {}", format_date(written.first_ms), format_date(written.last_ms));
+    let mut manifest = build_manifest(
+        &written.chains,
+        &files,
+        &bundle_id,
+        &exported_after(written.last_ms),
+    );
+    let span = format!(
+        "{} to {}",
+        format_date(written.first_ms),
+        format_date(written.last_ms)
+    );
     manifest["scope"] = if written.stubs > 0 {
         json!({
             "description": format!("Filtered export, {span}: events outside the filter are stubs"),
@@ -285,12 +456,21 @@ fn manifest_for(written: &EventsWritten, options: &GenOptions) -> Value {
 /// or with `options.zip` a ZIP file holding both at its root.
 pub fn generate(out: &Path, options: &GenOptions) -> Result<GenSummary> {
     if options.chains == 0 {
-        return Err(Error::Invalid("a bundle needs at least one chain".to_owned()));
+        return Err(Error::Invalid(
+            "a bundle needs at least one chain".to_owned(),
+        ));
     }
     if !(0.0..=1.0).contains(&options.stub_ratio) {
-        return Err(Error::Invalid(format!("stub ratio {} is not between 0 and 1", options.stub_ratio)));
+        return Err(Error::Invalid(format!(
+            "stub ratio {} is not between 0 and 1",
+            options.stub_ratio
+        )));
     }
-    let written = if options.zip { generate_zip(out, options)? } else { generate_directory(out, options)? };
+    let written = if options.zip {
+        generate_zip(out, options)?
+    } else {
+        generate_directory(out, options)?
+    };
     Ok(GenSummary {
         events: options.events,
         stubs: written.stubs,
@@ -302,6 +482,13 @@ pub fn generate(out: &Path, options: &GenOptions) -> Result<GenSummary> {
 fn generate_directory(out: &Path, options: &GenOptions) -> Result<EventsWritten> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let events_path = out.join("events.jsonl");
+    // An existing manifest would describe other events until the new one is written.
+    match std::fs::remove_file(out.join("manifest.json")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(Error::io(out.join("manifest.json"), e));
+        }
+        _ => {}
+    }
     let file = File::create(&events_path).map_err(|e| Error::io(&events_path, e))?;
     let (written, file) = write_events(file, options).map_err(|e| Error::io(&events_path, e))?;
     file.sync_all().map_err(|e| Error::io(&events_path, e))?;
@@ -340,10 +527,16 @@ fn generate_zip(out: &Path, options: &GenOptions) -> Result<EventsWritten> {
         .map_err(|e| zip_error(&partial, e))?;
     let (written, _) = write_events(&mut archive, options).map_err(|e| Error::io(&partial, e))?;
     let manifest = manifest_for(&written, options);
-    archive.start_file("manifest.json", entry).map_err(|e| zip_error(&partial, e))?;
-    archive.write_all(&manifest_bytes(&manifest)).map_err(|e| Error::io(&partial, e))?;
+    archive
+        .start_file("manifest.json", entry)
+        .map_err(|e| zip_error(&partial, e))?;
+    archive
+        .write_all(&manifest_bytes(&manifest))
+        .map_err(|e| Error::io(&partial, e))?;
     let file = archive.finish().map_err(|e| zip_error(&partial, e))?;
-    let file = file.into_inner().map_err(|e| Error::io(&partial, e.into_error()))?;
+    let file = file
+        .into_inner()
+        .map_err(|e| Error::io(&partial, e.into_error()))?;
     file.sync_all().map_err(|e| Error::io(&partial, e))?;
     std::fs::rename(&partial, out).map_err(|e| Error::io(out, e))?;
     Ok(written)

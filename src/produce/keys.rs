@@ -35,7 +35,10 @@ impl fmt::Debug for SigningKeyFile {
 impl SigningKeyFile {
     /// The key whose RFC 8032 private seed is `seed`.
     pub fn from_seed(key_id: &str, seed: [u8; 32]) -> Self {
-        SigningKeyFile { key_id: key_id.to_owned(), signing_key: SigningKey::from_bytes(&seed) }
+        SigningKeyFile {
+            key_id: key_id.to_owned(),
+            signing_key: SigningKey::from_bytes(&seed),
+        }
     }
 
     /// The public key, standard base64 with padding (spec §5.2).
@@ -60,7 +63,9 @@ fn check_key_id(key_id: &str) -> std::result::Result<(), String> {
         return Err("the key id is empty".to_owned());
     }
     if key_id.starts_with('#') || key_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("the key id {key_id:?} must not start with '#' or hold spaces"));
+        return Err(format!(
+            "the key id {key_id:?} must not start with '#' or hold spaces"
+        ));
     }
     Ok(())
 }
@@ -77,7 +82,8 @@ fn public_path(out: &Path) -> PathBuf {
 pub fn keygen(out: &Path, key_id: &str) -> Result<SigningKeyFile> {
     check_key_id(key_id).map_err(Error::Invalid)?;
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| Error::Invalid(format!("no randomness from the OS: {e}")))?;
+    getrandom::fill(&mut seed)
+        .map_err(|e| Error::Invalid(format!("no randomness from the OS: {e}")))?;
     let key = SigningKeyFile::from_seed(key_id, seed);
     let mut text = serde_json::to_vec_pretty(&json!({
         "key_id": key_id,
@@ -98,7 +104,10 @@ pub fn keygen(out: &Path, key_id: &str) -> Result<SigningKeyFile> {
     }
     let mut file = options.open(out).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Refused { path: out.to_owned(), reason: "a key file is already there; it is never overwritten".to_owned() }
+            Error::Refused {
+                path: out.to_owned(),
+                reason: "a key file is already there; it is never overwritten".to_owned(),
+            }
         } else {
             Error::io(out, e)
         }
@@ -108,14 +117,18 @@ pub fn keygen(out: &Path, key_id: &str) -> Result<SigningKeyFile> {
     written.map_err(|e| Error::io(out, e))?;
 
     let public = public_path(out);
-    std::fs::write(&public, format!("{}\n", key.trusted_keys_line())).map_err(|e| Error::io(&public, e))?;
+    std::fs::write(&public, format!("{}\n", key.trusted_keys_line()))
+        .map_err(|e| Error::io(&public, e))?;
     Ok(key)
 }
 
 /// Loads a private key file written by `keygen`.
 pub fn load_signing_key(path: &Path) -> Result<SigningKeyFile> {
     let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let bad = |reason: &str| Error::KeyFile { path: path.to_owned(), reason: reason.to_owned() };
+    let bad = |reason: &str| Error::KeyFile {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
     let value: Value = serde_json::from_slice(&text).map_err(|_| bad("not a JSON key file"))?;
     let field = |name: &str| value.get(name).and_then(Value::as_str);
     let key_id = field("key_id").ok_or_else(|| bad("no \"key_id\""))?;
@@ -143,7 +156,8 @@ mod tests {
     use super::*;
 
     fn scratch_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("trailscope-keys-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("trailscope-keys-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -152,8 +166,14 @@ mod tests {
     #[test]
     fn the_vectors_test_key_has_the_published_public_key() {
         let key = SigningKeyFile::from_seed("acme-audit-2026", [1u8; 32]);
-        assert_eq!(key.public_key_base64(), "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=");
-        assert_eq!(key.trusted_keys_line(), "acme-audit-2026 iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=");
+        assert_eq!(
+            key.public_key_base64(),
+            "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w="
+        );
+        assert_eq!(
+            key.trusted_keys_line(),
+            "acme-audit-2026 iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w="
+        );
     }
 
     #[test]
@@ -183,7 +203,10 @@ mod tests {
         }
         // Never overwritten.
         assert!(matches!(keygen(&path, "other"), Err(Error::Refused { .. })));
-        assert_eq!(load_signing_key(&path).unwrap().public_key_base64(), key.public_key_base64());
+        assert_eq!(
+            load_signing_key(&path).unwrap().public_key_base64(),
+            key.public_key_base64()
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -194,11 +217,27 @@ mod tests {
         let good_seed = BASE64.encode([1u8; 32]);
         for (text, reason) in [
             ("not json".to_owned(), "not a JSON key file"),
-            (json!({"alg": "ed25519", "seed": good_seed}).to_string(), "key_id"),
-            (json!({"key_id": "k", "alg": "rsa", "seed": good_seed}).to_string(), "alg"),
-            (json!({"key_id": "k", "alg": "ed25519", "seed": "AAAA"}).to_string(), "32 bytes"),
-            (json!({"key_id": "k", "alg": "ed25519", "seed": good_seed, "public_key": "x"}).to_string(), "does not belong"),
-            (json!({"key_id": "a b", "alg": "ed25519", "seed": good_seed}).to_string(), "spaces"),
+            (
+                json!({"alg": "ed25519", "seed": good_seed}).to_string(),
+                "key_id",
+            ),
+            (
+                json!({"key_id": "k", "alg": "rsa", "seed": good_seed}).to_string(),
+                "alg",
+            ),
+            (
+                json!({"key_id": "k", "alg": "ed25519", "seed": "AAAA"}).to_string(),
+                "32 bytes",
+            ),
+            (
+                json!({"key_id": "k", "alg": "ed25519", "seed": good_seed, "public_key": "x"})
+                    .to_string(),
+                "does not belong",
+            ),
+            (
+                json!({"key_id": "a b", "alg": "ed25519", "seed": good_seed}).to_string(),
+                "spaces",
+            ),
         ] {
             std::fs::write(&path, text).unwrap();
             let error = load_signing_key(&path).unwrap_err();
@@ -212,7 +251,10 @@ mod tests {
     #[test]
     fn keygen_refuses_a_key_id_with_spaces() {
         let dir = scratch_dir("badid");
-        assert!(matches!(keygen(&dir.join("k"), "acme audit"), Err(Error::Invalid(_))));
+        assert!(matches!(
+            keygen(&dir.join("k"), "acme audit"),
+            Err(Error::Invalid(_))
+        ));
         assert!(!dir.join("k").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -9,10 +9,12 @@
 //!
 //! Module map: `gen` (the driver, the clock, hashing and writing), `world` (what
 //! happens next), `records` (record snapshots, edits, workflows), `roster` (actors and
-//! permissions), `rng` (the seeded PRNG), `keys`, `seal` (manifest and signature).
+//! permissions), `rng` (the seeded PRNG), `jcs` (canonical writing of generated events), `keys`,
+//! `seal` (manifest and signature).
 
 // `gen` is a reserved keyword in edition 2024, hence the raw identifier.
 mod r#gen;
+mod jcs;
 mod keys;
 mod records;
 mod rng;
@@ -20,8 +22,8 @@ mod roster;
 mod seal;
 mod world;
 
-pub use keys::{SigningKeyFile, keygen, load_signing_key};
 pub use r#gen::{GenOptions, GenSummary, generate};
+pub use keys::{SigningKeyFile, keygen, load_signing_key};
 pub use seal::{ChainSummary, build_manifest, rehash_event, seal_directory, sign_manifest};
 
 #[cfg(test)]

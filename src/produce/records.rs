@@ -30,7 +30,13 @@ pub(crate) enum Verb {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 5] = [Kind::Order, Kind::Customer, Kind::Lead, Kind::Ticket, Kind::Invoice];
+    pub(crate) const ALL: [Kind; 5] = [
+        Kind::Order,
+        Kind::Customer,
+        Kind::Lead,
+        Kind::Ticket,
+        Kind::Invoice,
+    ];
 
     pub(crate) fn index(self) -> usize {
         self as usize
@@ -57,11 +63,36 @@ impl Kind {
 
     pub(crate) fn action(self, verb: Verb) -> &'static str {
         const TABLE: [[&str; 4]; 5] = [
-            ["order.created", "order.updated", "order.deleted", "order.viewed"],
-            ["customer.created", "customer.updated", "customer.deleted", "customer.viewed"],
-            ["lead.created", "lead.updated", "lead.deleted", "lead.viewed"],
-            ["ticket.created", "ticket.updated", "ticket.deleted", "ticket.viewed"],
-            ["invoice.created", "invoice.updated", "invoice.deleted", "invoice.viewed"],
+            [
+                "order.created",
+                "order.updated",
+                "order.deleted",
+                "order.viewed",
+            ],
+            [
+                "customer.created",
+                "customer.updated",
+                "customer.deleted",
+                "customer.viewed",
+            ],
+            [
+                "lead.created",
+                "lead.updated",
+                "lead.deleted",
+                "lead.viewed",
+            ],
+            [
+                "ticket.created",
+                "ticket.updated",
+                "ticket.deleted",
+                "ticket.viewed",
+            ],
+            [
+                "invoice.created",
+                "invoice.updated",
+                "invoice.deleted",
+                "invoice.viewed",
+            ],
         ];
         TABLE[self.index()][verb as usize]
     }
@@ -101,10 +132,28 @@ pub(crate) struct Transition {
     pub to: &'static str,
     pub permission: Option<&'static str>,
     pub by: By,
+    /// How likely a person at this status takes this step: 1 for the usual way
+    /// forward, less for cancelling, rejecting and the like.
+    pub weight: f64,
 }
 
-const fn step(action: &'static str, to: &'static str, permission: Option<&'static str>, by: By) -> Transition {
-    Transition { action, to, permission, by }
+const fn step(
+    action: &'static str,
+    to: &'static str,
+    permission: Option<&'static str>,
+    by: By,
+) -> Transition {
+    let weight = match to.as_bytes() {
+        b"Cancelled" | b"Rejected" | b"Disqualified" | b"Void" => 0.25,
+        _ => 1.0,
+    };
+    Transition {
+        action,
+        to,
+        permission,
+        by,
+        weight,
+    }
 }
 
 /// The workflow steps open from `status`; none from a final status.
@@ -144,10 +193,16 @@ pub(crate) fn transitions(kind: Kind, status: &str) -> &'static [Transition] {
     static LEAD_QUALIFIED: [Transition; 1] = [step("lead.converted", "Converted", None, Person)];
     static TICKET_OPEN: [Transition; 1] = [step("ticket.assigned", "In Progress", None, Person)];
     static TICKET_IN_PROGRESS: [Transition; 2] = [
-        step("ticket.waiting_on_customer", "Waiting on Customer", None, Person),
+        step(
+            "ticket.waiting_on_customer",
+            "Waiting on Customer",
+            None,
+            Person,
+        ),
         step("ticket.resolved", "Resolved", None, Person),
     ];
-    static TICKET_WAITING: [Transition; 1] = [step("ticket.customer_replied", "In Progress", None, Person)];
+    static TICKET_WAITING: [Transition; 1] =
+        [step("ticket.customer_replied", "In Progress", None, Person)];
     static TICKET_RESOLVED: [Transition; 2] = [
         step("ticket.closed", "Closed", None, Person),
         step("ticket.reopened", "In Progress", None, Person),
@@ -208,7 +263,10 @@ impl Record {
         let mut before = Map::new();
         let mut after = Map::new();
         for (field, value) in changes {
-            let old = self.state.insert(field.to_owned(), value.clone()).unwrap_or(Value::Null);
+            let old = self
+                .state
+                .insert(field.to_owned(), value.clone())
+                .unwrap_or(Value::Null);
             before.insert(field.to_owned(), old);
             after.insert(field.to_owned(), value);
         }
@@ -228,20 +286,49 @@ pub(crate) struct Refs {
 }
 
 const COMPANIES: [&str; 24] = [
-    "Northwind Traders", "Globex", "Initech", "Umbrella Logistics", "Vandelay Industries",
-    "Stark Components", "Wayne Freight", "Hooli", "Soylent Foods", "Tyrell Systems",
-    "Cyberdyne Labs", "Wonka Confectionery", "Acorn Outfitters", "Blue Harbor Hotels",
-    "Kestrel Aviation", "Lumen Clinics", "Mistral Energy", "Oakridge Schools",
-    "Pinecrest Realty", "Quantum Retail", "Riverside Dental", "Sable Textiles",
-    "Tidewater Marine", "Zephyr Bikes",
+    "Northwind Traders",
+    "Globex",
+    "Initech",
+    "Umbrella Logistics",
+    "Vandelay Industries",
+    "Stark Components",
+    "Wayne Freight",
+    "Hooli",
+    "Soylent Foods",
+    "Tyrell Systems",
+    "Cyberdyne Labs",
+    "Wonka Confectionery",
+    "Acorn Outfitters",
+    "Blue Harbor Hotels",
+    "Kestrel Aviation",
+    "Lumen Clinics",
+    "Mistral Energy",
+    "Oakridge Schools",
+    "Pinecrest Realty",
+    "Quantum Retail",
+    "Riverside Dental",
+    "Sable Textiles",
+    "Tidewater Marine",
+    "Zephyr Bikes",
 ];
-const LEAD_FIRST: [&str; 12] =
-    ["Kai", "Amara", "Luca", "Yuki", "Elif", "Sven", "Nadia", "Diego", "Mei", "Arjun", "Chloé", "Björn"];
-const LEAD_LAST: [&str; 10] =
-    ["Novak", "Ibrahim", "Rossi", "Tanaka", "Yılmaz", "Berg", "Petrova", "Alves", "Lin", "Shah"];
+const LEAD_FIRST: [&str; 12] = [
+    "Kai", "Amara", "Luca", "Yuki", "Elif", "Sven", "Nadia", "Diego", "Mei", "Arjun", "Chloé",
+    "Björn",
+];
+const LEAD_LAST: [&str; 10] = [
+    "Novak", "Ibrahim", "Rossi", "Tanaka", "Yılmaz", "Berg", "Petrova", "Alves", "Lin", "Shah",
+];
 const STREETS: [&str; 10] = [
-    "Birch St", "Harbour Rd", "Market Sq", "Rue de la Paix", "Kingsway", "Calle Mayor",
-    "Linden Allee", "Elm Ave", "Station Rd", "Canal Walk",
+    "Birch St",
+    "Harbour Rd",
+    "Market Sq",
+    "Rue de la Paix",
+    "Kingsway",
+    "Calle Mayor",
+    "Linden Allee",
+    "Elm Ave",
+    "Station Rd",
+    "Canal Walk",
 ];
 const CITIES: [(&str, &str, &str); 8] = [
     ("Lyon", "FR", "69002"),
@@ -279,7 +366,13 @@ const TICKET_SUBJECTS: [&str; 10] = [
     "Add a second admin user",
     "Export to CSV times out",
 ];
-const LEAD_SOURCES: [&str; 5] = ["Web form", "Referral", "Trade show", "Webinar", "Partner referral"];
+const LEAD_SOURCES: [&str; 5] = [
+    "Web form",
+    "Referral",
+    "Trade show",
+    "Webinar",
+    "Partner referral",
+];
 
 fn tag_vocabulary(kind: Kind) -> &'static [&'static str] {
     match kind {
@@ -293,7 +386,11 @@ fn tag_vocabulary(kind: Kind) -> &'static [&'static str] {
 
 /// Money as JSON: whole amounts as integers (`700`), others with cents (`686.22`).
 pub(crate) fn money(cents: u64) -> Value {
-    if cents % 100 == 0 { json!(cents / 100) } else { json!(cents as f64 / 100.0) }
+    if cents.is_multiple_of(100) {
+        json!(cents / 100)
+    } else {
+        json!(cents as f64 / 100.0)
+    }
 }
 
 fn address(rng: &mut Rng) -> Value {
@@ -348,11 +445,21 @@ fn retag(kind: Kind, old: &Value, rng: &mut Rng) -> Value {
 }
 
 pub(crate) fn slug(company: &str) -> String {
-    company.split_whitespace().next().unwrap_or("example").to_ascii_lowercase()
+    company
+        .split_whitespace()
+        .next()
+        .unwrap_or("example")
+        .to_ascii_lowercase()
 }
 
 /// The full state of a new record. `status` overrides the first workflow status.
-pub(crate) fn initial_state(kind: Kind, id: u64, status: Option<&str>, refs: &Refs, rng: &mut Rng) -> Map<String, Value> {
+pub(crate) fn initial_state(
+    kind: Kind,
+    id: u64,
+    status: Option<&str>,
+    refs: &Refs,
+    rng: &mut Rng,
+) -> Map<String, Value> {
     let value = match kind {
         Kind::Order => {
             let (items, total) = items(rng);
@@ -423,7 +530,12 @@ pub(crate) fn initial_state(kind: Kind, id: u64, status: Option<&str>, refs: &Re
 }
 
 /// A plain edit of one or two non-workflow fields (`<kind>.updated`).
-pub(crate) fn field_edit(kind: Kind, record: &Record, refs: &Refs, rng: &mut Rng) -> Vec<(&'static str, Value)> {
+pub(crate) fn field_edit(
+    kind: Kind,
+    record: &Record,
+    refs: &Refs,
+    rng: &mut Rng,
+) -> Vec<(&'static str, Value)> {
     let state = &record.state;
     let mut changes: Vec<(&'static str, Value)> = Vec::with_capacity(2);
     let tags = |rng: &mut Rng| retag(kind, state.get("tags").unwrap_or(&Value::Null), rng);
@@ -456,7 +568,14 @@ pub(crate) fn field_edit(kind: Kind, record: &Record, refs: &Refs, rng: &mut Rng
             3 => {
                 let company = record.str_field("company");
                 let contact = rng.pick(&["ap", "finance", "accounts", "billing", "invoices"]);
-                changes.push(("contact_email", json!(format!("{contact}.{}@{}.example", rng.hex(2), slug(company)))));
+                changes.push((
+                    "contact_email",
+                    json!(format!(
+                        "{contact}.{}@{}.example",
+                        rng.hex(2),
+                        slug(company)
+                    )),
+                ));
             }
             _ => changes.push(("tags", tags(rng))),
         },
@@ -479,7 +598,10 @@ pub(crate) fn field_edit(kind: Kind, record: &Record, refs: &Refs, rng: &mut Rng
                 };
                 changes.push(("priority", json!(priority)));
             }
-            1 => changes.push(("subject", json!(format!("{} (follow-up)", rng.pick(&TICKET_SUBJECTS))))),
+            1 => changes.push((
+                "subject",
+                json!(format!("{} (follow-up)", rng.pick(&TICKET_SUBJECTS))),
+            )),
             _ => changes.push(("tags", tags(rng))),
         },
         Kind::Invoice => match rng.below(3) {
@@ -487,7 +609,10 @@ pub(crate) fn field_edit(kind: Kind, record: &Record, refs: &Refs, rng: &mut Rng
                 changes.push(("amount", money(rng.between(2_000, 1_500_000))));
             }
             1 => {
-                let disputed = state.get("disputed").and_then(Value::as_bool).unwrap_or(false);
+                let disputed = state
+                    .get("disputed")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 changes.push(("disputed", json!(!disputed)));
             }
             _ => changes.push(("due_date", json!(refs.due))),
@@ -504,7 +629,10 @@ pub(crate) fn field_edit(kind: Kind, record: &Record, refs: &Refs, rng: &mut Rng
     // An edit that sets a field to the value it already has is no edit.
     changes.retain(|(field, value)| state.get(*field) != Some(value));
     if changes.is_empty() && kind == Kind::Invoice {
-        let disputed = state.get("disputed").and_then(Value::as_bool).unwrap_or(false);
+        let disputed = state
+            .get("disputed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         changes.push(("disputed", json!(!disputed)));
     } else if changes.is_empty() {
         changes.push(("tags", tags(rng)));
@@ -524,7 +652,10 @@ mod tests {
 
     #[test]
     fn apply_returns_exactly_the_changed_fields_before_and_after() {
-        let mut record = Record { id: 1001, state: Map::new() };
+        let mut record = Record {
+            id: 1001,
+            state: Map::new(),
+        };
         record.state.insert("status".into(), json!("Draft"));
         record.state.insert("total".into(), json!(12.5));
         let (before, after) = record.apply(vec![("status", json!("Pending Review"))]);

@@ -12,6 +12,32 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The natural logarithm of `x` > 0 from IEEE-754 basic operations only. `f64::ln`
+/// comes from the platform's math library, whose last bit may differ between systems;
+/// this one gives the same bits everywhere, so generated bundles do too.
+pub(crate) fn portable_ln(x: f64) -> f64 {
+    const LN_2: f64 = std::f64::consts::LN_2;
+    if x <= 0.0 || !x.is_finite() {
+        return f64::NEG_INFINITY;
+    }
+    // x = m * 2^e with m in [1, 2) (subnormals are below anything `unit` returns but 0).
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let m = f64::from_bits((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000);
+    // ln m = 2 atanh(t), t = (m - 1) / (m + 1) in [0, 1/3): the series converges fast.
+    let t = (m - 1.0) / (m + 1.0);
+    let t2 = t * t;
+    let mut term = t;
+    let mut sum = 0.0;
+    let mut k = 1.0;
+    while k < 40.0 {
+        sum += term / k;
+        term *= t2;
+        k += 2.0;
+    }
+    2.0 * sum + exponent as f64 * LN_2
+}
+
 /// SplitMix64 (Steele, Lea, Flood 2014): fast, statistically fine for test data.
 #[derive(Debug, Clone)]
 pub(crate) struct Rng {
@@ -71,7 +97,7 @@ impl Rng {
 
     /// An exponentially distributed duration with the given mean.
     pub(crate) fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.unit()).ln()
+        -mean * portable_ln(1.0 - self.unit())
     }
 
     /// `n` random lowercase hex digits (n ≤ 16).
@@ -93,6 +119,19 @@ mod tests {
         let mut b = Rng::new(7);
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
+        }
+    }
+
+    #[test]
+    fn portable_ln_agrees_with_the_math_library() {
+        for x in [
+            1e-300, 1e-9, 0.001, 0.25, 0.5, 0.7, 0.999_999, 1.0, 3.0, 1e10,
+        ] {
+            let (ours, theirs) = (portable_ln(x), x.ln());
+            assert!(
+                (ours - theirs).abs() <= 1e-12 * theirs.abs().max(1.0),
+                "ln {x}: {ours} vs {theirs}"
+            );
         }
     }
 

@@ -5,8 +5,6 @@
 //! Everything here is fixed or drawn from the generator's seeded PRNG; it must never
 //! read the clock, the environment or any real identity.
 
-use serde::Serialize;
-
 use super::rng::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,38 +17,40 @@ pub(crate) enum Department {
 }
 
 /// The automation rule that fired (spec §2.1 `source.rule`).
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub(crate) struct Rule {
     pub id: &'static str,
     pub version: u32,
     pub name: &'static str,
 }
 
-pub(crate) static LEAD_ROUTER_RULE: Rule =
-    Rule { id: "rule_014", version: 3, name: "Route EMEA leads to the regional team" };
-pub(crate) static TICKET_ESCALATION_RULE: Rule =
-    Rule { id: "rule_022", version: 7, name: "Escalate urgent tickets after 4 hours" };
-pub(crate) static ORDER_APPROVAL_RULE: Rule =
-    Rule { id: "rule_031", version: 2, name: "Auto-approve orders under 500" };
+pub(crate) static LEAD_ROUTER_RULE: Rule = Rule {
+    id: "rule_014",
+    version: 3,
+    name: "Route EMEA leads to the regional team",
+};
+pub(crate) static TICKET_ESCALATION_RULE: Rule = Rule {
+    id: "rule_022",
+    version: 7,
+    name: "Escalate urgent tickets after 4 hours",
+};
+pub(crate) static ORDER_APPROVAL_RULE: Rule = Rule {
+    id: "rule_031",
+    version: 2,
+    name: "Auto-approve orders under 500",
+};
 
-/// One actor of the log. Only `id`, `type`, `name` and `email` are written to events.
-#[derive(Debug, Serialize)]
+/// One actor of the log. Only `id`, `type` (`kind`), `name` and `email` are written to events.
+#[derive(Debug)]
 pub(crate) struct Actor {
     pub id: String,
-    #[serde(rename = "type")]
     pub kind: &'static str,
     pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(skip)]
     pub home_ip: Option<String>,
-    #[serde(skip)]
     pub user_agent: Option<&'static str>,
-    #[serde(skip)]
     pub department: Option<Department>,
-    #[serde(skip)]
     pub client_id: Option<&'static str>,
-    #[serde(skip)]
     pub rule: Option<&'static Rule>,
 }
 
@@ -101,7 +101,8 @@ pub(crate) const BROWSERS: [&str; 5] = [
 ];
 
 /// Roles that can be granted on top of a department's base role.
-pub(crate) const EXTRA_ROLES: [&str; 4] = ["reporting", "order_approver", "billing_admin", "auditor"];
+pub(crate) const EXTRA_ROLES: [&str; 4] =
+    ["reporting", "order_approver", "billing_admin", "auditor"];
 
 /// Whether `role` carries `permission`. Actions that need no listed permission are
 /// open to every signed-in member of the department that owns the record type.
@@ -110,14 +111,24 @@ pub(crate) fn role_grants(role: &str, permission: &str) -> bool {
         "admin" => true,
         "sales_manager" => matches!(
             permission,
-            "export:customers" | "approve:orders" | "delete:orders" | "delete:customers" | "delete:leads"
+            "export:customers"
+                | "approve:orders"
+                | "delete:orders"
+                | "delete:customers"
+                | "delete:leads"
         ),
         "sales_rep" => permission == "delete:leads",
         "support_lead" => matches!(permission, "delete:tickets" | "export:customers"),
         "finance_manager" => {
-            matches!(permission, "export:customers" | "approve:orders" | "void:invoices")
+            matches!(
+                permission,
+                "export:customers" | "approve:orders" | "void:invoices"
+            )
         }
-        "ops_manager" => matches!(permission, "approve:orders" | "delete:orders" | "export:customers"),
+        "ops_manager" => matches!(
+            permission,
+            "approve:orders" | "delete:orders" | "export:customers"
+        ),
         "reporting" | "auditor" => permission == "export:customers",
         "order_approver" => permission == "approve:orders",
         "billing_admin" => permission == "void:invoices",
@@ -164,8 +175,12 @@ impl Roster {
             let department = if i < 4 {
                 Department::Admin
             } else {
-                [Department::Sales, Department::Support, Department::Finance, Department::Operations]
-                    [i % 4]
+                [
+                    Department::Sales,
+                    Department::Support,
+                    Department::Finance,
+                    Department::Operations,
+                ][i % 4]
             };
             let manager = i % 9 == 0;
             let role = match (department, manager) {
@@ -182,9 +197,17 @@ impl Roster {
             initial_roles.push(vec![role]);
             actors.push(Actor {
                 id: format!("u_{:03}", i + 1),
-                kind: if department == Department::Admin { "admin" } else { "user" },
+                kind: if department == Department::Admin {
+                    "admin"
+                } else {
+                    "user"
+                },
                 name: format!("{first} {last}"),
-                email: Some(format!("{}.{}@acme.example", ascii_fold(first), ascii_fold(last))),
+                email: Some(format!(
+                    "{}.{}@acme.example",
+                    ascii_fold(first),
+                    ascii_fold(last)
+                )),
                 home_ip: Some(office_ip(rng)),
                 user_agent: Some(*rng.pick(&BROWSERS)),
                 department: Some(department),
@@ -212,7 +235,15 @@ impl Roster {
             });
             actors.len() - 1
         };
-        let lead_router = bot("auto_lead_router", "automation", "Lead Router", None, None, None, Some(&LEAD_ROUTER_RULE));
+        let lead_router = bot(
+            "auto_lead_router",
+            "automation",
+            "Lead Router",
+            None,
+            None,
+            None,
+            Some(&LEAD_ROUTER_RULE),
+        );
         let ticket_escalation = bot(
             "auto_ticket_escalation",
             "automation",
@@ -258,10 +289,42 @@ impl Roster {
             None,
             None,
         );
-        let customer_import = bot("imp_customer_csv", "import", "Customer CSV Import", None, None, None, None);
-        let lead_import = bot("imp_lead_list", "import", "Lead List Import", None, None, None, None);
-        let nightly_invoices = bot("job_nightly_invoices", "job", "Nightly Invoice Run", None, None, None, None);
-        let overdue_check = bot("job_overdue_check", "job", "Overdue Invoice Check", None, None, None, None);
+        let customer_import = bot(
+            "imp_customer_csv",
+            "import",
+            "Customer CSV Import",
+            None,
+            None,
+            None,
+            None,
+        );
+        let lead_import = bot(
+            "imp_lead_list",
+            "import",
+            "Lead List Import",
+            None,
+            None,
+            None,
+            None,
+        );
+        let nightly_invoices = bot(
+            "job_nightly_invoices",
+            "job",
+            "Nightly Invoice Run",
+            None,
+            None,
+            None,
+            None,
+        );
+        let overdue_check = bot(
+            "job_overdue_check",
+            "job",
+            "Overdue Invoice Check",
+            None,
+            None,
+            None,
+            None,
+        );
         let stripe_sync = bot(
             "int_stripe_sync",
             "integration",
@@ -271,7 +334,15 @@ impl Roster {
             None,
             None,
         );
-        let slack_notifier = bot("int_slack", "integration", "Slack Notifier", None, None, None, None);
+        let slack_notifier = bot(
+            "int_slack",
+            "integration",
+            "Slack Notifier",
+            None,
+            None,
+            None,
+            None,
+        );
         let system = bot("system", "system", "Acme CRM", None, None, None, None);
         Roster {
             actors,
@@ -303,7 +374,10 @@ mod tests {
     #[test]
     fn people_have_distinct_names_and_dana_reyes_comes_first() {
         let roster = Roster::new(&mut Rng::new(1));
-        let mut names: Vec<&str> = roster.actors[..N_PEOPLE].iter().map(|a| a.name.as_str()).collect();
+        let mut names: Vec<&str> = roster.actors[..N_PEOPLE]
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
         assert_eq!(names[0], "Dana Reyes");
         assert_eq!(roster.actors[0].id, "u_001");
         assert_eq!(roster.actors[0].kind, "admin");

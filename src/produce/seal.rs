@@ -19,7 +19,8 @@ use crate::canonical::{self, Json, canonical_of_value, event_hash_of_value, to_h
 use crate::{Error, Result};
 
 /// The prev_hash of a chain's first event (spec §3).
-pub(crate) const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const ZERO_HASH: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One chain of a bundle as the manifest pins it (spec §5.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,8 +109,8 @@ pub fn rehash_event(event: &mut Value) {
     }
 }
 
-/// Reads `dir/events.jsonl`, summarises its chains as the lines declare them, and writes
-/// `dir/manifest.json` (signed when `key` is given). Returns the manifest.
+/// Reads `dir/events.jsonl`, summarises its chains as the lines declare them (listed
+/// by id), and writes `dir/manifest.json` (signed when `key` is given). Returns the manifest.
 ///
 /// Reproducible: `bundle_id` comes from the file's digest and `exported_at` from the
 /// latest event timestamp, so sealing the same file twice gives the same manifest.
@@ -125,7 +126,9 @@ pub fn seal_directory(dir: &Path, key: Option<&SigningKeyFile>) -> Result<Value>
     let mut latest: Option<chrono::DateTime<chrono::FixedOffset>> = None;
     loop {
         line.clear();
-        let n = reader.read_until(b'\n', &mut line).map_err(|e| Error::io(&events_path, e))?;
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(&events_path, e))?;
         if n == 0 {
             break;
         }
@@ -137,19 +140,31 @@ pub fn seal_directory(dir: &Path, key: Option<&SigningKeyFile>) -> Result<Value>
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let bad = |reason: String| Error::Invalid(format!("{} line {line_no}: {reason}", events_path.display()));
+        let bad = |reason: String| {
+            Error::Invalid(format!(
+                "{} line {line_no}: {reason}",
+                events_path.display()
+            ))
+        };
         let event = canonical::parse(text).map_err(|e| bad(format!("not JSON: {e}")))?;
         if !matches!(event, Json::Object(_)) {
             return Err(bad("not a JSON object".to_owned()));
         }
         let string = |field: &str| {
-            event.get(field).and_then(Json::as_str).ok_or_else(|| bad(format!("no string \"{field}\"")))
+            event
+                .get(field)
+                .and_then(Json::as_str)
+                .ok_or_else(|| bad(format!("no string \"{field}\"")))
         };
         let chain = string("chain")?;
         let prev_hash = string("prev_hash")?;
         let hash = string("hash")?;
         let seq = match event.get("seq") {
-            Some(Json::Number(n)) if *n >= 1.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0 => *n as u64,
+            Some(Json::Number(n))
+                if *n >= 1.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0 =>
+            {
+                *n as u64
+            }
             _ => return Err(bad("no integer \"seq\" >= 1".to_owned())),
         };
         if let Some(ts) = event.get("ts").and_then(Json::as_str)
@@ -168,7 +183,10 @@ pub fn seal_directory(dir: &Path, key: Option<&SigningKeyFile>) -> Result<Value>
         None => chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     let files = [("events.jsonl".to_owned(), sha256, bytes)];
-    let mut manifest = build_manifest(&chains.list, &files, &bundle_id, &exported_at);
+    // Listed by id, as the spec's sample is, whatever order the lines interleave in.
+    let mut chains = chains.list;
+    chains.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut manifest = build_manifest(&chains, &files, &bundle_id, &exported_at);
     if let Some(key) = key {
         sign_manifest(&mut manifest, key);
     }
@@ -237,7 +255,11 @@ pub(crate) struct DigestWriter<W> {
 
 impl<W: Write> DigestWriter<W> {
     pub(crate) fn new(inner: W) -> Self {
-        DigestWriter { inner, digest: Sha256::new(), bytes: 0 }
+        DigestWriter {
+            inner,
+            digest: Sha256::new(),
+            bytes: 0,
+        }
     }
 
     /// The inner writer, the lowercase hex SHA-256 and the count of the bytes written.
@@ -331,7 +353,10 @@ mod tests {
         let expected = manifest["signature"]["value"].clone();
         sign_manifest(&mut manifest, &test_key());
         assert_eq!(manifest["signature"]["value"], expected);
-        assert_eq!(manifest["signature"]["public_key"], json!("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w="));
+        assert_eq!(
+            manifest["signature"]["public_key"],
+            json!("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=")
+        );
         assert_eq!(manifest["signature"]["key_id"], json!("acme-audit-2026"));
     }
 
@@ -349,15 +374,27 @@ mod tests {
         let mut manifest = build_manifest(&chains, &files, "b-1", "2026-07-01T00:00:00Z");
         sign_manifest(&mut manifest, &test_key());
         let signature = manifest["signature"].clone();
-        let public: [u8; 32] = BASE64.decode(signature["public_key"].as_str().unwrap()).unwrap().try_into().unwrap();
-        let value: [u8; 64] = BASE64.decode(signature["value"].as_str().unwrap()).unwrap().try_into().unwrap();
+        let public: [u8; 32] = BASE64
+            .decode(signature["public_key"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let value: [u8; 64] = BASE64
+            .decode(signature["value"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
         let message = canonical_of_value(&manifest, Some("signature"));
         let key = VerifyingKey::from_bytes(&public).unwrap();
-        key.verify(&message, &Signature::from_bytes(&value)).expect("signature verifies");
+        key.verify(&message, &Signature::from_bytes(&value))
+            .expect("signature verifies");
         // Altering any pinned field breaks it.
         manifest["chains"][0]["last_seq"] = json!(2);
         let message = canonical_of_value(&manifest, Some("signature"));
-        assert!(key.verify(&message, &Signature::from_bytes(&value)).is_err());
+        assert!(
+            key.verify(&message, &Signature::from_bytes(&value))
+                .is_err()
+        );
     }
 
     #[test]
@@ -373,8 +410,11 @@ mod tests {
 
     #[test]
     fn rehash_event_matches_the_sample_lines() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/vectors/sample/events.jsonl");
-        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/spec/vectors/sample/events.jsonl"
+        );
+        let text = std::fs::read_to_string(path).expect("the spec's vectors beside the repository");
         for line in text.lines().filter(|l| !l.contains("\"omitted\"")) {
             let mut event: Value = serde_json::from_str(line).unwrap();
             let expected = event["hash"].clone();
@@ -384,7 +424,8 @@ mod tests {
     }
 
     fn scratch_dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("trailscope-seal-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("trailscope-seal-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -392,15 +433,19 @@ mod tests {
 
     #[test]
     fn sealing_the_sample_events_reproduces_its_chains_and_file_digest() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/vectors/sample/events.jsonl");
-        let Ok(events) = std::fs::read(path) else { return };
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/spec/vectors/sample/events.jsonl"
+        );
+        let events = std::fs::read(path).expect("the spec's vectors beside the repository");
         let sample = sample_manifest();
         let dir = scratch_dir("sample");
         std::fs::write(dir.join("events.jsonl"), &events).unwrap();
         let manifest = seal_directory(&dir, Some(&test_key())).unwrap();
         assert_eq!(manifest["chains"], sample["chains"]);
         assert_eq!(manifest["files"], sample["files"]);
-        let written: Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        let written: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(written, manifest);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -408,8 +453,15 @@ mod tests {
     #[test]
     fn sealing_refuses_a_line_that_is_not_an_event() {
         let dir = scratch_dir("bad");
-        let good = format!("{{\"chain\":\"c\",\"seq\":1,\"prev_hash\":\"{ZERO_HASH}\",\"hash\":\"{ZERO_HASH}\"}}\n\n");
-        for bad in ["[1,2]", "{\"chain\":\"c\",\"seq\":0,\"prev_hash\":\"a\",\"hash\":\"b\"}", "{\"chain\":\"c\",\"seq\":2}", "nope"] {
+        let good = format!(
+            "{{\"chain\":\"c\",\"seq\":1,\"prev_hash\":\"{ZERO_HASH}\",\"hash\":\"{ZERO_HASH}\"}}\n\n"
+        );
+        for bad in [
+            "[1,2]",
+            "{\"chain\":\"c\",\"seq\":0,\"prev_hash\":\"a\",\"hash\":\"b\"}",
+            "{\"chain\":\"c\",\"seq\":2}",
+            "nope",
+        ] {
             std::fs::write(dir.join("events.jsonl"), format!("{good}{bad}\n")).unwrap();
             let error = seal_directory(&dir, None).unwrap_err().to_string();
             assert!(error.contains("line 3"), "{error}");

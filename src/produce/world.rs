@@ -12,12 +12,11 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::records::{self, By, Kind, Record, Refs, Verb, initial_state, transitions};
 use super::rng::Rng;
-use super::roster::{Actor, Department, EXTRA_ROLES, Roster, Rule, role_grants};
+use super::roster::{Department, EXTRA_ROLES, Roster, Rule, role_grants};
 
 /// How long a lock-out after repeated failed sign-ins lasts.
 const LOCKOUT_MS: i64 = 30 * 60 * 1000;
@@ -27,29 +26,22 @@ const POOL_CAP: usize = 800;
 const SESSION_CAP: usize = 12;
 
 /// `target` of an event (spec §2.1).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct Target {
-    #[serde(rename = "type")]
     pub kind: &'static str,
     pub id: String,
     pub name: String,
 }
 
 /// `source` of an event (spec §2.1).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct Source {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<&'static str>,
     pub channel: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'static Rule>,
 }
 
@@ -137,7 +129,11 @@ const FAMILIES: [(Family, f64, bool); 13] = [
 ];
 
 fn record_target(kind: Kind, id: u64) -> Target {
-    Target { kind: kind.type_name(), id: id.to_string(), name: kind.label(id) }
+    Target {
+        kind: kind.type_name(),
+        id: id.to_string(),
+        name: kind.label(id),
+    }
 }
 
 fn reason_for(action: &str, rng: &mut Rng) -> Option<String> {
@@ -163,24 +159,62 @@ impl World {
             .enumerate()
             .map(|(i, roles)| {
                 let state = json!({"roles": roles, "locked": false});
-                Record { id: i as u64, state: state.as_object().cloned().unwrap_or_default() }
+                Record {
+                    id: i as u64,
+                    state: state.as_object().cloned().unwrap_or_default(),
+                }
             })
             .collect();
         let setting = |key, name, choices: &'static [i64], value: i64| Setting {
             key,
             name,
             choices,
-            record: Record { id: 0, state: json!({"value": value}).as_object().cloned().unwrap_or_default() },
+            record: Record {
+                id: 0,
+                state: json!({"value": value})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            },
         };
         let settings = vec![
-            setting("security.session_timeout_minutes", "Session timeout", &[15, 30, 60, 120], 30),
-            setting("security.password_min_length", "Minimum password length", &[10, 12, 14, 16], 10),
-            setting("security.mfa_required", "Require MFA for all users", &[0, 1], 0),
-            setting("exports.max_rows", "Export row limit", &[10_000, 50_000, 100_000], 50_000),
-            setting("integrations.stripe.sync_interval_minutes", "Stripe sync interval", &[5, 15, 60], 15),
+            setting(
+                "security.session_timeout_minutes",
+                "Session timeout",
+                &[15, 30, 60, 120],
+                30,
+            ),
+            setting(
+                "security.password_min_length",
+                "Minimum password length",
+                &[10, 12, 14, 16],
+                10,
+            ),
+            setting(
+                "security.mfa_required",
+                "Require MFA for all users",
+                &[0, 1],
+                0,
+            ),
+            setting(
+                "exports.max_rows",
+                "Export row limit",
+                &[10_000, 50_000, 100_000],
+                50_000,
+            ),
+            setting(
+                "integrations.stripe.sync_interval_minutes",
+                "Stripe sync interval",
+                &[5, 15, 60],
+                15,
+            ),
         ];
         let chains = (0..n_chains)
-            .map(|_| ChainWorld { pools: Default::default(), sessions: Vec::new(), queue: VecDeque::new() })
+            .map(|_| ChainWorld {
+                pools: Default::default(),
+                sessions: Vec::new(),
+                queue: VecDeque::new(),
+            })
             .collect();
         World {
             roster,
@@ -194,11 +228,6 @@ impl World {
             now_ms: 0,
             lockouts: Vec::new(),
         }
-    }
-
-    /// The actor at `index`, for writing.
-    pub(crate) fn actor(&self, index: usize) -> &Actor {
-        &self.roster.actors[index]
     }
 
     /// The first chain with scripted events waiting, which must be drained first.
@@ -233,7 +262,13 @@ impl World {
     }
 
     /// What happens next in `chain`, at `now_ms`.
-    pub(crate) fn next_draft(&mut self, chain: usize, now_ms: i64, off_hours: bool, rng: &mut Rng) -> Draft {
+    pub(crate) fn next_draft(
+        &mut self,
+        chain: usize,
+        now_ms: i64,
+        off_hours: bool,
+        rng: &mut Rng,
+    ) -> Draft {
         self.now_ms = now_ms;
         if let Some(draft) = self.chains[chain].queue.pop_front() {
             self.n_queued -= 1;
@@ -244,7 +279,13 @@ impl World {
         {
             let (person, _) = self.lockouts.swap_remove(position);
             let (before, after) = self.users[person].apply(vec![("locked", json!(false))]);
-            let mut draft = self.draft("user.unlocked", "auth", self.roster.bots.system, Some(self.user_target(person)), rng);
+            let mut draft = self.draft(
+                "user.unlocked",
+                "auth",
+                self.roster.bots.system,
+                Some(self.user_target(person)),
+                rng,
+            );
             draft.reason = Some("lock-out period of 30 minutes ended".to_owned());
             draft.before = Some(before);
             draft.after = Some(after);
@@ -313,7 +354,11 @@ impl World {
             "api_client" | "webhook" | "integration" => Source {
                 ip: a.home_ip.clone(),
                 user_agent: a.user_agent,
-                channel: if a.kind == "webhook" { "webhook" } else { "api" },
+                channel: if a.kind == "webhook" {
+                    "webhook"
+                } else {
+                    "api"
+                },
                 request_id: request_id(rng),
                 batch_id: None,
                 client_id: a.client_id,
@@ -342,7 +387,14 @@ impl World {
         Some(source)
     }
 
-    fn draft(&self, action: &'static str, category: &'static str, actor: usize, target: Option<Target>, rng: &mut Rng) -> Draft {
+    fn draft(
+        &self,
+        action: &'static str,
+        category: &'static str,
+        actor: usize,
+        target: Option<Target>,
+        rng: &mut Rng,
+    ) -> Draft {
         Draft {
             action,
             category,
@@ -360,16 +412,33 @@ impl World {
 
     fn user_target(&self, person: usize) -> Target {
         let a = &self.roster.actors[person];
-        Target { kind: "User", id: a.id.clone(), name: a.name.clone() }
+        Target {
+            kind: "User",
+            id: a.id.clone(),
+            name: a.name.clone(),
+        }
     }
 
     fn permits(&self, person: usize, permission: &str) -> bool {
         self.users[person].state["roles"]
             .as_array()
-            .is_some_and(|roles| roles.iter().filter_map(Value::as_str).any(|r| role_grants(r, permission)))
+            .is_some_and(|roles| {
+                roles
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .any(|r| role_grants(r, permission))
+            })
     }
 
-    fn denied(&self, action: &'static str, category: &'static str, person: usize, target: Option<Target>, permission: &str, rng: &mut Rng) -> Draft {
+    fn denied(
+        &self,
+        action: &'static str,
+        category: &'static str,
+        person: usize,
+        target: Option<Target>,
+        permission: &str,
+        rng: &mut Rng,
+    ) -> Draft {
         let mut draft = self.draft(action, category, person, target, rng);
         draft.outcome = "denied";
         draft.reason = Some(format!("missing permission {permission}"));
@@ -383,7 +452,12 @@ impl World {
         } else {
             json!(customers[rng.index(customers.len())].id.to_string())
         };
-        Refs { customer_id, owner: json!(self.person_in(Department::Sales, rng)), today: self.today.clone(), due: self.due.clone() }
+        Refs {
+            customer_id,
+            owner: json!(self.person_in(Department::Sales, rng)),
+            today: self.today.clone(),
+            due: self.due.clone(),
+        }
     }
 
     /// A random person of `department` (person 0, an admin, if none is found).
@@ -396,7 +470,9 @@ impl World {
 
     /// The id of a random person of `department`.
     fn person_in(&self, department: Department, rng: &mut Rng) -> String {
-        self.roster.actors[self.person_index_in(department, rng)].id.clone()
+        self.roster.actors[self.person_index_in(department, rng)]
+            .id
+            .clone()
     }
 
     fn pool(&self, chain: usize, kind: Kind) -> &Vec<Record> {
@@ -404,16 +480,33 @@ impl World {
     }
 
     /// A random live record of `kind` in `chain` that satisfies `accept`, if one is found quickly.
-    fn find(&self, chain: usize, kind: Kind, rng: &mut Rng, tries: usize, accept: impl Fn(&Record) -> bool) -> Option<usize> {
+    fn find(
+        &self,
+        chain: usize,
+        kind: Kind,
+        rng: &mut Rng,
+        tries: usize,
+        accept: impl Fn(&Record) -> bool,
+    ) -> Option<usize> {
         let pool = self.pool(chain, kind);
         if pool.is_empty() {
             return None;
         }
-        (0..tries).map(|_| rng.index(pool.len())).find(|&i| accept(&pool[i]))
+        (0..tries)
+            .map(|_| rng.index(pool.len()))
+            .find(|&i| accept(&pool[i]))
     }
 
     /// Creates a record (state applied now) and drafts its `<kind>.created` event.
-    fn create(&mut self, chain: usize, kind: Kind, actor: usize, status: Option<&str>, overrides: Vec<(&'static str, Value)>, rng: &mut Rng) -> Draft {
+    fn create(
+        &mut self,
+        chain: usize,
+        kind: Kind,
+        actor: usize,
+        status: Option<&str>,
+        overrides: Vec<(&'static str, Value)>,
+        rng: &mut Rng,
+    ) -> Draft {
         let id = self.next_id[kind.index()];
         self.next_id[kind.index()] += 1;
         let refs = self.refs(chain, rng);
@@ -428,13 +521,26 @@ impl World {
             pool.swap_remove(rng.index(pool.len()));
         }
         pool.push(Record { id, state });
-        let mut draft = self.draft(kind.action(Verb::Created), "record", actor, Some(record_target(kind, id)), rng);
+        let mut draft = self.draft(
+            kind.action(Verb::Created),
+            "record",
+            actor,
+            Some(record_target(kind, id)),
+            rng,
+        );
         draft.before = Some(Value::Null);
         draft.after = Some(after);
         draft
     }
 
-    fn edit(&mut self, chain: usize, kind: Kind, index: usize, actor: usize, rng: &mut Rng) -> Draft {
+    fn edit(
+        &mut self,
+        chain: usize,
+        kind: Kind,
+        index: usize,
+        actor: usize,
+        rng: &mut Rng,
+    ) -> Draft {
         let refs = self.refs(chain, rng);
         let record = &self.chains[chain].pools[kind.index()][index];
         let id = record.id;
@@ -443,7 +549,13 @@ impl World {
             return self.view(chain, kind, index, actor, rng);
         }
         let (before, after) = self.chains[chain].pools[kind.index()][index].apply(changes);
-        let mut draft = self.draft(kind.action(Verb::Updated), "record", actor, Some(record_target(kind, id)), rng);
+        let mut draft = self.draft(
+            kind.action(Verb::Updated),
+            "record",
+            actor,
+            Some(record_target(kind, id)),
+            rng,
+        );
         draft.before = Some(before);
         draft.after = Some(after);
         draft
@@ -451,12 +563,32 @@ impl World {
 
     fn view(&self, chain: usize, kind: Kind, index: usize, actor: usize, rng: &mut Rng) -> Draft {
         let id = self.pool(chain, kind)[index].id;
-        self.draft(kind.action(Verb::Viewed), "access", actor, Some(record_target(kind, id)), rng)
+        self.draft(
+            kind.action(Verb::Viewed),
+            "access",
+            actor,
+            Some(record_target(kind, id)),
+            rng,
+        )
     }
 
-    fn delete(&mut self, chain: usize, kind: Kind, index: usize, actor: usize, reason: &str, rng: &mut Rng) -> Draft {
+    fn delete(
+        &mut self,
+        chain: usize,
+        kind: Kind,
+        index: usize,
+        actor: usize,
+        reason: &str,
+        rng: &mut Rng,
+    ) -> Draft {
         let record = self.chains[chain].pools[kind.index()].swap_remove(index);
-        let mut draft = self.draft(kind.action(Verb::Deleted), "record", actor, Some(record_target(kind, record.id)), rng);
+        let mut draft = self.draft(
+            kind.action(Verb::Deleted),
+            "record",
+            actor,
+            Some(record_target(kind, record.id)),
+            rng,
+        );
         draft.reason = Some(reason.to_owned());
         draft.before = Some(Value::Object(record.state));
         draft.after = Some(Value::Null);
@@ -464,7 +596,16 @@ impl World {
     }
 
     /// Moves a record along its workflow, with the fields that step sets.
-    fn transit(&mut self, chain: usize, kind: Kind, index: usize, action: &'static str, to: &'static str, actor: usize, rng: &mut Rng) -> Draft {
+    fn transit(
+        &mut self,
+        chain: usize,
+        kind: Kind,
+        index: usize,
+        step: (&'static str, &'static str),
+        actor: usize,
+        rng: &mut Rng,
+    ) -> Draft {
+        let (action, to) = step;
         let mut changes = vec![(kind.status_field(), json!(to))];
         let mut converted_company = None;
         match action {
@@ -488,13 +629,22 @@ impl World {
         let record = &mut self.chains[chain].pools[kind.index()][index];
         let id = record.id;
         let (before, after) = record.apply(changes);
-        let mut draft = self.draft(action, "workflow", actor, Some(record_target(kind, id)), rng);
+        let mut draft = self.draft(
+            action,
+            "workflow",
+            actor,
+            Some(record_target(kind, id)),
+            rng,
+        );
         draft.reason = reason_for(action, rng);
         draft.before = Some(before);
         draft.after = Some(after);
         if let Some(company) = converted_company {
             // The customer the lead became is created right after, by the same person.
-            let contact_email = json!(format!("billing@{}.example", records::slug(company.as_str().unwrap_or_default())));
+            let contact_email = json!(format!(
+                "billing@{}.example",
+                records::slug(company.as_str().unwrap_or_default())
+            ));
             let overrides = vec![("company", company), ("contact_email", contact_email)];
             let created = self.create(chain, Kind::Customer, actor, Some("Trial"), overrides, rng);
             self.enqueue(chain, created);
@@ -508,10 +658,19 @@ impl World {
         let mut person = rng.index(self.roster.n_people);
         if self.is_locked(person) && rng.chance(0.7) {
             // Most locked-out people wait; pick someone else.
-            person = (0..5).map(|_| rng.index(self.roster.n_people)).find(|&p| !self.is_locked(p)).unwrap_or(person);
+            person = (0..5)
+                .map(|_| rng.index(self.roster.n_people))
+                .find(|&p| !self.is_locked(p))
+                .unwrap_or(person);
         }
         if self.is_locked(person) {
-            let mut draft = self.draft("user.login_failed", "auth", person, Some(self.user_target(person)), rng);
+            let mut draft = self.draft(
+                "user.login_failed",
+                "auth",
+                person,
+                Some(self.user_target(person)),
+                rng,
+            );
             draft.outcome = "failure";
             draft.reason = Some("account locked".to_owned());
             return draft;
@@ -523,7 +682,13 @@ impl World {
             }
             sessions.push(person);
         }
-        let mut draft = self.draft("user.login", "auth", person, Some(self.user_target(person)), rng);
+        let mut draft = self.draft(
+            "user.login",
+            "auth",
+            person,
+            Some(self.user_target(person)),
+            rng,
+        );
         if rng.chance(0.3) {
             draft.context = Some(json!({"method": "password+totp"}));
         }
@@ -540,7 +705,13 @@ impl World {
             return None;
         }
         let person = sessions.remove(rng.index(sessions.len()));
-        Some(self.draft("user.logout", "auth", person, Some(self.user_target(person)), rng))
+        Some(self.draft(
+            "user.logout",
+            "auth",
+            person,
+            Some(self.user_target(person)),
+            rng,
+        ))
     }
 
     fn login_failed(&mut self, chain: usize, rng: &mut Rng) -> Draft {
@@ -548,7 +719,9 @@ impl World {
         let target = Some(self.user_target(person));
         let mut draft = self.draft("user.login_failed", "auth", person, target.clone(), rng);
         draft.outcome = "failure";
-        draft.reason = Some((*rng.pick(&["invalid password", "invalid password", "MFA code expired"])).to_owned());
+        draft.reason = Some(
+            (*rng.pick(&["invalid password", "invalid password", "MFA code expired"])).to_owned(),
+        );
         if chain == 0 && !self.is_locked(person) && rng.chance(0.12) {
             // A password-guessing burst from one foreign address, then the lock-out.
             let ip = format!("198.51.100.{}", rng.between(2, 254));
@@ -558,7 +731,8 @@ impl World {
                 source.user_agent = Some("python-requests/2.32");
             }
             for _ in 0..burst {
-                let mut attempt = self.draft("user.login_failed", "auth", person, target.clone(), rng);
+                let mut attempt =
+                    self.draft("user.login_failed", "auth", person, target.clone(), rng);
                 attempt.outcome = "failure";
                 attempt.reason = Some("invalid password".to_owned());
                 if let Some(source) = attempt.source.as_mut() {
@@ -571,7 +745,10 @@ impl World {
             self.lockouts.push((person, self.now_ms + LOCKOUT_MS));
             self.chains[chain].sessions.retain(|&p| p != person);
             let mut lock = self.draft("user.locked", "auth", self.roster.bots.system, target, rng);
-            lock.reason = Some(format!("{} failed sign-in attempts in 10 minutes", burst + 1));
+            lock.reason = Some(format!(
+                "{} failed sign-in attempts in 10 minutes",
+                burst + 1
+            ));
             lock.before = Some(before);
             lock.after = Some(after);
             lock.context = Some(json!({"ip": ip}));
@@ -594,7 +771,10 @@ impl World {
         matches!(
             (department, kind),
             (Some(Department::Admin), _)
-                | (Some(Department::Sales), Kind::Lead | Kind::Customer | Kind::Order)
+                | (
+                    Some(Department::Sales),
+                    Kind::Lead | Kind::Customer | Kind::Order
+                )
                 | (Some(Department::Support), Kind::Ticket)
                 | (Some(Department::Finance), Kind::Invoice)
                 | (Some(Department::Operations), Kind::Order)
@@ -625,24 +805,42 @@ impl World {
                 // Support staff fixing a record for a colleague who asked.
                 let colleague = 4 + rng.index(self.roster.n_people - 4);
                 draft.on_behalf_of = Some(colleague);
-                draft.reason = Some(format!("requested in support ticket #{}", rng.between(1001, 1001 + 5000)));
+                draft.reason = Some(format!(
+                    "requested in support ticket #{}",
+                    rng.between(1001, 1001 + 5000)
+                ));
             }
             return Some(draft);
         }
         if roll < 0.80 {
             let status = self.pool(chain, kind)[index].status(kind).to_owned();
-            let open: Vec<&records::Transition> = transitions(kind, &status).iter().filter(|t| t.by == By::Person).collect();
+            let open: Vec<&records::Transition> = transitions(kind, &status)
+                .iter()
+                .filter(|t| t.by == By::Person)
+                .collect();
             if open.is_empty() {
                 return Some(self.view(chain, kind, index, person, rng));
             }
-            let step = open[rng.index(open.len())];
+            // Mostly the usual way forward; now and then a cancellation or rejection.
+            let weights: Vec<f64> = open.iter().map(|t| t.weight).collect();
+            if weights.iter().sum::<f64>() < 1.0 && !rng.chance(weights.iter().sum()) {
+                return Some(self.edit(chain, kind, index, person, rng));
+            }
+            let step = open[rng.weighted(&weights)];
             if let Some(permission) = step.permission
                 && !self.permits(person, permission)
             {
                 let id = self.pool(chain, kind)[index].id;
-                return Some(self.denied(step.action, "workflow", person, Some(record_target(kind, id)), permission, rng));
+                return Some(self.denied(
+                    step.action,
+                    "workflow",
+                    person,
+                    Some(record_target(kind, id)),
+                    permission,
+                    rng,
+                ));
             }
-            return Some(self.transit(chain, kind, index, step.action, step.to, person, rng));
+            return Some(self.transit(chain, kind, index, (step.action, step.to), person, rng));
         }
         if roll < 0.83 {
             let record = &self.pool(chain, kind)[index];
@@ -656,7 +854,14 @@ impl World {
             let permission = kind.delete_permission()?;
             if !self.permits(person, permission) {
                 let id = record.id;
-                return Some(self.denied(kind.action(Verb::Deleted), "record", person, Some(record_target(kind, id)), permission, rng));
+                return Some(self.denied(
+                    kind.action(Verb::Deleted),
+                    "record",
+                    person,
+                    Some(record_target(kind, id)),
+                    permission,
+                    rng,
+                ));
             }
             return Some(self.delete(chain, kind, index, person, reason, rng));
         }
@@ -682,7 +887,9 @@ impl World {
             ("billing_status", "Active"),
             ("billing_status", "Past Due"),
         ]);
-        let row_count = self.pool(chain, Kind::Customer).iter().filter(|c| c.str_field(field) == value).count();
+        // A plausible count; counting the pool on every export would cost more than it shows.
+        let n_customers = self.pool(chain, Kind::Customer).len() as u64;
+        let row_count = rng.between(n_customers / 20, n_customers / 3 + 1);
         let mut draft = self.draft("export.created", "export", person, None, rng);
         draft.context = Some(json!({
             "format": rng.pick(&["csv", "csv", "xlsx"]),
@@ -696,9 +903,17 @@ impl World {
     fn import(&mut self, chain: usize, rng: &mut Rng) -> Option<Draft> {
         let person = self.signed_in(chain, rng)?;
         let (kind, importer, file_name) = if rng.chance(0.6) {
-            (Kind::Lead, self.roster.bots.lead_import, format!("leads-{}.csv", self.today))
+            (
+                Kind::Lead,
+                self.roster.bots.lead_import,
+                format!("leads-{}.csv", self.today),
+            )
         } else {
-            (Kind::Customer, self.roster.bots.customer_import, format!("customers-migration-{}.csv", self.today))
+            (
+                Kind::Customer,
+                self.roster.bots.customer_import,
+                format!("customers-migration-{}.csv", self.today),
+            )
         };
         let rows_total = rng.between(5, 30);
         let rows_failed = rng.below(3).min(rows_total);
@@ -744,23 +959,51 @@ impl World {
 
     fn admin(&mut self, chain: usize, rng: &mut Rng) -> Option<Draft> {
         let sessions = &self.chains[chain].sessions;
-        let admins: Vec<usize> = sessions.iter().copied().filter(|&p| self.roster.actors[p].kind == "admin").collect();
+        let admins: Vec<usize> = sessions
+            .iter()
+            .copied()
+            .filter(|&p| self.roster.actors[p].kind == "admin")
+            .collect();
         if admins.is_empty() {
             return None;
         }
         let admin = admins[rng.index(admins.len())];
         // User and setting state changes happen only in the first chain (see `users`).
-        let roll = if chain == 0 { rng.unit() } else { 0.8 + 0.2 * rng.unit() };
+        let roll = if chain == 0 {
+            rng.unit()
+        } else {
+            0.8 + 0.2 * rng.unit()
+        };
         if roll < 0.35 {
             let person = 4 + rng.index(self.roster.n_people - 4);
-            let held: Vec<Value> = self.users[person].state["roles"].as_array().cloned().unwrap_or_default();
-            let grantable: Vec<&str> = EXTRA_ROLES.iter().copied().filter(|r| !held.contains(&json!(r))).collect();
+            let held: Vec<Value> = self.users[person].state["roles"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let grantable: Vec<&str> = EXTRA_ROLES
+                .iter()
+                .copied()
+                .filter(|r| !held.contains(&json!(r)))
+                .collect();
             let role = *grantable.get(rng.index(grantable.len().max(1)))?;
             let mut roles = held;
             roles.push(json!(role));
             let (before, after) = self.users[person].apply(vec![("roles", Value::Array(roles))]);
-            let mut draft = self.draft("role.granted", "permission", admin, Some(self.user_target(person)), rng);
-            draft.reason = Some((*rng.pick(&["quarter-end reporting", "covering for a manager on leave", "approved in access review"])).to_owned());
+            let mut draft = self.draft(
+                "role.granted",
+                "permission",
+                admin,
+                Some(self.user_target(person)),
+                rng,
+            );
+            draft.reason = Some(
+                (*rng.pick(&[
+                    "quarter-end reporting",
+                    "covering for a manager on leave",
+                    "approved in access review",
+                ]))
+                .to_owned(),
+            );
             draft.before = Some(before);
             draft.after = Some(after);
             draft.context = Some(json!({"role": role}));
@@ -769,14 +1012,27 @@ impl World {
         if roll < 0.55 {
             for _ in 0..6 {
                 let person = 4 + rng.index(self.roster.n_people - 4);
-                let held: Vec<Value> = self.users[person].state["roles"].as_array().cloned().unwrap_or_default();
-                let Some(position) = held.iter().position(|r| r.as_str().is_some_and(|r| EXTRA_ROLES.contains(&r))) else {
+                let held: Vec<Value> = self.users[person].state["roles"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let Some(position) = held
+                    .iter()
+                    .position(|r| r.as_str().is_some_and(|r| EXTRA_ROLES.contains(&r)))
+                else {
                     continue;
                 };
                 let mut roles = held.clone();
                 let role = roles.remove(position);
-                let (before, after) = self.users[person].apply(vec![("roles", Value::Array(roles))]);
-                let mut draft = self.draft("role.revoked", "permission", admin, Some(self.user_target(person)), rng);
+                let (before, after) =
+                    self.users[person].apply(vec![("roles", Value::Array(roles))]);
+                let mut draft = self.draft(
+                    "role.revoked",
+                    "permission",
+                    admin,
+                    Some(self.user_target(person)),
+                    rng,
+                );
                 draft.reason = Some("access review: no longer needed".to_owned());
                 draft.before = Some(before);
                 draft.after = Some(after);
@@ -793,10 +1049,19 @@ impl World {
             let new = if is_flag {
                 json!(!current.as_bool().unwrap_or(false))
             } else {
-                let options: Vec<i64> = s.choices.iter().copied().filter(|c| json!(c) != current).collect();
+                let options: Vec<i64> = s
+                    .choices
+                    .iter()
+                    .copied()
+                    .filter(|c| json!(c) != current)
+                    .collect();
                 json!(options[rng.index(options.len())])
             };
-            let target = Target { kind: "Setting", id: s.key.to_owned(), name: s.name.to_owned() };
+            let target = Target {
+                kind: "Setting",
+                id: s.key.to_owned(),
+                name: s.name.to_owned(),
+            };
             let (before, after) = self.settings[setting].record.apply(vec![("value", new)]);
             let mut draft = self.draft("settings.updated", "admin", admin, Some(target), rng);
             draft.before = Some(before);
@@ -808,22 +1073,48 @@ impl World {
             let (locked, _) = *self.lockouts.get(position)?;
             self.lockouts.swap_remove(position);
             let (before, after) = self.users[locked].apply(vec![("locked", json!(false))]);
-            let mut draft = self.draft("user.unlocked", "admin", admin, Some(self.user_target(locked)), rng);
+            let mut draft = self.draft(
+                "user.unlocked",
+                "admin",
+                admin,
+                Some(self.user_target(locked)),
+                rng,
+            );
             draft.reason = Some("identity verified by phone".to_owned());
             draft.before = Some(before);
             draft.after = Some(after);
             return Some(draft);
         }
         if roll < 0.92 {
-            let client = if rng.chance(0.5) { self.roster.bots.shopify } else { self.roster.bots.partner_portal };
+            let client = if rng.chance(0.5) {
+                self.roster.bots.shopify
+            } else {
+                self.roster.bots.partner_portal
+            };
             let a = &self.roster.actors[client];
-            let target = Target { kind: "ApiClient", id: a.client_id.unwrap_or_default().to_owned(), name: a.name.clone() };
-            let mut draft = self.draft("api_client.secret_rotated", "admin", admin, Some(target), rng);
+            let target = Target {
+                kind: "ApiClient",
+                id: a.client_id.unwrap_or_default().to_owned(),
+                name: a.name.clone(),
+            };
+            let mut draft = self.draft(
+                "api_client.secret_rotated",
+                "admin",
+                admin,
+                Some(target),
+                rng,
+            );
             draft.context = Some(json!({"previous_secret_age_days": rng.between(30, 400)}));
             return Some(draft);
         }
         let person = 4 + rng.index(self.roster.n_people - 4);
-        let mut draft = self.draft("support.impersonation_started", "access", admin, Some(self.user_target(person)), rng);
+        let mut draft = self.draft(
+            "support.impersonation_started",
+            "access",
+            admin,
+            Some(self.user_target(person)),
+            rng,
+        );
         draft.reason = Some(format!("support ticket #{}", rng.between(1001, 6000)));
         Some(draft)
     }
@@ -834,12 +1125,20 @@ impl World {
         let bots = self.roster.bots;
         match rng.below(3) {
             0 => {
-                let index = self.find(chain, Kind::Lead, rng, 4, |r| r.state["owner"].is_null() && r.str_field("status") == "New")?;
+                let index = self.find(chain, Kind::Lead, rng, 4, |r| {
+                    r.state["owner"].is_null() && r.str_field("status") == "New"
+                })?;
                 let owner = self.person_in(Department::Sales, rng);
                 let record = &mut self.chains[chain].pools[Kind::Lead.index()][index];
                 let id = record.id;
                 let (before, after) = record.apply(vec![("owner", json!(owner))]);
-                let mut draft = self.draft("lead.assigned", "workflow", bots.lead_router, Some(record_target(Kind::Lead, id)), rng);
+                let mut draft = self.draft(
+                    "lead.assigned",
+                    "workflow",
+                    bots.lead_router,
+                    Some(record_target(Kind::Lead, id)),
+                    rng,
+                );
                 draft.reason = Some("matched region EMEA".to_owned());
                 draft.before = Some(before);
                 draft.after = Some(after);
@@ -847,12 +1146,19 @@ impl World {
             }
             1 => {
                 let index = self.find(chain, Kind::Ticket, rng, 4, |r| {
-                    matches!(r.str_field("status"), "Open" | "In Progress") && r.str_field("priority") != "Urgent"
+                    matches!(r.str_field("status"), "Open" | "In Progress")
+                        && r.str_field("priority") != "Urgent"
                 })?;
                 let record = &mut self.chains[chain].pools[Kind::Ticket.index()][index];
                 let id = record.id;
                 let (before, after) = record.apply(vec![("priority", json!("Urgent"))]);
-                let mut draft = self.draft("ticket.escalated", "workflow", bots.ticket_escalation, Some(record_target(Kind::Ticket, id)), rng);
+                let mut draft = self.draft(
+                    "ticket.escalated",
+                    "workflow",
+                    bots.ticket_escalation,
+                    Some(record_target(Kind::Ticket, id)),
+                    rng,
+                );
                 draft.reason = Some("no first response within 4 hours".to_owned());
                 draft.before = Some(before);
                 draft.after = Some(after);
@@ -860,9 +1166,17 @@ impl World {
             }
             _ => {
                 let index = self.find(chain, Kind::Order, rng, 6, |r| {
-                    r.str_field("status") == "Pending Review" && r.state["total"].as_f64().is_some_and(|t| t < 500.0)
+                    r.str_field("status") == "Pending Review"
+                        && r.state["total"].as_f64().is_some_and(|t| t < 500.0)
                 })?;
-                let mut draft = self.transit(chain, Kind::Order, index, "order.approved", "Approved", bots.order_approval, rng);
+                let mut draft = self.transit(
+                    chain,
+                    Kind::Order,
+                    index,
+                    ("order.approved", "Approved"),
+                    bots.order_approval,
+                    rng,
+                );
                 draft.reason = Some("order total under 500".to_owned());
                 Some(draft)
             }
@@ -873,33 +1187,76 @@ impl World {
         let bots = self.roster.bots;
         if rng.chance(0.7) {
             if rng.chance(0.4)
-                && let Some(index) = self.find(chain, Kind::Order, rng, 4, |r| r.str_field("status") == "Shipped")
+                && let Some(index) = self.find(chain, Kind::Order, rng, 4, |r| {
+                    r.str_field("status") == "Shipped"
+                })
             {
-                let mut draft = self.transit(chain, Kind::Order, index, "order.delivered", "Delivered", bots.shopify, rng);
-                draft.context = Some(json!({"carrier": rng.pick(&["DHL", "UPS", "PostNL", "La Poste"])}));
+                let mut draft = self.transit(
+                    chain,
+                    Kind::Order,
+                    index,
+                    ("order.delivered", "Delivered"),
+                    bots.shopify,
+                    rng,
+                );
+                draft.context =
+                    Some(json!({"carrier": rng.pick(&["DHL", "UPS", "PostNL", "La Poste"])}));
                 return Some(draft);
             }
             let tags = vec![("tags", json!(["shopify"]))];
-            return Some(self.create(chain, Kind::Order, bots.shopify, Some("Pending Review"), tags, rng));
+            return Some(self.create(
+                chain,
+                Kind::Order,
+                bots.shopify,
+                Some("Pending Review"),
+                tags,
+                rng,
+            ));
         }
         if rng.chance(0.5) {
-            let mut draft = self.create(chain, Kind::Lead, bots.partner_portal, None, vec![("source", json!("Partner referral"))], rng);
-            draft.context = Some(json!({"partner": rng.pick(&["Brightline Consulting", "Nordic Resellers", "Peak IT"])}));
+            let mut draft = self.create(
+                chain,
+                Kind::Lead,
+                bots.partner_portal,
+                None,
+                vec![("source", json!("Partner referral"))],
+                rng,
+            );
+            draft.context = Some(
+                json!({"partner": rng.pick(&["Brightline Consulting", "Nordic Resellers", "Peak IT"])}),
+            );
             return Some(draft);
         }
         let n_customers = self.pool(chain, Kind::Customer).len();
         if n_customers == 0 {
             return None;
         }
-        let mut draft = self.view(chain, Kind::Customer, rng.index(n_customers), bots.partner_portal, rng);
+        let mut draft = self.view(
+            chain,
+            Kind::Customer,
+            rng.index(n_customers),
+            bots.partner_portal,
+            rng,
+        );
         draft.on_behalf_of = Some(self.person_index_in(Department::Sales, rng));
         Some(draft)
     }
 
     fn webhook(&mut self, chain: usize, rng: &mut Rng) -> Option<Draft> {
-        let index = self.find(chain, Kind::Invoice, rng, 6, |r| matches!(r.str_field("status"), "Issued" | "Overdue"))?;
-        let mut draft = self.transit(chain, Kind::Invoice, index, "invoice.paid", "Paid", self.roster.bots.stripe_webhooks, rng);
-        draft.context = Some(json!({"event_type": "invoice.paid", "delivery_id": format!("whd_{}", rng.hex(14))}));
+        let index = self.find(chain, Kind::Invoice, rng, 6, |r| {
+            matches!(r.str_field("status"), "Issued" | "Overdue")
+        })?;
+        let mut draft = self.transit(
+            chain,
+            Kind::Invoice,
+            index,
+            ("invoice.paid", "Paid"),
+            self.roster.bots.stripe_webhooks,
+            rng,
+        );
+        draft.context = Some(
+            json!({"event_type": "invoice.paid", "delivery_id": format!("whd_{}", rng.hex(14))}),
+        );
         Some(draft)
     }
 
@@ -907,18 +1264,43 @@ impl World {
         let bots = self.roster.bots;
         if rng.chance(0.6) {
             if rng.chance(0.5)
-                && let Some(index) = self.find(chain, Kind::Customer, rng, 4, |r| matches!(r.str_field("billing_status"), "Active" | "Past Due"))
+                && let Some(index) = self.find(chain, Kind::Customer, rng, 4, |r| {
+                    matches!(r.str_field("billing_status"), "Active" | "Past Due")
+                })
             {
-                let (action, to) = if self.pool(chain, Kind::Customer)[index].str_field("billing_status") == "Active" {
+                let (action, to) = if self.pool(chain, Kind::Customer)[index]
+                    .str_field("billing_status")
+                    == "Active"
+                {
                     ("customer.past_due", "Past Due")
                 } else {
                     ("customer.reactivated", "Active")
                 };
-                let mut draft = self.transit(chain, Kind::Customer, index, action, to, bots.stripe_sync, rng);
-                draft.reason = Some(if to == "Active" { "payment method updated" } else { "card declined" }.to_owned());
+                let mut draft = self.transit(
+                    chain,
+                    Kind::Customer,
+                    index,
+                    (action, to),
+                    bots.stripe_sync,
+                    rng,
+                );
+                draft.reason = Some(
+                    if to == "Active" {
+                        "payment method updated"
+                    } else {
+                        "card declined"
+                    }
+                    .to_owned(),
+                );
                 return Some(draft);
             }
-            let mut draft = self.draft("integration.sync_completed", "integration", bots.stripe_sync, None, rng);
+            let mut draft = self.draft(
+                "integration.sync_completed",
+                "integration",
+                bots.stripe_sync,
+                None,
+                rng,
+            );
             draft.context = Some(json!({
                 "provider": "stripe",
                 "records_synced": rng.between(0, 400),
@@ -926,10 +1308,19 @@ impl World {
             }));
             return Some(draft);
         }
-        let index = self.find(chain, Kind::Ticket, rng, 3, |r| r.str_field("priority") == "Urgent")
+        let index = self
+            .find(chain, Kind::Ticket, rng, 3, |r| {
+                r.str_field("priority") == "Urgent"
+            })
             .or_else(|| self.find(chain, Kind::Ticket, rng, 1, |_| true))?;
         let id = self.pool(chain, Kind::Ticket)[index].id;
-        let mut draft = self.draft("notification.sent", "integration", bots.slack_notifier, Some(record_target(Kind::Ticket, id)), rng);
+        let mut draft = self.draft(
+            "notification.sent",
+            "integration",
+            bots.slack_notifier,
+            Some(record_target(Kind::Ticket, id)),
+            rng,
+        );
         let delivered = rng.chance(0.95);
         if !delivered {
             draft.outcome = "failure";
@@ -966,28 +1357,52 @@ impl World {
         let mut started = self.draft("job.started", "system", bots.nightly_invoices, None, rng);
         started.context = Some(json!({"schedule": "0 2 * * *"}));
         self.enqueue(chain, started);
-        let n_invoices = if self.pool(chain, Kind::Customer).is_empty() { 0 } else { rng.between(1, 6) };
+        let n_invoices = if self.pool(chain, Kind::Customer).is_empty() {
+            0
+        } else {
+            rng.between(1, 6)
+        };
         for _ in 0..n_invoices {
-            let created = self.create(chain, Kind::Invoice, bots.nightly_invoices, Some("Issued"), Vec::new(), rng);
+            let created = self.create(
+                chain,
+                Kind::Invoice,
+                bots.nightly_invoices,
+                Some("Issued"),
+                Vec::new(),
+                rng,
+            );
             self.enqueue(chain, created);
         }
         let mut completed = self.draft("job.completed", "system", bots.nightly_invoices, None, rng);
-        completed.context = Some(json!({"invoices_created": n_invoices, "duration_ms": rng.between(800, 20_000)}));
+        completed.context =
+            Some(json!({"invoices_created": n_invoices, "duration_ms": rng.between(800, 20_000)}));
         self.enqueue(chain, completed);
 
         let started = self.draft("job.started", "system", bots.overdue_check, None, rng);
         self.enqueue(chain, started);
+        // The check looks at a sample of invoices each night, not the whole ledger.
         let today = self.today.clone();
-        let overdue: Vec<usize> = self
-            .pool(chain, Kind::Invoice)
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.str_field("status") == "Issued" && r.str_field("due_date") < today.as_str())
-            .map(|(i, _)| i)
-            .take(10)
-            .collect();
+        let invoices = self.pool(chain, Kind::Invoice);
+        let mut overdue: Vec<usize> = Vec::new();
+        for _ in 0..invoices.len().min(60) {
+            let index = rng.index(invoices.len());
+            let invoice = &invoices[index];
+            if invoice.str_field("status") == "Issued"
+                && invoice.str_field("due_date") < today.as_str()
+                && !overdue.contains(&index)
+            {
+                overdue.push(index);
+            }
+        }
         for &index in &overdue {
-            let mut draft = self.transit(chain, Kind::Invoice, index, "invoice.overdue", "Overdue", bots.overdue_check, rng);
+            let mut draft = self.transit(
+                chain,
+                Kind::Invoice,
+                index,
+                ("invoice.overdue", "Overdue"),
+                bots.overdue_check,
+                rng,
+            );
             draft.reason = Some("past due date".to_owned());
             self.enqueue(chain, draft);
         }
