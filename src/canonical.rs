@@ -63,8 +63,7 @@ fn describe_serde_error(error: &serde_json::Error) -> String {
 pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
     // UTF-8 byte order equals code point order, which equals UTF-16 order unless a
     // supplementary character (lead byte 0xF0..) meets one in U+E000..U+FFFF (0xEE, 0xEF).
-    let needs_utf16 =
-        |s: &str| s.bytes().any(|b| b >= 0xEE);
+    let needs_utf16 = |s: &str| s.bytes().any(|b| b >= 0xEE);
     if needs_utf16(a) || needs_utf16(b) {
         a.encode_utf16().cmp(b.encode_utf16())
     } else {
@@ -152,7 +151,10 @@ impl<'a> Json<'a> {
             Json::String(s) => Value::String(s.to_string()),
             Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
             Json::Object(members) => Value::Object(
-                members.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect(),
+                members
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
             ),
         }
     }
@@ -188,7 +190,10 @@ pub fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    while let Some(offset) = bytes[start..].iter().position(|&b| NEEDS_ESCAPE[b as usize]) {
+    while let Some(offset) = bytes[start..]
+        .iter()
+        .position(|&b| NEEDS_ESCAPE[b as usize])
+    {
         let i = start + offset;
         out.extend_from_slice(&bytes[start..i]);
         let b = bytes[i];
@@ -200,7 +205,14 @@ pub fn write_string(s: &str, out: &mut Vec<u8>) {
             b'\t' => out.extend_from_slice(b"\\t"),
             0x08 => out.extend_from_slice(b"\\b"),
             0x0c => out.extend_from_slice(b"\\f"),
-            _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ]),
         }
         start = i + 1;
     }
@@ -359,7 +371,10 @@ impl<'de> Visitor<'de> for JsonVisitor {
         }
         members.sort_unstable_by(|a, b| cmp_utf16(&a.0, &b.0));
         if let Some(pair) = members.windows(2).find(|pair| pair[0].0 == pair[1].0) {
-            return Err(de::Error::custom(format_args!("duplicate key {:?}", pair[0].0)));
+            return Err(de::Error::custom(format_args!(
+                "duplicate key {:?}",
+                pair[0].0
+            )));
         }
         Ok(Json::Object(members))
     }
@@ -391,7 +406,10 @@ mod tests {
 
     #[test]
     fn negative_zero_and_big_integers_follow_ecmascript() {
-        assert_eq!(canonicalize(b"[-0, 9007199254740993, 1E3]").unwrap(), "[0,9007199254740992,1000]");
+        assert_eq!(
+            canonicalize(b"[-0, 9007199254740993, 1E3]").unwrap(),
+            "[0,9007199254740992,1000]"
+        );
     }
 
     #[test]

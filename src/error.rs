@@ -7,15 +7,26 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not a bundle: {reason}")]
     NotABundle { path: PathBuf, reason: String },
     #[error("refused {path}: {reason}")]
     Refused { path: PathBuf, reason: String },
     #[error("invalid trusted-keys file {path}, line {line}: {reason}")]
-    TrustedKeys { path: PathBuf, line: u64, reason: String },
+    TrustedKeys {
+        path: PathBuf,
+        line: u64,
+        reason: String,
+    },
     #[error("invalid checkpoints file {path}, line {line}: {reason}")]
-    Checkpoints { path: PathBuf, line: u64, reason: String },
+    Checkpoints {
+        path: PathBuf,
+        line: u64,
+        reason: String,
+    },
     #[error("invalid key file {path}: {reason}")]
     KeyFile { path: PathBuf, reason: String },
     #[error("{0}")]
@@ -28,6 +39,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An I/O error with the path it happened on.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

@@ -21,6 +21,6 @@ pub mod verify;
 
 pub use error::{Error, Result};
 pub use verify::{
-    verify_bundle, Checkpoint, Dimension, DimensionStatus, Finding, FindingKind, Report,
-    SignatureStatus, TrustedKeys, Verdict, VerifyOptions,
+    Checkpoint, Dimension, DimensionStatus, Finding, FindingKind, Report, SignatureStatus,
+    TrustedKeys, Verdict, VerifyOptions, verify_bundle,
 };

@@ -13,7 +13,14 @@ fn a_generated_zip_with_three_chains_is_verified() {
     let zip = temp.path().join("export.audit.zip");
     trailscope::produce::generate(
         &zip,
-        &GenOptions { events: 300, chains: 3, seed: 9, zip: true, sign_key: Some(test_key()), ..GenOptions::default() },
+        &GenOptions {
+            events: 300,
+            chains: 3,
+            seed: 9,
+            zip: true,
+            sign_key: Some(test_key()),
+            ..GenOptions::default()
+        },
     )
     .unwrap();
     let report = verify_with(&zip, &[]);
@@ -34,7 +41,11 @@ fn stubs_are_counted_as_omitted_not_as_events() {
         sign_key: Some(test_key()),
         ..GenOptions::default()
     });
-    let stub_lines = f.lines().iter().filter(|l| l.contains("\"omitted\":true")).count() as u64;
+    let stub_lines = f
+        .lines()
+        .iter()
+        .filter(|l| l.contains("\"omitted\":true"))
+        .count() as u64;
     assert!(stub_lines > 40, "the generator wrote {stub_lines} stubs");
     let report = f.verify();
     assert_eq!(report.findings, vec![]);
@@ -42,7 +53,12 @@ fn stubs_are_counted_as_omitted_not_as_events() {
     let omitted: u64 = report.chains.iter().map(|c| c.omitted).sum();
     assert_eq!(omitted, stub_lines);
     assert_eq!(report.n_events() + omitted, 400);
-    assert!(report.chains[0].integrity.detail.contains("omitted events cannot be recomputed"));
+    assert!(
+        report.chains[0]
+            .integrity
+            .detail
+            .contains("omitted events cannot be recomputed")
+    );
 }
 
 #[test]
@@ -56,29 +72,47 @@ fn a_segment_is_anchored_at_the_manifests_start_hash() {
     let report = f.verify();
     assert_eq!(report.findings, vec![]);
     assert_eq!(report.verdict(), Verdict::Verified);
-    assert_eq!((report.chains[0].first_seq, report.chains[0].last_seq), (11, 50));
+    assert_eq!(
+        (report.chains[0].first_seq, report.chains[0].last_seq),
+        (11, 50)
+    );
 
     // A segment whose start hash in the manifest is wrong breaks at its first event.
     let mut manifest = f.manifest();
     manifest["chains"][0]["start_prev_hash"] = serde_json::json!("cd".repeat(32));
     trailscope::produce::sign_manifest(&mut manifest, &test_key());
     f.write_manifest(&manifest);
-    assert_eq!(problems(&f.verify()), vec![at("broken_link", "acme-prod", 11, 1)]);
+    assert_eq!(
+        problems(&f.verify()),
+        vec![at("broken_link", "acme-prod", 11, 1)]
+    );
 }
 
 #[test]
 fn a_bare_jsonl_file_is_at_best_intact_and_says_completeness_is_unproven() {
     let f = Fixture::generated(60, 2);
     let report = verify_with(&f.events_path(), &[]);
-    assert_eq!(report.bundle.container, trailscope::bundle::Container::Jsonl);
+    assert_eq!(
+        report.bundle.container,
+        trailscope::bundle::Container::Jsonl
+    );
     assert_eq!(kinds(&report), vec!["unsigned"]);
     assert_eq!(report.verdict(), Verdict::Intact);
     for chain in &report.chains {
         assert_eq!(chain.completeness.status, DimensionStatus::Unproven);
-        assert!(chain.completeness.detail.contains("no manifest: completeness unproven"));
+        assert!(
+            chain
+                .completeness
+                .detail
+                .contains("no manifest: completeness unproven")
+        );
         assert_eq!(chain.linkage.status, DimensionStatus::Proven);
     }
-    assert!(report.headline().contains("there is no manifest"), "{}", report.headline());
+    assert!(
+        report.headline().contains("there is no manifest"),
+        "{}",
+        report.headline()
+    );
 }
 
 #[test]
@@ -90,7 +124,12 @@ fn a_bare_segment_says_its_first_link_cannot_be_checked() {
     let report = verify_with(&path, &[]);
     assert_eq!(problems(&report), vec![]);
     assert_eq!(report.chains[0].linkage.status, DimensionStatus::Unproven);
-    assert!(report.chains[0].linkage.detail.contains("cannot be checked without a manifest"));
+    assert!(
+        report.chains[0]
+            .linkage
+            .detail
+            .contains("cannot be checked without a manifest")
+    );
 }
 
 #[test]
@@ -98,26 +137,38 @@ fn a_checkpoint_at_the_head_vouches_for_an_unsigned_bundle() {
     let f = Fixture::generated(20, 1);
     f.reseal(None);
     let head = f.event(20);
-    let checkpoint = serde_json::json!({"chain": "acme-prod", "seq": 20, "hash": head["hash"]}).to_string();
+    let checkpoint =
+        serde_json::json!({"chain": "acme-prod", "seq": 20, "hash": head["hash"]}).to_string();
     let checkpoints =
-        trailscope::verify::parse_checkpoints(&checkpoint, "cp.jsonl".as_ref(), &trusted_keys()).unwrap();
+        trailscope::verify::parse_checkpoints(&checkpoint, "cp.jsonl".as_ref(), &trusted_keys())
+            .unwrap();
     let report = verify_with(&f.dir, &checkpoints);
     assert_eq!(report.verdict(), Verdict::Verified);
     assert!(report.headline().contains("matched to your checkpoints"));
 
     // An earlier checkpoint proves only the prefix: the chain stays intact, and says why.
     let earlier = f.event(10);
-    let checkpoint = serde_json::json!({"chain": "acme-prod", "seq": 10, "hash": earlier["hash"]}).to_string();
+    let checkpoint =
+        serde_json::json!({"chain": "acme-prod", "seq": 10, "hash": earlier["hash"]}).to_string();
     let checkpoints =
-        trailscope::verify::parse_checkpoints(&checkpoint, "cp.jsonl".as_ref(), &trusted_keys()).unwrap();
+        trailscope::verify::parse_checkpoints(&checkpoint, "cp.jsonl".as_ref(), &trusted_keys())
+            .unwrap();
     let report = verify_with(&f.dir, &checkpoints);
     assert_eq!(report.verdict(), Verdict::Intact);
-    assert!(report.chains[0].authenticity.detail.contains("vouches for seq 1 to 10 only"));
+    assert!(
+        report.chains[0]
+            .authenticity
+            .detail
+            .contains("vouches for seq 1 to 10 only")
+    );
 }
 
 #[test]
 fn generation_is_deterministic_for_a_seed() {
     let a = Fixture::generated(200, 2);
     let b = Fixture::generated(200, 2);
-    assert_eq!(std::fs::read(a.events_path()).unwrap(), std::fs::read(b.events_path()).unwrap());
+    assert_eq!(
+        std::fs::read(a.events_path()).unwrap(),
+        std::fs::read(b.events_path()).unwrap()
+    );
 }

@@ -8,7 +8,10 @@ use serde_json::Value;
 use crate::support::*;
 
 fn trailscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trailscope")).args(args).output().expect("run trailscope")
+    Command::new(env!("CARGO_BIN_EXE_trailscope"))
+        .args(args)
+        .output()
+        .expect("run trailscope")
 }
 
 fn path_str(path: &std::path::Path) -> &str {
@@ -19,8 +22,19 @@ fn path_str(path: &std::path::Path) -> &str {
 fn verify_json_on_the_sample_follows_the_contract() {
     let keys = vectors_dir().join("trusted-keys.txt");
     let sample = vectors_dir().join("sample-zip.audit.zip");
-    let output = trailscope(&["verify", path_str(&sample), "--trusted-keys", path_str(&keys), "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = trailscope(&[
+        "verify",
+        path_str(&sample),
+        "--trusted-keys",
+        path_str(&keys),
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["verdict"], "verified");
     assert_eq!(report["signature"]["status"], "trusted");
@@ -31,10 +45,25 @@ fn verify_json_on_the_sample_follows_the_contract() {
     assert_eq!(chain["verdict"], "verified");
     assert_eq!(chain["events"], 6);
     assert_eq!(chain["omitted"], 0);
-    assert_eq!((chain["first_seq"].as_u64(), chain["last_seq"].as_u64()), (Some(1), Some(6)));
-    assert_eq!(chain["head_hash"], "e26305efa9e57b21cfe5d77fa26b3400e9e1275dc441946d0a10c0f1302dcefd");
-    for dimension in ["integrity", "linkage", "completeness", "authenticity", "coverage"] {
-        assert_eq!(chain["dimensions"][dimension]["status"], "proven", "{dimension}");
+    assert_eq!(
+        (chain["first_seq"].as_u64(), chain["last_seq"].as_u64()),
+        (Some(1), Some(6))
+    );
+    assert_eq!(
+        chain["head_hash"],
+        "e26305efa9e57b21cfe5d77fa26b3400e9e1275dc441946d0a10c0f1302dcefd"
+    );
+    for dimension in [
+        "integrity",
+        "linkage",
+        "completeness",
+        "authenticity",
+        "coverage",
+    ] {
+        assert_eq!(
+            chain["dimensions"][dimension]["status"], "proven",
+            "{dimension}"
+        );
     }
     assert_eq!(report["chains"][0]["omitted"], 1);
 }
@@ -42,7 +71,12 @@ fn verify_json_on_the_sample_follows_the_contract() {
 #[test]
 fn verify_text_says_the_verdict_first_in_words() {
     let keys = vectors_dir().join("trusted-keys.txt");
-    let output = trailscope(&["verify", path_str(&vectors_dir().join("sample")), "--trusted-keys", path_str(&keys)]);
+    let output = trailscope(&[
+        "verify",
+        path_str(&vectors_dir().join("sample")),
+        "--trusted-keys",
+        path_str(&keys),
+    ]);
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
         text.starts_with("Verified: 11 events in 2 chains (1 omitted by the export), signed by acme-audit-2026 (trusted key)"),
@@ -58,7 +92,13 @@ fn a_broken_bundle_exits_1_and_lists_findings_with_chain_seq_and_line() {
     lines[6] = edit(&lines[6], |e| e["reason"] = serde_json::json!("tampered"));
     f.write_lines(&lines);
     let keys = vectors_dir().join("trusted-keys.txt");
-    let output = trailscope(&["verify", path_str(&f.dir), "--trusted-keys", path_str(&keys), "--json"]);
+    let output = trailscope(&[
+        "verify",
+        path_str(&f.dir),
+        "--trusted-keys",
+        path_str(&keys),
+        "--json",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["verdict"], "broken");
@@ -82,7 +122,10 @@ fn an_unvouched_bundle_exits_3() {
     assert_eq!(output.status.code(), Some(3));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("Intact but unvouched"), "{text}");
-    assert!(text.contains("no manifest: completeness unproven"), "{text}");
+    assert!(
+        text.contains("no manifest: completeness unproven"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -114,22 +157,64 @@ fn keygen_gen_and_seal_make_a_bundle_that_verifies_with_the_new_key() {
     let temp = tempfile::tempdir().unwrap();
     let key = temp.path().join("signing.key");
     let output = trailscope(&["keygen", path_str(&key), "--key-id", "test-2026"]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let trusted_line = String::from_utf8(output.stdout).unwrap();
     assert!(trusted_line.starts_with("test-2026 "));
     let pub_file = temp.path().join("signing.key.pub");
-    assert_eq!(std::fs::read_to_string(&pub_file).unwrap().trim(), trusted_line.trim());
+    assert_eq!(
+        std::fs::read_to_string(&pub_file).unwrap().trim(),
+        trusted_line.trim()
+    );
 
     let bundle = temp.path().join("bundle");
-    let output = trailscope(&["gen", path_str(&bundle), "--events", "120", "--chains", "2", "--sign-key", path_str(&key)]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let verified = trailscope(&["verify", path_str(&bundle), "--trusted-keys", path_str(&pub_file)]);
-    assert_eq!(verified.status.code(), Some(0), "{}", String::from_utf8_lossy(&verified.stdout));
+    let output = trailscope(&[
+        "gen",
+        path_str(&bundle),
+        "--events",
+        "120",
+        "--chains",
+        "2",
+        "--sign-key",
+        path_str(&key),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verified = trailscope(&[
+        "verify",
+        path_str(&bundle),
+        "--trusted-keys",
+        path_str(&pub_file),
+    ]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
 
     // Re-seal after removing the manifest: the same events verify again.
     std::fs::remove_file(bundle.join("manifest.json")).unwrap();
     let output = trailscope(&["seal", path_str(&bundle), "--key", path_str(&key)]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let verified = trailscope(&["verify", path_str(&bundle), "--trusted-keys", path_str(&pub_file)]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verified = trailscope(&[
+        "verify",
+        path_str(&bundle),
+        "--trusted-keys",
+        path_str(&pub_file),
+    ]);
     assert_eq!(verified.status.code(), Some(0));
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use trailscope::produce::{self, GenOptions, SigningKeyFile};
 use trailscope::verify::{Finding, FindingKind, Report, Severity};
-use trailscope::{verify_bundle, Checkpoint, TrustedKeys, VerifyOptions};
+use trailscope::{Checkpoint, TrustedKeys, VerifyOptions, verify_bundle};
 
 /// The shared spec folder: `$TRAILSCOPE_SHARED` or `../shared` beside the repository.
 pub fn shared_dir() -> PathBuf {
@@ -71,7 +71,11 @@ impl Fixture {
 
     /// The events file's lines (without newlines).
     pub fn lines(&self) -> Vec<String> {
-        std::fs::read_to_string(self.events_path()).unwrap().lines().map(str::to_owned).collect()
+        std::fs::read_to_string(self.events_path())
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     pub fn write_lines(&self, lines: &[String]) {
@@ -89,7 +93,11 @@ impl Fixture {
     }
 
     pub fn write_manifest(&self, manifest: &Value) {
-        std::fs::write(self.manifest_path(), serde_json::to_vec_pretty(manifest).unwrap()).unwrap();
+        std::fs::write(
+            self.manifest_path(),
+            serde_json::to_vec_pretty(manifest).unwrap(),
+        )
+        .unwrap();
     }
 
     /// Re-writes the manifest from the (tampered) events and signs it with `key`.
@@ -126,7 +134,9 @@ pub fn relink(lines: &[String]) -> Vec<String> {
     lines
         .iter()
         .map(|line| {
-            let Ok(mut event) = serde_json::from_str::<Value>(line) else { return line.clone() };
+            let Ok(mut event) = serde_json::from_str::<Value>(line) else {
+                return line.clone();
+            };
             let chain = event["chain"].as_str().unwrap_or_default().to_owned();
             if let Some(head) = heads.get(&chain) {
                 event["prev_hash"] = Value::String(head.clone());
@@ -140,9 +150,12 @@ pub fn relink(lines: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// A finding as (kind, chain, seq, line).
+pub type Located = (&'static str, Option<String>, Option<u64>, Option<u64>);
+
 /// The findings that break or warn (notices such as `unsigned` left out), as
 /// (kind, chain, seq, line) for compact assertions.
-pub fn problems(report: &Report) -> Vec<(&'static str, Option<String>, Option<u64>, Option<u64>)> {
+pub fn problems(report: &Report) -> Vec<Located> {
     report
         .findings
         .iter()
@@ -162,6 +175,6 @@ pub fn only(report: &Report, kind: FindingKind) -> Vec<&Finding> {
 }
 
 /// `Some(chain)` and friends, for tuple assertions.
-pub fn at(kind: &'static str, chain: &str, seq: u64, line: u64) -> (&'static str, Option<String>, Option<u64>, Option<u64>) {
+pub fn at(kind: &'static str, chain: &str, seq: u64, line: u64) -> Located {
     (kind, Some(chain.to_owned()), Some(seq), Some(line))
 }

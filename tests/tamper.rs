@@ -3,8 +3,8 @@
 //!
 //! The fixture has one chain `acme-prod` of 40 events, so line N holds seq N.
 
-use serde_json::{json, Value};
-use trailscope::verify::{parse_checkpoints, Verdict};
+use serde_json::{Value, json};
+use trailscope::verify::{Verdict, parse_checkpoints};
 
 use crate::support::*;
 
@@ -12,11 +12,15 @@ const CHAIN: &str = "acme-prod";
 
 fn fixture() -> Fixture {
     let fixture = Fixture::generated(40, 1);
-    assert_eq!(fixture.verify().findings, vec![], "the untampered fixture verifies cleanly");
+    assert_eq!(
+        fixture.verify().findings,
+        vec![],
+        "the untampered fixture verifies cleanly"
+    );
     fixture
 }
 
-fn digest_mismatch() -> (&'static str, Option<String>, Option<u64>, Option<u64>) {
+fn digest_mismatch() -> Located {
     ("file_digest_mismatch", None, None, None)
 }
 
@@ -25,7 +29,11 @@ fn the_untampered_bundle_is_verified() {
     let report = fixture().verify();
     assert_eq!(report.verdict(), Verdict::Verified);
     assert_eq!(report.n_events(), 40);
-    assert!(report.headline().starts_with("Verified: 40 events in 1 chain, signed by acme-audit-2026"));
+    assert!(
+        report
+            .headline()
+            .starts_with("Verified: 40 events in 1 chain, signed by acme-audit-2026")
+    );
 }
 
 #[test]
@@ -35,7 +43,10 @@ fn editing_a_value_reports_a_hash_mismatch_at_that_event() {
     lines[11] = edit(&lines[11], |e| e["reason"] = json!("tampered"));
     f.write_lines(&lines);
     let report = f.verify();
-    assert_eq!(problems(&report), vec![at("hash_mismatch", CHAIN, 12, 12), digest_mismatch()]);
+    assert_eq!(
+        problems(&report),
+        vec![at("hash_mismatch", CHAIN, 12, 12), digest_mismatch()]
+    );
     assert_eq!(report.verdict(), Verdict::Broken);
     let finding = &report.findings[0];
     assert_eq!(finding.actual.as_deref(), f.event(12)["hash"].as_str());
@@ -52,7 +63,10 @@ fn editing_and_rehashing_one_event_breaks_the_next_link() {
     });
     f.write_lines(&lines);
     let report = f.verify();
-    assert_eq!(problems(&report), vec![at("broken_link", CHAIN, 21, 21), digest_mismatch()]);
+    assert_eq!(
+        problems(&report),
+        vec![at("broken_link", CHAIN, 21, 21), digest_mismatch()]
+    );
     assert_eq!(report.verdict(), Verdict::Broken);
 }
 
@@ -65,7 +79,10 @@ fn deleting_one_event_reports_a_gap_and_a_broken_link() {
     let report = f.verify();
     let gap = only(&report, trailscope::FindingKind::SeqGap);
     assert_eq!(gap.len(), 1);
-    assert_eq!((gap[0].seq, gap[0].seq_end, gap[0].line), (Some(10), None, Some(10)));
+    assert_eq!(
+        (gap[0].seq, gap[0].seq_end, gap[0].line),
+        (Some(10), None, Some(10))
+    );
     assert_eq!(
         problems(&report),
         vec![
@@ -130,7 +147,10 @@ fn cutting_events_off_the_end_reports_truncation() {
     let report = f.verify();
     let truncated = only(&report, trailscope::FindingKind::Truncated);
     assert_eq!(truncated.len(), 1);
-    assert_eq!((truncated[0].seq, truncated[0].seq_end), (Some(38), Some(40)));
+    assert_eq!(
+        (truncated[0].seq, truncated[0].seq_end),
+        (Some(38), Some(40))
+    );
     assert_eq!(
         kinds(&report),
         vec!["file_digest_mismatch", "truncated", "manifest_mismatch"],
@@ -149,7 +169,10 @@ fn a_file_cut_mid_line_reports_the_partial_line_and_truncation() {
     let malformed = only(&report, trailscope::FindingKind::MalformedLine);
     assert_eq!(malformed.len(), 1);
     assert_eq!(malformed[0].line, Some(40));
-    assert_eq!(only(&report, trailscope::FindingKind::Truncated)[0].seq, Some(40));
+    assert_eq!(
+        only(&report, trailscope::FindingKind::Truncated)[0].seq,
+        Some(40)
+    );
 }
 
 #[test]
@@ -165,7 +188,10 @@ fn rewriting_history_and_keeping_the_signature_invalidates_it() {
     manifest["signature"] = old_signature;
     f.write_manifest(&manifest);
     let report = f.verify();
-    assert_eq!(problems(&report), vec![("signature_invalid", None, None, None)]);
+    assert_eq!(
+        problems(&report),
+        vec![("signature_invalid", None, None, None)]
+    );
     assert_eq!(report.verdict(), Verdict::Broken);
 }
 
@@ -180,14 +206,27 @@ fn rewriting_history_and_replacing_the_signature_is_only_intact() {
     let report = f.verify();
     assert_eq!(problems(&report), vec![]);
     assert_eq!(kinds(&report), vec!["signature_untrusted"]);
-    assert_eq!(report.verdict(), Verdict::Intact, "a forger's own signature vouches for nothing");
-    assert!(report.findings[0].detail.as_deref().unwrap().contains("different key"));
+    assert_eq!(
+        report.verdict(),
+        Verdict::Intact,
+        "a forger's own signature vouches for nothing"
+    );
+    assert!(
+        report.findings[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("different key")
+    );
 
     // A checkpoint published before the rewrite exposes it.
     let checkpoint = json!({"chain": CHAIN, "seq": 30, "hash": original_head["hash"]}).to_string();
     let checkpoints = parse_checkpoints(&checkpoint, "cp.jsonl".as_ref(), &trusted_keys()).unwrap();
     let report = verify_with(&f.dir, &checkpoints);
-    assert_eq!(problems(&report), vec![at("checkpoint_mismatch", CHAIN, 30, 30)]);
+    assert_eq!(
+        problems(&report),
+        vec![at("checkpoint_mismatch", CHAIN, 30, 30)]
+    );
     assert_eq!(report.verdict(), Verdict::Broken);
 }
 
@@ -197,14 +236,28 @@ fn reformatting_whitespace_only_changes_the_file_digest_and_nothing_else() {
     let lines: Vec<String> = f
         .lines()
         .iter()
-        .map(|l| serde_json::to_string_pretty(&serde_json::from_str::<Value>(l).unwrap()).unwrap().replace('\n', " "))
+        .map(|l| {
+            serde_json::to_string_pretty(&serde_json::from_str::<Value>(l).unwrap())
+                .unwrap()
+                .replace('\n', " ")
+        })
         .collect();
     f.write_lines(&lines);
     let report = f.verify();
     assert_eq!(problems(&report), vec![digest_mismatch()]);
-    assert_eq!(report.chains[0].integrity.status, trailscope::DimensionStatus::Proven);
-    assert_eq!(report.chains[0].linkage.status, trailscope::DimensionStatus::Proven);
-    assert_eq!(report.verdict(), Verdict::Broken, "the manifest pins the bytes, and they changed");
+    assert_eq!(
+        report.chains[0].integrity.status,
+        trailscope::DimensionStatus::Proven
+    );
+    assert_eq!(
+        report.chains[0].linkage.status,
+        trailscope::DimensionStatus::Proven
+    );
+    assert_eq!(
+        report.verdict(),
+        Verdict::Broken,
+        "the manifest pins the bytes, and they changed"
+    );
 }
 
 #[test]
@@ -217,9 +270,19 @@ fn a_garbage_line_is_reported_with_its_number_and_the_rest_is_still_checked() {
     let report = f.verify();
     assert_eq!(
         problems(&report),
-        vec![("malformed_line", None, None, Some(8)), at("hash_mismatch", CHAIN, 30, 31), digest_mismatch()]
+        vec![
+            ("malformed_line", None, None, Some(8)),
+            at("hash_mismatch", CHAIN, 30, 31),
+            digest_mismatch()
+        ]
     );
-    assert!(report.findings[0].detail.as_deref().unwrap().contains("not valid JSON"));
+    assert!(
+        report.findings[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("not valid JSON")
+    );
 }
 
 #[test]
@@ -234,7 +297,13 @@ fn a_line_missing_a_required_field_is_malformed_but_keeps_its_place_in_the_chain
     f.reseal(Some(&test_key()));
     let report = f.verify();
     assert_eq!(problems(&report), vec![at("malformed_line", CHAIN, 4, 4)]);
-    assert!(report.findings[0].detail.as_deref().unwrap().contains("\"actor\" is missing"));
+    assert!(
+        report.findings[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("\"actor\" is missing")
+    );
 }
 
 #[test]
@@ -247,7 +316,13 @@ fn a_duplicate_key_makes_the_line_malformed() {
     let malformed = only(&report, trailscope::FindingKind::MalformedLine);
     assert_eq!(malformed.len(), 1);
     assert_eq!(malformed[0].line, Some(3));
-    assert!(malformed[0].detail.as_deref().unwrap().contains("duplicate key"));
+    assert!(
+        malformed[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("duplicate key")
+    );
 }
 
 #[test]
@@ -260,7 +335,13 @@ fn reusing_an_event_id_reports_a_duplicate_id() {
     f.reseal(Some(&test_key()));
     let report = f.verify();
     assert_eq!(problems(&report), vec![at("duplicate_id", CHAIN, 9, 9)]);
-    assert!(report.findings[0].detail.as_deref().unwrap().contains("line 5"));
+    assert!(
+        report.findings[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("line 5")
+    );
 }
 
 #[test]
@@ -292,9 +373,15 @@ fn a_wrong_genesis_is_a_broken_link_at_seq_1() {
     let report = f.verify();
     assert_eq!(
         problems(&report),
-        vec![at("broken_link", CHAIN, 1, 1), ("manifest_mismatch", Some(CHAIN.into()), None, None)]
+        vec![
+            at("broken_link", CHAIN, 1, 1),
+            ("manifest_mismatch", Some(CHAIN.into()), None, None)
+        ]
     );
-    assert_eq!(report.findings[0].expected.as_deref(), Some("0".repeat(64).as_str()));
+    assert_eq!(
+        report.findings[0].expected.as_deref(),
+        Some("0".repeat(64).as_str())
+    );
 }
 
 #[test]
@@ -307,7 +394,11 @@ fn a_clock_going_backwards_is_only_a_warning() {
     f.reseal(Some(&test_key()));
     let report = f.verify();
     assert_eq!(problems(&report), vec![at("ts_regression", CHAIN, 16, 16)]);
-    assert_eq!(report.verdict(), Verdict::Verified, "clocks skew; a warning does not break the chain");
+    assert_eq!(
+        report.verdict(),
+        Verdict::Verified,
+        "clocks skew; a warning does not break the chain"
+    );
 }
 
 #[test]
@@ -319,7 +410,10 @@ fn a_chain_the_manifest_does_not_list_is_a_manifest_mismatch() {
     trailscope::produce::sign_manifest(&mut manifest, &test_key());
     f.write_manifest(&manifest);
     let report = f.verify();
-    assert_eq!(problems(&report), vec![("manifest_mismatch", Some(dropped), None, None)]);
+    assert_eq!(
+        problems(&report),
+        vec![("manifest_mismatch", Some(dropped), None, None)]
+    );
     assert_eq!(report.verdict(), Verdict::Broken);
 }
 
@@ -331,7 +425,10 @@ fn a_manifest_with_a_wrong_event_count_is_a_manifest_mismatch() {
     trailscope::produce::sign_manifest(&mut manifest, &test_key());
     f.write_manifest(&manifest);
     let report = f.verify();
-    assert_eq!(problems(&report), vec![("manifest_mismatch", Some(CHAIN.into()), None, None)]);
+    assert_eq!(
+        problems(&report),
+        vec![("manifest_mismatch", Some(CHAIN.into()), None, None)]
+    );
     assert_eq!(report.findings[0].expected.as_deref(), Some("41 lines"));
 }
 
@@ -342,7 +439,10 @@ fn an_edited_manifest_under_the_old_signature_is_signature_invalid() {
     manifest["exported_by"]["name"] = json!("Somebody Innocent");
     f.write_manifest(&manifest);
     let report = f.verify();
-    assert_eq!(problems(&report), vec![("signature_invalid", None, None, None)]);
+    assert_eq!(
+        problems(&report),
+        vec![("signature_invalid", None, None, None)]
+    );
 }
 
 #[test]
@@ -352,7 +452,11 @@ fn an_unsigned_bundle_is_intact_and_says_so() {
     let report = f.verify();
     assert_eq!(kinds(&report), vec!["unsigned"]);
     assert_eq!(report.verdict(), Verdict::Intact);
-    assert!(report.headline().contains("nothing outside the bundle vouches for it"));
+    assert!(
+        report
+            .headline()
+            .contains("nothing outside the bundle vouches for it")
+    );
 }
 
 #[test]
@@ -361,5 +465,8 @@ fn a_checkpoint_with_another_hash_is_a_checkpoint_mismatch() {
     let checkpoint = json!({"chain": CHAIN, "seq": 12, "hash": "ab".repeat(32)}).to_string();
     let checkpoints = parse_checkpoints(&checkpoint, "cp.jsonl".as_ref(), &trusted_keys()).unwrap();
     let report = verify_with(&f.dir, &checkpoints);
-    assert_eq!(problems(&report), vec![at("checkpoint_mismatch", CHAIN, 12, 12)]);
+    assert_eq!(
+        problems(&report),
+        vec![at("checkpoint_mismatch", CHAIN, 12, 12)]
+    );
 }

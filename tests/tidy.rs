@@ -7,7 +7,10 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            if !matches!(path.file_name().and_then(|n| n.to_str()), Some("target" | "node_modules" | "gen")) {
+            if !matches!(
+                path.file_name().and_then(|n| n.to_str()),
+                Some("target" | "node_modules" | "gen")
+            ) {
                 rust_files(&path, out);
             }
         } else if path.extension().is_some_and(|e| e == "rs") {
@@ -28,7 +31,15 @@ fn every_rust_file_starts_with_a_module_doc_comment() {
     assert!(files.len() > 10, "found only {} files", files.len());
     let missing: Vec<_> = files
         .iter()
-        .filter(|path| !std::fs::read_to_string(path).unwrap().trim_start().starts_with("//!"))
+        .filter(|path| {
+            !std::fs::read_to_string(path)
+                .unwrap()
+                .trim_start()
+                .starts_with("//!")
+        })
         .collect();
-    assert!(missing.is_empty(), "files without a //! doc comment: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a //! doc comment: {missing:?}"
+    );
 }

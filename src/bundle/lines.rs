@@ -92,10 +92,16 @@ impl<R: Read> LineSplitter<R> {
 
     /// Returns the next batch of about `target_bytes`, or `None` at the end of the file.
     pub fn next_batch(&mut self, target_bytes: usize) -> io::Result<Option<LineBatch>> {
-        let mut batch = LineBatch { data: Vec::with_capacity(target_bytes + 4096), lines: Vec::new() };
+        let mut batch = LineBatch {
+            data: Vec::with_capacity(target_bytes + 4096),
+            lines: Vec::new(),
+        };
         batch.data.append(&mut self.carry);
         loop {
-            if batch.data.len() >= target_bytes && !batch.lines.is_empty() && self.skipping.is_none() {
+            if batch.data.len() >= target_bytes
+                && !batch.lines.is_empty()
+                && self.skipping.is_none()
+            {
                 // Carry the incomplete line over, so batches end on line boundaries.
                 let start = self.current_line_start(&batch);
                 self.carry = batch.data.split_off(start);
@@ -104,7 +110,11 @@ impl<R: Read> LineSplitter<R> {
             if self.block_pos == self.block_len {
                 if self.eof {
                     self.finish_last_line(&mut batch);
-                    return Ok(if batch.lines.is_empty() { None } else { Some(batch) });
+                    return Ok(if batch.lines.is_empty() {
+                        None
+                    } else {
+                        Some(batch)
+                    });
                 }
                 let n = read_retrying(&mut self.reader, &mut self.block)?;
                 if n == 0 {
@@ -140,7 +150,10 @@ impl<R: Read> LineSplitter<R> {
 
     /// Where the line being assembled starts in the batch buffer.
     fn current_line_start(&self, batch: &LineBatch) -> usize {
-        batch.lines.last().map_or(0, |last| last.end.max(last.start))
+        batch
+            .lines
+            .last()
+            .map_or(0, |last| last.end.max(last.start))
     }
 
     fn end_line(&mut self, batch: &mut LineBatch, _consumed: u64) {
@@ -209,7 +222,9 @@ fn read_retrying(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 mod tests {
     use super::*;
 
-    fn split(input: &[u8], max_line: usize, target: usize) -> (Vec<(u64, u64, String, Option<u64>)>, FileDigest) {
+    type Split = (Vec<(u64, u64, String, Option<u64>)>, FileDigest);
+
+    fn split(input: &[u8], max_line: usize, target: usize) -> Split {
         let mut splitter = LineSplitter::new(input, max_line);
         let mut out = Vec::new();
         while let Some(batch) = splitter.next_batch(target).unwrap() {
@@ -230,7 +245,11 @@ mod tests {
         let (lines, digest) = split(b"a\r\n\n  \nbb\ncc", 100, 1);
         assert_eq!(
             lines,
-            vec![(1, 0, "a".into(), None), (4, 7, "bb".into(), None), (5, 10, "cc".into(), None)]
+            vec![
+                (1, 0, "a".into(), None),
+                (4, 7, "bb".into(), None),
+                (5, 10, "cc".into(), None)
+            ]
         );
         assert_eq!(digest.bytes, 12);
         assert_eq!(digest.lines, 5);
@@ -241,13 +260,19 @@ mod tests {
         let (lines, _) = split(b"ok\n0123456789\nfine\n", 5, 1 << 20);
         assert_eq!(
             lines,
-            vec![(1, 0, "ok".into(), None), (2, 3, "".into(), Some(10)), (3, 14, "fine".into(), None)]
+            vec![
+                (1, 0, "ok".into(), None),
+                (2, 3, "".into(), Some(10)),
+                (3, 14, "fine".into(), None)
+            ]
         );
     }
 
     #[test]
     fn batch_boundaries_do_not_split_lines() {
-        let input: Vec<u8> = (0..1000).flat_map(|i| format!("line{i}\n").into_bytes()).collect();
+        let input: Vec<u8> = (0..1000)
+            .flat_map(|i| format!("line{i}\n").into_bytes())
+            .collect();
         let (lines, digest) = split(&input, 100, 64);
         assert_eq!(lines.len(), 1000);
         assert_eq!(lines[999].2, "line999");

@@ -4,7 +4,7 @@
 //! verifier's business. A manifest that cannot be parsed at all is reported as
 //! such by the caller, never silently treated as absent.
 
-use crate::canonical::{self, parse_hash_hex, Digest32, Json};
+use crate::canonical::{self, Digest32, Json, parse_hash_hex};
 
 /// One chain as the manifest pins it.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +60,8 @@ pub struct Manifest {
 impl Manifest {
     /// Parses `manifest.json`. The error says what is wrong, for a finding.
     pub fn parse(text: &[u8]) -> Result<Manifest, String> {
-        let json = canonical::parse(text).map_err(|e| format!("manifest.json is not valid JSON: {e}"))?;
+        let json =
+            canonical::parse(text).map_err(|e| format!("manifest.json is not valid JSON: {e}"))?;
         if !matches!(json, Json::Object(_)) {
             return Err("manifest.json is not a JSON object".into());
         }
@@ -71,7 +72,9 @@ impl Manifest {
             Some(Json::Array(items)) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| parse_chain(item).map_err(|e| format!("manifest chains[{i}]: {e}")))
+                .map(|(i, item)| {
+                    parse_chain(item).map_err(|e| format!("manifest chains[{i}]: {e}"))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             Some(_) => return Err("manifest \"chains\" is not an array".into()),
             None => return Err("manifest has no \"chains\"".into()),
@@ -105,10 +108,12 @@ impl Manifest {
                 }
             }),
             exported_at: string_field(&json, "exported_at"),
-            exported_by: json.get("exported_by").and_then(|p| {
-                string_field(p, "name").or_else(|| string_field(p, "id"))
-            }),
-            scope: json.get("scope").and_then(|s| string_field(s, "description")),
+            exported_by: json
+                .get("exported_by")
+                .and_then(|p| string_field(p, "name").or_else(|| string_field(p, "id"))),
+            scope: json
+                .get("scope")
+                .and_then(|s| string_field(s, "description")),
         };
         Ok(Manifest {
             format: string_field(&json, "format"),
@@ -145,7 +150,10 @@ fn u64_field(json: &Json<'_>, key: &str) -> Result<u64, String> {
 }
 
 fn hash_field(json: &Json<'_>, key: &str) -> Result<Digest32, String> {
-    let text = json.get(key).and_then(Json::as_str).ok_or_else(|| format!("\"{key}\" is missing or not a string"))?;
+    let text = json
+        .get(key)
+        .and_then(Json::as_str)
+        .ok_or_else(|| format!("\"{key}\" is missing or not a string"))?;
     parse_hash_hex(text).ok_or_else(|| format!("\"{key}\" is not 64 lowercase hex digits"))
 }
 

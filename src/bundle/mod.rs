@@ -92,7 +92,13 @@ impl Bundle {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => ManifestState::Absent,
                 Err(e) => return Err(Error::io(manifest_path, e)),
             };
-            return Ok(Bundle { path: path.to_owned(), container: Container::Directory, manifest, archive: None, limits });
+            return Ok(Bundle {
+                path: path.to_owned(),
+                container: Container::Directory,
+                manifest,
+                archive: None,
+                limits,
+            });
         }
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         let mut magic = [0u8; 4];
@@ -116,7 +122,13 @@ impl Bundle {
             }
             return Ok(bundle);
         }
-        Ok(Bundle { path: path.to_owned(), container: Container::Jsonl, manifest: ManifestState::Absent, archive: None, limits })
+        Ok(Bundle {
+            path: path.to_owned(),
+            container: Container::Jsonl,
+            manifest: ManifestState::Absent,
+            archive: None,
+            limits,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -167,7 +179,9 @@ impl Bundle {
                 if !is_safe_relative_name(name) {
                     return Err(Error::Refused {
                         path: self.path.clone(),
-                        reason: format!("the manifest names the file {name:?}, which lies outside the bundle"),
+                        reason: format!(
+                            "the manifest names the file {name:?}, which lies outside the bundle"
+                        ),
                     });
                 }
                 let path = self.path.join(name);
@@ -187,7 +201,9 @@ impl Bundle {
     }
 
     fn zip_has(&self, name: &str) -> bool {
-        self.archive.as_ref().is_some_and(|a| a.index_for_name(name).is_some())
+        self.archive
+            .as_ref()
+            .is_some_and(|a| a.index_for_name(name).is_some())
     }
 
     fn open_entry(&mut self, name: &str) -> Result<Box<dyn Read + Send + '_>> {
@@ -203,23 +219,40 @@ impl Bundle {
         if declared > limits.max_entry_bytes {
             return Err(Error::Refused {
                 path,
-                reason: format!("entry {name:?} would decompress to {declared} bytes, over the limit of {}", limits.max_entry_bytes),
+                reason: format!(
+                    "entry {name:?} would decompress to {declared} bytes, over the limit of {}",
+                    limits.max_entry_bytes
+                ),
             });
         }
         // The declared size can lie; the bounded reader enforces the limit on real bytes.
-        let bound = limits.max_entry_bytes.min(compressed.saturating_mul(limits.max_compression_ratio).max(1 << 20));
-        Ok(Box::new(BoundedReader { inner: entry, remaining: bound, name: name.to_owned(), bound }))
+        let bound = limits.max_entry_bytes.min(
+            compressed
+                .saturating_mul(limits.max_compression_ratio)
+                .max(1 << 20),
+        );
+        Ok(Box::new(BoundedReader {
+            inner: entry,
+            remaining: bound,
+            name: name.to_owned(),
+            bound,
+        }))
     }
 
     fn check_zip_entries(&mut self) -> Result<()> {
         let path = self.path.clone();
-        let refuse = |reason: String| Error::Refused { path: path.clone(), reason };
+        let refuse = |reason: String| Error::Refused {
+            path: path.clone(),
+            reason,
+        };
         let archive = self.archive.as_mut().expect("zip bundle");
         let mut seen = std::collections::HashSet::new();
         for raw in archive.file_names_raw() {
             let name = String::from_utf8_lossy(raw).into_owned();
             if !is_safe_relative_name(name.trim_end_matches('/')) {
-                return Err(refuse(format!("archive entry {name:?} would escape the bundle root")));
+                return Err(refuse(format!(
+                    "archive entry {name:?} would escape the bundle root"
+                )));
             }
             if !seen.insert(name.clone()) {
                 return Err(refuse(format!("archive holds two entries named {name:?}")));
@@ -230,7 +263,10 @@ impl Bundle {
                 .by_index_raw(index)
                 .map_err(|e| refuse(format!("archive entry {index} cannot be read ({e})")))?;
             if entry.is_symlink() {
-                return Err(refuse(format!("archive entry {:?} is a symbolic link", entry.name())));
+                return Err(refuse(format!(
+                    "archive entry {:?} is a symbolic link",
+                    entry.name()
+                )));
             }
         }
         Ok(())
@@ -244,7 +280,9 @@ fn is_safe_relative_name(name: &str) -> bool {
         && !name.contains('\\')
         && !name.contains(':')
         && !name.contains('\0')
-        && name.split('/').all(|part| !part.is_empty() && part != ".." && part != ".")
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part != ".." && part != ".")
 }
 
 fn read_manifest(reader: impl Read, max_bytes: u64) -> ManifestState {
@@ -305,7 +343,15 @@ mod tests {
 
     #[test]
     fn names_that_escape_the_bundle_are_unsafe() {
-        for bad in ["../x", "/etc/passwd", "a/../../b", "c:\\x", "a\\b", "", "./a"] {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "a/../../b",
+            "c:\\x",
+            "a\\b",
+            "",
+            "./a",
+        ] {
             assert!(!is_safe_relative_name(bad), "{bad}");
         }
         assert!(is_safe_relative_name("events.jsonl"));

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 use crate::bundle::{LineSpan, Manifest};
-use crate::canonical::{to_hex, Digest32};
+use crate::canonical::{Digest32, to_hex};
 
 use super::event::{LineCheck, Link};
-use super::report::{group, Finding, FindingKind, Severity, MAX_FINDINGS_PER_KIND};
+use super::report::{Finding, FindingKind, MAX_FINDINGS_PER_KIND, Severity, group};
 use super::trust::Checkpoint;
 
 /// The `prev_hash` of the first event of every chain (spec §3).
@@ -49,7 +49,11 @@ impl ChainState {
     }
 
     pub fn count_where(&self, f: impl Fn(FindingKind) -> bool) -> u64 {
-        self.counts.iter().filter(|(k, _)| f(**k)).map(|(_, n)| n).sum()
+        self.counts
+            .iter()
+            .filter(|(k, _)| f(**k))
+            .map(|(_, n)| n)
+            .sum()
     }
 
     pub fn is_broken(&self) -> bool {
@@ -155,7 +159,12 @@ impl<'a> ChainWalk<'a> {
         }
         match check {
             LineCheck::Event(link) => self.place(link, &file, span),
-            LineCheck::Malformed { reason, chain, seq, link } => {
+            LineCheck::Malformed {
+                reason,
+                chain,
+                seq,
+                link,
+            } => {
                 self.malformed_lines += 1;
                 let mut finding = here(FindingKind::MalformedLine).detail(reason);
                 if let Some(chain) = chain {
@@ -200,7 +209,12 @@ impl<'a> ChainWalk<'a> {
 
     /// Puts an event (or stub) in its place in its chain and checks everything about that place.
     fn place(&mut self, link: Link, file: &str, span: &LineSpan) {
-        let here = |kind| Finding::new(kind).at(file, span.line_no, span.offset).chain(&link.chain).seq(link.seq);
+        let here = |kind| {
+            Finding::new(kind)
+                .at(file, span.line_no, span.offset)
+                .chain(&link.chain)
+                .seq(link.seq)
+        };
         let (i, new) = self.chain_state(&link.chain, link.seq);
         if self.chains[i].lines == 0 {
             self.chains[i].first_seq = link.seq;
@@ -210,7 +224,11 @@ impl<'a> ChainWalk<'a> {
         if let Some(recomputed) = link.recomputed
             && recomputed != link.hash
         {
-            self.report(here(FindingKind::HashMismatch).expected(to_hex(&recomputed)).actual(to_hex(&link.hash)));
+            self.report(
+                here(FindingKind::HashMismatch)
+                    .expected(to_hex(&recomputed))
+                    .actual(to_hex(&link.hash)),
+            );
         }
         if let Some(id) = &link.id {
             let key = self.id_key(id);
@@ -219,9 +237,16 @@ impl<'a> ChainWalk<'a> {
                 let where_ = if first_file == file_index {
                     format!("line {}", group(first_line))
                 } else {
-                    format!("line {} of {}", group(first_line), self.files[first_file as usize])
+                    format!(
+                        "line {} of {}",
+                        group(first_line),
+                        self.files[first_file as usize]
+                    )
                 };
-                self.report(here(FindingKind::DuplicateId).detail(format!("id {id:?} is also used on {where_}")));
+                self.report(
+                    here(FindingKind::DuplicateId)
+                        .detail(format!("id {id:?} is also used on {where_}")),
+                );
             } else {
                 self.ids.insert(key, (file_index, span.line_no));
             }
@@ -254,7 +279,10 @@ impl<'a> ChainWalk<'a> {
                     here(FindingKind::BrokenLink)
                         .expected(to_hex(&last_hash))
                         .actual(to_hex(&link.prev_hash))
-                        .detail(format!("prev_hash does not match the hash of seq {}", group(last_seq))),
+                        .detail(format!(
+                            "prev_hash does not match the hash of seq {}",
+                            group(last_seq)
+                        )),
                 );
             }
         }
@@ -263,7 +291,12 @@ impl<'a> ChainWalk<'a> {
 
     /// Checks the first event a bundle holds of a chain against genesis or the manifest.
     fn place_first(&mut self, i: usize, link: &Link, file: &str, span: &LineSpan) {
-        let here = |kind| Finding::new(kind).at(file, span.line_no, span.offset).chain(&link.chain).seq(link.seq);
+        let here = |kind| {
+            Finding::new(kind)
+                .at(file, span.line_no, span.offset)
+                .chain(&link.chain)
+                .seq(link.seq)
+        };
         let entry = self.manifest.and_then(|m| m.chain(&link.chain));
         if let Some(entry) = entry {
             if link.seq > entry.first_seq {
@@ -284,25 +317,40 @@ impl<'a> ChainWalk<'a> {
             }
         }
         let anchor = if link.seq == 1 {
-            Some((GENESIS, "the first event of a chain must link to 64 zeros (genesis)"))
+            Some((
+                GENESIS,
+                "the first event of a chain must link to 64 zeros (genesis)",
+            ))
         } else {
-            entry
-                .filter(|e| e.first_seq == link.seq)
-                .map(|e| (e.start_prev_hash, "the first event does not link to the manifest's start_prev_hash"))
+            entry.filter(|e| e.first_seq == link.seq).map(|e| {
+                (
+                    e.start_prev_hash,
+                    "the first event does not link to the manifest's start_prev_hash",
+                )
+            })
         };
         if let Some((anchor, why)) = anchor {
             self.chains[i].anchored = true;
             if link.prev_hash != anchor {
                 self.report(
-                    here(FindingKind::BrokenLink).expected(to_hex(&anchor)).actual(to_hex(&link.prev_hash)).detail(why),
+                    here(FindingKind::BrokenLink)
+                        .expected(to_hex(&anchor))
+                        .actual(to_hex(&link.prev_hash))
+                        .detail(why),
                 );
             }
         }
     }
 
     fn accept(&mut self, i: usize, link: &Link, file: &str, span: &LineSpan) {
-        let here = |kind| Finding::new(kind).at(file, span.line_no, span.offset).chain(&link.chain).seq(link.seq);
-        if let (Some((ts, millis)), Some((previous, previous_millis))) = (&link.ts, &self.chains[i].previous_ts)
+        let here = |kind| {
+            Finding::new(kind)
+                .at(file, span.line_no, span.offset)
+                .chain(&link.chain)
+                .seq(link.seq)
+        };
+        if let (Some((ts, millis)), Some((previous, previous_millis))) =
+            (&link.ts, &self.chains[i].previous_ts)
             && millis < previous_millis
         {
             let finding = here(FindingKind::TsRegression)
@@ -380,7 +428,11 @@ impl<'a> ChainWalk<'a> {
                     self.report(
                         finding(FindingKind::Truncated)
                             .seq_range(state.last_seq + 1, entry.last_seq)
-                            .expected(format!("last seq {} with head {}", group(entry.last_seq), to_hex(&entry.head_hash)))
+                            .expected(format!(
+                                "last seq {} with head {}",
+                                group(entry.last_seq),
+                                to_hex(&entry.head_hash)
+                            ))
                             .actual(format!("last seq {}", group(state.last_seq))),
                     );
                 } else if state.last_seq > entry.last_seq {
@@ -405,7 +457,9 @@ impl<'a> ChainWalk<'a> {
                         finding(FindingKind::ManifestMismatch)
                             .expected(format!("{} lines", group(entry.event_count)))
                             .actual(format!("{} lines", group(state.lines)))
-                            .detail("event_count differs from the lines the bundle holds of this chain"),
+                            .detail(
+                                "event_count differs from the lines the bundle holds of this chain",
+                            ),
                     );
                 }
             }
@@ -424,14 +478,19 @@ impl<'a> ChainWalk<'a> {
             }
         }
         for (c, checkpoint) in self.checkpoint_list.iter().enumerate() {
-            let Some(&i) = self.chain_index.get(&checkpoint.chain) else { continue };
+            let Some(&i) = self.chain_index.get(&checkpoint.chain) else {
+                continue;
+            };
             let (first, last) = (self.chains[i].first_seq, self.chains[i].last_seq);
             if let Some(problem) = &checkpoint.signature_problem {
                 self.report(
                     Finding::new(FindingKind::SignatureInvalid)
                         .chain(&checkpoint.chain)
                         .seq(checkpoint.seq)
-                        .detail(format!("{problem} (checkpoints file line {}); it vouches for nothing", checkpoint.line)),
+                        .detail(format!(
+                            "{problem} (checkpoints file line {}); it vouches for nothing",
+                            checkpoint.line
+                        )),
                 );
             }
             if !self.checkpoint_seen[c] && (first..=last).contains(&checkpoint.seq) {

@@ -6,7 +6,7 @@
 
 use chrono::DateTime;
 
-use crate::canonical::{self, parse_hash_hex, Digest32, Json};
+use crate::canonical::{self, Digest32, Json, parse_hash_hex};
 
 /// What a chain needs to know of a line to check its place in the chain.
 #[derive(Debug, Clone)]
@@ -31,7 +31,12 @@ pub enum LineCheck {
     Event(Link),
     /// A malformed line. If its chain position fields are readable (`link`), it still
     /// takes its place in the chain, so one bad field does not break every later link.
-    Malformed { reason: String, chain: Option<String>, seq: Option<u64>, link: Option<Link> },
+    Malformed {
+        reason: String,
+        chain: Option<String>,
+        seq: Option<u64>,
+        link: Option<Link>,
+    },
 }
 
 /// The largest integer a double holds exactly (spec §2.1 notes the ±(2^53−1) bound).
@@ -47,7 +52,12 @@ pub fn check_line(text: &[u8], scratch: &mut Vec<u8>) -> LineCheck {
             } else {
                 format!("not valid JSON: {error}")
             };
-            return LineCheck::Malformed { reason, chain: None, seq: None, link: None };
+            return LineCheck::Malformed {
+                reason,
+                chain: None,
+                seq: None,
+                link: None,
+            };
         }
     };
     if !matches!(json, Json::Object(_)) {
@@ -58,16 +68,28 @@ pub fn check_line(text: &[u8], scratch: &mut Vec<u8>) -> LineCheck {
             link: None,
         };
     }
-    let chain = json.get("chain").and_then(Json::as_str).filter(|c| !c.is_empty());
+    let chain = json
+        .get("chain")
+        .and_then(Json::as_str)
+        .filter(|c| !c.is_empty());
     let seq = match json.get("seq") {
-        Some(Json::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= MAX_SAFE_INTEGER => Some(*n as u64),
+        Some(Json::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= MAX_SAFE_INTEGER => {
+            Some(*n as u64)
+        }
         _ => None,
     };
-    let prev_hash = json.get("prev_hash").and_then(Json::as_str).and_then(parse_hash_hex);
-    let hash = json.get("hash").and_then(Json::as_str).and_then(parse_hash_hex);
+    let prev_hash = json
+        .get("prev_hash")
+        .and_then(Json::as_str)
+        .and_then(parse_hash_hex);
+    let hash = json
+        .get("hash")
+        .and_then(Json::as_str)
+        .and_then(parse_hash_hex);
     let is_stub = matches!(json.get("omitted"), Some(Json::Bool(true)));
 
-    let (Some(chain), Some(seq), Some(prev_hash), Some(hash)) = (chain, seq, prev_hash, hash) else {
+    let (Some(chain), Some(seq), Some(prev_hash), Some(hash)) = (chain, seq, prev_hash, hash)
+    else {
         let missing = [
             ("chain", chain.is_none(), "a non-empty string"),
             ("seq", seq.is_none(), "an integer from 1 to 2^53-1"),
@@ -87,11 +109,16 @@ pub fn check_line(text: &[u8], scratch: &mut Vec<u8>) -> LineCheck {
         };
     };
 
-    let ts = json
-        .get("ts")
-        .and_then(Json::as_str)
-        .and_then(|ts| DateTime::parse_from_rfc3339(ts).ok().map(|t| (ts.to_owned(), t.timestamp_millis())));
-    let problems = if is_stub { stub_problems(&json) } else { event_problems(&json, ts.is_some()) };
+    let ts = json.get("ts").and_then(Json::as_str).and_then(|ts| {
+        DateTime::parse_from_rfc3339(ts)
+            .ok()
+            .map(|t| (ts.to_owned(), t.timestamp_millis()))
+    });
+    let problems = if is_stub {
+        stub_problems(&json)
+    } else {
+        event_problems(&json, ts.is_some())
+    };
     let recomputed = (!is_stub).then(|| canonical::event_hash(&json, scratch));
     let link = Link {
         chain: chain.to_owned(),
@@ -124,8 +151,17 @@ fn describe_field_problem(json: &Json<'_>, name: &str, want: &str) -> String {
 
 /// Spec §4: a stub keeps chain, seq, prev_hash, hash, may carry omitted_reason, nothing else.
 fn stub_problems(json: &Json<'_>) -> Vec<String> {
-    const ALLOWED: [&str; 6] = ["chain", "seq", "omitted", "prev_hash", "hash", "omitted_reason"];
-    let Json::Object(members) = json else { return vec![] };
+    const ALLOWED: [&str; 6] = [
+        "chain",
+        "seq",
+        "omitted",
+        "prev_hash",
+        "hash",
+        "omitted_reason",
+    ];
+    let Json::Object(members) = json else {
+        return vec![];
+    };
     let mut problems: Vec<String> = members
         .iter()
         .filter(|(key, _)| !ALLOWED.contains(&key.as_ref()))
@@ -159,7 +195,11 @@ fn event_problems(json: &Json<'_>, ts_parses: bool) -> Vec<String> {
             for key in ["id", "type"] {
                 match actor.get(key) {
                     Some(Json::String(s)) if !s.is_empty() => {}
-                    other => problems.push(field_problem(&format!("actor.{key}"), other, "a non-empty string")),
+                    other => problems.push(field_problem(
+                        &format!("actor.{key}"),
+                        other,
+                        "a non-empty string",
+                    )),
                 }
             }
         }
@@ -170,7 +210,11 @@ fn event_problems(json: &Json<'_>, ts_parses: bool) -> Vec<String> {
         Some(target @ Json::Object(_)) => {
             for key in ["type", "id"] {
                 if !matches!(target.get(key), Some(Json::String(_))) {
-                    problems.push(field_problem(&format!("target.{key}"), target.get(key), "a string"));
+                    problems.push(field_problem(
+                        &format!("target.{key}"),
+                        target.get(key),
+                        "a string",
+                    ));
                 }
             }
         }
@@ -178,9 +222,9 @@ fn event_problems(json: &Json<'_>, ts_parses: bool) -> Vec<String> {
     }
     match json.get("outcome") {
         Some(Json::String(s)) if matches!(s.as_ref(), "success" | "failure" | "denied") => {}
-        Some(Json::String(s)) => {
-            problems.push(format!("\"outcome\" is {s:?}, not success, failure or denied"))
-        }
+        Some(Json::String(s)) => problems.push(format!(
+            "\"outcome\" is {s:?}, not success, failure or denied"
+        )),
         other => problems.push(field_problem("outcome", other, "a string")),
     }
     if let Some(omitted) = json.get("omitted")

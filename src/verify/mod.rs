@@ -21,14 +21,16 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
 
-pub use event::{check_line, LineCheck, Link};
+pub use event::{LineCheck, Link, check_line};
 pub use report::{
-    group, BundleInfo, ChainReport, Dimension, DimensionStatus, Finding, FindingKind, Report, Severity,
-    SignatureReport, SignatureStatus, Verdict, MAX_FINDINGS_PER_KIND,
+    BundleInfo, ChainReport, Dimension, DimensionStatus, Finding, FindingKind,
+    MAX_FINDINGS_PER_KIND, Report, Severity, SignatureReport, SignatureStatus, Verdict, group,
 };
-pub use trust::{check_signature, load_checkpoints, parse_checkpoints, Checkpoint, SignatureCheck, TrustedKeys};
+pub use trust::{
+    Checkpoint, SignatureCheck, TrustedKeys, check_signature, load_checkpoints, parse_checkpoints,
+};
 
-use crate::bundle::{Bundle, FileDigest, LineBatch, LineSplitter, Limits, ManifestState};
+use crate::bundle::{Bundle, FileDigest, Limits, LineBatch, LineSplitter, ManifestState};
 use crate::canonical::to_hex;
 use crate::{Error, Result};
 use chain::{ChainState, ChainWalk};
@@ -62,7 +64,9 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
         )));
     }
     if let Some(manifest) = &manifest {
-        if manifest.format.as_deref() != Some("audit-bundle") || manifest.format_version != Some(1.0) {
+        if manifest.format.as_deref() != Some("audit-bundle")
+            || manifest.format_version != Some(1.0)
+        {
             walk.report(Finding::new(FindingKind::ManifestMismatch).detail(format!(
                 "format {:?} version {:?} is not audit-bundle version 1",
                 manifest.format.as_deref().unwrap_or("missing"),
@@ -80,11 +84,15 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
     let max_line_bytes = bundle.limits().max_line_bytes;
     let container = bundle.container();
     for name in bundle.event_file_names() {
-        let pinned = manifest.as_ref().and_then(|m| m.files.iter().find(|f| f.path == name)).cloned();
+        let pinned = manifest
+            .as_ref()
+            .and_then(|m| m.files.iter().find(|f| f.path == name))
+            .cloned();
         let Some(reader) = bundle.open_events_file(&name)? else {
             walk.report(
-                Finding::new(FindingKind::FileDigestMismatch)
-                    .detail(format!("the manifest lists {name}, but the bundle does not hold it")),
+                Finding::new(FindingKind::FileDigestMismatch).detail(format!(
+                    "the manifest lists {name}, but the bundle does not hold it"
+                )),
             );
             continue;
         };
@@ -94,7 +102,10 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
                 walk.absorb(span, check);
             }
         })
-        .map_err(|e| Error::Refused { path: bundle.path().to_owned(), reason: format!("{name}: {e}") })?;
+        .map_err(|e| Error::Refused {
+            path: bundle.path().to_owned(),
+            reason: format!("{name}: {e}"),
+        })?;
         lines += digest.lines;
         if let Some(pinned) = pinned {
             if pinned.sha256 != digest.sha256 {
@@ -121,28 +132,41 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
             walk.report(Finding::new(FindingKind::Unsigned).detail(
                 "there is no manifest: completeness unproven, and nothing outside the events vouches for them",
             ));
-            SignatureReport { status: SignatureStatus::Absent, key_id: None }
+            SignatureReport {
+                status: SignatureStatus::Absent,
+                key_id: None,
+            }
         }
         (Some(m), _) => match &m.signature {
             None => {
                 walk.report(Finding::new(FindingKind::Unsigned).detail(
                     "the manifest carries no signature: anyone who could write the bundle could have recomputed every hash",
                 ));
-                SignatureReport { status: SignatureStatus::Absent, key_id: None }
+                SignatureReport {
+                    status: SignatureStatus::Absent,
+                    key_id: None,
+                }
             }
             Some(sig) => {
                 let key_id = Some(sig.key_id.clone());
                 match check_signature(sig, &m.signed_bytes, &options.trusted_keys) {
-                    SignatureCheck::Trusted { key_id } => {
-                        SignatureReport { status: SignatureStatus::Trusted, key_id: Some(key_id) }
-                    }
+                    SignatureCheck::Trusted { key_id } => SignatureReport {
+                        status: SignatureStatus::Trusted,
+                        key_id: Some(key_id),
+                    },
                     SignatureCheck::Untrusted { why } => {
                         walk.report(Finding::new(FindingKind::SignatureUntrusted).detail(why));
-                        SignatureReport { status: SignatureStatus::Untrusted, key_id }
+                        SignatureReport {
+                            status: SignatureStatus::Untrusted,
+                            key_id,
+                        }
                     }
                     SignatureCheck::Invalid { why } => {
                         walk.report(Finding::new(FindingKind::SignatureInvalid).detail(why));
-                        SignatureReport { status: SignatureStatus::Invalid, key_id }
+                        SignatureReport {
+                            status: SignatureStatus::Invalid,
+                            key_id,
+                        }
                     }
                 }
             }
@@ -150,11 +174,13 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
     };
 
     // Findings about the bundle as a whole that undermine every chain's completeness.
-    let bundle_unpinned = walk
-        .sink
-        .listed
-        .iter()
-        .any(|f| f.chain.is_none() && matches!(f.kind, FindingKind::FileDigestMismatch | FindingKind::ManifestMismatch));
+    let bundle_unpinned = walk.sink.listed.iter().any(|f| {
+        f.chain.is_none()
+            && matches!(
+                f.kind,
+                FindingKind::FileDigestMismatch | FindingKind::ManifestMismatch
+            )
+    });
     let chains = walk
         .chains
         .iter()
@@ -165,12 +191,21 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
         path: bundle.path().display().to_string(),
         container,
         has_manifest: manifest.is_some(),
-        provenance: manifest.as_ref().map(|m| m.provenance.clone()).unwrap_or_default(),
+        provenance: manifest
+            .as_ref()
+            .map(|m| m.provenance.clone())
+            .unwrap_or_default(),
         lines,
         malformed_lines: walk.malformed_lines,
     };
     let findings_not_listed = walk.sink.not_listed();
-    Ok(Report { bundle: info, chains, signature, findings: walk.sink.listed, findings_not_listed })
+    Ok(Report {
+        bundle: info,
+        chains,
+        signature,
+        findings: walk.sink.listed,
+        findings_not_listed,
+    })
 }
 
 /// Streams one events file through the line checks: a reader thread splits lines,
@@ -207,7 +242,12 @@ fn stream_checks(
                 .with_min_len(64)
                 .map_init(Vec::new, |scratch, span| {
                     if span.too_long.is_some() {
-                        LineCheck::Malformed { reason: String::new(), chain: None, seq: None, link: None }
+                        LineCheck::Malformed {
+                            reason: String::new(),
+                            chain: None,
+                            seq: None,
+                            link: None,
+                        }
                     } else {
                         check_line(batch.text(span), scratch)
                     }
@@ -224,59 +264,135 @@ fn stream_checks(
 
 /// One chain's verdict and dimensions. `bundle_unpinned`: the manifest or file digest
 /// failed for the bundle as a whole, so no chain's completeness holds.
-fn chain_report(state: &ChainState, has_manifest: bool, signature: &SignatureReport, bundle_unpinned: bool) -> ChainReport {
+fn chain_report(
+    state: &ChainState,
+    has_manifest: bool,
+    signature: &SignatureReport,
+    bundle_unpinned: bool,
+) -> ChainReport {
     use DimensionStatus::{Failed, Proven, Unproven};
     use FindingKind as K;
     let dimension = |status, detail: String| Dimension { status, detail };
-    let range = format!("seq {} to {}", group(state.first_seq), group(state.last_seq));
+    let range = format!(
+        "seq {} to {}",
+        group(state.first_seq),
+        group(state.last_seq)
+    );
 
     let altered = state.count(K::HashMismatch);
     let integrity = if altered > 0 {
-        dimension(Failed, format!("{} {} no longer match their hash", group(altered), if altered == 1 { "event's contents" } else { "events' contents" }))
+        dimension(
+            Failed,
+            format!(
+                "{} {} no longer match their hash",
+                group(altered),
+                if altered == 1 {
+                    "event's contents"
+                } else {
+                    "events' contents"
+                }
+            ),
+        )
     } else if state.omitted > 0 {
-        dimension(Proven, format!(
-            "all {} events recompute to their recorded hash; {} omitted events cannot be recomputed, only linked",
-            group(state.events), group(state.omitted)
-        ))
+        dimension(
+            Proven,
+            format!(
+                "all {} events recompute to their recorded hash; {} omitted events cannot be recomputed, only linked",
+                group(state.events),
+                group(state.omitted)
+            ),
+        )
     } else {
-        dimension(Proven, format!("all {} events recompute to their recorded hash", group(state.events)))
+        dimension(
+            Proven,
+            format!(
+                "all {} events recompute to their recorded hash",
+                group(state.events)
+            ),
+        )
     };
 
-    let link_problems = state.count_where(|k| matches!(k, K::BrokenLink | K::SeqGap | K::SeqOutOfOrder | K::DuplicateId | K::MalformedLine));
+    let link_problems = state.count_where(|k| {
+        matches!(
+            k,
+            K::BrokenLink | K::SeqGap | K::SeqOutOfOrder | K::DuplicateId | K::MalformedLine
+        )
+    });
     let linkage = if link_problems > 0 {
-        dimension(Failed, format!("{} broken links, gaps, reorderings, duplicates or unreadable lines", group(link_problems)))
+        dimension(
+            Failed,
+            format!(
+                "{} broken links, gaps, reorderings, duplicates or unreadable lines",
+                group(link_problems)
+            ),
+        )
     } else if state.anchored {
         dimension(Proven, format!("every link holds, {range}"))
     } else {
-        dimension(Unproven, format!(
-            "every link holds, {range}, but the first event's link to seq {} cannot be checked without a manifest",
-            group(state.first_seq.saturating_sub(1))
-        ))
+        dimension(
+            Unproven,
+            format!(
+                "every link holds, {range}, but the first event's link to seq {} cannot be checked without a manifest",
+                group(state.first_seq.saturating_sub(1))
+            ),
+        )
     };
 
-    let completeness_problems = state.count_where(|k| matches!(k, K::Truncated | K::ManifestMismatch | K::FileDigestMismatch));
+    let completeness_problems = state.count_where(|k| {
+        matches!(
+            k,
+            K::Truncated | K::ManifestMismatch | K::FileDigestMismatch
+        )
+    });
     let completeness = if completeness_problems > 0 || bundle_unpinned {
-        dimension(Failed, "the events do not match what the manifest pins".into())
+        dimension(
+            Failed,
+            "the events do not match what the manifest pins".into(),
+        )
     } else if !has_manifest {
-        dimension(Unproven, "no manifest: completeness unproven (events could be missing at the end)".into())
+        dimension(
+            Unproven,
+            "no manifest: completeness unproven (events could be missing at the end)".into(),
+        )
     } else {
-        dimension(Proven, format!("{range}, {} lines, head hash as the manifest pins", group(state.lines)))
+        dimension(
+            Proven,
+            format!(
+                "{range}, {} lines, head hash as the manifest pins",
+                group(state.lines)
+            ),
+        )
     };
 
     let key = signature.key_id.as_deref().unwrap_or("an unnamed key");
-    let checkpoint_problems = state.count_where(|k| matches!(k, K::CheckpointMismatch | K::SignatureInvalid));
+    let checkpoint_problems =
+        state.count_where(|k| matches!(k, K::CheckpointMismatch | K::SignatureInvalid));
     let authenticity = if checkpoint_problems > 0 || signature.status == SignatureStatus::Invalid {
-        dimension(Failed, match signature.status {
-            SignatureStatus::Invalid => "the manifest's signature is invalid: the manifest was changed after signing".into(),
-            _ => "the events do not match checkpoints published earlier".into(),
-        })
+        dimension(
+            Failed,
+            match signature.status {
+                SignatureStatus::Invalid => {
+                    "the manifest's signature is invalid: the manifest was changed after signing"
+                        .into()
+                }
+                _ => "the events do not match checkpoints published earlier".into(),
+            },
+        )
     } else if has_manifest && signature.status == SignatureStatus::Trusted {
         dimension(Proven, format!("signed by {key}, a key you trust"))
     } else if state.checkpoint_matched_at == Some(state.last_seq) {
-        dimension(Proven, format!("the head, seq {}, matches a checkpoint you hold", group(state.last_seq)))
+        dimension(
+            Proven,
+            format!(
+                "the head, seq {}, matches a checkpoint you hold",
+                group(state.last_seq)
+            ),
+        )
     } else {
         let mut why = match signature.status {
-            SignatureStatus::Untrusted => format!("signed by {key}, which is not one of your trusted keys"),
+            SignatureStatus::Untrusted => {
+                format!("signed by {key}, which is not one of your trusted keys")
+            }
             _ if !has_manifest => "no manifest and no signature".into(),
             _ => "the bundle is not signed".into(),
         };
@@ -287,24 +403,32 @@ fn chain_report(state: &ChainState, has_manifest: bool, signature: &SignatureRep
                 group(seq)
             ));
         }
-        dimension(Unproven, format!("{why}: a producer could have recomputed the whole chain"))
+        dimension(
+            Unproven,
+            format!("{why}: a producer could have recomputed the whole chain"),
+        )
     };
 
     let coverage = match (&state.earliest_ts, &state.latest_ts) {
         (Some((from, _)), Some((to, _))) => {
-            let status = if state.is_broken() || bundle_unpinned { Unproven } else { Proven };
+            let status = if state.is_broken() || bundle_unpinned {
+                Unproven
+            } else {
+                Proven
+            };
             dimension(status, format!("{from} to {to}"))
         }
         _ => dimension(Unproven, "no readable event times".into()),
     };
 
-    let verdict = if state.is_broken() || bundle_unpinned || signature.status == SignatureStatus::Invalid {
-        Verdict::Broken
-    } else if has_manifest && authenticity.status == Proven {
-        Verdict::Verified
-    } else {
-        Verdict::Intact
-    };
+    let verdict =
+        if state.is_broken() || bundle_unpinned || signature.status == SignatureStatus::Invalid {
+            Verdict::Broken
+        } else if has_manifest && authenticity.status == Proven {
+            Verdict::Verified
+        } else {
+            Verdict::Intact
+        };
     ChainReport {
         id: state.id.clone(),
         verdict,

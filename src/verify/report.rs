@@ -83,7 +83,7 @@ impl FindingKind {
         }
     }
 
-    pub fn from_str(name: &str) -> Option<FindingKind> {
+    pub fn from_spec_name(name: &str) -> Option<FindingKind> {
         FindingKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
@@ -250,7 +250,7 @@ pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -384,12 +384,22 @@ impl Report {
     /// Broken if any finding but a warning or notice, else intact if any chain is, else
     /// verified. A bundle with no readable chain at all is at best intact.
     pub fn verdict(&self) -> Verdict {
-        let any_break = self.findings.iter().any(|f| f.severity() == Severity::Break)
-            || self.findings_not_listed.iter().any(|(k, _)| k.severity() == Severity::Break);
+        let any_break = self
+            .findings
+            .iter()
+            .any(|f| f.severity() == Severity::Break)
+            || self
+                .findings_not_listed
+                .iter()
+                .any(|(k, _)| k.severity() == Severity::Break);
         if any_break {
             return Verdict::Broken;
         }
-        self.chains.iter().map(|c| c.verdict).max().unwrap_or(Verdict::Intact)
+        self.chains
+            .iter()
+            .map(|c| c.verdict)
+            .max()
+            .unwrap_or(Verdict::Intact)
     }
 
     pub fn findings(&self) -> &[Finding] {
@@ -432,7 +442,10 @@ impl Report {
             }
             Verdict::Intact => {
                 let why = match (self.bundle.has_manifest, self.signature.status) {
-                    (false, _) => "there is no manifest, so completeness and authenticity are unproven".to_owned(),
+                    (false, _) => {
+                        "there is no manifest, so completeness and authenticity are unproven"
+                            .to_owned()
+                    }
                     (true, SignatureStatus::Untrusted) => {
                         format!("signed by {key}, which is not one of your trusted keys")
                     }
@@ -443,8 +456,11 @@ impl Report {
                 )
             }
             Verdict::Broken => {
-                let breaking: Vec<&Finding> =
-                    self.findings.iter().filter(|f| f.severity() == Severity::Break).collect();
+                let breaking: Vec<&Finding> = self
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity() == Severity::Break)
+                    .collect();
                 let not_listed: u64 = self
                     .findings_not_listed
                     .iter()
@@ -453,7 +469,11 @@ impl Report {
                     .sum();
                 let n = breaking.len() as u64 + not_listed;
                 let first = breaking.first().map(|f| f.describe()).unwrap_or_default();
-                format!("Broken: {} {} in {counts}. First: {first}", group(n), plural(n, "problem", "problems"))
+                format!(
+                    "Broken: {} {} in {counts}. First: {first}",
+                    group(n),
+                    plural(n, "problem", "problems")
+                )
             }
         }
     }
@@ -478,7 +498,7 @@ mod tests {
     #[test]
     fn every_kind_round_trips_through_its_spec_name() {
         for kind in FindingKind::ALL {
-            assert_eq!(FindingKind::from_str(kind.as_str()), Some(kind));
+            assert_eq!(FindingKind::from_spec_name(kind.as_str()), Some(kind));
         }
     }
 }

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use ed25519_dalek::{Signature, VerifyingKey};
 
 use crate::bundle::ManifestSignature;
-use crate::canonical::{self, parse_hash_hex, Digest32, Json};
+use crate::canonical::{self, Digest32, Json, parse_hash_hex};
 use crate::{Error, Result};
 
 /// The reviewer's trusted keys: key id and Ed25519 public key.
@@ -38,7 +38,8 @@ impl TrustedKeys {
             let (Some(key_id), Some(key), None) = (parts.next(), parts.next(), parts.next()) else {
                 return Err(error("expected `<key_id> <base64 public key>`"));
             };
-            let public_key = decode_public_key(key).ok_or_else(|| error("the public key is not 32 bytes of base64"))?;
+            let public_key = decode_public_key(key)
+                .ok_or_else(|| error("the public key is not 32 bytes of base64"))?;
             keys.push((key_id.to_owned(), public_key));
         }
         Ok(TrustedKeys { keys })
@@ -58,11 +59,17 @@ impl TrustedKeys {
     }
 
     fn by_id(&self, key_id: &str) -> Option<&[u8; 32]> {
-        self.keys.iter().find(|(id, _)| id == key_id).map(|(_, key)| key)
+        self.keys
+            .iter()
+            .find(|(id, _)| id == key_id)
+            .map(|(_, key)| key)
     }
 
     fn contains_key(&self, public_key: &[u8; 32]) -> Option<&str> {
-        self.keys.iter().find(|(_, key)| key == public_key).map(|(id, _)| id.as_str())
+        self.keys
+            .iter()
+            .find(|(_, key)| key == public_key)
+            .map(|(id, _)| id.as_str())
     }
 }
 
@@ -82,12 +89,24 @@ pub enum SignatureCheck {
 }
 
 /// Checks a spec §5.2 signature block over `message`.
-pub fn check_signature(signature: &ManifestSignature, message: &[u8], trusted: &TrustedKeys) -> SignatureCheck {
+pub fn check_signature(
+    signature: &ManifestSignature,
+    message: &[u8],
+    trusted: &TrustedKeys,
+) -> SignatureCheck {
     if signature.alg != "ed25519" {
-        return SignatureCheck::Invalid { why: format!("unsupported signature algorithm {:?}", signature.alg) };
+        return SignatureCheck::Invalid {
+            why: format!("unsupported signature algorithm {:?}", signature.alg),
+        };
     }
-    let Some(value) = BASE64.decode(&signature.value).ok().and_then(|v| <[u8; 64]>::try_from(v).ok()) else {
-        return SignatureCheck::Invalid { why: "the signature value is not 64 bytes of base64".into() };
+    let Some(value) = BASE64
+        .decode(&signature.value)
+        .ok()
+        .and_then(|v| <[u8; 64]>::try_from(v).ok())
+    else {
+        return SignatureCheck::Invalid {
+            why: "the signature value is not 64 bytes of base64".into(),
+        };
     };
     let value = Signature::from_bytes(&value);
     let verifies = |key: &[u8; 32]| {
@@ -97,14 +116,18 @@ pub fn check_signature(signature: &ManifestSignature, message: &[u8], trusted: &
     if let Some(key) = trusted.by_id(&signature.key_id)
         && verifies(key)
     {
-        return SignatureCheck::Trusted { key_id: signature.key_id.clone() };
+        return SignatureCheck::Trusted {
+            key_id: signature.key_id.clone(),
+        };
     }
     let embedded = decode_public_key(&signature.public_key);
     if let Some(embedded) = embedded
         && let Some(trusted_id) = trusted.contains_key(&embedded)
         && verifies(&embedded)
     {
-        return SignatureCheck::Trusted { key_id: trusted_id.to_owned() };
+        return SignatureCheck::Trusted {
+            key_id: trusted_id.to_owned(),
+        };
     }
     match embedded {
         Some(embedded) if verifies(&embedded) => {
@@ -118,8 +141,12 @@ pub fn check_signature(signature: &ManifestSignature, message: &[u8], trusted: &
             };
             SignatureCheck::Untrusted { why }
         }
-        Some(_) => SignatureCheck::Invalid { why: "the signature does not verify".into() },
-        None => SignatureCheck::Invalid { why: "the public key is not 32 bytes of base64".into() },
+        Some(_) => SignatureCheck::Invalid {
+            why: "the signature does not verify".into(),
+        },
+        None => SignatureCheck::Invalid {
+            why: "the public key is not 32 bytes of base64".into(),
+        },
     }
 }
 
@@ -137,16 +164,27 @@ pub struct Checkpoint {
 
 /// Parses a checkpoints file (JSON Lines). The reviewer obtained it separately, so its
 /// checkpoints are trusted as given; one whose signature does not verify is suspect.
-pub fn parse_checkpoints(text: &str, path: &Path, trusted: &TrustedKeys) -> Result<Vec<Checkpoint>> {
+pub fn parse_checkpoints(
+    text: &str,
+    path: &Path,
+    trusted: &TrustedKeys,
+) -> Result<Vec<Checkpoint>> {
     let mut checkpoints = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let line_no = index as u64 + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let error = |reason: String| Error::Checkpoints { path: path.to_owned(), line: line_no, reason };
+        let error = |reason: String| Error::Checkpoints {
+            path: path.to_owned(),
+            line: line_no,
+            reason,
+        };
         let json = canonical::parse(line.as_bytes()).map_err(|e| error(e.to_string()))?;
-        let chain = json.get("chain").and_then(Json::as_str).ok_or_else(|| error("\"chain\" is missing".into()))?;
+        let chain = json
+            .get("chain")
+            .and_then(Json::as_str)
+            .ok_or_else(|| error("\"chain\" is missing".into()))?;
         let seq = match json.get("seq") {
             Some(Json::Number(n)) if n.fract() == 0.0 && *n >= 1.0 => *n as u64,
             _ => return Err(error("\"seq\" is not a positive integer".into())),
@@ -160,10 +198,26 @@ pub fn parse_checkpoints(text: &str, path: &Path, trusted: &TrustedKeys) -> Resu
             None | Some(Json::Null) => None,
             Some(sig) => {
                 let block = ManifestSignature {
-                    alg: sig.get("alg").and_then(Json::as_str).unwrap_or_default().to_owned(),
-                    key_id: sig.get("key_id").and_then(Json::as_str).unwrap_or_default().to_owned(),
-                    public_key: sig.get("public_key").and_then(Json::as_str).unwrap_or_default().to_owned(),
-                    value: sig.get("value").and_then(Json::as_str).unwrap_or_default().to_owned(),
+                    alg: sig
+                        .get("alg")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    key_id: sig
+                        .get("key_id")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    public_key: sig
+                        .get("public_key")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    value: sig
+                        .get("value")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
                 };
                 let mut message = Vec::new();
                 json.write_canonical_skipping(&mut message, Some("signature"));

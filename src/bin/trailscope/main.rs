@@ -12,10 +12,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use trailscope::produce::{self, GenOptions};
-use trailscope::{verify_bundle, Checkpoint, TrustedKeys, Verdict, VerifyOptions};
+use trailscope::{Checkpoint, TrustedKeys, Verdict, VerifyOptions, verify_bundle};
 
 #[derive(Parser)]
-#[command(name = "trailscope", version, about = "Review and independently verify audit-log bundles")]
+#[command(
+    name = "trailscope",
+    version,
+    about = "Review and independently verify audit-log bundles"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -85,7 +89,12 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> trailscope::Result<ExitCode> {
     match command {
-        Command::Verify { bundle, trusted_keys, checkpoints, json } => {
+        Command::Verify {
+            bundle,
+            trusted_keys,
+            checkpoints,
+            json,
+        } => {
             let trusted_keys = match trusted_keys {
                 Some(path) => TrustedKeys::load(&path)?,
                 None => TrustedKeys::default(),
@@ -94,7 +103,11 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                 Some(path) => trailscope::verify::load_checkpoints(&path, &trusted_keys)?,
                 None => Vec::new(),
             };
-            let options = VerifyOptions { trusted_keys, checkpoints, ..VerifyOptions::default() };
+            let options = VerifyOptions {
+                trusted_keys,
+                checkpoints,
+                ..VerifyOptions::default()
+            };
             let report = verify_bundle(&bundle, &options)?;
             if json {
                 println!("{}", render::report_json(&report));
@@ -107,12 +120,31 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                 Verdict::Broken => 1,
             }))
         }
-        Command::Gen { out, events, chains, seed, stub_ratio, zip, sign_key } => {
+        Command::Gen {
+            out,
+            events,
+            chains,
+            seed,
+            stub_ratio,
+            zip,
+            sign_key,
+        } => {
             if !(0.0..=1.0).contains(&stub_ratio) {
-                return Err(trailscope::Error::Invalid("--stub-ratio must be between 0 and 1".into()));
+                return Err(trailscope::Error::Invalid(
+                    "--stub-ratio must be between 0 and 1".into(),
+                ));
             }
-            let sign_key = sign_key.map(|path| produce::load_signing_key(&path)).transpose()?;
-            let options = GenOptions { events, chains: chains.max(1), seed, stub_ratio, zip, sign_key };
+            let sign_key = sign_key
+                .map(|path| produce::load_signing_key(&path))
+                .transpose()?;
+            let options = GenOptions {
+                events,
+                chains: chains.max(1),
+                seed,
+                stub_ratio,
+                zip,
+                sign_key,
+            };
             let summary = produce::generate(&out, &options)?;
             eprintln!(
                 "wrote {} ({} events, {} omitted, {} chains)",
@@ -130,7 +162,9 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Seal { dir, key } => {
-            let key = key.map(|path| produce::load_signing_key(&path)).transpose()?;
+            let key = key
+                .map(|path| produce::load_signing_key(&path))
+                .transpose()?;
             produce::seal_directory(&dir, key.as_ref())?;
             eprintln!("wrote {}", dir.join("manifest.json").display());
             Ok(ExitCode::SUCCESS)

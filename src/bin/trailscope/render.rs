@@ -1,10 +1,10 @@
 //! Renders a verification report for the terminal: plain language for people, and the
 //! stable `--json` contract for tools. Rendering only; it never decides anything.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
-use trailscope::verify::{ChainReport, Dimension, Report};
 use trailscope::Finding;
+use trailscope::verify::{ChainReport, Dimension, Report};
 
 /// The stable JSON contract of `trailscope verify --json`.
 pub fn report_json(report: &Report) -> Value {
@@ -61,11 +61,14 @@ fn chain_json(chain: &ChainReport) -> Value {
 fn finding_json(finding: &Finding) -> Value {
     let mut object = Map::new();
     object.insert("kind".into(), json!(finding.kind.as_str()));
-    object.insert("severity".into(), json!(match finding.severity() {
-        trailscope::verify::Severity::Break => "break",
-        trailscope::verify::Severity::Warning => "warning",
-        trailscope::verify::Severity::Notice => "notice",
-    }));
+    object.insert(
+        "severity".into(),
+        json!(match finding.severity() {
+            trailscope::verify::Severity::Break => "break",
+            trailscope::verify::Severity::Warning => "warning",
+            trailscope::verify::Severity::Notice => "notice",
+        }),
+    );
     let mut put = |key: &str, value: Value| {
         if !value.is_null() {
             object.insert(key.into(), value);
@@ -91,12 +94,24 @@ pub fn report_text(report: &Report) -> String {
     out.push('\n');
     let provenance = &report.bundle.provenance;
     if let Some(producer) = &provenance.producer {
-        let by = provenance.exported_by.as_deref().unwrap_or("someone unnamed");
-        let at = provenance.exported_at.as_deref().unwrap_or("an unknown time");
-        out.push_str(&format!("Exported from {producer} by {by} at {at} (the producer's own claim).\n"));
+        let by = provenance
+            .exported_by
+            .as_deref()
+            .unwrap_or("someone unnamed");
+        let at = provenance
+            .exported_at
+            .as_deref()
+            .unwrap_or("an unknown time");
+        out.push_str(&format!(
+            "Exported from {producer} by {by} at {at} (the producer's own claim).\n"
+        ));
     }
     for chain in &report.chains {
-        out.push_str(&format!("\nChain {} — {}\n", chain.id, chain.verdict.as_str()));
+        out.push_str(&format!(
+            "\nChain {} — {}\n",
+            chain.id,
+            chain.verdict.as_str()
+        ));
         for (name, dimension) in [
             ("integrity", &chain.integrity),
             ("linkage", &chain.linkage),
@@ -104,17 +119,28 @@ pub fn report_text(report: &Report) -> String {
             ("authenticity", &chain.authenticity),
             ("coverage", &chain.coverage),
         ] {
-            out.push_str(&format!("  {name:<13} {:<9} {}\n", dimension.status.as_str(), dimension.detail));
+            out.push_str(&format!(
+                "  {name:<13} {:<9} {}\n",
+                dimension.status.as_str(),
+                dimension.detail
+            ));
         }
     }
     if !report.findings.is_empty() {
         out.push_str("\nFindings:\n");
         for finding in &report.findings {
-            out.push_str(&format!("  [{}] {}\n", finding.kind.as_str(), finding.describe()));
+            out.push_str(&format!(
+                "  [{}] {}\n",
+                finding.kind.as_str(),
+                finding.describe()
+            ));
         }
     }
     for (kind, n) in &report.findings_not_listed {
-        out.push_str(&format!("  … and {n} more {} findings not listed\n", kind.as_str()));
+        out.push_str(&format!(
+            "  … and {n} more {} findings not listed\n",
+            kind.as_str()
+        ));
     }
     out
 }
