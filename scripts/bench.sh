@@ -57,3 +57,58 @@ print(f"bench: median sha256sum {sha:.2f} s, verify {verify:.2f} s, jq -cS {jq:.
 print(f"bench: verify / sha256sum = {verify / sha:.2f}x (target <= 4x)  {'OK' if verify / sha <= 4 else 'MISSED'}")
 print(f"bench: jq -cS / verify    = {jq / verify:.2f}x (target >= 5x)  {'OK' if jq / verify >= 5 else 'MISSED'}")
 EOF
+
+# ---- the case index (issue 3) --------------------------------------------------------
+# Times `trailscope import` of the same bundle into a fresh case against sqlite3 loading
+# the same rows as CSV into the same table and then building the same indexes, reports
+# the import's peak RSS, and the median latency of `events --actor X` (first page),
+# `timeline TYPE ID` and `diff EVENT_ID` on that case. Targets: import <= 15 s and
+# <= 2x sqlite3; peak RSS <= 300 MB; each query p50 <= 20 ms.
+command -v sqlite3 >/dev/null || {
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3
+}
+case_db="$data/case-$events.db"
+rm -f "$case_db" "$case_db-journal"
+/usr/bin/time -f "bench: import peak RSS %M KB" "$bin" import --case "$case_db" "$bundle" >/dev/null || [[ $? -eq 3 ]]
+
+# The baseline table drops STRICT, which .import's text values would trip on.
+csv="$data/rows-$events.csv"
+schema="$data/schema.sql"
+indexes="$data/indexes.sql"
+sqlite3 "$case_db" "SELECT sql || ';' FROM sqlite_master WHERE name = 'event'" | sed 's/) STRICT;/);/' >"$schema"
+sqlite3 "$case_db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL" >"$indexes"
+if [[ ! -s "$csv" ]]; then
+  sqlite3 -csv "$case_db" "SELECT event_idx, bundle_idx, file, line, chain, seq, id, ts, action, category, actor_id,
+    actor_type, actor_name, on_behalf_of, target_type, target_id, target_name, outcome, channel, ip, batch_id,
+    client_id, rule_id, omitted, malformed, hex(hash), checks_ok, CAST(raw AS TEXT) FROM event" >"$csv"
+fi
+baseline="$data/baseline.db"
+hyperfine --runs "${BENCH_IMPORT_RUNS:-3}" --export-json "$data/import.json" \
+  --prepare "rm -f $case_db $case_db-journal" \
+  -n "trailscope import" "$bin import --case $case_db $bundle >/dev/null || test \$? -eq 3" \
+  --prepare "rm -f $baseline; sqlite3 $baseline < $schema" \
+  -n "sqlite3 .import" "sqlite3 $baseline '.import --csv $csv event' && sqlite3 $baseline < $indexes"
+
+actor="$(sqlite3 "$case_db" "SELECT actor_id FROM actor WHERE actor_type = 'user' ORDER BY n_events DESC LIMIT 1")"
+read -r target_type target_id < <(sqlite3 -separator ' ' "$case_db" \
+  "SELECT target_type, target_id FROM event WHERE target_type = 'Order' GROUP BY target_id ORDER BY count(*) DESC LIMIT 1")
+event_id="$(sqlite3 "$case_db" "SELECT id FROM event WHERE action = 'order.updated'
+  LIMIT 1 OFFSET (SELECT count(*) / 2 FROM event WHERE action = 'order.updated')")"
+hyperfine --warmup 3 --runs "${BENCH_QUERY_RUNS:-30}" -N --export-json "$data/queries.json" \
+  -n "events --actor" "$bin events --case $case_db --actor $actor --limit 50" \
+  -n "timeline" "$bin timeline --case $case_db $target_type $target_id" \
+  -n "diff" "$bin diff --case $case_db $event_id"
+
+python3 - "$data/import.json" "$data/queries.json" <<'EOF'
+import json, sys
+imp = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
+ours, base = imp["trailscope import"], imp["sqlite3 .import"]
+print(f"bench: median import {ours:.2f} s (target <= 15 s)  {'OK' if ours <= 15 else 'MISSED'}")
+print(f"bench: sqlite3 .import + indexes {base:.2f} s; import / sqlite3 = {ours / base:.2f}x (target <= 2x)  {'OK' if ours / base <= 2 else 'MISSED'}")
+for r in json.load(open(sys.argv[2]))["results"]:
+    ms = r["median"] * 1000
+    print(f"bench: {r['command']:<16} p50 {ms:6.1f} ms (target <= 20 ms)  {'OK' if ms <= 20 else 'MISSED'}")
+EOF

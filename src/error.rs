@@ -31,6 +31,8 @@ pub enum Error {
     KeyFile { path: PathBuf, reason: String },
     #[error("{0}")]
     Invalid(String),
+    #[error("case database: {0}")]
+    Case(#[from] rusqlite::Error),
 }
 
 /// The engine's result type.

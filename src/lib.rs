@@ -15,8 +15,11 @@
 
 pub mod bundle;
 pub mod canonical;
+pub mod case;
 mod error;
+pub mod export;
 pub mod produce;
+pub mod query;
 pub mod verify;
 
 pub use error::{Error, Result};

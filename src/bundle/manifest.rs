@@ -55,6 +55,8 @@ pub struct Manifest {
     pub signature: Option<ManifestSignature>,
     /// `UTF-8(JCS(manifest without "signature"))`: the bytes the signature covers.
     pub signed_bytes: Vec<u8>,
+    /// SHA-256 of the manifest file's bytes as read.
+    pub file_sha256: Digest32,
 }
 
 impl Manifest {
@@ -126,6 +128,7 @@ impl Manifest {
             files,
             signature,
             signed_bytes,
+            file_sha256: canonical::sha256(text),
         })
     }
 

@@ -41,6 +41,8 @@ pub struct ChainState {
     pub checkpoint_matched_at: Option<u64>,
     /// Whether the chain's first event could be anchored (genesis or the manifest's start hash).
     pub anchored: bool,
+    /// `prev_hash` of the first event placed.
+    pub start_prev_hash: Option<Digest32>,
 }
 
 impl ChainState {
@@ -66,15 +68,31 @@ impl ChainState {
 pub struct FindingSink {
     pub listed: Vec<Finding>,
     per_kind: HashMap<FindingKind, u64>,
+    breaking: u64,
+    total: u64,
 }
 
 impl FindingSink {
     fn push(&mut self, finding: Finding) {
+        self.total += 1;
+        if finding.severity() == Severity::Break {
+            self.breaking += 1;
+        }
         let n = self.per_kind.entry(finding.kind).or_default();
         *n += 1;
         if *n as usize <= MAX_FINDINGS_PER_KIND {
             self.listed.push(finding);
         }
+    }
+
+    /// How many findings were counted so far (listed or not).
+    pub fn n_total(&self) -> u64 {
+        self.total
+    }
+
+    /// How many breaking findings were counted so far (listed or not).
+    pub fn n_breaking(&self) -> u64 {
+        self.breaking
     }
 
     /// Per kind, how many findings were counted but not listed.
@@ -146,7 +164,7 @@ impl<'a> ChainWalk<'a> {
     }
 
     /// Takes one checked line, in file order.
-    pub fn absorb(&mut self, span: &LineSpan, check: LineCheck) {
+    pub fn absorb(&mut self, span: &LineSpan, check: &LineCheck) {
         let file = self.file().to_owned();
         let here = |kind| Finding::new(kind).at(&file, span.line_no, span.offset);
         if let Some(length) = span.too_long {
@@ -166,13 +184,13 @@ impl<'a> ChainWalk<'a> {
                 link,
             } => {
                 self.malformed_lines += 1;
-                let mut finding = here(FindingKind::MalformedLine).detail(reason);
+                let mut finding = here(FindingKind::MalformedLine).detail(reason.clone());
                 if let Some(chain) = chain {
                     // Register the chain first so the finding counts against it.
-                    self.chain_state(&chain, seq.unwrap_or(0));
-                    finding = finding.chain(&chain);
+                    self.chain_state(chain, seq.unwrap_or(0));
+                    finding = finding.chain(chain);
                 }
-                if let Some(seq) = seq {
+                if let Some(seq) = *seq {
                     finding = finding.seq(seq);
                 }
                 self.report(finding);
@@ -202,13 +220,14 @@ impl<'a> ChainWalk<'a> {
             counts: HashMap::new(),
             checkpoint_matched_at: None,
             anchored: false,
+            start_prev_hash: None,
         });
         self.chain_index.insert(chain.to_owned(), i);
         (i, true)
     }
 
     /// Puts an event (or stub) in its place in its chain and checks everything about that place.
-    fn place(&mut self, link: Link, file: &str, span: &LineSpan) {
+    fn place(&mut self, link: &Link, file: &str, span: &LineSpan) {
         let here = |kind| {
             Finding::new(kind)
                 .at(file, span.line_no, span.offset)
@@ -255,7 +274,7 @@ impl<'a> ChainWalk<'a> {
         let state = &self.chains[i];
         let first_event = new || state.last_seq == 0;
         if first_event {
-            self.place_first(i, &link, file, span);
+            self.place_first(i, link, file, span);
         } else if link.seq <= state.last_seq {
             let last = state.last_seq;
             self.report(
@@ -286,11 +305,12 @@ impl<'a> ChainWalk<'a> {
                 );
             }
         }
-        self.accept(i, &link, file, span);
+        self.accept(i, link, file, span);
     }
 
     /// Checks the first event a bundle holds of a chain against genesis or the manifest.
     fn place_first(&mut self, i: usize, link: &Link, file: &str, span: &LineSpan) {
+        self.chains[i].start_prev_hash = Some(link.prev_hash);
         let here = |kind| {
             Finding::new(kind)
                 .at(file, span.line_no, span.offset)

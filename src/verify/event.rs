@@ -42,24 +42,114 @@ pub enum LineCheck {
 /// The largest integer a double holds exactly (spec §2.1 notes the ±(2^53−1) bound).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
+/// The indexed fields of one event, for the case index: what investigators filter on.
+/// Text fields are `None` when absent or not strings; nothing here is judged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFields {
+    pub id: Option<String>,
+    /// Event time in milliseconds since the epoch (UTC).
+    pub ts_millis: Option<i64>,
+    pub action: Option<String>,
+    pub category: Option<String>,
+    pub actor_id: Option<String>,
+    pub actor_type: Option<String>,
+    pub actor_name: Option<String>,
+    pub on_behalf_of_id: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    pub outcome: Option<String>,
+    pub channel: Option<String>,
+    pub ip: Option<String>,
+    pub batch_id: Option<String>,
+    pub client_id: Option<String>,
+    pub rule_id: Option<String>,
+    /// For events that carry `before` or `after`: `{action, outcome, before, after}`,
+    /// what a record's state fold needs (see `query::state`).
+    pub state_change: Option<serde_json::Value>,
+}
+
+impl EventFields {
+    /// Reads the indexed fields of a parsed event.
+    pub fn of(json: &Json<'_>) -> EventFields {
+        let text = |value: Option<&Json<'_>>| value.and_then(Json::as_str).map(str::to_owned);
+        let actor = json.get("actor");
+        let target = json.get("target");
+        let source = json.get("source");
+        let member = |parent: Option<&Json<'_>>, key: &str| text(parent.and_then(|p| p.get(key)));
+        EventFields {
+            id: text(json.get("id")),
+            ts_millis: json
+                .get("ts")
+                .and_then(Json::as_str)
+                .and_then(|ts| DateTime::parse_from_rfc3339(ts).ok())
+                .map(|t| t.timestamp_millis()),
+            action: text(json.get("action")),
+            category: text(json.get("category")),
+            actor_id: member(actor, "id"),
+            actor_type: member(actor, "type"),
+            actor_name: member(actor, "name"),
+            on_behalf_of_id: member(json.get("on_behalf_of"), "id"),
+            target_type: member(target, "type"),
+            target_id: member(target, "id"),
+            target_name: member(target, "name"),
+            outcome: text(json.get("outcome")),
+            channel: member(source, "channel"),
+            ip: member(source, "ip"),
+            batch_id: member(source, "batch_id"),
+            client_id: member(source, "client_id"),
+            rule_id: member(source.and_then(|s| s.get("rule")), "id"),
+            state_change: (json.get("before").is_some() || json.get("after").is_some()).then(
+                || {
+                    let mut change = serde_json::Map::new();
+                    for key in ["action", "outcome", "before", "after"] {
+                        if let Some(value) = json.get(key) {
+                            change.insert(key.to_owned(), value.to_value());
+                        }
+                    }
+                    serde_json::Value::Object(change)
+                },
+            ),
+        }
+    }
+}
+
 /// Checks one non-blank line. `scratch` is a reusable buffer for the canonical text.
 pub fn check_line(text: &[u8], scratch: &mut Vec<u8>) -> LineCheck {
-    let json = match canonical::parse(text) {
-        Ok(json) => json,
+    check_line_with_fields(text, scratch, false).0
+}
+
+/// Checks one line and, if asked and the line is a JSON object, reads its indexed fields.
+pub fn check_line_with_fields(
+    text: &[u8],
+    scratch: &mut Vec<u8>,
+    want_fields: bool,
+) -> (LineCheck, Option<EventFields>) {
+    match canonical::parse(text) {
+        Ok(json) => {
+            let fields =
+                (want_fields && matches!(json, Json::Object(_))).then(|| EventFields::of(&json));
+            (check_parsed(&json, scratch), fields)
+        }
         Err(error) => {
             let reason = if std::str::from_utf8(text).is_err() && error.0.contains("unicode") {
                 format!("not valid UTF-8 ({error})")
             } else {
                 format!("not valid JSON: {error}")
             };
-            return LineCheck::Malformed {
+            let check = LineCheck::Malformed {
                 reason,
                 chain: None,
                 seq: None,
                 link: None,
             };
+            (check, None)
         }
-    };
+    }
+}
+
+/// Checks a parsed line.
+fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
     if !matches!(json, Json::Object(_)) {
         return LineCheck::Malformed {
             reason: "not a JSON object".into(),

@@ -21,7 +21,7 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
 
-pub use event::{LineCheck, Link, check_line};
+pub use event::{EventFields, LineCheck, Link, check_line, check_line_with_fields};
 pub use report::{
     BundleInfo, ChainReport, Dimension, DimensionStatus, Finding, FindingKind,
     MAX_FINDINGS_PER_KIND, Report, Severity, SignatureReport, SignatureStatus, Verdict, group,
@@ -30,7 +30,7 @@ pub use trust::{
     Checkpoint, SignatureCheck, TrustedKeys, check_signature, load_checkpoints, parse_checkpoints,
 };
 
-use crate::bundle::{Bundle, FileDigest, Limits, LineBatch, LineSplitter, ManifestState};
+use crate::bundle::{Bundle, FileDigest, Limits, LineBatch, LineSpan, LineSplitter, ManifestState};
 use crate::canonical::to_hex;
 use crate::{Error, Result};
 use chain::{ChainState, ChainWalk};
@@ -52,11 +52,60 @@ pub fn verify_bundle(path: &Path, options: &VerifyOptions) -> Result<Report> {
     verify_opened(&mut bundle, options)
 }
 
+/// One line of a bundle as verification saw it, handed to a [`LineSink`] in file order.
+pub struct SeenLine<'a> {
+    /// The events file it is in.
+    pub file: &'a str,
+    pub span: &'a LineSpan,
+    /// The line's bytes as they arrived (without the newline); empty for a line that
+    /// was too long to read.
+    pub raw: &'a [u8],
+    pub check: &'a LineCheck,
+    /// The indexed fields, when the sink asked for them and the line is a JSON object.
+    pub fields: Option<&'a EventFields>,
+    /// Findings that break the chain located at this line (hash, link, order, malformed).
+    pub n_breaking_findings: u64,
+    /// Findings of any severity located at this line.
+    pub n_findings: u64,
+}
+
+/// Receives every non-blank line during verification: how the case import stores each
+/// event in the same single pass over the bytes.
+pub trait LineSink {
+    /// Whether the worker threads should read the indexed fields of each event.
+    fn wants_fields(&self) -> bool {
+        false
+    }
+    /// Bytes read so far of the current events file (for progress).
+    fn progress(&mut self, _bytes_read: u64) {}
+    /// One line; an `Err` stops verification (e.g. the case could not be written).
+    fn line(&mut self, line: SeenLine<'_>) -> Result<()>;
+}
+
+/// A sink that keeps nothing: plain verification.
+struct NoSink;
+
+impl LineSink for NoSink {
+    fn line(&mut self, _line: SeenLine<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// Verifies an opened bundle.
 pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Report> {
+    verify_into(bundle, options, &mut NoSink)
+}
+
+/// Verifies an opened bundle, handing every line to `sink` as it goes.
+pub fn verify_into(
+    bundle: &mut Bundle,
+    options: &VerifyOptions,
+    sink: &mut dyn LineSink,
+) -> Result<Report> {
     let manifest = bundle.manifest().cloned();
     let mut walk = ChainWalk::new(manifest.as_ref(), &options.checkpoints);
     let mut lines = 0;
+    let mut files = Vec::new();
 
     if let ManifestState::Unreadable(reason) = bundle.manifest_state() {
         walk.report(Finding::new(FindingKind::ManifestMismatch).detail(format!(
@@ -97,16 +146,37 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
             continue;
         };
         walk.begin_file(&name);
-        let digest = stream_checks(reader, max_line_bytes, |batch, checks| {
-            for (span, check) in batch.lines.iter().zip(checks) {
-                walk.absorb(span, check);
+        let want_fields = sink.wants_fields();
+        let mut bytes_seen = 0;
+        let digest = stream_checks(reader, max_line_bytes, want_fields, |batch, checks| {
+            for (span, (check, fields)) in batch.lines.iter().zip(checks) {
+                let (breaking_before, all_before) = (walk.sink.n_breaking(), walk.sink.n_total());
+                walk.absorb(span, &check);
+                sink.line(SeenLine {
+                    file: &name,
+                    span,
+                    raw: batch.text(span),
+                    check: &check,
+                    fields: fields.as_ref(),
+                    n_breaking_findings: walk.sink.n_breaking() - breaking_before,
+                    n_findings: walk.sink.n_total() - all_before,
+                })?;
             }
+            if let Some(last) = batch.lines.last() {
+                bytes_seen = last.offset;
+                sink.progress(bytes_seen);
+            }
+            Ok(())
         })
-        .map_err(|e| Error::Refused {
-            path: bundle.path().to_owned(),
-            reason: format!("{name}: {e}"),
+        .map_err(|e| match e {
+            StreamError::Read(e) => Error::Refused {
+                path: bundle.path().to_owned(),
+                reason: format!("{name}: {e}"),
+            },
+            StreamError::Sink(e) => e,
         })?;
         lines += digest.lines;
+        files.push((name.clone(), to_hex(&digest.sha256), digest.bytes));
         if let Some(pinned) = pinned {
             if pinned.sha256 != digest.sha256 {
                 walk.report(
@@ -197,6 +267,8 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
             .unwrap_or_default(),
         lines,
         malformed_lines: walk.malformed_lines,
+        files,
+        manifest_sha256: manifest.as_ref().map(|m| to_hex(&m.file_sha256)),
     };
     let findings_not_listed = walk.sink.not_listed();
     Ok(Report {
@@ -208,13 +280,23 @@ pub fn verify_opened(bundle: &mut Bundle, options: &VerifyOptions) -> Result<Rep
     })
 }
 
+/// A batch of lines with the check of each.
+type CheckedBatch = (LineBatch, Vec<(LineCheck, Option<EventFields>)>);
+
+/// Why streaming stopped early.
+enum StreamError {
+    Read(std::io::Error),
+    Sink(Error),
+}
+
 /// Streams one events file through the line checks: a reader thread splits lines,
 /// rayon checks each batch on all cores, `absorb` sees the results in file order.
 fn stream_checks(
     reader: Box<dyn Read + Send + '_>,
     max_line_bytes: usize,
-    mut absorb: impl FnMut(&LineBatch, Vec<LineCheck>),
-) -> std::io::Result<FileDigest> {
+    want_fields: bool,
+    mut absorb: impl FnMut(&LineBatch, Vec<(LineCheck, Option<EventFields>)>) -> Result<()>,
+) -> Result<FileDigest, StreamError> {
     std::thread::scope(|scope| {
         let (sender, receiver) = sync_channel::<std::io::Result<LineBatch>>(2);
         let splitter = scope.spawn(move || {
@@ -234,31 +316,50 @@ fn stream_checks(
                 }
             }
         });
-        for batch in receiver {
-            let batch = batch?;
-            let checks: Vec<LineCheck> = batch
-                .lines
-                .par_iter()
-                .with_min_len(64)
-                .map_init(Vec::new, |scratch, span| {
-                    if span.too_long.is_some() {
-                        LineCheck::Malformed {
-                            reason: String::new(),
-                            chain: None,
-                            seq: None,
-                            link: None,
+        // A checking stage between reading and absorbing, so the sequential walk (and
+        // the case import's inserts) of one batch overlap the parallel checks of the next.
+        let (checked_sender, checked_receiver) = sync_channel::<CheckedBatch>(1);
+        let checker = scope.spawn(move || {
+            for batch in receiver {
+                let batch = match batch {
+                    Ok(batch) => batch,
+                    Err(e) => return Err(e),
+                };
+                let checks: Vec<(LineCheck, Option<EventFields>)> = batch
+                    .lines
+                    .par_iter()
+                    .with_min_len(64)
+                    .map_init(Vec::new, |scratch, span| {
+                        if span.too_long.is_some() {
+                            let check = LineCheck::Malformed {
+                                reason: String::new(),
+                                chain: None,
+                                seq: None,
+                                link: None,
+                            };
+                            (check, None)
+                        } else {
+                            check_line_with_fields(batch.text(span), scratch, want_fields)
                         }
-                    } else {
-                        check_line(batch.text(span), scratch)
-                    }
-                })
-                .collect();
-            absorb(&batch, checks);
+                    })
+                    .collect();
+                if checked_sender.send((batch, checks)).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        for (batch, checks) in checked_receiver {
+            absorb(&batch, checks).map_err(StreamError::Sink)?;
         }
+        checker
+            .join()
+            .expect("the line checker does not panic")
+            .map_err(StreamError::Read)?;
         splitter
             .join()
             .expect("the line splitter does not panic")
-            .ok_or_else(|| std::io::Error::other("reading stopped early"))
+            .ok_or_else(|| StreamError::Read(std::io::Error::other("reading stopped early")))
     })
 }
 
@@ -437,6 +538,7 @@ fn chain_report(
         first_seq: state.first_seq,
         last_seq: state.last_seq,
         head_hash: to_hex(&state.last_hash),
+        start_prev_hash: state.start_prev_hash.as_ref().map(|h| to_hex(h)),
         first_ts: state.earliest_ts.as_ref().map(|t| t.0.clone()),
         last_ts: state.latest_ts.as_ref().map(|t| t.0.clone()),
         integrity,

@@ -317,6 +317,8 @@ pub struct ChainReport {
     pub last_seq: u64,
     /// Hash of the last event in seq order.
     pub head_hash: String,
+    /// `prev_hash` of the first event held: where this bundle's part of the chain attaches.
+    pub start_prev_hash: Option<String>,
     /// Earliest and latest event times, as written (RFC 3339).
     pub first_ts: Option<String>,
     pub last_ts: Option<String>,
@@ -364,6 +366,10 @@ pub struct BundleInfo {
     /// Lines read, blank ones included.
     pub lines: u64,
     pub malformed_lines: u64,
+    /// Each events file read: name, SHA-256 (hex) and size in bytes.
+    pub files: Vec<(String, String, u64)>,
+    /// SHA-256 (hex) of the manifest file, if there is one.
+    pub manifest_sha256: Option<String>,
 }
 
 /// How many findings of one kind were counted but not kept (bounded memory).

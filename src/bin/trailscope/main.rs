@@ -4,6 +4,7 @@
 //!
 //! Exit status: 0 verified, 3 intact, 1 broken, 2 usage error or unreadable input.
 
+mod investigate;
 mod render;
 
 use std::path::PathBuf;
@@ -40,6 +41,120 @@ enum Command {
         /// Print one JSON object instead of the plain report.
         #[arg(long)]
         json: bool,
+    },
+    /// Import bundles into a case (a SQLite file), verifying them on the way.
+    Import {
+        /// The case file; created if it does not exist.
+        #[arg(long)]
+        case: PathBuf,
+        /// The bundles to import.
+        #[arg(required = true)]
+        bundles: Vec<PathBuf>,
+        #[arg(long)]
+        trusted_keys: Option<PathBuf>,
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// What a case holds: bundles, verdicts, chains, time span, findings.
+    Status {
+        #[arg(long)]
+        case: PathBuf,
+        /// Compare the time span covered with a retention period, e.g. 7y, 18m, 90d.
+        #[arg(long)]
+        retention: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-verify a case from its stored lines (detects a case file edited after import).
+    Reverify {
+        #[arg(long)]
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every actor: type, event count, first and last seen, failures and denials.
+    Actors {
+        #[arg(long)]
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Show times in UTC instead of local time.
+        #[arg(long)]
+        utc: bool,
+    },
+    /// Events matching filters, newest first, a page at a time.
+    Events {
+        #[arg(long)]
+        case: PathBuf,
+        #[command(flatten)]
+        filter: investigate::FilterArgs,
+        #[arg(long, value_enum, default_value = "table")]
+        format: investigate::ListFormat,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Continue after this cursor (printed on stderr as "more: --after …").
+        #[arg(long)]
+        after: Option<String>,
+        /// Oldest first instead of newest first.
+        #[arg(long)]
+        oldest_first: bool,
+        #[arg(long)]
+        utc: bool,
+    },
+    /// Count the events matching filters by actor, action, category, target_type, outcome, channel or day.
+    Facets {
+        #[arg(long)]
+        case: PathBuf,
+        #[command(flatten)]
+        filter: investigate::FilterArgs,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A record's history and its state at any instant.
+    Timeline {
+        #[arg(long)]
+        case: PathBuf,
+        /// The record's type, e.g. Order.
+        target_type: String,
+        /// The record's id, e.g. 1842.
+        target_id: String,
+        /// The instant to show the state at (RFC 3339 or a date); default: after the last event.
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        utc: bool,
+    },
+    /// Field-level before → after of one event.
+    Diff {
+        #[arg(long)]
+        case: PathBuf,
+        event_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the events matching filters as CSV (formula-safe) or JSON Lines (original lines).
+    Export {
+        #[arg(long)]
+        case: PathBuf,
+        #[command(flatten)]
+        filter: investigate::FilterArgs,
+        #[arg(long, value_enum)]
+        format: investigate::ExportFormat,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Mask field names (e.g. email, card_number) on display and in exports.
+    Mask {
+        #[arg(long)]
+        case: PathBuf,
+        #[arg(long)]
+        add: Vec<String>,
+        #[arg(long)]
+        remove: Vec<String>,
     },
     /// Generate a deterministic, realistic synthetic bundle (for tests and benchmarks).
     Gen {
@@ -87,38 +202,218 @@ fn main() -> ExitCode {
     }
 }
 
+/// The reviewer's trusted keys and checkpoints, as given on the command line.
+fn verify_options(
+    trusted_keys: Option<PathBuf>,
+    checkpoints: Option<PathBuf>,
+) -> trailscope::Result<VerifyOptions> {
+    let trusted_keys = match trusted_keys {
+        Some(path) => TrustedKeys::load(&path)?,
+        None => TrustedKeys::default(),
+    };
+    let checkpoints: Vec<Checkpoint> = match checkpoints {
+        Some(path) => trailscope::verify::load_checkpoints(&path, &trusted_keys)?,
+        None => Vec::new(),
+    };
+    Ok(VerifyOptions {
+        trusted_keys,
+        checkpoints,
+        ..VerifyOptions::default()
+    })
+}
+
+fn exit_code(verdict: Verdict) -> ExitCode {
+    ExitCode::from(match verdict {
+        Verdict::Verified => 0,
+        Verdict::Intact => 3,
+        Verdict::Broken => 1,
+    })
+}
+
 fn run(command: Command) -> trailscope::Result<ExitCode> {
     match command {
+        Command::Import {
+            case,
+            bundles,
+            trusted_keys,
+            checkpoints,
+        } => {
+            let options = verify_options(trusted_keys, checkpoints)?;
+            let mut case = trailscope::case::Case::open(&case)?;
+            let mut worst = Verdict::Verified;
+            for bundle in bundles {
+                let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let mut bar = render::ProgressBar::new(&bundle);
+                let outcome = trailscope::case::import_bundle(
+                    &mut case,
+                    &bundle,
+                    &options,
+                    &now,
+                    &mut |p| bar.show(p),
+                )?;
+                bar.finish();
+                print!("{}", render::import_text(&outcome));
+                worst = worst.max(outcome.report.verdict());
+                if !outcome.case_findings.is_empty() {
+                    worst = Verdict::Broken;
+                }
+            }
+            Ok(exit_code(worst))
+        }
+        Command::Status {
+            case,
+            retention,
+            json,
+        } => {
+            let case = trailscope::case::Case::open_read_only(&case)?;
+            let status = trailscope::case::case_status(&case)?;
+            let retention = retention.map(|r| render::parse_retention(&r)).transpose()?;
+            if json {
+                println!("{}", render::status_json(&status, retention));
+            } else {
+                print!("{}", render::status_text(&status, retention));
+            }
+            Ok(exit_code(match status.verdict() {
+                "verified" => Verdict::Verified,
+                "intact" => Verdict::Intact,
+                _ => Verdict::Broken,
+            }))
+        }
+        Command::Reverify { case, json } => {
+            let case = trailscope::case::Case::open_read_only(&case)?;
+            let result = trailscope::case::reverify(&case)?;
+            if json {
+                let findings: Vec<_> = result.findings.iter().map(render::finding_json).collect();
+                println!(
+                    "{}",
+                    serde_json::json!({"rows": result.n_rows, "findings": findings})
+                );
+            } else if result.findings.is_empty() {
+                println!(
+                    "Re-verified {} stored lines: every hash recomputes, every link holds, every indexed column matches its line.",
+                    trailscope::verify::group(result.n_rows)
+                );
+            } else {
+                println!(
+                    "The case file does not match what was imported: {} problems.",
+                    result.findings.len()
+                );
+                for finding in &result.findings {
+                    println!("  [{}] {}", finding.kind.as_str(), finding.describe());
+                }
+            }
+            Ok(ExitCode::from(if result.findings.is_empty() {
+                0
+            } else {
+                1
+            }))
+        }
+        Command::Actors { case, json, utc } => {
+            investigate::actors(case, json, investigate::Clock { utc })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Events {
+            case,
+            filter,
+            format,
+            limit,
+            after,
+            oldest_first,
+            utc,
+        } => {
+            investigate::events(
+                case,
+                &filter,
+                format,
+                limit.max(1),
+                after,
+                oldest_first,
+                investigate::Clock { utc },
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Facets {
+            case,
+            filter,
+            by,
+            json,
+        } => {
+            investigate::facets(case, &filter, &by, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Timeline {
+            case,
+            target_type,
+            target_id,
+            at,
+            json,
+            utc,
+        } => {
+            investigate::timeline(
+                case,
+                &target_type,
+                &target_id,
+                at,
+                json,
+                investigate::Clock { utc },
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff {
+            case,
+            event_id,
+            json,
+        } => {
+            if investigate::diff(case, &event_id, json)? {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Err(trailscope::Error::Invalid(format!(
+                    "no event with id {event_id:?} in the case"
+                )))
+            }
+        }
+        Command::Export {
+            case,
+            filter,
+            format,
+            out,
+        } => {
+            let n = investigate::export(case, &filter, format, out.clone())?;
+            eprintln!(
+                "wrote {} events to {}",
+                trailscope::verify::group(n),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mask { case, add, remove } => {
+            let mut case = trailscope::case::Case::open(&case)?;
+            case.set_masked_fields(&add, &remove)?;
+            let fields: Vec<String> = case.masked_fields()?.into_iter().collect();
+            println!(
+                "Masked fields: {}",
+                if fields.is_empty() {
+                    "none".to_owned()
+                } else {
+                    fields.join(", ")
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify {
             bundle,
             trusted_keys,
             checkpoints,
             json,
         } => {
-            let trusted_keys = match trusted_keys {
-                Some(path) => TrustedKeys::load(&path)?,
-                None => TrustedKeys::default(),
-            };
-            let checkpoints: Vec<Checkpoint> = match checkpoints {
-                Some(path) => trailscope::verify::load_checkpoints(&path, &trusted_keys)?,
-                None => Vec::new(),
-            };
-            let options = VerifyOptions {
-                trusted_keys,
-                checkpoints,
-                ..VerifyOptions::default()
-            };
+            let options = verify_options(trusted_keys, checkpoints)?;
             let report = verify_bundle(&bundle, &options)?;
             if json {
                 println!("{}", render::report_json(&report));
             } else {
                 print!("{}", render::report_text(&report));
             }
-            Ok(ExitCode::from(match report.verdict() {
-                Verdict::Verified => 0,
-                Verdict::Intact => 3,
-                Verdict::Broken => 1,
-            }))
+            Ok(exit_code(report.verdict()))
         }
         Command::Gen {
             out,

@@ -58,7 +58,7 @@ fn chain_json(chain: &ChainReport) -> Value {
     })
 }
 
-fn finding_json(finding: &Finding) -> Value {
+pub fn finding_json(finding: &Finding) -> Value {
     let mut object = Map::new();
     object.insert("kind".into(), json!(finding.kind.as_str()));
     object.insert(
@@ -141,6 +141,254 @@ pub fn report_text(report: &Report) -> String {
             "  … and {n} more {} findings not listed\n",
             kind.as_str()
         ));
+    }
+    out
+}
+
+/// A progress line on stderr during an import (events/s and ETA), redrawn in place
+/// on a terminal and printed every few seconds otherwise.
+pub struct ProgressBar {
+    name: String,
+    terminal: bool,
+    last_drawn: Option<std::time::Instant>,
+    drew: bool,
+}
+
+impl ProgressBar {
+    pub fn new(bundle: &std::path::Path) -> Self {
+        use std::io::IsTerminal;
+        ProgressBar {
+            name: bundle.display().to_string(),
+            terminal: std::io::stderr().is_terminal(),
+            last_drawn: None,
+            drew: false,
+        }
+    }
+
+    pub fn show(&mut self, progress: trailscope::case::ImportProgress) {
+        let every = if self.terminal { 0.2 } else { 5.0 };
+        if self
+            .last_drawn
+            .is_some_and(|t| t.elapsed().as_secs_f64() < every)
+        {
+            return;
+        }
+        self.last_drawn = Some(std::time::Instant::now());
+        let seconds = progress.elapsed.as_secs_f64().max(1e-3);
+        let rate = progress.lines as f64 / seconds;
+        let mut line = format!(
+            "importing {}: {} lines, {:.0} events/s",
+            self.name,
+            group(progress.lines),
+            rate
+        );
+        if let Some(total) = progress.bytes_total.filter(|t| *t > 0) {
+            let done = progress.bytes_read as f64 / total as f64;
+            let eta = if done > 0.0 {
+                seconds * (1.0 - done) / done
+            } else {
+                0.0
+            };
+            line.push_str(&format!(", {:.0}%, about {:.0} s left", done * 100.0, eta));
+        }
+        if self.terminal {
+            eprint!("\r\x1b[2K{line}");
+        } else {
+            eprintln!("{line}");
+        }
+        self.drew = true;
+    }
+
+    pub fn finish(&mut self) {
+        if self.terminal && self.drew {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+fn group(n: u64) -> String {
+    trailscope::verify::group(n)
+}
+
+/// What one import did, in words.
+pub fn import_text(outcome: &trailscope::case::ImportOutcome) -> String {
+    let mut out = String::new();
+    if outcome.already_imported {
+        out.push_str(&format!(
+            "Already in the case (bundle {}): nothing added.\n",
+            outcome.bundle_idx
+        ));
+    } else {
+        out.push_str(&format!(
+            "Imported bundle {}: {} lines added",
+            outcome.bundle_idx,
+            group(outcome.events_added)
+        ));
+        if outcome.overlapping > 0 {
+            out.push_str(&format!(
+                ", {} already held from an earlier bundle",
+                group(outcome.overlapping)
+            ));
+        }
+        out.push_str(".\n");
+    }
+    out.push_str(&report_text(&outcome.report));
+    for finding in &outcome.case_findings {
+        out.push_str(&format!(
+            "  [{}] {}\n",
+            finding.kind.as_str(),
+            finding.describe()
+        ));
+    }
+    out
+}
+
+/// A retention period such as `7y`, `18m` or `90d`, in days.
+pub fn parse_retention(text: &str) -> trailscope::Result<f64> {
+    let invalid = || {
+        trailscope::Error::Invalid(format!(
+            "--retention {text:?}: expected a number and y, m or d, e.g. 7y"
+        ))
+    };
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let number: f64 = number.parse().map_err(|_| invalid())?;
+    match unit {
+        "y" => Ok(number * 365.25),
+        "m" => Ok(number * 30.44),
+        "d" => Ok(number),
+        _ => Err(invalid()),
+    }
+}
+
+fn time_text(millis: Option<i64>) -> String {
+    use chrono::{Local, TimeZone, Utc};
+    match millis.and_then(|m| Utc.timestamp_millis_opt(m).single()) {
+        Some(t) => format!(
+            "{} ({} UTC)",
+            t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %Z"),
+            t.format("%Y-%m-%d %H:%M:%S")
+        ),
+        None => "unknown".into(),
+    }
+}
+
+fn iso(millis: Option<i64>) -> Option<String> {
+    use chrono::{TimeZone, Utc};
+    millis
+        .and_then(|m| Utc.timestamp_millis_opt(m).single())
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
+fn span_days(status: &trailscope::case::CaseStatus) -> Option<f64> {
+    Some((status.last_ts? - status.first_ts?) as f64 / 86_400_000.0)
+}
+
+/// `trailscope status --json`.
+pub fn status_json(status: &trailscope::case::CaseStatus, retention_days: Option<f64>) -> Value {
+    json!({
+        "verdict": status.verdict(),
+        "events": status.n_events,
+        "omitted": status.n_omitted,
+        "malformed": status.n_malformed,
+        "first_ts": iso(status.first_ts),
+        "last_ts": iso(status.last_ts),
+        "span_days": span_days(status),
+        "retention_days": retention_days,
+        "covers_retention": retention_days.zip(span_days(status)).map(|(r, s)| s >= r),
+        "bundles": status.bundles.iter().map(|b| json!({
+            "bundle": b.bundle_idx,
+            "path": b.path,
+            "container": b.container,
+            "bundle_id": b.bundle_id,
+            "producer": b.producer,
+            "exported_at": b.exported_at,
+            "exported_by": b.exported_by,
+            "verdict": b.verdict,
+            "headline": b.headline,
+            "signature": {"status": b.signature_status, "key_id": b.signature_key_id},
+            "lines": b.n_lines,
+            "malformed_lines": b.n_malformed,
+            "events_added": b.n_events_added,
+            "imported_at": b.imported_at,
+            "chains": b.chains.iter().map(|c| {
+                let dimensions: Map<String, Value> = c.dimensions.iter()
+                    .map(|(name, s, d)| ((*name).to_owned(), json!({"status": s, "detail": d})))
+                    .collect();
+                json!({
+                    "id": c.chain, "verdict": c.verdict, "events": c.n_events, "omitted": c.n_omitted,
+                    "first_seq": c.first_seq, "last_seq": c.last_seq, "head_hash": c.head_hash,
+                    "dimensions": dimensions,
+                })
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "findings": status.findings.iter().map(|f| {
+            let mut object = Map::new();
+            object.insert("kind".into(), json!(f.kind));
+            object.insert("severity".into(), json!(f.severity));
+            for (key, value) in [
+                ("bundle", json!(f.bundle_idx)), ("chain", json!(f.chain)), ("seq", json!(f.seq)),
+                ("seq_end", json!(f.seq_end)), ("file", json!(f.file)), ("line", json!(f.line)),
+                ("event", json!(f.event_idx)), ("expected", json!(f.expected)),
+                ("actual", json!(f.actual)), ("detail", json!(f.detail)),
+            ] {
+                if !value.is_null() {
+                    object.insert(key.into(), value);
+                }
+            }
+            object.insert("message".into(), json!(f.message));
+            Value::Object(object)
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// `trailscope status` for people.
+pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option<f64>) -> String {
+    let mut out = format!(
+        "Case: {} bundles, {} events, {} omitted, {} malformed lines kept in quarantine. Overall: {}.\n",
+        status.bundles.len(),
+        group(status.n_events as u64),
+        group(status.n_omitted as u64),
+        group(status.n_malformed as u64),
+        status.verdict()
+    );
+    out.push_str(&format!(
+        "Events from {} to {}.\n",
+        time_text(status.first_ts),
+        time_text(status.last_ts)
+    ));
+    if let (Some(retention), Some(span)) = (retention_days, span_days(status)) {
+        let verdict = if span >= retention {
+            "covers"
+        } else {
+            "does NOT cover"
+        };
+        out.push_str(&format!(
+            "The events span {:.0} days, which {verdict} the retention period of {:.0} days.\n",
+            span, retention
+        ));
+    }
+    for bundle in &status.bundles {
+        out.push_str(&format!(
+            "\nBundle {} — {} ({})\n  {}\n",
+            bundle.bundle_idx, bundle.verdict, bundle.path, bundle.headline
+        ));
+        for chain in &bundle.chains {
+            out.push_str(&format!(
+                "  chain {}: {}, seq {}–{}, {} events, {} omitted\n",
+                chain.chain,
+                chain.verdict,
+                group(chain.first_seq as u64),
+                group(chain.last_seq as u64),
+                group(chain.n_events as u64),
+                group(chain.n_omitted as u64)
+            ));
+        }
+    }
+    if !status.findings.is_empty() {
+        out.push_str("\nFindings:\n");
+        for finding in &status.findings {
+            out.push_str(&format!("  [{}] {}\n", finding.kind, finding.message));
+        }
     }
     out
 }

@@ -1,0 +1,496 @@
+//! The investigation commands of the CLI (actors, events, facets, timeline, diff,
+//! export, reverify, mask): argument shapes and printing only; every answer comes from
+//! the engine's `query`, `case` and `export` modules.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use clap::{Args, ValueEnum};
+use serde_json::{Map, Value, json};
+
+use trailscope::case::Case;
+use trailscope::export::{CsvExport, masked_event, write_jsonl};
+use trailscope::query::sentence::sentence;
+use trailscope::query::{self, Cursor, EventFilter, EventRow, FacetBy, Order, actor_kind};
+use trailscope::{Error, Result};
+
+/// The filters shared by `events`, `facets` and `export`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Only this actor id (repeatable).
+    #[arg(long = "actor")]
+    actors: Vec<String>,
+    /// An action, exact (order.updated) or a prefix (order.*).
+    #[arg(long)]
+    action: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    /// A target type, or TYPE:ID for one record.
+    #[arg(long)]
+    target: Option<String>,
+    /// success, failure or denied.
+    #[arg(long)]
+    outcome: Option<String>,
+    #[arg(long)]
+    channel: Option<String>,
+    #[arg(long)]
+    ip: Option<String>,
+    /// An import batch id.
+    #[arg(long)]
+    batch: Option<String>,
+    /// An automation rule id.
+    #[arg(long)]
+    rule: Option<String>,
+    /// From this time on (RFC 3339, or a date: local midnight).
+    #[arg(long)]
+    since: Option<String>,
+    /// Before this time (RFC 3339, or a date: local midnight).
+    #[arg(long)]
+    until: Option<String>,
+    /// Case-insensitive text anywhere in the event (names and values).
+    #[arg(long)]
+    text: Option<String>,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> Result<EventFilter> {
+        let (target_type, target_id) = match &self.target {
+            Some(target) => match target.split_once(':') {
+                Some((kind, id)) => (Some(kind.to_owned()), Some(id.to_owned())),
+                None => (Some(target.clone()), None),
+            },
+            None => (None, None),
+        };
+        Ok(EventFilter {
+            actors: self.actors.clone(),
+            action: self.action.clone(),
+            category: self.category.clone(),
+            target_type,
+            target_id,
+            outcome: self.outcome.clone(),
+            channel: self.channel.clone(),
+            ip: self.ip.clone(),
+            batch: self.batch.clone(),
+            rule: self.rule.clone(),
+            since: self.since.as_deref().map(parse_time).transpose()?,
+            until: self.until.as_deref().map(parse_time).transpose()?,
+            text: self.text.clone(),
+        })
+    }
+}
+
+/// An instant given on the command line: RFC 3339, or a date meaning local midnight.
+pub fn parse_time(text: &str) -> Result<i64> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.timestamp_millis());
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        if let Some(local) = Local.from_local_datetime(&midnight).earliest() {
+            return Ok(local.timestamp_millis());
+        }
+    }
+    Err(Error::Invalid(format!(
+        "{text:?} is not a time: use RFC 3339 (2026-04-01T09:30:00Z) or a date (2026-04-01)"
+    )))
+}
+
+/// How times are shown: local by default, UTC on request.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub utc: bool,
+}
+
+impl Clock {
+    pub fn show(&self, millis: Option<i64>) -> String {
+        let Some(time) = millis.and_then(|m| Utc.timestamp_millis_opt(m).single()) else {
+            return "unknown time".into();
+        };
+        if self.utc {
+            time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+        } else {
+            time.with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M:%S %Z")
+                .to_string()
+        }
+    }
+}
+
+fn iso(millis: Option<i64>) -> Value {
+    millis
+        .and_then(|m| Utc.timestamp_millis_opt(m).single())
+        .map_or(Value::Null, |t| {
+            json!(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        })
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        // The reader (e.g. `head`) has what it wanted: stop quietly, as Unix tools do.
+        std::process::exit(0);
+    }
+    Error::Invalid(format!("cannot write output: {e}"))
+}
+
+/// The sentence of one stored line, masked.
+fn row_sentence(row: &EventRow, masked: &BTreeSet<String>) -> String {
+    if let Some(reason) = &row.malformed {
+        return format!("Malformed line {} kept in quarantine: {reason}", row.line);
+    }
+    masked_event(row, masked).map_or_else(|| "(unreadable line)".into(), |event| sentence(&event))
+}
+
+/// `trailscope actors`.
+pub fn actors(case: PathBuf, json_output: bool, clock: Clock) -> Result<()> {
+    let case = Case::open_read_only(&case)?;
+    let actors = query::list_actors(&case)?;
+    let mut out = std::io::stdout().lock();
+    if json_output {
+        let list: Vec<Value> = actors
+            .iter()
+            .map(|a| {
+                json!({
+                    "id": a.actor_id, "name": a.name, "type": a.actor_type,
+                    "kind": actor_kind(a.actor_type.as_deref()), "events": a.n_events,
+                    "first_seen": iso(Some(a.first_ts)), "last_seen": iso(Some(a.last_ts)),
+                    "failures": a.n_failures, "denials": a.n_denials,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", Value::Array(list)).map_err(io_error)?;
+        return Ok(());
+    }
+    for a in &actors {
+        writeln!(
+            out,
+            "{:<24} {:<14} {:>9} events  {} failures  {} denials  first {}  last {}  ({})",
+            a.name.as_deref().unwrap_or(&a.actor_id),
+            actor_kind(a.actor_type.as_deref()),
+            trailscope::verify::group(a.n_events as u64),
+            a.n_failures,
+            a.n_denials,
+            clock.show(Some(a.first_ts)),
+            clock.show(Some(a.last_ts)),
+            a.actor_id
+        )
+        .map_err(io_error)?;
+    }
+    Ok(())
+}
+
+/// `trailscope events`.
+pub fn events(
+    case: PathBuf,
+    filter: &FilterArgs,
+    format: ListFormat,
+    limit: usize,
+    after: Option<String>,
+    oldest_first: bool,
+    clock: Clock,
+) -> Result<()> {
+    let case = Case::open_read_only(&case)?;
+    let masked = case.masked_fields()?;
+    let after = after.as_deref().map(Cursor::decode).transpose()?;
+    let order = if oldest_first {
+        Order::OldestFirst
+    } else {
+        Order::NewestFirst
+    };
+    let page = query::list_events(&case, &filter.to_filter()?, order, limit, after)?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            for row in &page.rows {
+                let mut line = Vec::new();
+                write_jsonl(&mut line, row, &masked)?;
+                let mut event: Value =
+                    serde_json::from_slice(&line).map_err(|e| Error::Invalid(e.to_string()))?;
+                if let Value::Object(members) = &mut event {
+                    members.insert("verified".into(), json!(row.verified()));
+                }
+                writeln!(out, "{event}").map_err(io_error)?;
+            }
+        }
+        ListFormat::Csv => {
+            let mut export = CsvExport::new(&mut out, masked)?;
+            for row in &page.rows {
+                export.write(row)?;
+            }
+            export.finish()?;
+        }
+        ListFormat::Table => {
+            for row in &page.rows {
+                let mark = if row.verified() {
+                    "✓"
+                } else if row.checks_ok {
+                    " "
+                } else {
+                    "✗"
+                };
+                writeln!(
+                    out,
+                    "{} {mark} {}",
+                    clock.show(row.ts),
+                    row_sentence(row, &masked)
+                )
+                .map_err(io_error)?;
+            }
+        }
+    }
+    if let Some(next) = page.next {
+        eprintln!("more: --after {}", next.encode());
+    }
+    Ok(())
+}
+
+/// `trailscope facets`.
+pub fn facets(case: PathBuf, filter: &FilterArgs, by: &str, json_output: bool) -> Result<()> {
+    let case = Case::open_read_only(&case)?;
+    let counts = query::facet_counts(&case, &filter.to_filter()?, FacetBy::parse(by)?)?;
+    let mut out = std::io::stdout().lock();
+    if json_output {
+        let list: Vec<Value> = counts
+            .iter()
+            .map(|c| json!({"value": c.value, "label": c.label, "count": c.count}))
+            .collect();
+        writeln!(out, "{}", Value::Array(list)).map_err(io_error)?;
+    } else {
+        for c in &counts {
+            let value = c.value.as_deref().unwrap_or("(none)");
+            let label = c
+                .label
+                .as_deref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{:>9}  {value}{label}",
+                trailscope::verify::group(c.count as u64)
+            )
+            .map_err(io_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// `trailscope timeline`.
+pub fn timeline(
+    case: PathBuf,
+    target_type: &str,
+    target_id: &str,
+    at: Option<String>,
+    json_output: bool,
+    clock: Clock,
+) -> Result<()> {
+    let case = Case::open_read_only(&case)?;
+    let masked = case.masked_fields()?;
+    let at = at.as_deref().map(parse_time).transpose()?;
+    let timeline = query::timeline(&case, target_type, target_id, at)?;
+    let mut state = Value::Object(timeline.state.fields.clone());
+    trailscope::export::mask(&mut state, &masked);
+    let mut out = std::io::stdout().lock();
+    if json_output {
+        let events: Vec<Value> = timeline
+            .entries
+            .iter()
+            .map(|entry| {
+                let row = &entry.row;
+                json!({
+                    "event_id": row.id, "time": iso(row.ts), "chain": row.chain, "seq": row.seq,
+                    "action": row.action, "actor_id": row.actor_id, "outcome": row.outcome,
+                    "sentence": row_sentence(row, &masked), "verified": row.verified(),
+                    "omitted_before": entry.omitted_before,
+                    "changes": entry.changes.iter().map(|c| change_json(c, &masked)).collect::<Vec<_>>(),
+                    "state_discontinuity": entry.discrepancies.iter()
+                        .map(|d| json!({"field": d.field, "expected": d.expected, "actual": d.actual}))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let document = json!({
+            "target": {"type": timeline.target_type, "id": timeline.target_id, "name": timeline.target_name},
+            "at": iso(timeline.at),
+            "state": state,
+            "exists": timeline.state.exists,
+            "uncertain_fields": timeline.state.uncertain,
+            "events": events,
+        });
+        writeln!(out, "{document}").map_err(io_error)?;
+        return Ok(());
+    }
+    let name = timeline
+        .target_name
+        .clone()
+        .unwrap_or_else(|| format!("{target_type} {target_id}"));
+    writeln!(out, "{name}: {} events", timeline.entries.len()).map_err(io_error)?;
+    for entry in &timeline.entries {
+        if entry.omitted_before > 0 {
+            writeln!(
+                out,
+                "  … {} omitted events in this chain here (the record may have changed)",
+                entry.omitted_before
+            )
+            .map_err(io_error)?;
+        }
+        writeln!(
+            out,
+            "  {}  {}",
+            clock.show(entry.row.ts),
+            row_sentence(&entry.row, &masked)
+        )
+        .map_err(io_error)?;
+        for d in &entry.discrepancies {
+            writeln!(
+                out,
+                "      ! state discontinuity: {} was {} before this event, but it says {}",
+                d.field, d.expected, d.actual
+            )
+            .map_err(io_error)?;
+        }
+    }
+    let when = match timeline.at {
+        Some(at) => format!("at {}", clock.show(Some(at))),
+        None => "now".into(),
+    };
+    if timeline.state.exists {
+        writeln!(out, "State {when}: {state}").map_err(io_error)?;
+    } else {
+        writeln!(
+            out,
+            "State {when}: the record does not exist (not yet created, or deleted)"
+        )
+        .map_err(io_error)?;
+    }
+    if !timeline.state.uncertain.is_empty() {
+        let fields: Vec<&str> = timeline
+            .state
+            .uncertain
+            .iter()
+            .map(String::as_str)
+            .collect();
+        writeln!(
+            out,
+            "Uncertain (omitted events may have changed them): {}",
+            fields.join(", ")
+        )
+        .map_err(io_error)?;
+    }
+    Ok(())
+}
+
+fn change_json(change: &query::diff::FieldChange, masked: &BTreeSet<String>) -> Value {
+    let field = change.path.split(['.', '[']).next().unwrap_or("");
+    let hide = |value: &Option<Value>| match value {
+        Some(_) if masked.contains(field) => json!(trailscope::export::MASK),
+        Some(value) => value.clone(),
+        None => Value::Null,
+    };
+    let mut object = Map::new();
+    object.insert("path".into(), json!(change.path));
+    object.insert("kind".into(), json!(change.kind.as_str()));
+    object.insert("before".into(), hide(&change.before));
+    object.insert("after".into(), hide(&change.after));
+    Value::Object(object)
+}
+
+/// `trailscope diff`.
+pub fn diff(case: PathBuf, event_id: &str, json_output: bool) -> Result<bool> {
+    let case = Case::open_read_only(&case)?;
+    let masked = case.masked_fields()?;
+    let found = query::event_diff(&case, event_id)?;
+    let mut out = std::io::stdout().lock();
+    if json_output {
+        let list: Vec<Value> = found
+            .iter()
+            .map(|(row, changes)| {
+                json!({
+                    "event_id": row.id, "sentence": row_sentence(row, &masked), "verified": row.verified(),
+                    "changes": changes.iter().map(|c| change_json(c, &masked)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let document = if list.len() == 1 {
+            list[0].clone()
+        } else {
+            Value::Array(list)
+        };
+        writeln!(out, "{document}").map_err(io_error)?;
+    } else {
+        for (row, changes) in &found {
+            writeln!(out, "{}", row_sentence(row, &masked)).map_err(io_error)?;
+            if changes.is_empty() {
+                writeln!(out, "  (no field changes)").map_err(io_error)?;
+            }
+            for change in changes {
+                let c = change_json(change, &masked);
+                let show = |v: &Value| query::sentence::describe_value(v);
+                let line = match change.kind {
+                    query::diff::ChangeKind::Added => {
+                        format!("  + {}: {}", change.path, show(&c["after"]))
+                    }
+                    query::diff::ChangeKind::Removed => {
+                        format!("  - {}: {}", change.path, show(&c["before"]))
+                    }
+                    query::diff::ChangeKind::Changed => {
+                        format!(
+                            "  ~ {}: {} → {}",
+                            change.path,
+                            show(&c["before"]),
+                            show(&c["after"])
+                        )
+                    }
+                };
+                writeln!(out, "{line}").map_err(io_error)?;
+            }
+        }
+    }
+    Ok(!found.is_empty())
+}
+
+/// `trailscope export`.
+pub fn export(
+    case: PathBuf,
+    filter: &FilterArgs,
+    format: ExportFormat,
+    out_path: PathBuf,
+) -> Result<u64> {
+    let case = Case::open_read_only(&case)?;
+    let masked = case.masked_fields()?;
+    let file = std::fs::File::create(&out_path).map_err(|e| Error::io(&out_path, e))?;
+    let mut writer = std::io::BufWriter::new(file);
+    let mut n = 0;
+    let filter = filter.to_filter()?;
+    match format {
+        ExportFormat::Csv => {
+            let mut export = CsvExport::new(&mut writer, masked)?;
+            query::for_each_event(&case, &filter, |row| {
+                n += 1;
+                export.write(&row)
+            })?;
+            export.finish()?;
+        }
+        ExportFormat::Jsonl => {
+            query::for_each_event(&case, &filter, |row| {
+                n += 1;
+                write_jsonl(&mut writer, &row, &masked)
+            })?;
+        }
+    }
+    writer.flush().map_err(|e| Error::io(&out_path, e))?;
+    Ok(n)
+}

@@ -1,0 +1,666 @@
+//! Importing a bundle into a case: verification and storage in one pass over the bytes.
+//!
+//! The whole import is one IMMEDIATE transaction: a crash or kill at any moment leaves
+//! the case as it was (SQLite rolls the journal back on the next open), and a finished
+//! import is all there. Every line is stored byte-exact beside its parsed columns;
+//! malformed lines are stored too, quarantined, with their line numbers. Re-importing
+//! the same bundle (same digest) adds nothing. Overlapping bundles of one chain are
+//! de-duplicated per (chain, seq) when they agree, and reported as `equivocation` when
+//! they do not; gaps and mismatched joins between bundles are `discontinuity`.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{Case, UNKNOWN_TS};
+use crate::Result;
+use crate::bundle::{Bundle, Container};
+use crate::canonical::{sha256, to_hex};
+use crate::query::state::{Discrepancy, StateFold, Step};
+use crate::verify::{
+    ChainReport, Dimension, Finding, FindingKind, LineCheck, LineSink, Report, SeenLine, Severity,
+    VerifyOptions, verify_into,
+};
+
+/// How far an import has come, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportProgress {
+    pub bytes_read: u64,
+    /// Total bytes of the events files, when known.
+    pub bytes_total: Option<u64>,
+    pub lines: u64,
+    pub elapsed: Duration,
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub bundle_idx: i64,
+    /// The bundle (same digest) was already in the case; nothing was added.
+    pub already_imported: bool,
+    pub report: Report,
+    /// Event rows added (lines already held from an overlapping bundle are not re-added).
+    pub events_added: u64,
+    /// Lines that an earlier bundle of the case already held with the same hash.
+    pub overlapping: u64,
+    /// Findings about the case as a whole: discontinuity and equivocation between bundles.
+    pub case_findings: Vec<Finding>,
+}
+
+/// Imports one bundle into the case, verifying it on the way. `now` is the import time
+/// to record (RFC 3339), passed in so tests are deterministic.
+pub fn import_bundle(
+    case: &mut Case,
+    path: &Path,
+    options: &VerifyOptions,
+    now: &str,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportOutcome> {
+    let mut bundle = Bundle::open(path, options.limits)?;
+    let bytes_total = events_size(&bundle);
+    let transaction = case
+        .connection_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+    let case_was_empty: bool =
+        transaction.query_row("SELECT NOT EXISTS (SELECT 1 FROM event)", [], |row| {
+            row.get(0)
+        })?;
+    // Into an empty case, rows go in without indexes and the indexes are built once at
+    // the end (a sort instead of a million B-tree inserts). Their SQL is read back from
+    // the schema, so the migrations stay the one place that defines them.
+    let deferred_indexes: Vec<(String, String)> = if case_was_empty {
+        let mut statement = transaction.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL",
+        )?;
+        let indexes = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+        for (name, _) in &indexes {
+            transaction.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        indexes
+    } else {
+        Vec::new()
+    };
+    let chains_held: HashSet<String> = {
+        let mut statement =
+            transaction.prepare("SELECT DISTINCT chain FROM event WHERE chain IS NOT NULL")?;
+        statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+
+    transaction.execute(
+        "INSERT INTO bundle (digest, path, container, has_manifest, signature_status, verdict, headline,
+                             n_lines, n_malformed, n_events_added, imported_at)
+         VALUES ('pending', ?1, ?2, 0, 'absent', 'broken', '', 0, 0, 0, ?3)",
+        params![path.display().to_string(), bundle.container().as_str(), now],
+    )?;
+    let bundle_idx = transaction.last_insert_rowid();
+
+    let started = Instant::now();
+    let mut sink = ImportSink {
+        transaction: &transaction,
+        bundle_idx,
+        case_was_empty,
+        records: HashMap::new(),
+        stubs_per_chain: HashMap::new(),
+        chains_held,
+        actors: HashMap::new(),
+        finding_rows: HashMap::new(),
+        case_findings: Vec::new(),
+        events_added: 0,
+        overlapping: 0,
+        lines: 0,
+        progress,
+        bytes_total,
+        started,
+    };
+    let report = verify_into(&mut bundle, options, &mut sink)?;
+    let ImportSink {
+        actors,
+        finding_rows,
+        mut case_findings,
+        events_added,
+        overlapping,
+        ..
+    } = sink;
+
+    let digest = bundle_digest(&report);
+    let existing: Option<i64> = transaction
+        .query_row(
+            "SELECT bundle_idx FROM bundle WHERE digest = ?1",
+            [&digest],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(existing) = existing {
+        transaction.rollback()?;
+        return Ok(ImportOutcome {
+            bundle_idx: existing,
+            already_imported: true,
+            report,
+            events_added: 0,
+            overlapping: 0,
+            case_findings: Vec::new(),
+        });
+    }
+
+    store_report(&transaction, bundle_idx, &digest, &report, events_added)?;
+    case_findings.extend(check_continuity(&transaction, bundle_idx, &report)?);
+    for finding in report.findings.iter().chain(&case_findings) {
+        let event_idx = finding
+            .line
+            .and_then(|line| finding_rows.get(&(finding.file.clone().unwrap_or_default(), line)))
+            .copied();
+        insert_finding(&transaction, Some(bundle_idx), finding, event_idx)?;
+    }
+    store_actors(&transaction, &actors)?;
+    for (_, sql) in &deferred_indexes {
+        transaction.execute_batch(sql)?;
+    }
+    transaction.commit()?;
+    Ok(ImportOutcome {
+        bundle_idx,
+        already_imported: false,
+        report,
+        events_added,
+        overlapping,
+        case_findings,
+    })
+}
+
+/// The bundle's identity: its manifest and events files, by content.
+fn bundle_digest(report: &Report) -> String {
+    let mut text = format!(
+        "manifest {}\n",
+        report.bundle.manifest_sha256.as_deref().unwrap_or("none")
+    );
+    for (name, sha, bytes) in &report.bundle.files {
+        text.push_str(&format!("file {name:?} {sha} {bytes}\n"));
+    }
+    to_hex(&sha256(text.as_bytes()))
+}
+
+fn events_size(bundle: &Bundle) -> Option<u64> {
+    match bundle.container() {
+        Container::Jsonl => std::fs::metadata(bundle.path()).ok().map(|m| m.len()),
+        Container::Directory => bundle
+            .event_file_names()
+            .iter()
+            .map(|name| {
+                std::fs::metadata(bundle.path().join(name))
+                    .ok()
+                    .map(|m| m.len())
+            })
+            .sum(),
+        Container::Zip => bundle
+            .manifest()
+            .map(|m| m.files.iter().map(|f| f.bytes).sum()),
+    }
+}
+
+#[derive(Debug, Default)]
+struct ActorTally {
+    actor_type: Option<String>,
+    name: Option<String>,
+    n_events: i64,
+    first_ts: i64,
+    last_ts: i64,
+    n_failures: i64,
+    n_denials: i64,
+}
+
+/// Stores each line as verification hands it over.
+struct ImportSink<'t, 'p> {
+    transaction: &'t Transaction<'t>,
+    bundle_idx: i64,
+    case_was_empty: bool,
+    /// Each record's state as the events so far left it, with the number of stubs its
+    /// chain had when the record last changed (a stub since then may have touched it).
+    records: HashMap<(String, String), (StateFold, u64)>,
+    stubs_per_chain: HashMap<String, u64>,
+    /// Chains the case held before this import: only their lines can overlap.
+    chains_held: HashSet<String>,
+    actors: HashMap<String, ActorTally>,
+    /// (file, line) -> event_idx, for lines with findings.
+    finding_rows: HashMap<(String, u64), i64>,
+    case_findings: Vec<Finding>,
+    events_added: u64,
+    overlapping: u64,
+    lines: u64,
+    progress: &'p mut dyn FnMut(ImportProgress),
+    bytes_total: Option<u64>,
+    started: Instant,
+}
+
+impl LineSink for ImportSink<'_, '_> {
+    fn wants_fields(&self) -> bool {
+        true
+    }
+
+    fn progress(&mut self, bytes_read: u64) {
+        (self.progress)(ImportProgress {
+            bytes_read,
+            bytes_total: self.bytes_total,
+            lines: self.lines,
+            elapsed: self.started.elapsed(),
+        });
+    }
+
+    fn line(&mut self, seen: SeenLine<'_>) -> Result<()> {
+        self.lines += 1;
+        let (link, malformed) = match seen.check {
+            LineCheck::Event(link) => (Some(link), None),
+            LineCheck::Malformed { reason, link, .. } => {
+                let reason = match seen.span.too_long {
+                    Some(length) => {
+                        format!("the line is {length} bytes long, over the limit; it was not read")
+                    }
+                    None => reason.clone(),
+                };
+                (link.as_ref(), Some(reason))
+            }
+        };
+        let (chain, seq) = match seen.check {
+            LineCheck::Event(link) => (Some(link.chain.as_str()), Some(link.seq)),
+            LineCheck::Malformed { chain, seq, .. } => (chain.as_deref(), *seq),
+        };
+
+        if let Some(link) = link
+            && self.chains_held.contains(&link.chain)
+        {
+            let mut statement = self
+                .transaction
+                .prepare_cached("SELECT hash FROM event WHERE chain = ?1 AND seq = ?2")?;
+            let held: Vec<Vec<u8>> = statement
+                .query_map(params![link.chain, link.seq as i64], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if held.iter().any(|hash| hash.as_slice() == link.hash) {
+                self.overlapping += 1;
+                return Ok(()); // the case already holds this very event
+            }
+            if let Some(other) = held.first() {
+                self.case_findings.push(
+                    Finding::new(FindingKind::Equivocation)
+                        .chain(&link.chain)
+                        .seq(link.seq)
+                        .at(seen.file, seen.span.line_no, seen.span.offset)
+                        .expected(to_hex(other))
+                        .actual(to_hex(&link.hash))
+                        .detail("an earlier bundle of this case holds a different event at this position"),
+                );
+            }
+        }
+
+        let fields = seen.fields.cloned().unwrap_or_default();
+        let is_stub = link.is_some_and(|l| l.is_stub);
+        let hash_ok = link.is_some_and(|l| l.recomputed.is_none_or(|r| r == l.hash));
+        let checks_ok = malformed.is_none() && hash_ok && seen.n_breaking_findings == 0;
+        let ts = link
+            .and_then(|l| l.ts.as_ref().map(|t| t.1))
+            .or(fields.ts_millis)
+            .unwrap_or(UNKNOWN_TS);
+        let mut statement = self.transaction.prepare_cached(
+            "INSERT INTO event (bundle_idx, file, line, chain, seq, id, ts, action, category,
+                                actor_id, actor_type, actor_name, on_behalf_of, target_type, target_id,
+                                target_name, outcome, channel, ip, batch_id, client_id, rule_id,
+                                omitted, malformed, hash, checks_ok, raw)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        )?;
+        statement.execute(params![
+            self.bundle_idx,
+            seen.file,
+            seen.span.line_no as i64,
+            chain,
+            seq.map(|s| s as i64),
+            fields.id,
+            ts,
+            fields.action,
+            fields.category,
+            fields.actor_id,
+            fields.actor_type,
+            fields.actor_name,
+            fields.on_behalf_of_id,
+            fields.target_type,
+            fields.target_id,
+            fields.target_name,
+            fields.outcome,
+            fields.channel,
+            fields.ip,
+            fields.batch_id,
+            fields.client_id,
+            fields.rule_id,
+            is_stub,
+            malformed,
+            link.map(|l| l.hash.as_slice()),
+            checks_ok,
+            seen.raw,
+        ])?;
+        let event_idx = self.transaction.last_insert_rowid();
+        self.events_added += 1;
+        if is_stub && let Some(chain) = chain {
+            *self.stubs_per_chain.entry(chain.to_owned()).or_default() += 1;
+        }
+        if let (Some(target_type), Some(target_id), Some(change), Some(chain)) = (
+            &fields.target_type,
+            &fields.target_id,
+            &fields.state_change,
+            chain,
+        ) {
+            let discrepancies = self.check_state(target_type, target_id, chain, change)?;
+            for discrepancy in discrepancies {
+                let mut finding = Finding::new(FindingKind::StateDiscontinuity)
+                    .chain(chain)
+                    .at(seen.file, seen.span.line_no, seen.span.offset)
+                    .expected(discrepancy.expected.to_string())
+                    .actual(discrepancy.actual.to_string())
+                    .detail(format!(
+                        "{target_type} {target_id}, field {}: the earlier events left {}, this event's before says {}",
+                        discrepancy.field, discrepancy.expected, discrepancy.actual
+                    ));
+                if let Some(seq) = seq {
+                    finding = finding.seq(seq);
+                }
+                self.case_findings.push(finding);
+                self.finding_rows
+                    .insert((seen.file.to_owned(), seen.span.line_no), event_idx);
+            }
+        }
+        if seen.n_findings > 0 || malformed.is_some() {
+            self.finding_rows
+                .insert((seen.file.to_owned(), seen.span.line_no), event_idx);
+        }
+        if let Some(actor_id) = fields.actor_id.filter(|_| !is_stub) {
+            let tally = self.actors.entry(actor_id).or_insert_with(|| ActorTally {
+                first_ts: i64::MAX,
+                last_ts: i64::MIN,
+                ..ActorTally::default()
+            });
+            tally.n_events += 1;
+            tally.actor_type = fields.actor_type.or(tally.actor_type.take());
+            tally.name = fields.actor_name.or(tally.name.take());
+            if ts != UNKNOWN_TS {
+                tally.first_ts = tally.first_ts.min(ts);
+                tally.last_ts = tally.last_ts.max(ts);
+            }
+            match fields.outcome.as_deref() {
+                Some("failure") => tally.n_failures += 1,
+                Some("denied") => tally.n_denials += 1,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ImportSink<'_, '_> {
+    /// Folds one state change into its record and returns where its `before` disagrees
+    /// with the state the earlier events of the case left (spec §8 `state_discontinuity`).
+    fn check_state(
+        &mut self,
+        target_type: &str,
+        target_id: &str,
+        chain: &str,
+        change: &serde_json::Value,
+    ) -> Result<Vec<Discrepancy>> {
+        let stubs_now = self.stubs_per_chain.get(chain).copied().unwrap_or(0);
+        let key = (target_type.to_owned(), target_id.to_owned());
+        if !self.records.contains_key(&key) {
+            let fold = if self.case_was_empty {
+                StateFold::new()
+            } else {
+                self.fold_held(target_type, target_id)?
+            };
+            self.records.insert(key.clone(), (fold, stubs_now));
+        }
+        let (fold, stubs_seen) = self.records.get_mut(&key).expect("inserted above");
+        if *stubs_seen != stubs_now {
+            fold.apply(Step::Omitted);
+            *stubs_seen = stubs_now;
+        }
+        Ok(fold.apply(Step::Event(change)))
+    }
+
+    /// The state the case's earlier bundles leave a record in.
+    fn fold_held(&self, target_type: &str, target_id: &str) -> Result<StateFold> {
+        let mut statement = self.transaction.prepare_cached(
+            "SELECT raw FROM event WHERE target_type = ?1 AND target_id = ?2 AND bundle_idx != ?3
+             ORDER BY ts, chain, seq",
+        )?;
+        let mut fold = StateFold::new();
+        let mut rows = statement.query(params![target_type, target_id, self.bundle_idx])?;
+        while let Some(row) = rows.next()? {
+            let raw: Vec<u8> = row.get(0)?;
+            if let Ok(event) = serde_json::from_slice::<serde_json::Value>(&raw) {
+                fold.apply(Step::Event(&event));
+            }
+        }
+        Ok(fold)
+    }
+}
+
+fn store_report(
+    transaction: &Transaction<'_>,
+    bundle_idx: i64,
+    digest: &str,
+    report: &Report,
+    events_added: u64,
+) -> Result<()> {
+    let info = &report.bundle;
+    transaction.execute(
+        "UPDATE bundle SET digest = ?2, bundle_id = ?3, producer = ?4, exported_at = ?5, exported_by = ?6,
+                scope = ?7, has_manifest = ?8, signature_status = ?9, signature_key_id = ?10, verdict = ?11,
+                headline = ?12, n_lines = ?13, n_malformed = ?14, n_events_added = ?15
+         WHERE bundle_idx = ?1",
+        params![
+            bundle_idx,
+            digest,
+            info.provenance.bundle_id,
+            info.provenance.producer,
+            info.provenance.exported_at,
+            info.provenance.exported_by,
+            info.provenance.scope,
+            info.has_manifest,
+            report.signature.status.as_str(),
+            report.signature.key_id,
+            report.verdict().as_str(),
+            report.headline(),
+            info.lines as i64,
+            info.malformed_lines as i64,
+            events_added as i64,
+        ],
+    )?;
+    for chain in &report.chains {
+        insert_chain(transaction, bundle_idx, chain)?;
+    }
+    Ok(())
+}
+
+fn insert_chain(transaction: &Transaction<'_>, bundle_idx: i64, chain: &ChainReport) -> Result<()> {
+    let dims: [&Dimension; 5] = [
+        &chain.integrity,
+        &chain.linkage,
+        &chain.completeness,
+        &chain.authenticity,
+        &chain.coverage,
+    ];
+    transaction.execute(
+        "INSERT INTO bundle_chain (bundle_idx, chain, verdict, n_events, n_omitted, first_seq, last_seq,
+                                   start_prev_hash, head_hash, first_ts, last_ts,
+                                   integrity_status, integrity_detail, linkage_status, linkage_detail,
+                                   completeness_status, completeness_detail, authenticity_status,
+                                   authenticity_detail, coverage_status, coverage_detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        params![
+            bundle_idx,
+            chain.id,
+            chain.verdict.as_str(),
+            chain.events as i64,
+            chain.omitted as i64,
+            chain.first_seq as i64,
+            chain.last_seq as i64,
+            chain.start_prev_hash,
+            chain.head_hash,
+            chain.first_ts,
+            chain.last_ts,
+            dims[0].status.as_str(),
+            dims[0].detail,
+            dims[1].status.as_str(),
+            dims[1].detail,
+            dims[2].status.as_str(),
+            dims[2].detail,
+            dims[3].status.as_str(),
+            dims[3].detail,
+            dims[4].status.as_str(),
+            dims[4].detail,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Spec §7: a bundle that starts where another of the case ends must link to its head;
+/// a gap between bundles of one chain is reported too.
+fn check_continuity(
+    transaction: &Transaction<'_>,
+    bundle_idx: i64,
+    report: &Report,
+) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for chain in &report.chains {
+        let mut statement = transaction.prepare_cached(
+            "SELECT bundle_idx, first_seq, last_seq, start_prev_hash, head_hash FROM bundle_chain
+             WHERE chain = ?1 AND bundle_idx != ?2 ORDER BY first_seq",
+        )?;
+        let others: Vec<(i64, i64, i64, Option<String>, String)> = statement
+            .query_map(params![chain.id, bundle_idx], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if others.is_empty() {
+            continue;
+        }
+        let (first, last) = (chain.first_seq as i64, chain.last_seq as i64);
+        // The bundle that ends just before this one starts, or overlaps its start.
+        if first > 1 {
+            let before: Option<&(i64, i64, i64, Option<String>, String)> =
+                others.iter().filter(|o| o.1 < first).max_by_key(|o| o.2);
+            match before {
+                Some(other) if other.2 == first - 1 => {
+                    if chain.start_prev_hash.as_deref() != Some(other.4.as_str()) {
+                        findings.push(
+                            Finding::new(FindingKind::Discontinuity)
+                                .chain(&chain.id)
+                                .seq(chain.first_seq)
+                                .expected(other.4.clone())
+                                .actual(chain.start_prev_hash.clone().unwrap_or_default())
+                                .detail(format!(
+                                    "this bundle's first event does not link to the head of the earlier bundle (seq {})",
+                                    other.2
+                                )),
+                        );
+                    }
+                }
+                Some(other) if other.2 < first - 1 => findings.push(
+                    Finding::new(FindingKind::Discontinuity)
+                        .chain(&chain.id)
+                        .seq_range((other.2 + 1) as u64, chain.first_seq - 1)
+                        .detail("no bundle of the case holds these events: a gap between bundles"),
+                ),
+                _ => {}
+            }
+        }
+        // A bundle of the case that starts right after this one ends.
+        for other in others.iter().filter(|o| o.1 == last + 1) {
+            if other.3.as_deref() != Some(chain.head_hash.as_str()) {
+                findings.push(
+                    Finding::new(FindingKind::Discontinuity)
+                        .chain(&chain.id)
+                        .seq(other.1 as u64)
+                        .expected(chain.head_hash.clone())
+                        .actual(other.3.clone().unwrap_or_default())
+                        .detail(
+                            "the later bundle's first event does not link to this bundle's head",
+                        ),
+                );
+            }
+        }
+    }
+    Ok(findings)
+}
+
+fn insert_finding(
+    transaction: &Transaction<'_>,
+    bundle_idx: Option<i64>,
+    finding: &Finding,
+    event_idx: Option<i64>,
+) -> Result<()> {
+    let mut statement = transaction.prepare_cached(
+        "INSERT INTO finding (bundle_idx, kind, severity, chain, seq, seq_end, file, line, byte_offset,
+                              event_idx, expected, actual, detail, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    statement.execute(params![
+        bundle_idx,
+        finding.kind.as_str(),
+        severity_name(finding.severity()),
+        finding.chain,
+        finding.seq.map(|s| s as i64),
+        finding.seq_end.map(|s| s as i64),
+        finding.file,
+        finding.line.map(|l| l as i64),
+        finding.byte_offset.map(|b| b as i64),
+        event_idx,
+        finding.expected,
+        finding.actual,
+        finding.detail,
+        finding.describe(),
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Break => "break",
+        Severity::Warning => "warning",
+        Severity::Notice => "notice",
+    }
+}
+
+fn store_actors(transaction: &Transaction<'_>, actors: &HashMap<String, ActorTally>) -> Result<()> {
+    let mut statement = transaction.prepare_cached(
+        "INSERT INTO actor (actor_id, actor_type, name, n_events, first_ts, last_ts, n_failures, n_denials)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (actor_id) DO UPDATE SET
+             actor_type = coalesce(excluded.actor_type, actor_type),
+             name = coalesce(excluded.name, name),
+             n_events = n_events + excluded.n_events,
+             first_ts = min(first_ts, excluded.first_ts),
+             last_ts = max(last_ts, excluded.last_ts),
+             n_failures = n_failures + excluded.n_failures,
+             n_denials = n_denials + excluded.n_denials",
+    )?;
+    for (actor_id, tally) in actors {
+        statement.execute(params![
+            actor_id,
+            tally.actor_type,
+            tally.name,
+            tally.n_events,
+            tally.first_ts,
+            tally.last_ts,
+            tally.n_failures,
+            tally.n_denials,
+        ])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! The case: one SQLite file holding imported bundles, their verification reports and
+//! an index of every event for investigation.
+//!
+//! A case is opened for writing (import, settings) or read-only (queries). SQL is
+//! parameterised everywhere; no statement is assembled from user text. This module
+//! never deletes or recreates a case file it cannot read: that file is evidence.
+
+mod import;
+mod reverify;
+mod schema;
+mod status;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use import::{ImportOutcome, ImportProgress, import_bundle};
+pub use reverify::{Reverification, reverify};
+pub use schema::CURRENT_VERSION;
+pub use status::{
+    BundleSummary, CaseStatus, ChainSummary, StoredFinding, case_status, stored_findings,
+};
+
+use crate::{Error, Result};
+
+/// The `ts` stored for an event whose time is unknown (malformed lines): sorts first.
+pub const UNKNOWN_TS: i64 = i64::MIN;
+
+/// An open case file.
+pub struct Case {
+    path: PathBuf,
+    connection: Connection,
+}
+
+impl Case {
+    /// Opens a case for writing, creating it if it does not exist, and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Case> {
+        let mut connection = Connection::open(path)?;
+        configure(&connection)?;
+        check_is_case(&connection, path)?;
+        schema::migrate(&mut connection)?;
+        Ok(Case {
+            path: path.to_owned(),
+            connection,
+        })
+    }
+
+    /// Opens an existing case read-only (queries). Its schema must be current.
+    pub fn open_read_only(path: &Path) -> Result<Case> {
+        if !path.exists() {
+            return Err(Error::io(
+                path,
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        }
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&connection)?;
+        check_is_case(&connection, path)?;
+        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version != CURRENT_VERSION {
+            return Err(Error::Invalid(format!(
+                "{} has case schema {version}, expected {CURRENT_VERSION}; open it for writing once to upgrade",
+                path.display()
+            )));
+        }
+        Ok(Case {
+            path: path.to_owned(),
+            connection,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying connection, for the engine's own query modules.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
+    /// SQLite's own consistency check ("ok" when the file is sound).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .connection
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+    }
+}
+
+fn configure(connection: &Connection) -> Result<()> {
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    // A 64 MiB page cache keeps index maintenance in memory during a large import
+    // while bounding the process's memory.
+    connection.pragma_update(None, "cache_size", -65536)?;
+    connection.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Refuses a file that is not a SQLite database, or is one but not a case.
+fn check_is_case(connection: &Connection, path: &Path) -> Result<()> {
+    let tables: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .and_then(|mut statement| statement.query_map([], |row| row.get(0))?.collect())
+        .map_err(|e| Error::Invalid(format!("{} is not a Trailscope case: {e}", path.display())))?;
+    if !tables.is_empty() && !tables.iter().any(|t| t == "event") {
+        return Err(Error::Invalid(format!(
+            "{} is a SQLite database but not a Trailscope case; it was left untouched",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+impl Case {
+    /// The field names masked on display and in exports.
+    pub fn masked_fields(&self) -> Result<std::collections::BTreeSet<String>> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT name FROM masked_field ORDER BY name")?;
+        let names = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(names)
+    }
+
+    /// Adds and removes masked field names.
+    pub fn set_masked_fields(&mut self, add: &[String], remove: &[String]) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        for name in add {
+            transaction.execute(
+                "INSERT OR IGNORE INTO masked_field (name) VALUES (?1)",
+                [name],
+            )?;
+        }
+        for name in remove {
+            transaction.execute("DELETE FROM masked_field WHERE name = ?1", [name])?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+}

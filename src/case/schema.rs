@@ -1,0 +1,161 @@
+//! The case file's schema as versioned migrations, and the runner that applies them.
+//!
+//! Migrations are append-only: a shipped migration is never edited, a change is a new
+//! one. They run in one IMMEDIATE transaction together with the `user_version` bump,
+//! so a case is at one version or the next, never between. A case newer than this
+//! code is refused, never downgraded, and a damaged case is never deleted or
+//! recreated: it is evidence (unlike mozilla/application-services' open_database).
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::{Error, Result};
+
+/// The migrations, in order; `user_version` N means the first N have run.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this code writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1: &str = r#"
+CREATE TABLE bundle (
+    bundle_idx       INTEGER PRIMARY KEY,
+    digest           TEXT NOT NULL UNIQUE,  -- SHA-256 over the manifest and events files
+    path             TEXT NOT NULL,
+    container        TEXT NOT NULL,
+    bundle_id        TEXT,
+    producer         TEXT,
+    exported_at      TEXT,
+    exported_by      TEXT,
+    scope            TEXT,
+    has_manifest     INTEGER NOT NULL,
+    signature_status TEXT NOT NULL,
+    signature_key_id TEXT,
+    verdict          TEXT NOT NULL,
+    headline         TEXT NOT NULL,
+    n_lines          INTEGER NOT NULL,
+    n_malformed      INTEGER NOT NULL,
+    n_events_added   INTEGER NOT NULL,      -- rows this bundle added (overlaps are not re-added)
+    imported_at      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE bundle_chain (
+    bundle_idx           INTEGER NOT NULL REFERENCES bundle(bundle_idx),
+    chain                TEXT NOT NULL,
+    verdict              TEXT NOT NULL,
+    n_events             INTEGER NOT NULL,
+    n_omitted            INTEGER NOT NULL,
+    first_seq            INTEGER NOT NULL,
+    last_seq             INTEGER NOT NULL,
+    start_prev_hash      TEXT,              -- prev_hash of the first event held
+    head_hash            TEXT NOT NULL,
+    first_ts             TEXT,
+    last_ts              TEXT,
+    integrity_status     TEXT NOT NULL,
+    integrity_detail     TEXT NOT NULL,
+    linkage_status       TEXT NOT NULL,
+    linkage_detail       TEXT NOT NULL,
+    completeness_status  TEXT NOT NULL,
+    completeness_detail  TEXT NOT NULL,
+    authenticity_status  TEXT NOT NULL,
+    authenticity_detail  TEXT NOT NULL,
+    coverage_status      TEXT NOT NULL,
+    coverage_detail      TEXT NOT NULL,
+    PRIMARY KEY (bundle_idx, chain)
+) STRICT;
+
+-- Findings of verification (per bundle) and of the case (continuity between bundles,
+-- state continuity across events), each located as precisely as known.
+CREATE TABLE finding (
+    finding_idx  INTEGER PRIMARY KEY,
+    bundle_idx   INTEGER REFERENCES bundle(bundle_idx),
+    kind         TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    chain        TEXT,
+    seq          INTEGER,
+    seq_end      INTEGER,
+    file         TEXT,
+    line         INTEGER,
+    byte_offset  INTEGER,
+    event_idx    INTEGER,
+    expected     TEXT,
+    actual       TEXT,
+    detail       TEXT,
+    message      TEXT NOT NULL
+) STRICT;
+CREATE INDEX finding_by_bundle ON finding(bundle_idx, kind);
+
+-- One row per line held: events, stubs and quarantined malformed lines, each with
+-- its bytes exactly as they arrived (`raw`) beside the columns investigators filter on.
+CREATE TABLE event (
+    event_idx    INTEGER PRIMARY KEY,
+    bundle_idx   INTEGER NOT NULL REFERENCES bundle(bundle_idx),
+    file         TEXT NOT NULL,
+    line         INTEGER NOT NULL,
+    chain        TEXT,
+    seq          INTEGER,
+    id           TEXT,
+    ts           INTEGER NOT NULL,          -- ms since the epoch, UTC; i64::MIN when unknown
+    action       TEXT,
+    category     TEXT,
+    actor_id     TEXT,
+    actor_type   TEXT,
+    actor_name   TEXT,
+    on_behalf_of TEXT,
+    target_type  TEXT,
+    target_id    TEXT,
+    target_name  TEXT,
+    outcome      TEXT,
+    channel      TEXT,
+    ip           TEXT,
+    batch_id     TEXT,
+    client_id    TEXT,
+    rule_id      TEXT,
+    omitted      INTEGER NOT NULL,          -- a stub (spec §4)
+    malformed    TEXT,                      -- why the line is quarantined, if it is
+    hash         BLOB,                      -- the declared hash (32 bytes)
+    checks_ok    INTEGER NOT NULL,          -- own hash recomputes and nothing breaks at this line
+    raw          BLOB NOT NULL
+) STRICT;
+CREATE INDEX event_by_time   ON event(ts);
+CREATE INDEX event_by_actor  ON event(actor_id, ts);
+CREATE INDEX event_by_target ON event(target_type, target_id, ts);
+CREATE INDEX event_by_id     ON event(id);
+CREATE INDEX event_by_chain  ON event(chain, seq);
+CREATE INDEX event_stubs     ON event(chain, seq) WHERE omitted = 1;
+
+CREATE TABLE actor (
+    actor_id     TEXT PRIMARY KEY,
+    actor_type   TEXT,
+    name         TEXT,
+    n_events     INTEGER NOT NULL,
+    first_ts     INTEGER NOT NULL,
+    last_ts      INTEGER NOT NULL,
+    n_failures   INTEGER NOT NULL,
+    n_denials    INTEGER NOT NULL
+) STRICT;
+
+-- Field names masked on display and in exports (e.g. email, card_number).
+CREATE TABLE masked_field (
+    name TEXT PRIMARY KEY
+) STRICT;
+"#;
+
+/// Brings a case to the current schema, or refuses one written by newer code.
+pub fn migrate(connection: &mut Connection) -> Result<()> {
+    let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > CURRENT_VERSION {
+        return Err(Error::Invalid(format!(
+            "this case was written by a newer Trailscope (schema {version}, this one knows up to {CURRENT_VERSION}); it was not changed"
+        )));
+    }
+    if version == CURRENT_VERSION {
+        return Ok(());
+    }
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for migration in &MIGRATIONS[version as usize..] {
+        transaction.execute_batch(migration)?;
+    }
+    transaction.pragma_update(None, "user_version", CURRENT_VERSION)?;
+    transaction.commit()?;
+    Ok(())
+}

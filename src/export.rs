@@ -1,0 +1,195 @@
+//! Exports of what an investigator found: CSV (RFC 4180, safe against formula
+//! injection) and JSON Lines (the original lines as they arrived), with the case's
+//! masked fields hidden in both.
+//!
+//! Every cell a spreadsheet could read as a formula (starting with `=`, `+`, `-`, `@`,
+//! tab or carriage return) is neutralised with a leading apostrophe. JSONL output is
+//! always valid JSON Lines, whatever the input: a line that is not JSON is exported as
+//! a JSON object describing it, never as raw bytes.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use crate::query::EventRow;
+use crate::query::sentence::sentence;
+use crate::{Error, Result};
+
+/// The text that replaces a masked value.
+pub const MASK: &str = "••••";
+
+/// Neutralises a CSV cell that a spreadsheet would run as a formula.
+pub fn formula_safe(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// Replaces, at any depth, the values of object members named in `masked`.
+pub fn mask(value: &mut Value, masked: &BTreeSet<String>) {
+    if masked.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                if masked.contains(key) {
+                    *member = Value::String(MASK.to_owned());
+                } else {
+                    mask(member, masked);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| mask(item, masked)),
+        _ => {}
+    }
+}
+
+/// The event of a row, masked, or `None` if the line is not JSON.
+pub fn masked_event(row: &EventRow, masked: &BTreeSet<String>) -> Option<Value> {
+    let mut event = row.json()?;
+    mask(&mut event, masked);
+    Some(event)
+}
+
+/// The CSV header of [`CsvExport`].
+pub const CSV_COLUMNS: [&str; 16] = [
+    "time_utc",
+    "actor_id",
+    "actor_name",
+    "actor_type",
+    "action",
+    "category",
+    "target_type",
+    "target_id",
+    "target_name",
+    "outcome",
+    "sentence",
+    "chain",
+    "seq",
+    "event_id",
+    "verified",
+    "line",
+];
+
+/// Writes events as CSV, one row each.
+pub struct CsvExport<W: Write> {
+    writer: csv::Writer<W>,
+    masked: BTreeSet<String>,
+}
+
+impl<W: Write> CsvExport<W> {
+    pub fn new(out: W, masked: BTreeSet<String>) -> Result<Self> {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        writer.write_record(CSV_COLUMNS).map_err(csv_error)?;
+        Ok(CsvExport { writer, masked })
+    }
+
+    pub fn write(&mut self, row: &EventRow) -> Result<()> {
+        let event = masked_event(row, &self.masked);
+        let masked_field = |name: &str, value: &Option<String>| {
+            if self.masked.contains(name) {
+                value.as_ref().map(|_| MASK.to_owned())
+            } else {
+                value.clone()
+            }
+        };
+        let sentence = match (&event, &row.malformed) {
+            (_, Some(reason)) => format!("Malformed line kept in quarantine: {reason}"),
+            (Some(event), None) => sentence(event),
+            (None, None) => String::new(),
+        };
+        let time = row
+            .ts
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        let cells: [Option<String>; 16] = [
+            time,
+            row.actor_id.clone(),
+            masked_field("name", &row.actor_name),
+            row.actor_type.clone(),
+            row.action.clone(),
+            row.category.clone(),
+            row.target_type.clone(),
+            row.target_id.clone(),
+            masked_field("name", &row.target_name),
+            row.outcome.clone(),
+            Some(sentence),
+            row.chain.clone(),
+            row.seq.map(|s| s.to_string()),
+            row.id.clone(),
+            Some(row.verified().to_string()),
+            Some(row.line.to_string()),
+        ];
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| formula_safe(c.as_deref().unwrap_or("")).into_owned())
+            .collect();
+        self.writer.write_record(&cells).map_err(csv_error)
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .map_err(|e| Error::Invalid(format!("cannot write the export: {e}")))
+    }
+}
+
+fn csv_error(error: csv::Error) -> Error {
+    Error::Invalid(format!("cannot write the export: {error}"))
+}
+
+/// Writes one event as a JSON line: the original bytes when nothing is masked and the
+/// line is valid UTF-8 JSON; otherwise a JSON rendering that is always valid.
+pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masked: &BTreeSet<String>) -> Result<()> {
+    let io = |e: std::io::Error| Error::Invalid(format!("cannot write the export: {e}"));
+    let original_is_json =
+        row.malformed.is_none() && serde_json::from_slice::<Value>(&row.raw).is_ok();
+    if masked.is_empty() && original_is_json && !row.raw.contains(&b'\n') {
+        out.write_all(&row.raw).map_err(io)?;
+    } else if let Some(event) = masked_event(row, masked) {
+        serde_json::to_writer(&mut *out, &event).map_err(|e| Error::Invalid(e.to_string()))?;
+    } else {
+        let quarantined = json!({
+            "malformed_line": String::from_utf8_lossy(&row.raw),
+            "file": row.file,
+            "line": row.line,
+            "reason": row.malformed,
+        });
+        serde_json::to_writer(&mut *out, &quarantined)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+    }
+    out.write_all(b"\n").map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_start_like_formulas_are_neutralised() {
+        for dangerous in ["=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx"] {
+            assert_eq!(formula_safe(dangerous), format!("'{dangerous}"));
+        }
+        assert_eq!(formula_safe("Order #1842"), "Order #1842");
+        assert_eq!(formula_safe(""), "");
+    }
+
+    #[test]
+    fn masking_reaches_nested_fields() {
+        let mut event = json!({"actor": {"email": "a@b"}, "after": {"card_number": "4111", "items": [{"email": "c@d"}]}});
+        mask(
+            &mut event,
+            &["email".to_owned(), "card_number".to_owned()].into(),
+        );
+        assert_eq!(
+            event,
+            json!({"actor": {"email": MASK}, "after": {"card_number": MASK, "items": [{"email": MASK}]}})
+        );
+    }
+}
