@@ -61,13 +61,14 @@ fn describe_serde_error(error: &serde_json::Error) -> String {
 
 /// Compares two strings by their UTF-16 code units, as RFC 8785 §3.2.3 orders keys.
 pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
-    // UTF-8 byte order equals code point order, which equals UTF-16 order unless a
-    // supplementary character (lead byte 0xF0..) meets one in U+E000..U+FFFF (0xEE, 0xEF).
-    let needs_utf16 = |s: &str| s.bytes().any(|b| b >= 0xEE);
-    if needs_utf16(a) || needs_utf16(b) {
-        a.encode_utf16().cmp(b.encode_utf16())
-    } else {
-        a.as_bytes().cmp(b.as_bytes())
+    // UTF-8 byte order is code point order, which is UTF-16 order except between a
+    // supplementary character (lead byte 0xF0..) and one in U+E000..U+FFFF (lead
+    // bytes 0xEE, 0xEF). So the first differing byte decides, unless it is such a lead.
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        None => x.len().cmp(&y.len()),
+        Some(i) if x[i] < 0xEE && y[i] < 0xEE => x[i].cmp(&y[i]),
+        Some(_) => a.encode_utf16().cmp(b.encode_utf16()),
     }
 }
 

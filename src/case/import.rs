@@ -20,6 +20,7 @@ use crate::bundle::{Bundle, Container};
 use crate::canonical::{sha256, to_hex};
 use crate::query::state::{Discrepancy, StateFold, Step};
 use crate::verify::{
+    EventFields,
     ChainReport, Dimension, Finding, FindingKind, LineCheck, LineSink, Report, SeenLine, Severity,
     VerifyOptions, verify_into,
 };
@@ -296,7 +297,8 @@ impl LineSink for ImportSink<'_, '_> {
             }
         }
 
-        let fields = seen.fields.cloned().unwrap_or_default();
+        let no_fields = EventFields::default();
+        let fields = seen.fields.unwrap_or(&no_fields);
         let is_stub = link.is_some_and(|l| l.is_stub);
         let hash_ok = link.is_some_and(|l| l.recomputed.is_none_or(|r| r == l.hash));
         let checks_ok = malformed.is_none() && hash_ok && seen.n_breaking_findings == 0;
@@ -375,15 +377,19 @@ impl LineSink for ImportSink<'_, '_> {
             self.finding_rows
                 .insert((seen.file.to_owned(), seen.span.line_no), event_idx);
         }
-        if let Some(actor_id) = fields.actor_id.filter(|_| !is_stub) {
-            let tally = self.actors.entry(actor_id).or_insert_with(|| ActorTally {
-                first_ts: i64::MAX,
-                last_ts: i64::MIN,
-                ..ActorTally::default()
-            });
+        if let Some(actor_id) = fields.actor_id.as_ref().filter(|_| !is_stub) {
+            if !self.actors.contains_key(actor_id) {
+                let tally = ActorTally { first_ts: i64::MAX, last_ts: i64::MIN, ..ActorTally::default() };
+                self.actors.insert(actor_id.clone(), tally);
+            }
+            let tally = self.actors.get_mut(actor_id).expect("inserted above");
             tally.n_events += 1;
-            tally.actor_type = fields.actor_type.or(tally.actor_type.take());
-            tally.name = fields.actor_name.or(tally.name.take());
+            if fields.actor_type.is_some() && tally.actor_type != fields.actor_type {
+                tally.actor_type.clone_from(&fields.actor_type);
+            }
+            if fields.actor_name.is_some() && tally.name != fields.actor_name {
+                tally.name.clone_from(&fields.actor_name);
+            }
             if ts != UNKNOWN_TS {
                 tally.first_ts = tally.first_ts.min(ts);
                 tally.last_ts = tally.last_ts.max(ts);
