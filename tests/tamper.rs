@@ -470,3 +470,16 @@ fn a_checkpoint_with_another_hash_is_a_checkpoint_mismatch() {
         vec![at("checkpoint_mismatch", CHAIN, 12, 12)]
     );
 }
+
+#[test]
+fn an_unknown_actor_type_is_shown_and_warned_about_not_rejected() {
+    let f = fixture();
+    let mut lines = f.lines();
+    lines[6] = edit(&lines[6], |e| e["actor"]["type"] = json!("robot"));
+    f.write_lines(&relink(&lines));
+    f.reseal(Some(&test_key()));
+    let report = f.verify();
+    assert_eq!(problems(&report), vec![at("unknown_actor_type", CHAIN, 7, 7)]);
+    assert_eq!(report.findings[0].detail.as_deref(), Some("actor type \"robot\""));
+    assert_eq!(report.verdict(), Verdict::Verified, "a warning does not break the chain");
+}

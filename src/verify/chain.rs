@@ -240,6 +240,9 @@ impl<'a> ChainWalk<'a> {
         }
         self.chains[i].lines += 1;
 
+        if let Some(kind) = &link.unknown_actor_type {
+            self.report(here(FindingKind::UnknownActorType).detail(format!("actor type {kind:?}")));
+        }
         if let Some(recomputed) = link.recomputed
             && recomputed != link.hash
         {

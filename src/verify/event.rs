@@ -22,6 +22,8 @@ pub struct Link {
     /// The event time as written, and in milliseconds since the epoch.
     pub ts: Option<(String, i64)>,
     pub is_stub: bool,
+    /// An actor type outside spec §2.2, shown as it is and warned about.
+    pub unknown_actor_type: Option<String>,
 }
 
 /// The result of checking one line.
@@ -38,6 +40,10 @@ pub enum LineCheck {
         link: Option<Link>,
     },
 }
+
+/// Actor types of spec §2.2.
+pub const KNOWN_ACTOR_TYPES: [&str; 9] =
+    ["user", "admin", "automation", "api_client", "webhook", "import", "job", "integration", "system"];
 
 /// The largest integer a double holds exactly (spec §2.1 notes the ±(2^53−1) bound).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -219,6 +225,12 @@ fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
         id: json.get("id").and_then(Json::as_str).map(str::to_owned),
         ts,
         is_stub,
+        unknown_actor_type: json
+            .get("actor")
+            .and_then(|actor| actor.get("type"))
+            .and_then(Json::as_str)
+            .filter(|kind| !KNOWN_ACTOR_TYPES.contains(kind))
+            .map(str::to_owned),
     };
     if problems.is_empty() {
         LineCheck::Event(link)

@@ -26,6 +26,8 @@ pub enum FindingKind {
     Equivocation,
     TsRegression,
     StateDiscontinuity,
+    /// Not in spec §8: an actor type outside §2.2, which §2.2 says to show and warn about.
+    UnknownActorType,
 }
 
 /// How much a finding weighs on the verdict.
@@ -40,7 +42,7 @@ pub enum Severity {
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 17] = [
+    pub const ALL: [FindingKind; 18] = [
         FindingKind::MalformedLine,
         FindingKind::HashMismatch,
         FindingKind::BrokenLink,
@@ -58,6 +60,7 @@ impl FindingKind {
         FindingKind::Equivocation,
         FindingKind::TsRegression,
         FindingKind::StateDiscontinuity,
+        FindingKind::UnknownActorType,
     ];
 
     /// The kind's name as spec §8 spells it.
@@ -80,6 +83,7 @@ impl FindingKind {
             FindingKind::Equivocation => "equivocation",
             FindingKind::TsRegression => "ts_regression",
             FindingKind::StateDiscontinuity => "state_discontinuity",
+            FindingKind::UnknownActorType => "unknown_actor_type",
         }
     }
 
@@ -89,7 +93,9 @@ impl FindingKind {
 
     pub fn severity(self) -> Severity {
         match self {
-            FindingKind::TsRegression | FindingKind::StateDiscontinuity => Severity::Warning,
+            FindingKind::TsRegression | FindingKind::StateDiscontinuity | FindingKind::UnknownActorType => {
+                Severity::Warning
+            }
             FindingKind::Unsigned | FindingKind::SignatureUntrusted => Severity::Notice,
             _ => Severity::Break,
         }
@@ -209,6 +215,9 @@ impl Finding {
             }
             FindingKind::TsRegression => {
                 "This event's time is earlier than the event before it (clocks can skew)".to_owned()
+            }
+            FindingKind::UnknownActorType => {
+                "This event's actor has a type the format does not define; it is shown as it is".to_owned()
             }
             FindingKind::StateDiscontinuity => {
                 "This event's before-values disagree with the record's state left by earlier events".to_owned()
