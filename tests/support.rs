@@ -178,3 +178,61 @@ pub fn only(report: &Report, kind: FindingKind) -> Vec<&Finding> {
 pub fn at(kind: &'static str, chain: &str, seq: u64, line: u64) -> Located {
     (kind, Some(chain.to_owned()), Some(seq), Some(line))
 }
+
+// Helpers for the case tests (`case`, `investigate`): importing, running the binary,
+// reading event times.
+
+/// Verification options that trust the test key, as a reviewer holding its public key.
+pub fn trusting_options() -> VerifyOptions {
+    VerifyOptions {
+        trusted_keys: trusted_keys(),
+        ..VerifyOptions::default()
+    }
+}
+
+/// The import time recorded by the tests (passed in; never the clock).
+pub const IMPORTED_AT: &str = "2026-03-01T09:00:00Z";
+
+/// Imports `bundle` into the case at `case_path` (created if absent) through the engine.
+pub fn import_into(case_path: &Path, bundle: &Path) -> trailscope::case::ImportOutcome {
+    let mut case = trailscope::case::Case::open(case_path).expect("open the case");
+    trailscope::case::import_bundle(
+        &mut case,
+        bundle,
+        &trusting_options(),
+        IMPORTED_AT,
+        &mut |_| {},
+    )
+    .expect("the bundle can be imported")
+}
+
+/// Runs the real `trailscope` binary.
+pub fn run_trailscope(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_trailscope"))
+        .args(args)
+        .output()
+        .expect("run trailscope")
+}
+
+/// The trusted-keys file holding the test key, for `--trusted-keys`.
+pub fn trusted_keys_path() -> PathBuf {
+    vectors_dir().join("trusted-keys.txt")
+}
+
+/// An RFC 3339 time as ms since the epoch (UTC), parsed here, not by the engine.
+pub fn millis(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap_or_else(|e| panic!("{rfc3339:?} is not RFC 3339: {e}"))
+        .timestamp_millis()
+}
+
+/// Writes `lines` as the events file of a new directory bundle at `dir` and seals it
+/// with the test key (the manifest then pins these lines' seq range and hashes).
+pub fn sealed_bundle(dir: &Path, lines: &[String]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(dir.join("events.jsonl"), text).unwrap();
+    produce::seal_directory(dir, Some(&test_key())).expect("seal");
+    dir.to_owned()
+}

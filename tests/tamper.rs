@@ -479,7 +479,17 @@ fn an_unknown_actor_type_is_shown_and_warned_about_not_rejected() {
     f.write_lines(&relink(&lines));
     f.reseal(Some(&test_key()));
     let report = f.verify();
-    assert_eq!(problems(&report), vec![at("unknown_actor_type", CHAIN, 7, 7)]);
-    assert_eq!(report.findings[0].detail.as_deref(), Some("actor type \"robot\""));
-    assert_eq!(report.verdict(), Verdict::Verified, "a warning does not break the chain");
+    assert_eq!(
+        problems(&report),
+        vec![at("unknown_actor_type", CHAIN, 7, 7)]
+    );
+    assert_eq!(
+        report.findings[0].detail.as_deref(),
+        Some("actor type \"robot\"")
+    );
+    assert_eq!(
+        report.verdict(),
+        Verdict::Verified,
+        "a warning does not break the chain"
+    );
 }

@@ -12,5 +12,9 @@ mod tamper;
 mod bundles;
 // The `trailscope` binary: exit codes, JSON contract, human report.
 mod cli;
+// The case file: import, status, actors, joined and contradicting bundles, kill -9, reverify.
+mod case;
+// Investigating a case: filters, facets, timelines, diffs and exports against the file's own truth.
+mod investigate;
 // Repository hygiene: every source file says what it is for.
 mod tidy;

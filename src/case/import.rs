@@ -20,9 +20,8 @@ use crate::bundle::{Bundle, Container};
 use crate::canonical::{sha256, to_hex};
 use crate::query::state::{Discrepancy, StateFold, Step};
 use crate::verify::{
-    EventFields,
-    ChainReport, Dimension, Finding, FindingKind, LineCheck, LineSink, Report, SeenLine, Severity,
-    VerifyOptions, verify_into,
+    ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
+    SeenLine, Severity, VerifyOptions, verify_into,
 };
 
 /// How far an import has come, for a progress bar.
@@ -379,7 +378,11 @@ impl LineSink for ImportSink<'_, '_> {
         }
         if let Some(actor_id) = fields.actor_id.as_ref().filter(|_| !is_stub) {
             if !self.actors.contains_key(actor_id) {
-                let tally = ActorTally { first_ts: i64::MAX, last_ts: i64::MIN, ..ActorTally::default() };
+                let tally = ActorTally {
+                    first_ts: i64::MAX,
+                    last_ts: i64::MIN,
+                    ..ActorTally::default()
+                };
                 self.actors.insert(actor_id.clone(), tally);
             }
             let tally = self.actors.get_mut(actor_id).expect("inserted above");
@@ -562,9 +565,11 @@ fn check_continuity(
             let before: Option<&(i64, i64, i64, Option<String>, String)> =
                 others.iter().filter(|o| o.1 < first).max_by_key(|o| o.2);
             match before {
-                Some(other) if other.2 == first - 1 => {
-                    if chain.start_prev_hash.as_deref() != Some(other.4.as_str()) {
-                        findings.push(
+                Some(other)
+                    if other.2 == first - 1
+                        && chain.start_prev_hash.as_deref() != Some(other.4.as_str()) =>
+                {
+                    findings.push(
                             Finding::new(FindingKind::Discontinuity)
                                 .chain(&chain.id)
                                 .seq(chain.first_seq)
@@ -575,7 +580,6 @@ fn check_continuity(
                                     other.2
                                 )),
                         );
-                    }
                 }
                 Some(other) if other.2 < first - 1 => findings.push(
                     Finding::new(FindingKind::Discontinuity)

@@ -54,6 +54,16 @@ impl Case {
                 std::io::Error::from(std::io::ErrorKind::NotFound),
             ));
         }
+        // An import that was killed leaves its rollback journal. Only a connection that
+        // may write can roll it back, restoring the case as it was before that import.
+        let mut journal = path.as_os_str().to_owned();
+        journal.push("-journal");
+        if std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0) {
+            let connection = Connection::open(path)?;
+            connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+                row.get::<_, i64>(0)
+            })?;
+        }
         let connection = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -96,6 +106,7 @@ impl Case {
 
 fn configure(connection: &Connection) -> Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    crate::query::register_text_search(connection)?;
     // A 64 MiB page cache keeps index maintenance in memory during a large import
     // while bounding the process's memory.
     connection.pragma_update(None, "cache_size", -65536)?;

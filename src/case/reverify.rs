@@ -21,8 +21,9 @@ pub struct Reverification {
 pub fn reverify(case: &Case) -> Result<Reverification> {
     let connection = case.connection();
     let mut statement = connection.prepare(
-        "SELECT event_idx, file, line, chain, seq, hash, raw, malformed, id, ts, action, actor_id, target_type,
-                target_id, outcome
+        "SELECT event_idx, file, line, chain, seq, hash, raw, malformed, id, ts, action, category, actor_id,
+                actor_type, actor_name, on_behalf_of, target_type, target_id, target_name, outcome, channel, ip,
+                batch_id, client_id, rule_id, omitted
          FROM event ORDER BY chain, seq, event_idx",
     )?;
     let mut rows = statement.query(params![])?;
@@ -53,10 +54,19 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             }
             finding
         };
-        if malformed.is_some() || raw.is_empty() {
-            continue;
+        if raw.is_empty() {
+            continue; // a line too long to read was stored empty, with a finding
         }
         let check = check_line(&raw, &mut scratch);
+        if malformed.is_some() {
+            // Quarantined at import; the same check must still find it malformed.
+            if matches!(check, LineCheck::Event(_)) {
+                findings.push(edited(format!(
+                    "row {event_idx} is marked malformed but its stored line is a valid event: the case file was edited"
+                )));
+            }
+            continue;
+        }
         let LineCheck::Event(link) = &check else {
             findings.push(edited(format!(
                 "row {event_idx} was stored as a valid event but its stored line no longer is one: the case file was edited"
@@ -81,36 +91,35 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             )));
         }
         let parsed = crate::canonical::parse(&raw).expect("check_line parsed it");
-        let fields = EventFields::of(&parsed);
-        let columns: (
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            row.get(8)?,
-            row.get(9)?,
-            row.get(10)?,
-            row.get(11)?,
-            row.get(12)?,
-            row.get(13)?,
-            row.get(14)?,
-        );
-        let from_raw = (
-            fields.id,
-            Some(fields.ts_millis.unwrap_or(super::UNKNOWN_TS)),
-            fields.action,
-            fields.actor_id,
-            fields.target_type,
-            fields.target_id,
-            fields.outcome,
-        );
-        if columns != from_raw {
+        let from_raw = EventFields {
+            state_change: None,
+            ..EventFields::of(&parsed)
+        };
+        let ts: i64 = row.get(9)?;
+        let from_columns = EventFields {
+            id: row.get(8)?,
+            ts_millis: (ts != super::UNKNOWN_TS).then_some(ts),
+            action: row.get(10)?,
+            category: row.get(11)?,
+            actor_id: row.get(12)?,
+            actor_type: row.get(13)?,
+            actor_name: row.get(14)?,
+            on_behalf_of_id: row.get(15)?,
+            target_type: row.get(16)?,
+            target_id: row.get(17)?,
+            target_name: row.get(18)?,
+            outcome: row.get(19)?,
+            channel: row.get(20)?,
+            ip: row.get(21)?,
+            batch_id: row.get(22)?,
+            client_id: row.get(23)?,
+            rule_id: row.get(24)?,
+            state_change: None,
+        };
+        let omitted: bool = row.get(25)?;
+        if from_columns != from_raw || omitted != link.is_stub {
             findings.push(edited(format!(
-                "row {event_idx}'s indexed columns (id, time, action, actor, target, outcome) disagree with its stored line: the case file was edited"
+                "row {event_idx}'s indexed columns disagree with its stored line: the case file was edited"
             )));
         }
         if let Some((previous_chain, previous_seq, previous_hash)) = &previous
@@ -129,6 +138,33 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             );
         }
         previous = Some((link.chain.clone(), link.seq as i64, link.hash.to_vec()));
+    }
+    // Rows deleted from (or slipped into) the case: each bundle's rows must number what
+    // its import added.
+    let mut counts = connection.prepare(
+        "SELECT b.bundle_idx, b.n_events_added, (SELECT count(*) FROM event e WHERE e.bundle_idx = b.bundle_idx)
+         FROM bundle b ORDER BY b.bundle_idx",
+    )?;
+    let counted = counts
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (bundle_idx, added, held) in counted {
+        if added != held {
+            findings.push(
+                Finding::new(FindingKind::ManifestMismatch)
+                    .expected(format!("{added} rows"))
+                    .actual(format!("{held} rows"))
+                    .detail(format!(
+                        "bundle {bundle_idx}: the case holds a different number of its lines than its import stored: the case file was edited"
+                    )),
+            );
+        }
     }
     Ok(Reverification { n_rows, findings })
 }

@@ -77,12 +77,8 @@ impl CaseStatus {
     /// Worst verdict over the bundles: broken, else intact, else verified.
     pub fn verdict(&self) -> &'static str {
         let has = |v: &str| self.bundles.iter().any(|b| b.verdict == v);
-        if has("broken")
-            || self
-                .findings
-                .iter()
-                .any(|f| f.bundle_idx.is_none() && f.severity == "break")
-        {
+        // Every stored finding counts, those between bundles (equivocation) included.
+        if has("broken") || self.findings.iter().any(|f| f.severity == "break") {
             "broken"
         } else if has("intact") || self.bundles.is_empty() {
             "intact"

@@ -42,8 +42,17 @@ pub enum LineCheck {
 }
 
 /// Actor types of spec §2.2.
-pub const KNOWN_ACTOR_TYPES: [&str; 9] =
-    ["user", "admin", "automation", "api_client", "webhook", "import", "job", "integration", "system"];
+pub const KNOWN_ACTOR_TYPES: [&str; 9] = [
+    "user",
+    "admin",
+    "automation",
+    "api_client",
+    "webhook",
+    "import",
+    "job",
+    "integration",
+    "system",
+];
 
 /// The largest integer a double holds exactly (spec §2.1 notes the ±(2^53−1) bound).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -194,7 +203,7 @@ fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
         ]
         .into_iter()
         .filter(|(_, bad, _)| *bad)
-        .map(|(name, _, want)| describe_field_problem(&json, name, want))
+        .map(|(name, _, want)| describe_field_problem(json, name, want))
         .collect::<Vec<_>>()
         .join("; ");
         return LineCheck::Malformed {
@@ -211,11 +220,11 @@ fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
             .map(|t| (ts.to_owned(), t.timestamp_millis()))
     });
     let problems = if is_stub {
-        stub_problems(&json)
+        stub_problems(json)
     } else {
-        event_problems(&json, ts.is_some())
+        event_problems(json, ts.is_some())
     };
-    let recomputed = (!is_stub).then(|| canonical::event_hash(&json, scratch));
+    let recomputed = (!is_stub).then(|| canonical::event_hash(json, scratch));
     let link = Link {
         chain: chain.to_owned(),
         seq,

@@ -93,9 +93,9 @@ impl FindingKind {
 
     pub fn severity(self) -> Severity {
         match self {
-            FindingKind::TsRegression | FindingKind::StateDiscontinuity | FindingKind::UnknownActorType => {
-                Severity::Warning
-            }
+            FindingKind::TsRegression
+            | FindingKind::StateDiscontinuity
+            | FindingKind::UnknownActorType => Severity::Warning,
             FindingKind::Unsigned | FindingKind::SignatureUntrusted => Severity::Notice,
             _ => Severity::Break,
         }

@@ -253,7 +253,7 @@ pub fn events(
         }
     }
     if let Some(next) = page.next {
-        eprintln!("more: --after {}", next.encode());
+        eprintln!("more: --after={}", next.encode());
     }
     Ok(())
 }

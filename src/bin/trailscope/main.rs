@@ -92,8 +92,8 @@ enum Command {
         format: investigate::ListFormat,
         #[arg(long, default_value_t = 50)]
         limit: usize,
-        /// Continue after this cursor (printed on stderr as "more: --after …").
-        #[arg(long)]
+        /// Continue after this cursor (printed on stderr as "more: --after=…").
+        #[arg(long, allow_hyphen_values = true)]
         after: Option<String>,
         /// Oldest first instead of newest first.
         #[arg(long)]
