@@ -2,7 +2,7 @@
 # Takes a screenshot of the desktop app on a virtual display:
 #   scripts/screenshot.sh OUT.png [BUNDLE_OR_CASE]
 #
-# Builds the app (debug profile, sharing the build with scripts/test.sh), starts
+# Builds the app (release profile, as scripts/test.sh and scripts/app.sh), starts
 # it under Xvfb at 1280x800, waits for the "Trailscope" window and for the page
 # to paint, captures the window to OUT.png, then stops the app it started.
 # Needs no real display; installs imagemagick and x11-utils if missing.
@@ -19,8 +19,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 TRAILSCOPE_EXTRA_APT="imagemagick x11-utils" bash scripts/setup.sh
-cargo build -p trailscope-app
-app="$repo_root/target/debug/trailscope-app"
+cargo build --release -p trailscope-app
+app="$repo_root/target/release/trailscope-app"
 mkdir -p "$(dirname "$out")"
 
 # Seconds to wait after the window maps, for WebKit to load and paint the page.

@@ -32,10 +32,10 @@ impl LaunchRequest {
                 extra.to_string_lossy()
             ));
         }
-        if let Some(path) = &path {
-            if path.as_os_str().to_string_lossy().starts_with('-') {
-                return Err(format!("unknown option {:?}", path.to_string_lossy()));
-            }
+        if let Some(path) = &path
+            && path.as_os_str().to_string_lossy().starts_with('-')
+        {
+            return Err(format!("unknown option {:?}", path.to_string_lossy()));
         }
         Ok(Self { path })
     }
@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn no_argument_means_nothing_to_open() {
-        assert_eq!(LaunchRequest::from_args(args(&[])), Ok(LaunchRequest { path: None }));
+        assert_eq!(
+            LaunchRequest::from_args(args(&[])),
+            Ok(LaunchRequest { path: None })
+        );
     }
 
     #[test]
@@ -99,6 +102,9 @@ mod tests {
         let version = engine_version();
         let parts: Vec<&str> = version.split('.').collect();
         assert_eq!(parts.len(), 3, "{version}");
-        assert!(parts.iter().all(|part| part.parse::<u64>().is_ok()), "{version}");
+        assert!(
+            parts.iter().all(|part| part.parse::<u64>().is_ok()),
+            "{version}"
+        );
     }
 }

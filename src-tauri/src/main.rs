@@ -15,9 +15,14 @@ const USAGE: &str = "usage: trailscope-app [BUNDLE_OR_CASE]";
 
 fn main() -> ExitCode {
     let first = std::env::args_os().nth(1);
-    if first.as_deref().is_some_and(|arg| arg == "-h" || arg == "--help") {
+    if first
+        .as_deref()
+        .is_some_and(|arg| arg == "-h" || arg == "--help")
+    {
         println!("{USAGE}");
-        println!("Opens the Trailscope window; BUNDLE_OR_CASE is an audit bundle or a case to open.");
+        println!(
+            "Opens the Trailscope window; BUNDLE_OR_CASE is an audit bundle or a case to open."
+        );
         return ExitCode::SUCCESS;
     }
     let launch = match LaunchRequest::from_args(std::env::args_os().skip(1)) {
