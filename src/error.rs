@@ -31,6 +31,9 @@ pub enum Error {
     KeyFile { path: PathBuf, reason: String },
     #[error("{0}")]
     Invalid(String),
+    /// The user stopped the operation; nothing was changed.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
     #[error("case database: {0}")]
     Case(#[from] rusqlite::Error),
 }

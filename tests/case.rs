@@ -869,3 +869,29 @@ fn importing_verifying_and_exporting_never_modify_the_evidence() {
         assert_eq!(fingerprint(&f.dir), before, "zip: {zip}");
     }
 }
+
+#[test]
+fn a_cancelled_import_leaves_the_case_as_it_was() {
+    let (f, case_path) = fixture();
+    let mut case = Case::open(&case_path).unwrap();
+    let mut calls = 0;
+    let result = trailscope::case::import_bundle(
+        &mut case,
+        &f.dir,
+        &trusting_options(),
+        IMPORTED_AT,
+        &mut |_| {
+            calls += 1;
+            std::ops::ControlFlow::Break(())
+        },
+    );
+    assert!(matches!(result, Err(trailscope::Error::Cancelled)), "{result:?}");
+    assert_eq!(calls, 1, "the import stops at the first progress report");
+    let status = case_status(&case).unwrap();
+    assert!(status.bundles.is_empty());
+    assert_eq!(status.n_events + status.n_omitted + status.n_malformed, 0);
+    drop(case);
+    // And the next import goes through.
+    let outcome = import_into(&case_path, &f.dir);
+    assert!(!outcome.already_imported);
+}

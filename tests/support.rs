@@ -201,7 +201,7 @@ pub fn import_into(case_path: &Path, bundle: &Path) -> trailscope::case::ImportO
         bundle,
         &trusting_options(),
         IMPORTED_AT,
-        &mut |_| {},
+        &mut |_| std::ops::ControlFlow::Continue(()),
     )
     .expect("the bundle can be imported")
 }

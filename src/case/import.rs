@@ -9,6 +9,7 @@
 //! they do not; gaps and mismatched joins between bundles are `discontinuity`.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,9 @@ use super::{Case, UNKNOWN_TS};
 use crate::Result;
 use crate::bundle::{Bundle, Container};
 use crate::canonical::{sha256, to_hex};
-use crate::query::state::{Discrepancy, StateFold, Step};
+use super::continuity::{self, StateJob};
+use crate::query::state::{StateFold, Step};
+use std::sync::mpsc::SyncSender;
 use crate::verify::{
     ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
     SeenLine, Severity, VerifyOptions, verify_into,
@@ -50,13 +53,15 @@ pub struct ImportOutcome {
 }
 
 /// Imports one bundle into the case, verifying it on the way. `now` is the import time
-/// to record (RFC 3339), passed in so tests are deterministic.
+/// to record (RFC 3339), passed in so tests are deterministic. `progress` is called
+/// as the import goes; returning `ControlFlow::Break` cancels it, leaving the case as
+/// it was (`Error::Cancelled`).
 pub fn import_bundle(
     case: &mut Case,
     path: &Path,
     options: &VerifyOptions,
     now: &str,
-    progress: &mut dyn FnMut(ImportProgress),
+    progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
 ) -> Result<ImportOutcome> {
     let mut bundle = Bundle::open(path, options.limits)?;
     let bytes_total = events_size(&bundle);
@@ -102,32 +107,41 @@ pub fn import_bundle(
     let bundle_idx = transaction.last_insert_rowid();
 
     let started = Instant::now();
-    let mut sink = ImportSink {
-        transaction: &transaction,
-        bundle_idx,
-        case_was_empty,
-        records: HashMap::new(),
-        stubs_per_chain: HashMap::new(),
-        chains_held,
-        actors: HashMap::new(),
-        finding_rows: HashMap::new(),
-        case_findings: Vec::new(),
-        events_added: 0,
-        overlapping: 0,
-        lines: 0,
-        progress,
-        bytes_total,
-        started,
-    };
-    let report = verify_into(&mut bundle, options, &mut sink)?;
-    let ImportSink {
-        actors,
-        finding_rows,
-        mut case_findings,
-        events_added,
-        overlapping,
-        ..
-    } = sink;
+    // The continuity checker runs beside the inserts; its findings join the case's.
+    let (report, parts, state_findings) = std::thread::scope(|scope| {
+        let (state_jobs, checker) = continuity::spawn(scope);
+        let mut sink = ImportSink {
+            transaction: &transaction,
+            bundle_idx,
+            case_was_empty,
+            state_jobs,
+            primed: HashSet::new(),
+            stubs_per_chain: HashMap::new(),
+            chains_held,
+            actors: HashMap::new(),
+            finding_rows: HashMap::new(),
+            case_findings: Vec::new(),
+            events_added: 0,
+            overlapping: 0,
+            lines: 0,
+            progress,
+            bytes_total,
+            started,
+        };
+        let report = verify_into(&mut bundle, options, &mut sink);
+        let ImportSink { actors, finding_rows, case_findings, events_added, overlapping, state_jobs, .. } = sink;
+        drop(state_jobs);
+        let state_findings = checker.join().expect("the continuity checker does not panic");
+        (report, (actors, finding_rows, case_findings, events_added, overlapping), state_findings)
+    });
+    let report = report?;
+    let (actors, mut finding_rows, mut case_findings, events_added, overlapping) = parts;
+    for (finding, event_idx) in state_findings {
+        if let (Some(file), Some(line)) = (&finding.file, finding.line) {
+            finding_rows.insert((file.clone(), line), event_idx);
+        }
+        case_findings.push(finding);
+    }
 
     let digest = bundle_digest(&report);
     let existing: Option<i64> = transaction
@@ -219,9 +233,10 @@ struct ImportSink<'t, 'p> {
     transaction: &'t Transaction<'t>,
     bundle_idx: i64,
     case_was_empty: bool,
-    /// Each record's state as the events so far left it, with the number of stubs its
-    /// chain had when the record last changed (a stub since then may have touched it).
-    records: HashMap<(String, String), (StateFold, u64)>,
+    /// State changes go to the continuity checker's thread (`continuity`).
+    state_jobs: SyncSender<StateJob>,
+    /// Records already primed with the state the case's earlier bundles left.
+    primed: HashSet<(String, String)>,
     stubs_per_chain: HashMap<String, u64>,
     /// Chains the case held before this import: only their lines can overlap.
     chains_held: HashSet<String>,
@@ -232,7 +247,7 @@ struct ImportSink<'t, 'p> {
     events_added: u64,
     overlapping: u64,
     lines: u64,
-    progress: &'p mut dyn FnMut(ImportProgress),
+    progress: &'p mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
     bytes_total: Option<u64>,
     started: Instant,
 }
@@ -242,13 +257,17 @@ impl LineSink for ImportSink<'_, '_> {
         true
     }
 
-    fn progress(&mut self, bytes_read: u64) {
-        (self.progress)(ImportProgress {
+    fn progress(&mut self, bytes_read: u64) -> Result<()> {
+        let progress = ImportProgress {
             bytes_read,
             bytes_total: self.bytes_total,
             lines: self.lines,
             elapsed: self.started.elapsed(),
-        });
+        };
+        match (self.progress)(progress) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => Err(crate::Error::Cancelled),
+        }
     }
 
     fn line(&mut self, seen: SeenLine<'_>) -> Result<()> {
@@ -296,8 +315,7 @@ impl LineSink for ImportSink<'_, '_> {
             }
         }
 
-        let no_fields = EventFields::default();
-        let fields = seen.fields.unwrap_or(&no_fields);
+        let mut fields = seen.fields.unwrap_or_default();
         let is_stub = link.is_some_and(|l| l.is_stub);
         let hash_ok = link.is_some_and(|l| l.recomputed.is_none_or(|r| r == l.hash));
         let checks_ok = malformed.is_none() && hash_ok && seen.n_breaking_findings == 0;
@@ -347,30 +365,32 @@ impl LineSink for ImportSink<'_, '_> {
         if is_stub && let Some(chain) = chain {
             *self.stubs_per_chain.entry(chain.to_owned()).or_default() += 1;
         }
-        if let (Some(target_type), Some(target_id), Some(change), Some(chain)) = (
-            &fields.target_type,
-            &fields.target_id,
-            &fields.state_change,
-            chain,
-        ) {
-            let discrepancies = self.check_state(target_type, target_id, chain, change)?;
-            for discrepancy in discrepancies {
-                let mut finding = Finding::new(FindingKind::StateDiscontinuity)
-                    .chain(chain)
-                    .at(seen.file, seen.span.line_no, seen.span.offset)
-                    .expected(discrepancy.expected.to_string())
-                    .actual(discrepancy.actual.to_string())
-                    .detail(format!(
-                        "{target_type} {target_id}, field {}: the earlier events left {}, this event's before says {}",
-                        discrepancy.field, discrepancy.expected, discrepancy.actual
-                    ));
-                if let Some(seq) = seq {
-                    finding = finding.seq(seq);
-                }
-                self.case_findings.push(finding);
-                self.finding_rows
-                    .insert((seen.file.to_owned(), seen.span.line_no), event_idx);
-            }
+        if let (Some(target_type), Some(target_id), Some(change), Some(chain)) =
+            (&fields.target_type, &fields.target_id, fields.state_change.take(), chain)
+        {
+            let key = (target_type.clone(), target_id.clone());
+            let primed = if self.case_was_empty || self.primed.contains(&key) {
+                None
+            } else {
+                self.primed.insert(key.clone());
+                Some(self.fold_held(target_type, target_id)?)
+            };
+            let job = StateJob {
+                target_type: key.0,
+                target_id: key.1,
+                chain: chain.to_owned(),
+                stubs_in_chain: self.stubs_per_chain.get(chain).copied().unwrap_or(0),
+                change,
+                seq,
+                file: seen.file.to_owned(),
+                line: seen.span.line_no,
+                byte_offset: seen.span.offset,
+                event_idx,
+                primed,
+            };
+            // The checker only stops when this sender is dropped; a send error means it
+            // panicked, which the join reports.
+            let _ = self.state_jobs.send(job);
         }
         if seen.n_findings > 0 || malformed.is_some() {
             self.finding_rows
@@ -408,33 +428,6 @@ impl LineSink for ImportSink<'_, '_> {
 }
 
 impl ImportSink<'_, '_> {
-    /// Folds one state change into its record and returns where its `before` disagrees
-    /// with the state the earlier events of the case left (spec §8 `state_discontinuity`).
-    fn check_state(
-        &mut self,
-        target_type: &str,
-        target_id: &str,
-        chain: &str,
-        change: &serde_json::Value,
-    ) -> Result<Vec<Discrepancy>> {
-        let stubs_now = self.stubs_per_chain.get(chain).copied().unwrap_or(0);
-        let key = (target_type.to_owned(), target_id.to_owned());
-        if !self.records.contains_key(&key) {
-            let fold = if self.case_was_empty {
-                StateFold::new()
-            } else {
-                self.fold_held(target_type, target_id)?
-            };
-            self.records.insert(key.clone(), (fold, stubs_now));
-        }
-        let (fold, stubs_seen) = self.records.get_mut(&key).expect("inserted above");
-        if *stubs_seen != stubs_now {
-            fold.apply(Step::Omitted);
-            *stubs_seen = stubs_now;
-        }
-        Ok(fold.apply(Step::Event(change)))
-    }
-
     /// The state the case's earlier bundles leave a record in.
     fn fold_held(&self, target_type: &str, target_id: &str) -> Result<StateFold> {
         let mut statement = self.transaction.prepare_cached(
@@ -445,8 +438,10 @@ impl ImportSink<'_, '_> {
         let mut rows = statement.query(params![target_type, target_id, self.bundle_idx])?;
         while let Some(row) = rows.next()? {
             let raw: Vec<u8> = row.get(0)?;
-            if let Ok(event) = serde_json::from_slice::<serde_json::Value>(&raw) {
-                fold.apply(Step::Event(&event));
+            if let Ok(event) = crate::canonical::parse(&raw)
+                && let Some(change) = EventFields::of(&event).state_change
+            {
+                fold.apply(Step::Event(&change));
             }
         }
         Ok(fold)

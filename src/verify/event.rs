@@ -79,8 +79,9 @@ pub struct EventFields {
     pub batch_id: Option<String>,
     pub client_id: Option<String>,
     pub rule_id: Option<String>,
-    /// For events that carry `before` or `after`: `{action, outcome, before, after}`,
-    /// what a record's state fold needs (see `query::state`).
+    /// For events that carry `before` or `after`: `{action, outcome, before, after}` with
+    /// compact stand-ins for the values (see `compact_state_change`): what a record's
+    /// state fold during import needs (see `query::state`).
     pub state_change: Option<serde_json::Value>,
 }
 
@@ -114,19 +115,47 @@ impl EventFields {
             batch_id: member(source, "batch_id"),
             client_id: member(source, "client_id"),
             rule_id: member(source.and_then(|s| s.get("rule")), "id"),
-            state_change: (json.get("before").is_some() || json.get("after").is_some()).then(
-                || {
-                    let mut change = serde_json::Map::new();
-                    for key in ["action", "outcome", "before", "after"] {
-                        if let Some(value) = json.get(key) {
-                            change.insert(key.to_owned(), value.to_value());
-                        }
-                    }
-                    serde_json::Value::Object(change)
-                },
-            ),
+            state_change: (json.get("before").is_some() || json.get("after").is_some())
+                .then(|| compact_state_change(json)),
         }
     }
+}
+
+/// `{action, outcome, before, after}` of an event, with each top-level value of `before`
+/// and `after` replaced by a compact stand-in that is equal exactly when the values are:
+/// its canonical JSON text when short, else `#` and a digest of that text. A record's
+/// state fold over these needs memory per field, not per byte of the values.
+fn compact_state_change(json: &Json<'_>) -> serde_json::Value {
+    const SHORT: usize = 48;
+    let compact = |value: &Json<'_>| match value {
+        Json::Object(members) => serde_json::Value::Object(
+            members
+                .iter()
+                .map(|(key, member)| {
+                    let text = member.to_canonical_string();
+                    let stand_in = if text.len() <= SHORT {
+                        text
+                    } else {
+                        format!("#{}", canonical::to_hex(&canonical::sha256(text.as_bytes())[..12]))
+                    };
+                    (key.to_string(), serde_json::Value::String(stand_in))
+                })
+                .collect(),
+        ),
+        other => other.to_value(),
+    };
+    let mut change = serde_json::Map::new();
+    for key in ["action", "outcome"] {
+        if let Some(value) = json.get(key) {
+            change.insert(key.to_owned(), value.to_value());
+        }
+    }
+    for key in ["before", "after"] {
+        if let Some(value) = json.get(key) {
+            change.insert(key.to_owned(), compact(value));
+        }
+    }
+    serde_json::Value::Object(change)
 }
 
 /// Checks one non-blank line. `scratch` is a reusable buffer for the canonical text.

@@ -44,7 +44,7 @@ pub struct VerifyOptions {
 }
 
 /// Bytes of lines handed to the worker threads at a time.
-const BATCH_BYTES: usize = 4 << 20;
+const BATCH_BYTES: usize = 1 << 20;
 
 /// Opens and verifies a bundle (ZIP, directory or bare JSON Lines).
 pub fn verify_bundle(path: &Path, options: &VerifyOptions) -> Result<Report> {
@@ -62,7 +62,7 @@ pub struct SeenLine<'a> {
     pub raw: &'a [u8],
     pub check: &'a LineCheck,
     /// The indexed fields, when the sink asked for them and the line is a JSON object.
-    pub fields: Option<&'a EventFields>,
+    pub fields: Option<EventFields>,
     /// Findings that break the chain located at this line (hash, link, order, malformed).
     pub n_breaking_findings: u64,
     /// Findings of any severity located at this line.
@@ -76,8 +76,11 @@ pub trait LineSink {
     fn wants_fields(&self) -> bool {
         false
     }
-    /// Bytes read so far of the current events file (for progress).
-    fn progress(&mut self, _bytes_read: u64) {}
+    /// Bytes read so far of the current events file (for progress). An `Err` stops
+    /// verification (e.g. the user cancelled an import).
+    fn progress(&mut self, _bytes_read: u64) -> Result<()> {
+        Ok(())
+    }
     /// One line; an `Err` stops verification (e.g. the case could not be written).
     fn line(&mut self, line: SeenLine<'_>) -> Result<()>;
 }
@@ -157,14 +160,14 @@ pub fn verify_into(
                     span,
                     raw: batch.text(span),
                     check: &check,
-                    fields: fields.as_ref(),
+                    fields,
                     n_breaking_findings: walk.sink.n_breaking() - breaking_before,
                     n_findings: walk.sink.n_total() - all_before,
                 })?;
             }
             if let Some(last) = batch.lines.last() {
                 bytes_seen = last.offset;
-                sink.progress(bytes_seen);
+                sink.progress(bytes_seen)?;
             }
             Ok(())
         })

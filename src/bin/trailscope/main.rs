@@ -4,6 +4,12 @@
 //!
 //! Exit status: 0 verified, 3 intact, 1 broken, 2 usage error or unreadable input.
 
+// Verification allocates on the worker threads and frees on the walking thread;
+// glibc's allocator fragments under that pattern (half the import's memory, a fifth of
+// its time, measured), mimalloc does not.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod investigate;
 mod render;
 
@@ -249,7 +255,10 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                     &bundle,
                     &options,
                     &now,
-                    &mut |p| bar.show(p),
+                    &mut |p| {
+                        bar.show(p);
+                        std::ops::ControlFlow::Continue(())
+                    },
                 )?;
                 bar.finish();
                 print!("{}", render::import_text(&outcome));
