@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Trailscope needs to build, test and run, then builds the front end.
 #
-# Idempotent: installs only the Debian packages that are missing, runs `npm ci`
+# Idempotent: installs only the Debian packages that are missing (and
+# tauri-driver from crates.io when it is not installed), runs `npm ci`
 # only when ui/node_modules is missing or older than ui/package-lock.json, and
 # rebuilds ui/dist each time (it is quick, and the desktop shell embeds it at
 # compile time). Works as root (CI) or through sudo, with no standard input.
@@ -12,7 +13,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # System libraries for Tauri on Linux (WebKitGTK 4.1, GTK, rsvg, OpenSSL, the
 # tray-icon library), plus xvfb for a headless window in tests and screenshots,
-# webkit2gtk-driver for future WebDriver end-to-end tests, and jq for scripts.
+# webkit2gtk-driver (WebKitWebDriver) for the end-to-end tests, x11-utils
+# (xwininfo) for them and for screenshots, and jq for scripts.
 apt_packages=(
   build-essential
   pkg-config
@@ -22,6 +24,7 @@ apt_packages=(
   libayatana-appindicator3-dev
   xvfb
   webkit2gtk-driver
+  x11-utils
   jq
 )
 # Extra packages a caller needs (scripts/screenshot.sh adds imagemagick).
@@ -64,6 +67,17 @@ for tool in cargo node npm; do
     exit 1
   fi
 done
+
+# tauri-driver, the WebDriver server that scripts/e2e.sh drives the app through
+# (it starts Debian's WebKitWebDriver behind it). Built from crates.io, once.
+tauri_driver_version="2.1.0"
+if ! command -v tauri-driver >/dev/null 2>&1 &&
+  [[ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]]; then
+  echo "setup: cargo install tauri-driver $tauri_driver_version"
+  cargo install tauri-driver --version "$tauri_driver_version" --locked
+else
+  echo "setup: tauri-driver present"
+fi
 
 cd "$repo_root/ui"
 # npm ci writes node_modules/.package-lock.json; if package-lock.json is newer,

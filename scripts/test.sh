@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace (engine, CLI and desktop shell) and the
-# front end's unit tests. Runs all parts even when one fails, then exits
-# non-zero if any failed, with a closing "test: N passed, N failed" line.
+# Runs every test: the Rust workspace (engine, CLI and desktop shell), the
+# front end's unit tests, and the end-to-end tests of the real app window
+# (scripts/e2e.sh; TRAILSCOPE_SKIP_E2E=1 leaves them out). Runs all parts even
+# when one fails, then exits non-zero if any failed, with a closing
+# "test: N passed, N failed" line.
 #
 # Uses the release profile. Measured on two cores from a cold target directory,
 # `cargo test --workspace --release` builds in about 5m20s against 7m15s for the
@@ -31,6 +33,19 @@ if ! (cd ui && npx --no-install vitest run --reporter=default --reporter=json \
   failed_parts+=("ui")
 fi
 
+e2e_counts=""
+if [[ "${TRAILSCOPE_SKIP_E2E:-}" == 1 ]]; then
+  echo "test: e2e skipped (TRAILSCOPE_SKIP_E2E=1)"
+else
+  echo "test: e2e (scripts/e2e.sh)"
+  if ! TRAILSCOPE_E2E_SKIP_SETUP=1 bash scripts/e2e.sh 2>&1 | tee "$logs/e2e.txt"; then
+    failed_parts+=("e2e")
+  fi
+  # Its closing line: "e2e: N passed, N failed, N skipped".
+  e2e_counts="$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$logs/e2e.txt" | tail -n 1)"
+fi
+read -r e2e_passed e2e_failed e2e_skipped <<<"${e2e_counts:-0 0 0}"
+
 # Sum "test result: ok. N passed; M failed; ..." over every cargo test binary.
 read -r rust_passed rust_failed < <(
   sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$logs/cargo.txt" |
@@ -49,15 +64,17 @@ for part in "${failed_parts[@]+"${failed_parts[@]}"}"; do
   case "$part" in
     rust) ((rust_failed > 0)) || rust_failed=1 ;;
     ui) ((ui_failed > 0)) || ui_failed=1 ;;
+    e2e) ((e2e_failed > 0)) || e2e_failed=1 ;;
   esac
 done
 
 elapsed=$((SECONDS - started))
-echo "test: rust $rust_passed passed, $rust_failed failed; ui $ui_passed passed, $ui_failed failed; ${elapsed}s"
+echo "test: rust $rust_passed passed, $rust_failed failed; ui $ui_passed passed, $ui_failed failed;" \
+  "e2e $e2e_passed passed, $e2e_failed failed, $e2e_skipped skipped; ${elapsed}s"
 if ((${#failed_parts[@]} > 0)); then
   echo "test: FAILED: ${failed_parts[*]}"
 fi
-echo "test: $((rust_passed + ui_passed)) passed, $((rust_failed + ui_failed)) failed"
+echo "test: $((rust_passed + ui_passed + e2e_passed)) passed, $((rust_failed + ui_failed + e2e_failed)) failed"
 if ((${#failed_parts[@]} > 0)); then
   exit 1
 fi

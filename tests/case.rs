@@ -885,7 +885,10 @@ fn a_cancelled_import_leaves_the_case_as_it_was() {
             std::ops::ControlFlow::Break(())
         },
     );
-    assert!(matches!(result, Err(trailscope::Error::Cancelled)), "{result:?}");
+    assert!(
+        matches!(result, Err(trailscope::Error::Cancelled)),
+        "{result:?}"
+    );
     assert_eq!(calls, 1, "the import stops at the first progress report");
     let status = case_status(&case).unwrap();
     assert!(status.bundles.is_empty());

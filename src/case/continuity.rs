@@ -10,7 +10,7 @@
 //! the database: records already in the case are primed by the caller.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::{Scope, ScopedJoinHandle};
 
 use serde_json::Value;
@@ -49,7 +49,10 @@ struct Record {
 /// the findings (each with the row it is about).
 pub fn spawn<'scope>(
     scope: &'scope Scope<'scope, '_>,
-) -> (SyncSender<StateJob>, ScopedJoinHandle<'scope, Vec<(Finding, i64)>>) {
+) -> (
+    SyncSender<StateJob>,
+    ScopedJoinHandle<'scope, Vec<(Finding, i64)>>,
+) {
     let (sender, receiver) = sync_channel(4096);
     (sender, scope.spawn(move || check_all(receiver)))
 }
@@ -108,7 +111,9 @@ fn forget_least_recent_half(records: &mut HashMap<(String, String), Record>) {
 /// A compact stand-in (see `EventFields::state_change`) as a reviewer reads it.
 fn shown(stand_in: &Value) -> String {
     match stand_in.as_str() {
-        Some(digest) if digest.starts_with('#') => "a longer value (see the record's timeline)".to_owned(),
+        Some(digest) if digest.starts_with('#') => {
+            "a longer value (see the record's timeline)".to_owned()
+        }
         Some(canonical_text) => canonical_text.to_owned(),
         None => stand_in.to_string(),
     }

@@ -15,17 +15,17 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::continuity::{self, StateJob};
 use super::{Case, UNKNOWN_TS};
 use crate::Result;
 use crate::bundle::{Bundle, Container};
 use crate::canonical::{sha256, to_hex};
-use super::continuity::{self, StateJob};
 use crate::query::state::{StateFold, Step};
-use std::sync::mpsc::SyncSender;
 use crate::verify::{
     ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
     SeenLine, Severity, VerifyOptions, verify_into,
 };
+use std::sync::mpsc::SyncSender;
 
 /// How far an import has come, for a progress bar.
 #[derive(Debug, Clone, Copy)]
@@ -129,10 +129,30 @@ pub fn import_bundle(
             started,
         };
         let report = verify_into(&mut bundle, options, &mut sink);
-        let ImportSink { actors, finding_rows, case_findings, events_added, overlapping, state_jobs, .. } = sink;
+        let ImportSink {
+            actors,
+            finding_rows,
+            case_findings,
+            events_added,
+            overlapping,
+            state_jobs,
+            ..
+        } = sink;
         drop(state_jobs);
-        let state_findings = checker.join().expect("the continuity checker does not panic");
-        (report, (actors, finding_rows, case_findings, events_added, overlapping), state_findings)
+        let state_findings = checker
+            .join()
+            .expect("the continuity checker does not panic");
+        (
+            report,
+            (
+                actors,
+                finding_rows,
+                case_findings,
+                events_added,
+                overlapping,
+            ),
+            state_findings,
+        )
     });
     let report = report?;
     let (actors, mut finding_rows, mut case_findings, events_added, overlapping) = parts;
@@ -365,9 +385,12 @@ impl LineSink for ImportSink<'_, '_> {
         if is_stub && let Some(chain) = chain {
             *self.stubs_per_chain.entry(chain.to_owned()).or_default() += 1;
         }
-        if let (Some(target_type), Some(target_id), Some(change), Some(chain)) =
-            (&fields.target_type, &fields.target_id, fields.state_change.take(), chain)
-        {
+        if let (Some(target_type), Some(target_id), Some(change), Some(chain)) = (
+            &fields.target_type,
+            &fields.target_id,
+            fields.state_change.take(),
+            chain,
+        ) {
             let key = (target_type.clone(), target_id.clone());
             let primed = if self.case_was_empty || self.primed.contains(&key) {
                 None

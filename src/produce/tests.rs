@@ -339,17 +339,7 @@ fn the_log_reads_like_a_real_company() {
         .iter()
         .map(|e| e["actor"]["type"].as_str().unwrap())
         .collect();
-    for kind in [
-        "user",
-        "admin",
-        "automation",
-        "api_client",
-        "webhook",
-        "import",
-        "job",
-        "integration",
-        "system",
-    ] {
+    for kind in crate::verify::KNOWN_ACTOR_TYPES {
         assert!(actor_types.contains(kind), "no {kind} actor");
     }
     let categories: HashSet<&str> = events

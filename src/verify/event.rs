@@ -136,7 +136,10 @@ fn compact_state_change(json: &Json<'_>) -> serde_json::Value {
                     let stand_in = if text.len() <= SHORT {
                         text
                     } else {
-                        format!("#{}", canonical::to_hex(&canonical::sha256(text.as_bytes())[..12]))
+                        format!(
+                            "#{}",
+                            canonical::to_hex(&canonical::sha256(text.as_bytes())[..12])
+                        )
                     };
                     (key.to_string(), serde_json::Value::String(stand_in))
                 })

@@ -21,7 +21,9 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
 
-pub use event::{EventFields, LineCheck, Link, check_line, check_line_with_fields};
+pub use event::{
+    EventFields, KNOWN_ACTOR_TYPES, LineCheck, Link, check_line, check_line_with_fields,
+};
 pub use report::{
     BundleInfo, ChainReport, Dimension, DimensionStatus, Finding, FindingKind,
     MAX_FINDINGS_PER_KIND, Report, Severity, SignatureReport, SignatureStatus, Verdict, group,

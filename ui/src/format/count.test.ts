@@ -1,3 +1,4 @@
+// Tests of count formatting (thousands separators). Pure; no DOM, no IPC.
 import { describe, expect, it } from "vitest";
 import { formatCount } from "./count";
 

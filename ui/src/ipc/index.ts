@@ -1,14 +1,118 @@
 // The front end's only door to the desktop shell: every call to Rust goes through
-// this folder, and no other file may import @tauri-apps/api.
+// this folder, and no other file may import @tauri-apps/api. Types come from the
+// generated bindings (ui/src/bindings), never from hand-copied shapes.
 // It must never decide a verdict or reshape engine results; it only carries them.
-import { invoke, isTauri } from "@tauri-apps/api/core";
+import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
+import type { ActorDto } from "../bindings/ActorDto";
+import type { CaseSummaryDto } from "../bindings/CaseSummaryDto";
+import type { ErrorDto } from "../bindings/ErrorDto";
+import type { EventDetailDto } from "../bindings/EventDetailDto";
+import type { EventFilterDto } from "../bindings/EventFilterDto";
+import type { EventPageDto } from "../bindings/EventPageDto";
+import type { FindingDto } from "../bindings/FindingDto";
+import type { ImportProgressDto } from "../bindings/ImportProgressDto";
+import type { OpenedDto } from "../bindings/OpenedDto";
+import type { TimelineDto } from "../bindings/TimelineDto";
+import type { TrustedKeyDto } from "../bindings/TrustedKeyDto";
 
-/** The app's version, from the shell's `engine_version` command. */
-export async function engineVersion(): Promise<string> {
-  return invoke<string>("engine_version");
+/** A command's failure, with the shell's code to switch on. */
+export class CommandError extends Error {
+  readonly code: string;
+  constructor(dto: ErrorDto) {
+    super(dto.message);
+    this.name = "CommandError";
+    this.code = dto.code;
+  }
+}
+
+function isErrorDto(value: unknown): value is ErrorDto {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).code === "string" &&
+    typeof (value as Record<string, unknown>).message === "string"
+  );
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error: unknown) {
+    throw new CommandError(
+      isErrorDto(error) ? error : { code: "internal", message: String(error) },
+    );
+  }
 }
 
 /** True inside the desktop window; false in a plain browser or a test. */
 export function insideDesktopShell(): boolean {
   return isTauri();
+}
+
+/** The app's version, from the shell's `engine_version` command. */
+export function engineVersion(): Promise<string> {
+  return call<string>("engine_version");
+}
+
+/** The path given on the command line, if any. */
+export function launchPath(): Promise<string | null> {
+  return call<string | null>("launch_path");
+}
+
+/** Opens a case, or imports a bundle into a new case, reporting progress. */
+export function openPath(
+  path: string,
+  onProgress: (progress: ImportProgressDto) => void,
+): Promise<OpenedDto> {
+  const channel = new Channel<ImportProgressDto>(onProgress);
+  return call<OpenedDto>("open_path", { path, onProgress: channel });
+}
+
+export function cancelImport(): Promise<void> {
+  return call<void>("cancel_import");
+}
+
+export function caseSummary(): Promise<CaseSummaryDto> {
+  return call<CaseSummaryDto>("case_summary");
+}
+
+export function listFindings(): Promise<FindingDto[]> {
+  return call<FindingDto[]>("list_findings");
+}
+
+/** One page of events, newest first; `after` is the previous page's `next`. */
+export function listEvents(
+  filter: EventFilterDto,
+  after: string | null,
+  limit: number,
+): Promise<EventPageDto> {
+  return call<EventPageDto>("list_events", { filter, after, limit });
+}
+
+export function eventDetail(eventIdx: number): Promise<EventDetailDto> {
+  return call<EventDetailDto>("event_detail", { eventIdx });
+}
+
+export function listActors(): Promise<ActorDto[]> {
+  return call<ActorDto[]>("list_actors");
+}
+
+export function recordTimeline(
+  targetType: string,
+  targetId: string,
+  at: string | null,
+): Promise<TimelineDto> {
+  return call<TimelineDto>("record_timeline", { targetType, targetId, at });
+}
+
+export function listTrustedKeys(): Promise<TrustedKeyDto[]> {
+  return call<TrustedKeyDto[]>("list_trusted_keys");
+}
+
+export function addTrustedKey(keyId: string, publicKeyBase64: string): Promise<TrustedKeyDto[]> {
+  return call<TrustedKeyDto[]>("add_trusted_key", { keyId, publicKeyBase64 });
+}
+
+export function removeTrustedKey(keyId: string): Promise<TrustedKeyDto[]> {
+  return call<TrustedKeyDto[]>("remove_trusted_key", { keyId });
 }

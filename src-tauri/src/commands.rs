@@ -1,0 +1,357 @@
+//! The commands the front end may call: each opens the case, calls the engine and
+//! converts its answer into a DTO (`dto.rs`). A command is a few lines.
+//!
+//! Commands must never run SQL, decide or soften a verdict, or compute what the
+//! engine computes; they must never panic: every failure becomes an `ErrorDto`.
+//! Queries run off the main thread (`async` commands), imports on a blocking thread.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State};
+
+use trailscope::VerifyOptions;
+use trailscope::case::{Case, case_status, import_bundle, stored_findings};
+use trailscope::query::{self, Cursor, EventFilter, EventRow, Order};
+
+use crate::LaunchRequest;
+use crate::dto::{
+    ActorDto, CaseSummaryDto, ErrorDto, EventDetailDto, EventFilterDto, EventPageDto, EventRowDto,
+    FindingDto, ImportProgressDto, OpenedDto, TimelineDto, TrustedKeyDto, parse_iso,
+};
+use crate::keys;
+
+type CommandResult<T> = Result<T, ErrorDto>;
+
+/// The file a case starts with (SQLite's header), to tell a case from a bundle.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// The most rows one page may ask for.
+const MAX_PAGE: u32 = 2_000;
+
+/// What the shell remembers between commands.
+#[derive(Default)]
+pub struct AppState {
+    /// The case the window shows.
+    case_path: Mutex<Option<PathBuf>>,
+    /// Set by `cancel_import`, read by the running import's progress callback.
+    cancel: Arc<AtomicBool>,
+    /// The time of every row already sent, so `event_detail` can fetch a row by its
+    /// keyset position instead of scanning (see `find_row`).
+    row_times: Mutex<HashMap<i64, i64>>,
+}
+
+impl AppState {
+    fn open_case(&self) -> CommandResult<Case> {
+        let path = self
+            .case_path
+            .lock()
+            .map_err(|_| ErrorDto::new("internal", "the app state is poisoned"))?
+            .clone()
+            .ok_or_else(|| ErrorDto::new("no_case", "no case is open"))?;
+        Ok(Case::open_read_only(&path)?)
+    }
+
+    fn remember_rows(&self, rows: &[EventRow]) {
+        if let Ok(mut times) = self.row_times.lock() {
+            for row in rows {
+                times.insert(
+                    row.event_idx,
+                    row.ts.unwrap_or(trailscope::case::UNKNOWN_TS),
+                );
+            }
+        }
+    }
+}
+
+fn blocking_error(error: impl std::fmt::Display) -> ErrorDto {
+    ErrorDto::new("internal", format!("the worker thread failed: {error}"))
+}
+
+/// Whether `path` is a case (a SQLite file) rather than a bundle.
+fn is_case_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut head))
+        .is_ok_and(|()| &head == SQLITE_MAGIC)
+}
+
+/// Where the case for a bundle lives: the app's data dir, named after the bundle plus
+/// a short hash of its full path (two bundles with one name get two cases).
+fn case_path_for_bundle(data_dir: &Path, bundle: &Path) -> PathBuf {
+    let full = std::fs::canonicalize(bundle).unwrap_or_else(|_| bundle.to_owned());
+    let digest = trailscope::canonical::sha256(full.as_os_str().as_encoded_bytes());
+    let hash = trailscope::canonical::to_hex(&digest[..4]);
+    let name: String = bundle
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(60)
+        .collect();
+    data_dir.join(format!("{name}-{hash}.trailscope"))
+}
+
+/// Opens a case, or imports a bundle into a case of its own (progress on `on_progress`).
+#[tauri::command]
+pub async fn open_path(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    on_progress: Channel<ImportProgressDto>,
+) -> CommandResult<OpenedDto> {
+    let path = PathBuf::from(path);
+    if is_case_file(&path) {
+        // Fails here, not on the first query, if it is a SQLite file but not a case.
+        drop(Case::open_read_only(&path)?);
+        *state.case_path.lock().map_err(blocking_error)? = Some(path.clone());
+        return Ok(OpenedDto {
+            case_path: path.display().to_string(),
+            import: None,
+        });
+    }
+    let data_dir = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| ErrorDto::new("io", e.to_string()))?;
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", data_dir.display())))?;
+    let case_path = case_path_for_bundle(&data_dir, &path);
+    let trusted_keys = keys::load_all(&app)?;
+    let cancel = state.cancel.clone();
+    cancel.store(false, Ordering::SeqCst);
+    let import_case_path = case_path.clone();
+    let outcome = tauri::async_runtime::spawn_blocking(move || -> CommandResult<_> {
+        let mut case = Case::open(&import_case_path)?;
+        let options = VerifyOptions {
+            trusted_keys,
+            ..VerifyOptions::default()
+        };
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Ok(import_bundle(
+            &mut case,
+            &path,
+            &options,
+            &now,
+            &mut |progress| {
+                // A closed channel (window gone) is no reason to stop; the flag is.
+                let _ = on_progress.send(ImportProgressDto::from(progress));
+                if cancel.load(Ordering::SeqCst) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )?)
+    })
+    .await
+    .map_err(blocking_error)??;
+    *state.case_path.lock().map_err(blocking_error)? = Some(case_path.clone());
+    state.row_times.lock().map_err(blocking_error)?.clear();
+    Ok(OpenedDto {
+        case_path: case_path.display().to_string(),
+        import: Some(outcome.into()),
+    })
+}
+
+/// Asks the running import to stop; the case is left as it was.
+#[tauri::command]
+pub fn cancel_import(state: State<'_, AppState>) {
+    state.cancel.store(true, Ordering::SeqCst);
+}
+
+/// The path the app was started with, for the UI to open on start.
+#[tauri::command]
+pub fn launch_path(launch: State<'_, LaunchRequest>) -> Option<String> {
+    launch.path.as_ref().map(|p| p.display().to_string())
+}
+
+#[tauri::command(async)]
+pub fn case_summary(state: State<'_, AppState>) -> CommandResult<CaseSummaryDto> {
+    let case = state.open_case()?;
+    let status = case_status(&case)?;
+    Ok(CaseSummaryDto::new(
+        case.path().display().to_string(),
+        status,
+    ))
+}
+
+#[tauri::command(async)]
+pub fn list_findings(state: State<'_, AppState>) -> CommandResult<Vec<FindingDto>> {
+    let case = state.open_case()?;
+    Ok(stored_findings(&case)?
+        .into_iter()
+        .map(FindingDto::from)
+        .collect())
+}
+
+/// One page of events, newest first; `after` is the `next` of the previous page.
+#[tauri::command(async)]
+pub fn list_events(
+    state: State<'_, AppState>,
+    filter: EventFilterDto,
+    after: Option<String>,
+    limit: u32,
+) -> CommandResult<EventPageDto> {
+    let case = state.open_case()?;
+    let masked = case.masked_fields()?;
+    let after = after.as_deref().map(Cursor::decode).transpose()?;
+    let filter = EventFilter::try_from(filter)?;
+    let limit = limit.clamp(1, MAX_PAGE) as usize;
+    let page = query::list_events(&case, &filter, Order::NewestFirst, limit, after)?;
+    state.remember_rows(&page.rows);
+    Ok(EventPageDto {
+        rows: page
+            .rows
+            .iter()
+            .map(|row| EventRowDto::new(row, &masked))
+            .collect(),
+        next: page.next.map(|cursor| cursor.encode()),
+    })
+}
+
+/// The row with this `event_idx`. A row already sent is found by its keyset position
+/// (time, idx); any other (e.g. from a finding) by a scan until it is found, since the
+/// engine has no lookup by `event_idx` yet.
+fn find_row(state: &AppState, case: &Case, event_idx: i64) -> CommandResult<Option<EventRow>> {
+    let known_ts = state
+        .row_times
+        .lock()
+        .ok()
+        .and_then(|times| times.get(&event_idx).copied());
+    if let Some(ts) = known_ts {
+        let after = Cursor {
+            ts,
+            event_idx: event_idx.saturating_add(1),
+        };
+        let page = query::list_events(
+            case,
+            &EventFilter::default(),
+            Order::NewestFirst,
+            1,
+            Some(after),
+        )?;
+        if let Some(row) = page
+            .rows
+            .into_iter()
+            .next()
+            .filter(|row| row.event_idx == event_idx)
+        {
+            return Ok(Some(row));
+        }
+    }
+    let mut found = None;
+    let scan = query::for_each_event(case, &EventFilter::default(), |row| {
+        if row.event_idx == event_idx {
+            found = Some(row);
+            // Stops the scan; the sentinel is recognised below.
+            return Err(trailscope::Error::Cancelled);
+        }
+        Ok(())
+    });
+    match scan {
+        Ok(()) | Err(trailscope::Error::Cancelled) => Ok(found),
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[tauri::command(async)]
+pub fn event_detail(state: State<'_, AppState>, event_idx: i64) -> CommandResult<EventDetailDto> {
+    let case = state.open_case()?;
+    let masked = case.masked_fields()?;
+    let row = find_row(&state, &case, event_idx)?
+        .ok_or_else(|| ErrorDto::new("not_found", format!("no event {event_idx} in this case")))?;
+    state.remember_rows(std::slice::from_ref(&row));
+    Ok(EventDetailDto::new(&row, &masked))
+}
+
+#[tauri::command(async)]
+pub fn list_actors(state: State<'_, AppState>) -> CommandResult<Vec<ActorDto>> {
+    let case = state.open_case()?;
+    Ok(query::list_actors(&case)?
+        .into_iter()
+        .map(ActorDto::from)
+        .collect())
+}
+
+/// A record's history and its state at `at` (RFC 3339), or now.
+#[tauri::command(async)]
+pub fn record_timeline(
+    state: State<'_, AppState>,
+    target_type: String,
+    target_id: String,
+    at: Option<String>,
+) -> CommandResult<TimelineDto> {
+    let case = state.open_case()?;
+    let masked = case.masked_fields()?;
+    let at = at.as_deref().map(parse_iso).transpose()?;
+    let timeline = query::timeline(&case, &target_type, &target_id, at)?;
+    Ok(TimelineDto::new(timeline, &masked))
+}
+
+#[tauri::command(async)]
+pub fn list_trusted_keys(app: AppHandle) -> CommandResult<Vec<TrustedKeyDto>> {
+    keys::list(&app)
+}
+
+#[tauri::command(async)]
+pub fn add_trusted_key(
+    app: AppHandle,
+    key_id: String,
+    public_key_base64: String,
+) -> CommandResult<Vec<TrustedKeyDto>> {
+    keys::add(&app, &key_id, &public_key_base64)?;
+    keys::list(&app)
+}
+
+#[tauri::command(async)]
+pub fn remove_trusted_key(app: AppHandle, key_id: String) -> CommandResult<Vec<TrustedKeyDto>> {
+    keys::remove(&app, &key_id)?;
+    keys::list(&app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_file_is_a_case_and_anything_else_a_bundle() {
+        let dir = std::env::temp_dir().join(format!("trailscope-app-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let case = dir.join("a.trailscope");
+        std::fs::write(&case, b"SQLite format 3\0rest of the header").unwrap();
+        let bundle = dir.join("b.jsonl");
+        std::fs::write(&bundle, b"{\"chain\":\"a\"}\n").unwrap();
+        assert!(is_case_file(&case));
+        assert!(!is_case_file(&bundle));
+        assert!(!is_case_file(&dir.join("missing")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_bundle_gets_a_case_named_after_it_with_a_short_hash() {
+        let path = case_path_for_bundle(Path::new("/data"), Path::new("/x/march export.audit.zip"));
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(name.starts_with("march-export-audit-zip-"), "{name}");
+        assert!(name.ends_with(".trailscope"), "{name}");
+        assert_eq!(
+            name.len(),
+            "march-export-audit-zip-".len() + 8 + ".trailscope".len()
+        );
+        let other =
+            case_path_for_bundle(Path::new("/data"), Path::new("/y/march export.audit.zip"));
+        assert_ne!(path, other);
+    }
+}

@@ -1,0 +1,758 @@
+//! Transport types: what the desktop shell sends to the front end, and the filters it
+//! receives. Each is a plain, serializable copy of an engine type, made with `From`
+//! (or a named constructor where masking needs the case's masked fields), and each
+//! has a generated TypeScript twin in `ui/src/bindings/` (see `bindings` below).
+//!
+//! This file must never run SQL, decide a verdict, or compute anything the engine
+//! computes (sentences, diffs, states, headlines): it only copies and renames. Times
+//! leave here as ISO 8601 UTC strings; the UI decides local or UTC display.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use trailscope::case::{
+    BundleSummary, CaseStatus, ChainSummary, ImportOutcome, ImportProgress, StoredFinding,
+};
+use trailscope::export::{mask, masked_event};
+use trailscope::query::diff::{FieldChange, diff};
+use trailscope::query::sentence::sentence;
+use trailscope::query::{ActorSummary, EventFilter, EventRow, Timeline, TimelineEntry, actor_kind};
+
+/// Milliseconds since the epoch (UTC) as `2026-04-01T09:30:00.000Z`; `None` if unknown.
+pub fn iso_utc(millis: Option<i64>) -> Option<String> {
+    millis
+        .and_then(|m| Utc.timestamp_millis_opt(m).single())
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+/// An RFC 3339 time from the UI, as milliseconds since the epoch.
+pub fn parse_iso(text: &str) -> Result<i64, ErrorDto> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| ErrorDto::invalid(format!("{text:?} is not an RFC 3339 time")))
+}
+
+/// Why a command failed: `code` for the UI to switch on, `message` to show.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ErrorDto {
+    /// `io`, `not_a_bundle`, `refused`, `trusted_keys`, `checkpoints`, `key_file`,
+    /// `invalid`, `cancelled`, `case`, `no_case` or `internal`.
+    pub code: String,
+    pub message: String,
+}
+
+impl ErrorDto {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorDto {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ErrorDto::new("invalid", message)
+    }
+}
+
+impl From<trailscope::Error> for ErrorDto {
+    fn from(error: trailscope::Error) -> Self {
+        use trailscope::Error as E;
+        let code = match &error {
+            E::Io { .. } => "io",
+            E::NotABundle { .. } => "not_a_bundle",
+            E::Refused { .. } => "refused",
+            E::TrustedKeys { .. } => "trusted_keys",
+            E::Checkpoints { .. } => "checkpoints",
+            E::KeyFile { .. } => "key_file",
+            E::Invalid(_) => "invalid",
+            E::Cancelled => "cancelled",
+            E::Case(_) => "case",
+            // A variant added to the engine later still reaches the UI with its message.
+            #[allow(unreachable_patterns)]
+            _ => "engine",
+        };
+        ErrorDto::new(code, error.to_string())
+    }
+}
+
+/// One of the five dimensions of a chain (integrity, linkage, completeness,
+/// authenticity, coverage), as the engine worded it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DimensionDto {
+    pub name: String,
+    pub status: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChainDto {
+    pub chain: String,
+    pub verdict: String,
+    #[ts(type = "number")]
+    pub n_events: i64,
+    #[ts(type = "number")]
+    pub n_omitted: i64,
+    #[ts(type = "number")]
+    pub first_seq: i64,
+    #[ts(type = "number")]
+    pub last_seq: i64,
+    pub head_hash: String,
+    pub dimensions: Vec<DimensionDto>,
+}
+
+impl From<ChainSummary> for ChainDto {
+    fn from(chain: ChainSummary) -> Self {
+        ChainDto {
+            chain: chain.chain,
+            verdict: chain.verdict,
+            n_events: chain.n_events,
+            n_omitted: chain.n_omitted,
+            first_seq: chain.first_seq,
+            last_seq: chain.last_seq,
+            head_hash: chain.head_hash,
+            dimensions: chain
+                .dimensions
+                .into_iter()
+                .map(|(name, status, detail)| DimensionDto {
+                    name: name.to_owned(),
+                    status,
+                    detail,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One imported bundle with the engine's verdict and headline.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct BundleDto {
+    #[ts(type = "number")]
+    pub bundle_idx: i64,
+    pub path: String,
+    pub container: String,
+    pub bundle_id: Option<String>,
+    pub producer: Option<String>,
+    pub exported_at: Option<String>,
+    pub exported_by: Option<String>,
+    pub verdict: String,
+    pub headline: String,
+    pub signature_status: String,
+    pub signature_key_id: Option<String>,
+    #[ts(type = "number")]
+    pub n_lines: i64,
+    #[ts(type = "number")]
+    pub n_malformed: i64,
+    #[ts(type = "number")]
+    pub n_events_added: i64,
+    pub imported_at: String,
+    pub chains: Vec<ChainDto>,
+}
+
+impl From<BundleSummary> for BundleDto {
+    fn from(bundle: BundleSummary) -> Self {
+        BundleDto {
+            bundle_idx: bundle.bundle_idx,
+            path: bundle.path,
+            container: bundle.container,
+            bundle_id: bundle.bundle_id,
+            producer: bundle.producer,
+            exported_at: bundle.exported_at,
+            exported_by: bundle.exported_by,
+            verdict: bundle.verdict,
+            headline: bundle.headline,
+            signature_status: bundle.signature_status,
+            signature_key_id: bundle.signature_key_id,
+            n_lines: bundle.n_lines,
+            n_malformed: bundle.n_malformed,
+            n_events_added: bundle.n_events_added,
+            imported_at: bundle.imported_at,
+            chains: bundle.chains.into_iter().map(ChainDto::from).collect(),
+        }
+    }
+}
+
+/// The case at a glance: its verdict (the engine's, worst over bundles), bundles,
+/// counts and the time span covered.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CaseSummaryDto {
+    pub case_path: String,
+    pub verdict: String,
+    pub bundles: Vec<BundleDto>,
+    #[ts(type = "number")]
+    pub n_events: i64,
+    #[ts(type = "number")]
+    pub n_omitted: i64,
+    #[ts(type = "number")]
+    pub n_malformed: i64,
+    #[ts(type = "number")]
+    pub n_findings: i64,
+    /// Earliest and latest known event times, ISO 8601 UTC.
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+}
+
+impl CaseSummaryDto {
+    pub fn new(case_path: String, status: CaseStatus) -> Self {
+        CaseSummaryDto {
+            case_path,
+            verdict: status.verdict().to_owned(),
+            n_events: status.n_events,
+            n_omitted: status.n_omitted,
+            n_malformed: status.n_malformed,
+            n_findings: status.findings.len() as i64,
+            first_time: iso_utc(status.first_ts),
+            last_time: iso_utc(status.last_ts),
+            bundles: status.bundles.into_iter().map(BundleDto::from).collect(),
+        }
+    }
+}
+
+/// One finding, located as precisely as the engine located it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FindingDto {
+    #[ts(type = "number")]
+    pub finding_idx: i64,
+    #[ts(type = "number | null")]
+    pub bundle_idx: Option<i64>,
+    pub kind: String,
+    /// `break`, `warning` or `notice`.
+    pub severity: String,
+    pub message: String,
+    pub chain: Option<String>,
+    #[ts(type = "number | null")]
+    pub seq: Option<i64>,
+    #[ts(type = "number | null")]
+    pub seq_end: Option<i64>,
+    pub file: Option<String>,
+    #[ts(type = "number | null")]
+    pub line: Option<i64>,
+    /// The stored line it is about, when there is one.
+    #[ts(type = "number | null")]
+    pub event_idx: Option<i64>,
+}
+
+impl From<StoredFinding> for FindingDto {
+    fn from(finding: StoredFinding) -> Self {
+        FindingDto {
+            finding_idx: finding.finding_idx,
+            bundle_idx: finding.bundle_idx,
+            kind: finding.kind,
+            severity: finding.severity,
+            message: finding.message,
+            chain: finding.chain,
+            seq: finding.seq,
+            seq_end: finding.seq_end,
+            file: finding.file,
+            line: finding.line,
+            event_idx: finding.event_idx,
+        }
+    }
+}
+
+/// One row of the events table.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct EventRowDto {
+    #[ts(type = "number")]
+    pub event_idx: i64,
+    /// ISO 8601 UTC; `null` when the line has no readable time.
+    pub time: Option<String>,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub actor_type: Option<String>,
+    pub action: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    pub outcome: Option<String>,
+    /// The engine's plain-language sentence (masked fields hidden).
+    pub sentence: String,
+    /// The engine's answer: its own checks hold and its bundle is verified.
+    pub verified: bool,
+    /// Its own hash recomputes and nothing breaks at its line.
+    pub checks_ok: bool,
+    /// Why the line is malformed, if it is.
+    pub malformed: Option<String>,
+    /// A stub: an event the export left out.
+    pub omitted: bool,
+}
+
+impl EventRowDto {
+    /// The row as the table shows it, with the case's masked fields hidden.
+    pub fn new(row: &EventRow, masked: &BTreeSet<String>) -> Self {
+        // The same words the CLI uses for a line it could not read as an event.
+        let sentence = match &row.malformed {
+            Some(reason) => format!("Malformed line {} kept in quarantine: {reason}", row.line),
+            None => masked_event(row, masked)
+                .map_or_else(|| "(unreadable line)".to_owned(), |event| sentence(&event)),
+        };
+        EventRowDto {
+            event_idx: row.event_idx,
+            time: iso_utc(row.ts),
+            actor_id: row.actor_id.clone(),
+            actor_name: row.actor_name.clone(),
+            actor_type: row.actor_type.clone(),
+            action: row.action.clone(),
+            target_type: row.target_type.clone(),
+            target_id: row.target_id.clone(),
+            target_name: row.target_name.clone(),
+            outcome: row.outcome.clone(),
+            sentence,
+            verified: row.verified(),
+            checks_ok: row.checks_ok,
+            malformed: row.malformed.clone(),
+            omitted: row.omitted,
+        }
+    }
+}
+
+/// A page of the events table and where the next page starts.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct EventPageDto {
+    pub rows: Vec<EventRowDto>,
+    /// Pass back as `after` for the next page; `null` at the end.
+    pub next: Option<String>,
+}
+
+/// One field's change between `before` and `after`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChangeDto {
+    pub path: String,
+    /// `added`, `removed` or `changed`.
+    pub kind: String,
+    #[ts(type = "unknown")]
+    pub before: Option<Value>,
+    #[ts(type = "unknown")]
+    pub after: Option<Value>,
+}
+
+impl From<FieldChange> for ChangeDto {
+    fn from(change: FieldChange) -> Self {
+        ChangeDto {
+            path: change.path,
+            kind: change.kind.as_str().to_owned(),
+            before: change.before,
+            after: change.after,
+        }
+    }
+}
+
+/// Where a stored line came from.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SourceDto {
+    #[ts(type = "number")]
+    pub bundle_idx: i64,
+    pub file: String,
+    #[ts(type = "number")]
+    pub line: i64,
+    pub chain: Option<String>,
+    #[ts(type = "number | null")]
+    pub seq: Option<i64>,
+    pub event_id: Option<String>,
+    pub category: Option<String>,
+    /// The verdict of the bundle it came from.
+    pub bundle_verdict: String,
+}
+
+/// Everything the detail panel shows for one event.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct EventDetailDto {
+    pub row: EventRowDto,
+    /// The line as it arrived (masked fields hidden, then re-rendered).
+    pub line_text: String,
+    pub changes: Vec<ChangeDto>,
+    pub source: SourceDto,
+}
+
+impl EventDetailDto {
+    pub fn new(row: &EventRow, masked: &BTreeSet<String>) -> Self {
+        let mut line = Vec::new();
+        let line_text = match trailscope::export::write_jsonl(&mut line, row, masked) {
+            Ok(()) => String::from_utf8_lossy(&line)
+                .trim_end_matches('\n')
+                .to_owned(),
+            Err(_) => String::from_utf8_lossy(&row.raw).into_owned(),
+        };
+        // The diff of the masked event, so a masked field shows as masked on both sides.
+        let changes = masked_event(row, masked)
+            .map(|event| diff(event.get("before"), event.get("after")))
+            .unwrap_or_default();
+        EventDetailDto {
+            row: EventRowDto::new(row, masked),
+            line_text,
+            changes: changes.into_iter().map(ChangeDto::from).collect(),
+            source: SourceDto {
+                bundle_idx: row.bundle_idx,
+                file: row.file.clone(),
+                line: row.line,
+                chain: row.chain.clone(),
+                seq: row.seq,
+                event_id: row.id.clone(),
+                category: row.category.clone(),
+                bundle_verdict: row.bundle_verdict.clone(),
+            },
+        }
+    }
+}
+
+/// One actor with its activity.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ActorDto {
+    pub actor_id: String,
+    pub actor_type: Option<String>,
+    /// The engine's plain word for the type (person, automation, API client, …).
+    pub kind: String,
+    pub name: Option<String>,
+    #[ts(type = "number")]
+    pub n_events: i64,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    #[ts(type = "number")]
+    pub n_failures: i64,
+    #[ts(type = "number")]
+    pub n_denials: i64,
+}
+
+impl From<ActorSummary> for ActorDto {
+    fn from(actor: ActorSummary) -> Self {
+        ActorDto {
+            kind: actor_kind(actor.actor_type.as_deref()).to_owned(),
+            actor_id: actor.actor_id,
+            actor_type: actor.actor_type,
+            name: actor.name,
+            n_events: actor.n_events,
+            first_time: iso_utc(Some(actor.first_ts)),
+            last_time: iso_utc(Some(actor.last_ts)),
+            n_failures: actor.n_failures,
+            n_denials: actor.n_denials,
+        }
+    }
+}
+
+/// Where an event's `before` disagrees with the state the earlier events left.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DiscrepancyDto {
+    pub field: String,
+    #[ts(type = "unknown")]
+    pub expected: Value,
+    #[ts(type = "unknown")]
+    pub actual: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TimelineEntryDto {
+    pub row: EventRowDto,
+    /// Events of the same chain the export left out since the previous entry.
+    #[ts(type = "number")]
+    pub omitted_before: i64,
+    pub discrepancies: Vec<DiscrepancyDto>,
+    pub changes: Vec<ChangeDto>,
+}
+
+impl TimelineEntryDto {
+    fn new(entry: TimelineEntry, masked: &BTreeSet<String>) -> Self {
+        let changes = masked_event(&entry.row, masked)
+            .map(|event| diff(event.get("before"), event.get("after")))
+            .unwrap_or_default();
+        TimelineEntryDto {
+            row: EventRowDto::new(&entry.row, masked),
+            omitted_before: entry.omitted_before,
+            discrepancies: entry
+                .discrepancies
+                .into_iter()
+                .map(|d| {
+                    // Masked as the event is: the whole field if its name is masked,
+                    // else any masked names inside its value.
+                    let hide = |mut value: Value| {
+                        if masked.contains(&d.field) {
+                            Value::String(trailscope::export::MASK.to_owned())
+                        } else {
+                            mask(&mut value, masked);
+                            value
+                        }
+                    };
+                    DiscrepancyDto {
+                        expected: hide(d.expected),
+                        actual: hide(d.actual),
+                        field: d.field,
+                    }
+                })
+                .collect(),
+            changes: changes.into_iter().map(ChangeDto::from).collect(),
+        }
+    }
+}
+
+/// A record's history and its state at the chosen instant.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TimelineDto {
+    pub target_type: String,
+    pub target_id: String,
+    pub target_name: Option<String>,
+    pub entries: Vec<TimelineEntryDto>,
+    /// The record's fields at `at` (or after its last event), masked.
+    #[ts(type = "Record<string, unknown>")]
+    pub state: Value,
+    pub exists: bool,
+    /// Fields omitted events may have changed.
+    pub uncertain: Vec<String>,
+    pub at: Option<String>,
+}
+
+impl TimelineDto {
+    pub fn new(timeline: Timeline, masked: &BTreeSet<String>) -> Self {
+        let mut state = Value::Object(timeline.state.fields);
+        mask(&mut state, masked);
+        TimelineDto {
+            target_type: timeline.target_type,
+            target_id: timeline.target_id,
+            target_name: timeline.target_name,
+            entries: timeline
+                .entries
+                .into_iter()
+                .map(|entry| TimelineEntryDto::new(entry, masked))
+                .collect(),
+            state,
+            exists: timeline.state.exists,
+            uncertain: timeline.state.uncertain.into_iter().collect(),
+            at: iso_utc(timeline.at),
+        }
+    }
+}
+
+/// How far an import has come.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ImportProgressDto {
+    #[ts(type = "number")]
+    pub bytes_read: u64,
+    #[ts(type = "number | null")]
+    pub bytes_total: Option<u64>,
+    #[ts(type = "number")]
+    pub lines: u64,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+}
+
+impl From<ImportProgress> for ImportProgressDto {
+    fn from(progress: ImportProgress) -> Self {
+        ImportProgressDto {
+            bytes_read: progress.bytes_read,
+            bytes_total: progress.bytes_total,
+            lines: progress.lines,
+            elapsed_ms: progress.elapsed.as_millis() as u64,
+        }
+    }
+}
+
+/// What one import did.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ImportResultDto {
+    /// The same bundle was already in the case; nothing was added.
+    pub already_imported: bool,
+    #[ts(type = "number")]
+    pub events_added: u64,
+    #[ts(type = "number")]
+    pub overlapping: u64,
+    pub verdict: String,
+    pub headline: String,
+}
+
+impl From<ImportOutcome> for ImportResultDto {
+    fn from(outcome: ImportOutcome) -> Self {
+        ImportResultDto {
+            already_imported: outcome.already_imported,
+            events_added: outcome.events_added,
+            overlapping: outcome.overlapping,
+            verdict: outcome.report.verdict().as_str().to_owned(),
+            headline: outcome.report.headline(),
+        }
+    }
+}
+
+/// The case the app now has open, and the import that made it, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct OpenedDto {
+    pub case_path: String,
+    pub import: Option<ImportResultDto>,
+}
+
+/// A key the reviewer trusts.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TrustedKeyDto {
+    pub key_id: String,
+    pub public_key_base64: String,
+    /// `app` (the app's own list, editable) or `environment` (TRAILSCOPE_TRUSTED_KEYS).
+    pub source: String,
+}
+
+/// The events table's filter, as the UI sends it. Empty fields keep everything.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, TS)]
+#[serde(default)]
+pub struct EventFilterDto {
+    pub actors: Vec<String>,
+    pub action: Option<String>,
+    pub category: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub outcome: Option<String>,
+    pub text: Option<String>,
+    /// RFC 3339, inclusive.
+    pub since: Option<String>,
+    /// RFC 3339, exclusive.
+    pub until: Option<String>,
+}
+
+impl TryFrom<EventFilterDto> for EventFilter {
+    type Error = ErrorDto;
+
+    fn try_from(filter: EventFilterDto) -> Result<Self, ErrorDto> {
+        let nonempty = |value: Option<String>| value.filter(|v| !v.is_empty());
+        Ok(EventFilter {
+            actors: filter.actors,
+            action: nonempty(filter.action),
+            category: nonempty(filter.category),
+            target_type: nonempty(filter.target_type),
+            target_id: nonempty(filter.target_id),
+            outcome: nonempty(filter.outcome),
+            text: nonempty(filter.text),
+            since: nonempty(filter.since)
+                .as_deref()
+                .map(parse_iso)
+                .transpose()?,
+            until: nonempty(filter.until)
+                .as_deref()
+                .map(parse_iso)
+                .transpose()?,
+            ..EventFilter::default()
+        })
+    }
+}
+
+/// The generated TypeScript twins of these types, in `ui/src/bindings/`.
+///
+/// `TRAILSCOPE_UPDATE_BINDINGS=1 cargo test --release -p trailscope-app bindings`
+/// writes them; without the variable the test fails when they differ, so the UI
+/// cannot drift from the shell.
+pub mod bindings {
+    use super::*;
+
+    /// Prepended to every generated file.
+    pub const HEADER: &str = "// Generated from src-tauri/src/dto.rs by `TRAILSCOPE_UPDATE_BINDINGS=1 cargo test --release -p trailscope-app bindings`.\n// Do not edit: a test fails when this file differs from the Rust types. It must never hold logic.\n";
+
+    /// (file name, contents) of every binding.
+    pub fn generated() -> Vec<(String, String)> {
+        // Fixed settings, not the environment's: the files must not depend on who runs the test.
+        let config = ts_rs::Config::new().with_large_int("number");
+        let mut files = Vec::new();
+        macro_rules! each {
+            ($($ty:ty),* $(,)?) => {$(
+                files.push((
+                    format!("{}.ts", <$ty as TS>::ident(&config)),
+                    format!("{HEADER}{}", <$ty as TS>::export_to_string(&config).expect("ts-rs renders the type")),
+                ));
+            )*};
+        }
+        each!(
+            ErrorDto,
+            DimensionDto,
+            ChainDto,
+            BundleDto,
+            CaseSummaryDto,
+            FindingDto,
+            EventRowDto,
+            EventPageDto,
+            ChangeDto,
+            SourceDto,
+            EventDetailDto,
+            ActorDto,
+            DiscrepancyDto,
+            TimelineEntryDto,
+            TimelineDto,
+            ImportProgressDto,
+            ImportResultDto,
+            OpenedDto,
+            TrustedKeyDto,
+            EventFilterDto,
+        );
+        files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn bindings_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
+    }
+
+    #[test]
+    fn bindings_match_the_rust_types() {
+        let dir = bindings_dir();
+        let generated = bindings::generated();
+        if std::env::var_os("TRAILSCOPE_UPDATE_BINDINGS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in &generated {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+        }
+        let mut stale = Vec::new();
+        for (name, text) in &generated {
+            let committed = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            if &committed != text {
+                stale.push(name.clone());
+            }
+        }
+        let expected: BTreeSet<&str> = generated.iter().map(|(n, _)| n.as_str()).collect();
+        let extra: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| !expected.contains(name.as_str()))
+            .collect();
+        assert!(
+            stale.is_empty() && extra.is_empty(),
+            "ui/src/bindings is out of date (differ: {stale:?}, not generated: {extra:?}); \
+             run TRAILSCOPE_UPDATE_BINDINGS=1 cargo test --release -p trailscope-app bindings"
+        );
+    }
+
+    #[test]
+    fn times_leave_as_iso_utc_with_milliseconds() {
+        assert_eq!(
+            iso_utc(Some(1_775_035_800_000)).as_deref(),
+            Some("2026-04-01T09:30:00.000Z")
+        );
+        assert_eq!(iso_utc(None), None);
+        assert_eq!(
+            parse_iso("2026-04-01T09:30:00Z").unwrap(),
+            1_775_035_800_000
+        );
+        assert_eq!(parse_iso("yesterday").unwrap_err().code, "invalid");
+    }
+
+    #[test]
+    fn an_empty_filter_keeps_everything() {
+        let filter = EventFilter::try_from(EventFilterDto {
+            text: Some(String::new()),
+            ..EventFilterDto::default()
+        })
+        .unwrap();
+        assert_eq!(filter, EventFilter::default());
+    }
+
+    #[test]
+    fn engine_errors_keep_their_variant_as_a_code() {
+        assert_eq!(
+            ErrorDto::from(trailscope::Error::Cancelled).code,
+            "cancelled"
+        );
+        assert_eq!(
+            ErrorDto::from(trailscope::Error::Invalid("x".into())).code,
+            "invalid"
+        );
+    }
+}

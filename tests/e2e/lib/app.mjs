@@ -1,0 +1,43 @@
+// Where the e2e suite finds the app, the CLI, the driver and the spec vectors,
+// and how it starts one app window per test. scripts/e2e.sh sets the variables;
+// the defaults are the release builds of this checkout.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { Session } from "./webdriver.mjs";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export const appBinary =
+  process.env.TRAILSCOPE_APP ?? path.join(repoRoot, "target/release/trailscope-app");
+export const cliBinary =
+  process.env.TRAILSCOPE_CLI ?? path.join(repoRoot, "target/release/trailscope");
+export const driverUrl = process.env.TRAILSCOPE_WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+export const vectorsDir = path.resolve(repoRoot, "../shared/spec/vectors");
+
+/** Selectors the views put on their parts (see the UI's data-testid attributes). */
+export const testId = (name) => `[data-testid="${name}"]`;
+
+/**
+ * Starts the app with `args` through tauri-driver and returns its session.
+ * The caller must `await session.delete()` (in a finally), which closes it.
+ */
+export async function launchApp(args = []) {
+  if (!existsSync(appBinary)) {
+    throw new Error(`no app binary at ${appBinary}; build it with scripts/e2e.sh`);
+  }
+  return Session.create(driverUrl, {
+    "tauri:options": { application: appBinary, args },
+  });
+}
+
+/** Runs `body(session)` in a freshly started app, and always closes it. */
+export async function withApp(args, body) {
+  const session = await launchApp(args);
+  try {
+    return await body(session);
+  } finally {
+    await session.delete();
+  }
+}

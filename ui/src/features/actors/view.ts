@@ -1,0 +1,27 @@
+// The actor filter: a select listing every actor of the case (most active first, as
+// the shell sends them). Choosing one calls back with its id; it never queries events.
+import type { ActorDto } from "../../bindings/ActorDto";
+import { el } from "../../components/dom";
+import { formatCount } from "../../format/count";
+
+/** "Maria Lopez (person, 1,204 events)". */
+export function actorLabel(actor: ActorDto): string {
+  const name = actor.name ?? actor.actor_id;
+  const events = actor.n_events === 1 ? "event" : "events";
+  return `${name} (${actor.kind}, ${formatCount(actor.n_events)} ${events})`;
+}
+
+export function actorFilter(actors: ActorDto[], onChange: (actorId: string | null) => void): HTMLElement {
+  const select = el("select", { className: "actor-filter", testid: "actor-filter" });
+  select.append(el("option", { text: `All actors (${formatCount(actors.length)})` }));
+  const all = select.options[0];
+  if (all !== undefined) all.value = "";
+  for (const actor of actors) {
+    const option = el("option", { text: actorLabel(actor), title: actor.actor_id });
+    option.value = actor.actor_id;
+    select.append(option);
+  }
+  select.addEventListener("change", () => onChange(select.value === "" ? null : select.value));
+  const label = el("label", { className: "filter" }, el("span", { className: "filter-label", text: "Actor" }), select);
+  return label;
+}

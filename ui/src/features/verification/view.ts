@@ -1,0 +1,99 @@
+// The verification view: the engine's verdict headline per bundle, each chain's five
+// dimensions with status and detail, and the findings list. It shows the engine's
+// words as they are: it must never decide, recompute or soften a verdict.
+import type { CaseSummaryDto } from "../../bindings/CaseSummaryDto";
+import type { FindingDto } from "../../bindings/FindingDto";
+import { el } from "../../components/dom";
+import { formatCount } from "../../format/count";
+import { formatTime } from "../../format/time";
+import { findingLocation } from "./location";
+
+/** The verdict, headlines, counts and chains of a case. */
+export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElement {
+  const root = el("section", { className: "summary", testid: "verification-summary" });
+  root.dataset.verdict = summary.verdict;
+  for (const bundle of summary.bundles) {
+    const headline = el("p", {
+      className: `verdict-headline verdict-${bundle.verdict}`,
+      testid: "verdict-headline",
+      text: bundle.headline,
+    });
+    headline.dataset.verdict = bundle.verdict;
+    root.append(headline);
+  }
+  if (summary.bundles.length === 0) {
+    root.append(el("p", { className: "verdict-headline", testid: "verdict-headline", text: "This case holds no bundle yet." }));
+  } else if (summary.bundles.length > 1) {
+    root.append(el("p", { className: "case-verdict", testid: "case-verdict", text: `Case verdict over ${summary.bundles.length} bundles: ${summary.verdict}` }));
+  }
+  const span =
+    summary.first_time === null
+      ? "no event times"
+      : `${formatTime(summary.first_time, utc)} to ${formatTime(summary.last_time, utc)}`;
+  const counts = [`${formatCount(summary.n_events)} events`];
+  if (summary.n_omitted > 0) counts.push(`${formatCount(summary.n_omitted)} omitted`);
+  if (summary.n_malformed > 0) counts.push(`${formatCount(summary.n_malformed)} malformed`);
+  counts.push(`${formatCount(summary.n_findings)} findings`);
+  root.append(
+    el("p", { className: "summary-counts", testid: "summary-counts", text: `${counts.join(" · ")}, ${span}` }),
+  );
+  for (const bundle of summary.bundles) {
+    for (const chain of bundle.chains) {
+      const list = el("dl", { className: "dimensions" });
+      for (const dimension of chain.dimensions) {
+        const status = el("span", { className: `status status-${dimension.status}`, text: dimension.status });
+        const term = el("dt", { testid: "dimension" }, `${dimension.name}: `, status);
+        term.dataset.dimension = dimension.name;
+        term.dataset.status = dimension.status;
+        list.append(term, el("dd", { text: dimension.detail }));
+      }
+      const section = el(
+        "section",
+        { className: "chain", testid: "chain" },
+        el("h3", {
+          className: "chain-title",
+          text: `Chain ${chain.chain}: ${chain.verdict}, ${formatCount(chain.n_events)} events (seq ${chain.first_seq}–${chain.last_seq})`,
+        }),
+        list,
+      );
+      section.dataset.chain = chain.chain;
+      root.append(section);
+    }
+  }
+  return root;
+}
+
+/** The findings; clicking one with an event calls `onSelect` with its event_idx. */
+export function renderFindings(
+  findings: FindingDto[],
+  onSelect: (eventIdx: number) => void,
+): HTMLElement {
+  const root = el("section", { className: "findings", testid: "findings" });
+  root.append(el("h2", { className: "section-title", text: `Findings (${formatCount(findings.length)})` }));
+  if (findings.length === 0) {
+    root.append(el("p", { className: "muted", testid: "no-findings", text: "No findings: nothing is missing, changed or out of place." }));
+    return root;
+  }
+  const list = el("ul", { className: "finding-list" });
+  for (const finding of findings) {
+    const button = el(
+      "button",
+      { className: `finding severity-${finding.severity}`, testid: "finding" },
+      el("span", { className: "finding-severity", text: finding.severity }),
+      el("span", { className: "finding-message", text: finding.message }),
+      el("span", { className: "finding-location", text: findingLocation(finding) }),
+    );
+    button.type = "button";
+    button.dataset.kind = finding.kind;
+    const eventIdx = finding.event_idx;
+    if (eventIdx === null) {
+      button.disabled = true;
+    } else {
+      button.dataset.eventIdx = String(eventIdx);
+      button.addEventListener("click", () => onSelect(eventIdx));
+    }
+    list.append(el("li", {}, button));
+  }
+  root.append(list);
+  return root;
+}
