@@ -1032,3 +1032,15 @@ fn the_cursor_printed_after_a_quarantined_line_can_be_passed_back_as_printed() {
     let oldest = oldest_first(&inv, |_| true)[0];
     assert_eq!(event["id"], oldest.id());
 }
+
+#[test]
+fn an_event_is_found_by_its_row_number() {
+    let inv = Investigation::new();
+    let case = inv.open();
+    let page = list_events(&case, &EventFilter::default(), Order::OldestFirst, 5, None).unwrap();
+    for row in &page.rows {
+        let found = trailscope::query::event_by_idx(&case, row.event_idx).unwrap();
+        assert_eq!(found.as_ref(), Some(row));
+    }
+    assert_eq!(trailscope::query::event_by_idx(&case, -1).unwrap(), None);
+}

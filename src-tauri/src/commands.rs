@@ -5,7 +5,6 @@
 //! engine computes; they must never panic: every failure becomes an `ErrorDto`.
 //! Queries run off the main thread (`async` commands), imports on a blocking thread.
 
-use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +15,7 @@ use tauri::{AppHandle, Manager, State};
 
 use trailscope::VerifyOptions;
 use trailscope::case::{Case, case_status, import_bundle, stored_findings};
-use trailscope::query::{self, Cursor, EventFilter, EventRow, Order};
+use trailscope::query::{self, Cursor, EventFilter, Order};
 
 use crate::LaunchRequest;
 use crate::dto::{
@@ -40,9 +39,6 @@ pub struct AppState {
     case_path: Mutex<Option<PathBuf>>,
     /// Set by `cancel_import`, read by the running import's progress callback.
     cancel: Arc<AtomicBool>,
-    /// The time of every row already sent, so `event_detail` can fetch a row by its
-    /// keyset position instead of scanning (see `find_row`).
-    row_times: Mutex<HashMap<i64, i64>>,
 }
 
 impl AppState {
@@ -54,17 +50,6 @@ impl AppState {
             .clone()
             .ok_or_else(|| ErrorDto::new("no_case", "no case is open"))?;
         Ok(Case::open_read_only(&path)?)
-    }
-
-    fn remember_rows(&self, rows: &[EventRow]) {
-        if let Ok(mut times) = self.row_times.lock() {
-            for row in rows {
-                times.insert(
-                    row.event_idx,
-                    row.ts.unwrap_or(trailscope::case::UNKNOWN_TS),
-                );
-            }
-        }
     }
 }
 
@@ -159,7 +144,6 @@ pub async fn open_path(
     .await
     .map_err(blocking_error)??;
     *state.case_path.lock().map_err(blocking_error)? = Some(case_path.clone());
-    state.row_times.lock().map_err(blocking_error)?.clear();
     Ok(OpenedDto {
         case_path: case_path.display().to_string(),
         import: Some(outcome.into()),
@@ -211,7 +195,6 @@ pub fn list_events(
     let filter = EventFilter::try_from(filter)?;
     let limit = limit.clamp(1, MAX_PAGE) as usize;
     let page = query::list_events(&case, &filter, Order::NewestFirst, limit, after)?;
-    state.remember_rows(&page.rows);
     Ok(EventPageDto {
         rows: page
             .rows
@@ -222,58 +205,12 @@ pub fn list_events(
     })
 }
 
-/// The row with this `event_idx`. A row already sent is found by its keyset position
-/// (time, idx); any other (e.g. from a finding) by a scan until it is found, since the
-/// engine has no lookup by `event_idx` yet.
-fn find_row(state: &AppState, case: &Case, event_idx: i64) -> CommandResult<Option<EventRow>> {
-    let known_ts = state
-        .row_times
-        .lock()
-        .ok()
-        .and_then(|times| times.get(&event_idx).copied());
-    if let Some(ts) = known_ts {
-        let after = Cursor {
-            ts,
-            event_idx: event_idx.saturating_add(1),
-        };
-        let page = query::list_events(
-            case,
-            &EventFilter::default(),
-            Order::NewestFirst,
-            1,
-            Some(after),
-        )?;
-        if let Some(row) = page
-            .rows
-            .into_iter()
-            .next()
-            .filter(|row| row.event_idx == event_idx)
-        {
-            return Ok(Some(row));
-        }
-    }
-    let mut found = None;
-    let scan = query::for_each_event(case, &EventFilter::default(), |row| {
-        if row.event_idx == event_idx {
-            found = Some(row);
-            // Stops the scan; the sentinel is recognised below.
-            return Err(trailscope::Error::Cancelled);
-        }
-        Ok(())
-    });
-    match scan {
-        Ok(()) | Err(trailscope::Error::Cancelled) => Ok(found),
-        Err(error) => Err(error.into()),
-    }
-}
-
 #[tauri::command(async)]
 pub fn event_detail(state: State<'_, AppState>, event_idx: i64) -> CommandResult<EventDetailDto> {
     let case = state.open_case()?;
     let masked = case.masked_fields()?;
-    let row = find_row(&state, &case, event_idx)?
+    let row = query::event_by_idx(&case, event_idx)?
         .ok_or_else(|| ErrorDto::new("not_found", format!("no event {event_idx} in this case")))?;
-    state.remember_rows(std::slice::from_ref(&row));
     Ok(EventDetailDto::new(&row, &masked))
 }
 

@@ -419,3 +419,12 @@ pub fn text_matches(raw: &[u8], needle: &str) -> bool {
     }
     serde_json::from_slice::<serde_json::Value>(raw).is_ok_and(|value| walk(&value, needle))
 }
+
+/// The stored line with this row number, if the case has it.
+pub fn event_by_idx(case: &Case, event_idx: i64) -> Result<Option<EventRow>> {
+    use rusqlite::OptionalExtension;
+    let mut statement = case.connection().prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM event e JOIN bundle b ON b.bundle_idx = e.bundle_idx WHERE e.event_idx = ?1"
+    ))?;
+    Ok(statement.query_row([event_idx], event_row).optional()?)
+}

@@ -13,7 +13,7 @@ pub mod timeline;
 
 pub use actors::{ActorSummary, actor_kind, list_actors};
 pub use events::{
-    Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, events_by_id, facet_counts,
-    for_each_event, list_events, register_text_search, text_matches,
+    Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, event_by_idx, events_by_id,
+    facet_counts, for_each_event, list_events, register_text_search, text_matches,
 };
 pub use timeline::{Timeline, TimelineEntry, event_diff, timeline};
