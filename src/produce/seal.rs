@@ -284,7 +284,7 @@ impl<W: Write> Write for DigestWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+    use crate::produce::tests::manifest_signature_verifies;
 
     /// `vectors/sample/manifest.json`, copied here so the signing test never depends on
     /// where the vectors are checked out.
@@ -373,28 +373,10 @@ mod tests {
         }];
         let mut manifest = build_manifest(&chains, &files, "b-1", "2026-07-01T00:00:00Z");
         sign_manifest(&mut manifest, &test_key());
-        let signature = manifest["signature"].clone();
-        let public: [u8; 32] = BASE64
-            .decode(signature["public_key"].as_str().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
-        let value: [u8; 64] = BASE64
-            .decode(signature["value"].as_str().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
-        let message = canonical_of_value(&manifest, Some("signature"));
-        let key = VerifyingKey::from_bytes(&public).unwrap();
-        key.verify(&message, &Signature::from_bytes(&value))
-            .expect("signature verifies");
+        assert!(manifest_signature_verifies(&manifest), "signature verifies");
         // Altering any pinned field breaks it.
         manifest["chains"][0]["last_seq"] = json!(2);
-        let message = canonical_of_value(&manifest, Some("signature"));
-        assert!(
-            key.verify(&message, &Signature::from_bytes(&value))
-                .is_err()
-        );
+        assert!(!manifest_signature_verifies(&manifest));
     }
 
     #[test]
