@@ -193,3 +193,77 @@ mod tests {
         );
     }
 }
+
+/// Which export to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// Writes every event of the case matching `filter` (oldest first), masked, to `out`.
+/// Returns how many events were written.
+pub fn export_events(
+    case: &crate::case::Case,
+    filter: &crate::query::EventFilter,
+    format: ExportFormat,
+    out: &mut impl Write,
+) -> Result<u64> {
+    let masked = case.masked_fields()?;
+    let mut n = 0;
+    match format {
+        ExportFormat::Csv => {
+            let mut export = CsvExport::new(&mut *out, masked)?;
+            crate::query::for_each_event(case, filter, |row| {
+                n += 1;
+                export.write(&row)
+            })?;
+            export.finish()?;
+        }
+        ExportFormat::Jsonl => {
+            crate::query::for_each_event(case, filter, |row| {
+                n += 1;
+                write_jsonl(out, &row, &masked)
+            })?;
+        }
+    }
+    Ok(n)
+}
+
+/// Exports to a file: written beside it under a temporary name and renamed into place
+/// only when complete, so a failed export (disk full, cancelled) never leaves a
+/// half-written file that looks finished.
+pub fn export_to_file(
+    case: &crate::case::Case,
+    filter: &crate::query::EventFilter,
+    format: ExportFormat,
+    path: &std::path::Path,
+) -> Result<u64> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let written = (|| {
+        let file = std::fs::File::create(&partial).map_err(|e| Error::io(&partial, e))?;
+        let mut writer = std::io::BufWriter::new(file);
+        let n = export_events(case, filter, format, &mut writer)?;
+        let file = writer
+            .into_inner()
+            .map_err(|e| Error::io(&partial, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&partial, e))?;
+        std::fs::rename(&partial, path).map_err(|e| Error::io(path, e))?;
+        Ok(n)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}

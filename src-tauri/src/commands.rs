@@ -13,16 +13,20 @@ use std::sync::{Arc, Mutex};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
+use tauri_plugin_dialog::DialogExt;
 use trailscope::VerifyOptions;
-use trailscope::case::{Case, case_status, import_bundle, stored_findings};
-use trailscope::query::{self, Cursor, EventFilter, Order};
+use trailscope::case::{Case, case_status, import_bundle, retrust, reverify, stored_findings};
+use trailscope::export::{ExportFormat, export_to_file};
+use trailscope::query::{self, Cursor, EventFilter, FacetBy, Order};
 
 use crate::LaunchRequest;
 use crate::dto::{
-    ActorDto, CaseSummaryDto, ErrorDto, EventDetailDto, EventFilterDto, EventPageDto, EventRowDto,
-    FindingDto, ImportProgressDto, OpenedDto, TimelineDto, TrustedKeyDto, parse_iso,
+    ActivityDto, ActorDto, CaseSummaryDto, CheckpointFileDto, ErrorDto, EventDetailDto,
+    EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto, FindingDto,
+    ImportProgressDto, OpenedDto, QuestionDto, RecentCaseDto, ReverifyDto, TimelineDto,
+    TrustedKeyDto, parse_iso,
 };
-use crate::keys;
+use crate::{checkpoints, keys, recent};
 
 type CommandResult<T> = Result<T, ErrorDto>;
 
@@ -42,14 +46,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn open_case(&self) -> CommandResult<Case> {
-        let path = self
-            .case_path
+    fn case_path(&self) -> CommandResult<PathBuf> {
+        self.case_path
             .lock()
             .map_err(|_| ErrorDto::new("internal", "the app state is poisoned"))?
             .clone()
-            .ok_or_else(|| ErrorDto::new("no_case", "no case is open"))?;
-        Ok(Case::open_read_only(&path)?)
+            .ok_or_else(|| ErrorDto::new("no_case", "no case is open"))
+    }
+
+    fn open_case(&self) -> CommandResult<Case> {
+        Ok(Case::open_read_only(&self.case_path()?)?)
     }
 }
 
@@ -102,6 +108,8 @@ pub async fn open_path(
         // Fails here, not on the first query, if it is a SQLite file but not a case.
         drop(Case::open_read_only(&path)?);
         *state.case_path.lock().map_err(blocking_error)? = Some(path.clone());
+        // The list is a convenience: failing to update it does not fail the open.
+        let _ = recent::remember(&app, &path, &path);
         return Ok(OpenedDto {
             case_path: path.display().to_string(),
             import: None,
@@ -115,13 +123,17 @@ pub async fn open_path(
         .map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", data_dir.display())))?;
     let case_path = case_path_for_bundle(&data_dir, &path);
     let trusted_keys = keys::load_all(&app)?;
+    let checkpoints = checkpoints::load_all(&app, &trusted_keys)?;
     let cancel = state.cancel.clone();
     cancel.store(false, Ordering::SeqCst);
     let import_case_path = case_path.clone();
+    let bundle_path = path.clone();
     let outcome = tauri::async_runtime::spawn_blocking(move || -> CommandResult<_> {
         let mut case = Case::open(&import_case_path)?;
+        let path = bundle_path;
         let options = VerifyOptions {
             trusted_keys,
+            checkpoints,
             ..VerifyOptions::default()
         };
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -144,6 +156,7 @@ pub async fn open_path(
     .await
     .map_err(blocking_error)??;
     *state.case_path.lock().map_err(blocking_error)? = Some(case_path.clone());
+    let _ = recent::remember(&app, &case_path, &path);
     Ok(OpenedDto {
         case_path: case_path.display().to_string(),
         import: Some(outcome.into()),
@@ -209,9 +222,9 @@ pub fn list_events(
 pub fn event_detail(state: State<'_, AppState>, event_idx: i64) -> CommandResult<EventDetailDto> {
     let case = state.open_case()?;
     let masked = case.masked_fields()?;
-    let row = query::event_by_idx(&case, event_idx)?
+    let detail = query::event_detail(&case, event_idx)?
         .ok_or_else(|| ErrorDto::new("not_found", format!("no event {event_idx} in this case")))?;
-    Ok(EventDetailDto::new(&row, &masked))
+    Ok(EventDetailDto::new(detail, &masked))
 }
 
 #[tauri::command(async)]
@@ -257,6 +270,171 @@ pub fn add_trusted_key(
 pub fn remove_trusted_key(app: AppHandle, key_id: String) -> CommandResult<Vec<TrustedKeyDto>> {
     keys::remove(&app, &key_id)?;
     keys::list(&app)
+}
+
+/// How many events have each value of one field (`actor`, `action`, `rule`, …).
+#[tauri::command(async)]
+pub fn facet_counts(
+    state: State<'_, AppState>,
+    filter: EventFilterDto,
+    by: String,
+) -> CommandResult<Vec<FacetCountDto>> {
+    let case = state.open_case()?;
+    let filter = EventFilter::try_from(filter)?;
+    let by = FacetBy::parse(&by)?;
+    Ok(query::facet_counts(&case, &filter, by)?
+        .into_iter()
+        .map(FacetCountDto::from)
+        .collect())
+}
+
+/// Events per period for a histogram of at most `max_periods` bars.
+#[tauri::command(async)]
+pub fn activity(
+    state: State<'_, AppState>,
+    filter: EventFilterDto,
+    max_periods: u32,
+) -> CommandResult<ActivityDto> {
+    let case = state.open_case()?;
+    let filter = EventFilter::try_from(filter)?;
+    Ok(query::activity(&case, &filter, max_periods.clamp(1, 1_000) as usize)?.into())
+}
+
+/// The common questions, as the engine defines them.
+#[tauri::command]
+pub fn list_questions() -> Vec<QuestionDto> {
+    query::questions().into_iter().map(QuestionDto::from).collect()
+}
+
+/// Asks where to save (a native dialog), then exports the events matching `filter`
+/// through the engine's exporter. `None` if the reviewer cancelled the dialog.
+#[tauri::command(async)]
+pub fn export_events(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    filter: EventFilterDto,
+    format: String,
+) -> CommandResult<Option<ExportResultDto>> {
+    let format = match format.as_str() {
+        "csv" => ExportFormat::Csv,
+        "jsonl" => ExportFormat::Jsonl,
+        other => return Err(ErrorDto::invalid(format!("no export format {other:?}: use csv or jsonl"))),
+    };
+    let filter = EventFilter::try_from(filter)?;
+    let case = state.open_case()?;
+    let Some(path) = app
+        .dialog()
+        .file()
+        .set_title("Export events")
+        .set_file_name(format!("trailscope-export.{}", format.as_str()))
+        .add_filter(format.as_str().to_uppercase(), &[format.as_str()])
+        .blocking_save_file()
+    else {
+        return Ok(None);
+    };
+    let path = path
+        .into_path()
+        .map_err(|e| ErrorDto::invalid(format!("cannot save there: {e}")))?;
+    let rows = export_to_file(&case, &filter, format, &path)?;
+    Ok(Some(ExportResultDto {
+        path: path.display().to_string(),
+        rows,
+        format: format.as_str().to_owned(),
+    }))
+}
+
+/// Asks for a bundle or case (a native dialog); `directory` picks a folder bundle.
+/// Returns the chosen path for `open_path`, or `None` if cancelled.
+#[tauri::command(async)]
+pub fn choose_path(app: AppHandle, directory: bool) -> CommandResult<Option<String>> {
+    let dialog = app.dialog().file().set_title("Open an audit bundle or a case");
+    let picked = if directory {
+        dialog.blocking_pick_folder()
+    } else {
+        dialog
+            .add_filter(
+                "Audit bundles and cases",
+                &["zip", "jsonl", "ndjson", "json", "trailscope"],
+            )
+            .add_filter("All files", &["*"])
+            .blocking_pick_file()
+    };
+    picked
+        .map(|path| {
+            path.into_path()
+                .map(|p| p.display().to_string())
+                .map_err(|e| ErrorDto::invalid(format!("cannot open that: {e}")))
+        })
+        .transpose()
+}
+
+#[tauri::command(async)]
+pub fn recent_cases(app: AppHandle) -> CommandResult<Vec<RecentCaseDto>> {
+    recent::list(&app)
+}
+
+#[tauri::command(async)]
+pub fn forget_recent_case(app: AppHandle, path: String) -> CommandResult<Vec<RecentCaseDto>> {
+    recent::forget(&app, &path)?;
+    recent::list(&app)
+}
+
+#[tauri::command(async)]
+pub fn list_checkpoint_files(app: AppHandle) -> CommandResult<Vec<CheckpointFileDto>> {
+    checkpoints::list(&app, &keys::load_all(&app)?)
+}
+
+/// Asks for a checkpoint file (a native dialog) and keeps a copy; `None` if cancelled.
+#[tauri::command(async)]
+pub fn add_checkpoint_file(app: AppHandle) -> CommandResult<Option<Vec<CheckpointFileDto>>> {
+    let Some(picked) = app
+        .dialog()
+        .file()
+        .set_title("Add a checkpoint file")
+        .blocking_pick_file()
+    else {
+        return Ok(None);
+    };
+    let path = picked
+        .into_path()
+        .map_err(|e| ErrorDto::invalid(format!("cannot read that: {e}")))?;
+    let trusted = keys::load_all(&app)?;
+    checkpoints::add(&app, &path, &trusted)?;
+    Ok(Some(checkpoints::list(&app, &trusted)?))
+}
+
+#[tauri::command(async)]
+pub fn remove_checkpoint_file(app: AppHandle, name: String) -> CommandResult<Vec<CheckpointFileDto>> {
+    checkpoints::remove(&app, &name)?;
+    checkpoints::list(&app, &keys::load_all(&app)?)
+}
+
+/// Re-verifies the open case: every stored row against its own hash and line (a case
+/// edited behind the app's back shows here), then each bundle's trust under the current
+/// keys and checkpoints, from its original file.
+#[tauri::command(async)]
+pub fn reverify_case(app: AppHandle, state: State<'_, AppState>) -> CommandResult<ReverifyDto> {
+    let path = state.case_path()?;
+    let trusted_keys = keys::load_all(&app)?;
+    let checkpoints = checkpoints::load_all(&app, &trusted_keys)?;
+    let options = VerifyOptions {
+        trusted_keys,
+        checkpoints,
+        ..VerifyOptions::default()
+    };
+    let rows = reverify(&Case::open_read_only(&path)?)?;
+    let mut case = Case::open(&path)?;
+    let bundles = retrust(&mut case, &options)?;
+    Ok(ReverifyDto {
+        n_rows: rows.n_rows,
+        findings: rows
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(index, finding)| FindingDto::live(index, finding))
+            .collect(),
+        bundles: bundles.iter().map(|outcome| outcome.describe()).collect(),
+    })
 }
 
 #[cfg(test)]

@@ -17,10 +17,14 @@ use ts_rs::TS;
 use trailscope::case::{
     BundleSummary, CaseStatus, ChainSummary, ImportOutcome, ImportProgress, StoredFinding,
 };
+use trailscope::Finding;
 use trailscope::export::{mask, masked_event};
 use trailscope::query::diff::{FieldChange, diff};
 use trailscope::query::sentence::sentence;
-use trailscope::query::{ActorSummary, EventFilter, EventRow, Timeline, TimelineEntry, actor_kind};
+use trailscope::query::{
+    Activity, ActorSummary, EventCheck, EventDetail, EventFilter, EventRow, FacetCount, Question,
+    Timeline, TimelineEntry, actor_kind,
+};
 
 /// Milliseconds since the epoch (UTC) as `2026-04-01T09:30:00.000Z`; `None` if unknown.
 pub fn iso_utc(millis: Option<i64>) -> Option<String> {
@@ -253,6 +257,25 @@ impl From<StoredFinding> for FindingDto {
     }
 }
 
+impl FindingDto {
+    /// A finding just made (not stored in the case), numbered `index` in its list.
+    pub fn live(index: usize, finding: &Finding) -> Self {
+        FindingDto {
+            finding_idx: index as i64,
+            bundle_idx: None,
+            kind: finding.kind.as_str().to_owned(),
+            severity: finding.severity().as_str().to_owned(),
+            message: finding.describe(),
+            chain: finding.chain.clone(),
+            seq: finding.seq.map(|s| s as i64),
+            seq_end: finding.seq_end.map(|s| s as i64),
+            file: finding.file.clone(),
+            line: finding.line.map(|l| l as i64),
+            event_idx: None,
+        }
+    }
+}
+
 /// One row of the events table.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct EventRowDto {
@@ -355,6 +378,17 @@ pub struct SourceDto {
     pub category: Option<String>,
     /// The verdict of the bundle it came from.
     pub bundle_verdict: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub channel: Option<String>,
+    pub request_id: Option<String>,
+    pub batch_id: Option<String>,
+    pub client_id: Option<String>,
+    /// The automation rule that fired, with its version.
+    pub rule: Option<String>,
+    /// Whom the actor acted for.
+    pub on_behalf_of: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// Everything the detail panel shows for one event.
@@ -365,10 +399,24 @@ pub struct EventDetailDto {
     pub line_text: String,
     pub changes: Vec<ChangeDto>,
     pub source: SourceDto,
+    /// Its own hash, recomputed now from the stored line.
+    pub own_hash: EventCheckDto,
+    /// Its link to the event before it in the case.
+    pub link: EventCheckDto,
+    /// The findings that point at it.
+    pub findings: Vec<FindingDto>,
 }
 
 impl EventDetailDto {
-    pub fn new(row: &EventRow, masked: &BTreeSet<String>) -> Self {
+    pub fn new(detail: EventDetail, masked: &BTreeSet<String>) -> Self {
+        let EventDetail {
+            row,
+            source,
+            own_hash,
+            link,
+            findings,
+        } = detail;
+        let row = &row;
         let mut line = Vec::new();
         let line_text = match trailscope::export::write_jsonl(&mut line, row, masked) {
             Ok(()) => String::from_utf8_lossy(&line)
@@ -393,7 +441,19 @@ impl EventDetailDto {
                 event_id: row.id.clone(),
                 category: row.category.clone(),
                 bundle_verdict: row.bundle_verdict.clone(),
+                ip: source.ip,
+                user_agent: source.user_agent,
+                channel: source.channel,
+                request_id: source.request_id,
+                batch_id: source.batch_id,
+                client_id: source.client_id,
+                rule: source.rule,
+                on_behalf_of: source.on_behalf_of,
+                reason: source.reason,
             },
+            own_hash: own_hash.into(),
+            link: link.into(),
+            findings: findings.into_iter().map(FindingDto::from).collect(),
         }
     }
 }
@@ -593,11 +653,20 @@ pub struct TrustedKeyDto {
 #[serde(default)]
 pub struct EventFilterDto {
     pub actors: Vec<String>,
+    /// Actor types of spec §2.2 (`user`, `automation`, …).
+    pub actor_types: Vec<String>,
+    /// Exact, or a prefix ending in `.*` (`order.*`).
     pub action: Option<String>,
     pub category: Option<String>,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub outcome: Option<String>,
+    pub channel: Option<String>,
+    pub ip: Option<String>,
+    /// An import batch id.
+    pub batch: Option<String>,
+    /// An automation rule id.
+    pub rule: Option<String>,
     pub text: Option<String>,
     /// RFC 3339, inclusive.
     pub since: Option<String>,
@@ -612,11 +681,16 @@ impl TryFrom<EventFilterDto> for EventFilter {
         let nonempty = |value: Option<String>| value.filter(|v| !v.is_empty());
         Ok(EventFilter {
             actors: filter.actors,
+            actor_types: filter.actor_types,
             action: nonempty(filter.action),
             category: nonempty(filter.category),
             target_type: nonempty(filter.target_type),
             target_id: nonempty(filter.target_id),
             outcome: nonempty(filter.outcome),
+            channel: nonempty(filter.channel),
+            ip: nonempty(filter.ip),
+            batch: nonempty(filter.batch),
+            rule: nonempty(filter.rule),
             text: nonempty(filter.text),
             since: nonempty(filter.since)
                 .as_deref()
@@ -626,9 +700,173 @@ impl TryFrom<EventFilterDto> for EventFilter {
                 .as_deref()
                 .map(parse_iso)
                 .transpose()?,
-            ..EventFilter::default()
         })
     }
+}
+
+impl From<&EventFilter> for EventFilterDto {
+    fn from(filter: &EventFilter) -> Self {
+        EventFilterDto {
+            actors: filter.actors.clone(),
+            actor_types: filter.actor_types.clone(),
+            action: filter.action.clone(),
+            category: filter.category.clone(),
+            target_type: filter.target_type.clone(),
+            target_id: filter.target_id.clone(),
+            outcome: filter.outcome.clone(),
+            channel: filter.channel.clone(),
+            ip: filter.ip.clone(),
+            batch: filter.batch.clone(),
+            rule: filter.rule.clone(),
+            text: filter.text.clone(),
+            since: iso_utc(filter.since),
+            until: iso_utc(filter.until),
+        }
+    }
+}
+
+/// One value of a breakdown and how many events have it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FacetCountDto {
+    /// `null` for events without the field.
+    pub value: Option<String>,
+    /// A readable name (actors), when there is one.
+    pub label: Option<String>,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+impl From<FacetCount> for FacetCountDto {
+    fn from(facet: FacetCount) -> Self {
+        FacetCountDto {
+            value: facet.value,
+            label: facet.label,
+            count: facet.count,
+        }
+    }
+}
+
+/// Events per period, for a histogram.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ActivityDto {
+    /// Start of the first period, ISO 8601 UTC; `null` when no event has a time.
+    pub start: Option<String>,
+    #[ts(type = "number")]
+    pub period_ms: i64,
+    /// `hour`, `day`, `week`, …
+    pub period_name: String,
+    #[ts(type = "Array<number>")]
+    pub counts: Vec<i64>,
+    /// Indexes of the periods the engine calls spikes.
+    #[ts(type = "Array<number>")]
+    pub spikes: Vec<usize>,
+    #[ts(type = "number")]
+    pub untimed: i64,
+}
+
+impl From<Activity> for ActivityDto {
+    fn from(activity: Activity) -> Self {
+        ActivityDto {
+            start: if activity.counts.is_empty() {
+                None
+            } else {
+                iso_utc(Some(activity.start))
+            },
+            period_ms: activity.period_ms,
+            period_name: activity.period_name.to_owned(),
+            counts: activity.counts,
+            spikes: activity.spikes,
+            untimed: activity.untimed,
+        }
+    }
+}
+
+/// A common question, answered by a filter and a breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct QuestionDto {
+    pub id: String,
+    pub title: String,
+    pub explains: String,
+    pub filter: EventFilterDto,
+    /// What to count beside the events (`actor`, `rule`, `ip`, …), if anything.
+    pub breakdown: Option<String>,
+    pub over_time: bool,
+    /// `nothing`, `actor` (choose one first) or `record` (answered by a timeline).
+    pub needs: String,
+}
+
+impl From<Question> for QuestionDto {
+    fn from(question: Question) -> Self {
+        QuestionDto {
+            id: question.id.to_owned(),
+            title: question.title.to_owned(),
+            explains: question.explains.to_owned(),
+            filter: EventFilterDto::from(&question.filter),
+            breakdown: question.breakdown.map(|by| by.name().to_owned()),
+            over_time: question.over_time,
+            needs: question.needs.as_str().to_owned(),
+        }
+    }
+}
+
+/// One check of one event, in words.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct EventCheckDto {
+    /// `proven`, `failed` or `unknown`.
+    pub status: String,
+    pub detail: String,
+}
+
+impl From<EventCheck> for EventCheckDto {
+    fn from(check: EventCheck) -> Self {
+        EventCheckDto {
+            status: check.status.as_str().to_owned(),
+            detail: check.detail,
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExportResultDto {
+    pub path: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// `csv` or `jsonl`.
+    pub format: String,
+}
+
+/// A case opened before, most recent first.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+pub struct RecentCaseDto {
+    pub path: String,
+    /// What was opened to make it (a bundle's path), or the case itself.
+    pub opened_from: String,
+    /// ISO 8601 UTC.
+    pub opened_at: String,
+    /// Whether the file is still there.
+    #[serde(default)]
+    pub exists: bool,
+}
+
+/// A checkpoint file the reviewer added (spec §6), kept in the app's config dir.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CheckpointFileDto {
+    pub name: String,
+    #[ts(type = "number")]
+    pub n_checkpoints: u64,
+}
+
+/// What re-verification found: the case's rows against their own hashes, and each
+/// bundle's trust under the reviewer's current keys and checkpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReverifyDto {
+    #[ts(type = "number")]
+    pub n_rows: u64,
+    /// Rows whose stored values no longer match their hashes or their line.
+    pub findings: Vec<FindingDto>,
+    /// One sentence per bundle: re-verified, or why not.
+    pub bundles: Vec<String>,
 }
 
 /// The generated TypeScript twins of these types, in `ui/src/bindings/`.
@@ -676,6 +914,14 @@ pub mod bindings {
             OpenedDto,
             TrustedKeyDto,
             EventFilterDto,
+            FacetCountDto,
+            ActivityDto,
+            QuestionDto,
+            EventCheckDto,
+            ExportResultDto,
+            RecentCaseDto,
+            CheckpointFileDto,
+            ReverifyDto,
         );
         files
     }

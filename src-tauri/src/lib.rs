@@ -4,11 +4,14 @@
 //! This is a thin shell. It must never hold business logic, never run SQL and
 //! never decide a verdict: commands call the engine (`trailscope`) and convert its
 //! results into transport types (`dto.rs`); the commands are in `commands.rs`,
-//! the reviewer's trusted keys in `keys.rs`.
+//! the reviewer's trusted keys in `keys.rs`, checkpoint files in `checkpoints.rs`,
+//! recently opened cases in `recent.rs`.
 
+pub mod checkpoints;
 pub mod commands;
 pub mod dto;
 pub mod keys;
+pub mod recent;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -57,6 +60,7 @@ fn engine_version() -> String {
 /// Builds and runs the app until its last window closes.
 pub fn run(launch: LaunchRequest) -> ExitCode {
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(launch)
         .manage(commands::AppState::default())
         .invoke_handler(tauri::generate_handler![
@@ -73,6 +77,17 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
             commands::list_trusted_keys,
             commands::add_trusted_key,
             commands::remove_trusted_key,
+            commands::facet_counts,
+            commands::activity,
+            commands::list_questions,
+            commands::export_events,
+            commands::choose_path,
+            commands::recent_cases,
+            commands::forget_recent_case,
+            commands::list_checkpoint_files,
+            commands::add_checkpoint_file,
+            commands::remove_checkpoint_file,
+            commands::reverify_case,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -23,7 +23,7 @@ use crate::canonical::{sha256, to_hex};
 use crate::query::state::{StateFold, Step};
 use crate::verify::{
     ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
-    SeenLine, Severity, VerifyOptions, verify_into,
+    SeenLine, VerifyOptions, verify_into,
 };
 use std::sync::mpsc::SyncSender;
 
@@ -208,7 +208,7 @@ pub fn import_bundle(
 }
 
 /// The bundle's identity: its manifest and events files, by content.
-fn bundle_digest(report: &Report) -> String {
+pub(super) fn bundle_digest(report: &Report) -> String {
     let mut text = format!(
         "manifest {}\n",
         report.bundle.manifest_sha256.as_deref().unwrap_or("none")
@@ -508,7 +508,7 @@ fn store_report(
     Ok(())
 }
 
-fn insert_chain(transaction: &Transaction<'_>, bundle_idx: i64, chain: &ChainReport) -> Result<()> {
+pub(super) fn insert_chain(transaction: &Transaction<'_>, bundle_idx: i64, chain: &ChainReport) -> Result<()> {
     let dims: [&Dimension; 5] = [
         &chain.integrity,
         &chain.linkage,
@@ -627,7 +627,7 @@ fn check_continuity(
     Ok(findings)
 }
 
-fn insert_finding(
+pub(super) fn insert_finding(
     transaction: &Transaction<'_>,
     bundle_idx: Option<i64>,
     finding: &Finding,
@@ -641,7 +641,7 @@ fn insert_finding(
     statement.execute(params![
         bundle_idx,
         finding.kind.as_str(),
-        severity_name(finding.severity()),
+        finding.severity().as_str(),
         finding.chain,
         finding.seq.map(|s| s as i64),
         finding.seq_end.map(|s| s as i64),
@@ -657,13 +657,6 @@ fn insert_finding(
     Ok(())
 }
 
-pub(crate) fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Break => "break",
-        Severity::Warning => "warning",
-        Severity::Notice => "notice",
-    }
-}
 
 fn store_actors(transaction: &Transaction<'_>, actors: &HashMap<String, ActorTally>) -> Result<()> {
     let mut statement = transaction.prepare_cached(

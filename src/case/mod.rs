@@ -7,6 +7,7 @@
 
 mod continuity;
 mod import;
+mod retrust;
 mod reverify;
 mod schema;
 mod status;
@@ -16,10 +17,12 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 pub use import::{ImportOutcome, ImportProgress, import_bundle};
+pub use retrust::{Retrust, retrust};
 pub use reverify::{Reverification, reverify};
 pub use schema::CURRENT_VERSION;
 pub use status::{
-    BundleSummary, CaseStatus, ChainSummary, StoredFinding, case_status, stored_findings,
+    BundleSummary, CaseStatus, ChainSummary, StoredFinding, case_status, findings_of_event,
+    stored_findings,
 };
 
 use crate::{Error, Result};

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -138,6 +138,11 @@ CREATE TABLE actor (
 CREATE TABLE masked_field (
     name TEXT PRIMARY KEY
 ) STRICT;
+"#;
+
+/// The detail panel lists the findings that point at one event.
+const V2: &str = r#"
+CREATE INDEX finding_by_event ON finding(event_idx) WHERE event_idx IS NOT NULL;
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.

@@ -178,33 +178,46 @@ pub fn case_status(case: &Case) -> Result<CaseStatus> {
     })
 }
 
+const FINDING_COLUMNS: &str = "finding_idx, bundle_idx, kind, severity, chain, seq, seq_end, file, line, event_idx,
+     expected, actual, detail, message";
+
+fn stored_finding(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFinding> {
+    Ok(StoredFinding {
+        finding_idx: row.get(0)?,
+        bundle_idx: row.get(1)?,
+        kind: row.get(2)?,
+        severity: row.get(3)?,
+        chain: row.get(4)?,
+        seq: row.get(5)?,
+        seq_end: row.get(6)?,
+        file: row.get(7)?,
+        line: row.get(8)?,
+        event_idx: row.get(9)?,
+        expected: row.get(10)?,
+        actual: row.get(11)?,
+        detail: row.get(12)?,
+        message: row.get(13)?,
+    })
+}
+
 /// Every finding stored in the case, in the order found.
 pub fn stored_findings(case: &Case) -> Result<Vec<StoredFinding>> {
-    let connection = case.connection();
-    let findings = connection
-        .prepare(
-            "SELECT finding_idx, bundle_idx, kind, severity, chain, seq, seq_end, file, line, event_idx,
-                    expected, actual, detail, message
-             FROM finding ORDER BY finding_idx",
-        )?
-        .query_map([], |row| {
-            Ok(StoredFinding {
-                finding_idx: row.get(0)?,
-                bundle_idx: row.get(1)?,
-                kind: row.get(2)?,
-                severity: row.get(3)?,
-                chain: row.get(4)?,
-                seq: row.get(5)?,
-                seq_end: row.get(6)?,
-                file: row.get(7)?,
-                line: row.get(8)?,
-                event_idx: row.get(9)?,
-                expected: row.get(10)?,
-                actual: row.get(11)?,
-                detail: row.get(12)?,
-                message: row.get(13)?,
-            })
-        })?
+    let findings = case
+        .connection()
+        .prepare(&format!("SELECT {FINDING_COLUMNS} FROM finding ORDER BY finding_idx"))?
+        .query_map([], stored_finding)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(findings)
+}
+
+/// The findings that point at one stored event, in the order found.
+pub fn findings_of_event(case: &Case, event_idx: i64) -> Result<Vec<StoredFinding>> {
+    let findings = case
+        .connection()
+        .prepare_cached(&format!(
+            "SELECT {FINDING_COLUMNS} FROM finding WHERE event_idx = ?1 ORDER BY finding_idx"
+        ))?
+        .query_map([event_idx], stored_finding)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(findings)
 }

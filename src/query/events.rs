@@ -15,6 +15,8 @@ use crate::{Error, Result};
 pub struct EventFilter {
     /// Any of these actor ids.
     pub actors: Vec<String>,
+    /// Actor types (spec §2.2), e.g. `automation`; empty keeps every type.
+    pub actor_types: Vec<String>,
     /// An action, exact (`order.updated`) or a prefix ending in `.*` (`order.*`).
     pub action: Option<String>,
     pub category: Option<String>,
@@ -141,7 +143,7 @@ pub(crate) fn event_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
 }
 
 /// The WHERE clause of a filter: fixed fragments, with the values to bind.
-fn where_clause(filter: &EventFilter) -> (String, Vec<SqlValue>) {
+pub(crate) fn where_clause(filter: &EventFilter) -> (String, Vec<SqlValue>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<SqlValue> = Vec::new();
     if !filter.actors.is_empty() {
@@ -151,6 +153,14 @@ fn where_clause(filter: &EventFilter) -> (String, Vec<SqlValue>) {
             placeholders.push(format!("?{}", values.len()));
         }
         clauses.push(format!("e.actor_id IN ({})", placeholders.join(", ")));
+    }
+    if !filter.actor_types.is_empty() {
+        let mut placeholders = Vec::new();
+        for actor_type in &filter.actor_types {
+            values.push(SqlValue::Text(actor_type.clone()));
+            placeholders.push(format!("?{}", values.len()));
+        }
+        clauses.push(format!("e.actor_type IN ({})", placeholders.join(", ")));
     }
     let mut bind = |clause: &str, value: SqlValue, clauses: &mut Vec<String>| {
         values.push(value);
@@ -288,6 +298,9 @@ pub enum FacetBy {
     TargetType,
     Outcome,
     Channel,
+    Ip,
+    Batch,
+    Rule,
     Day,
 }
 
@@ -300,13 +313,32 @@ impl FacetBy {
             "target" | "target_type" => FacetBy::TargetType,
             "outcome" => FacetBy::Outcome,
             "channel" => FacetBy::Channel,
+            "ip" => FacetBy::Ip,
+            "batch" => FacetBy::Batch,
+            "rule" => FacetBy::Rule,
             "day" => FacetBy::Day,
             other => {
                 return Err(Error::Invalid(format!(
-                    "cannot count by {other:?}: use actor, action, category, target_type, outcome, channel or day"
+                    "cannot count by {other:?}: use actor, action, category, target_type, outcome, channel, ip, batch, rule or day"
                 )));
             }
         })
+    }
+
+    /// The name `parse` reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetBy::Actor => "actor",
+            FacetBy::Action => "action",
+            FacetBy::Category => "category",
+            FacetBy::TargetType => "target_type",
+            FacetBy::Outcome => "outcome",
+            FacetBy::Channel => "channel",
+            FacetBy::Ip => "ip",
+            FacetBy::Batch => "batch",
+            FacetBy::Rule => "rule",
+            FacetBy::Day => "day",
+        }
     }
 
     /// The grouping expression: a fixed fragment per facet.
@@ -318,6 +350,9 @@ impl FacetBy {
             FacetBy::TargetType => "e.target_type",
             FacetBy::Outcome => "e.outcome",
             FacetBy::Channel => "e.channel",
+            FacetBy::Ip => "e.ip",
+            FacetBy::Batch => "e.batch_id",
+            FacetBy::Rule => "e.rule_id",
             FacetBy::Day => {
                 "CASE WHEN e.ts = -9223372036854775808 THEN NULL ELSE date(e.ts / 1000, 'unixepoch') END"
             }

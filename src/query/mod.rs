@@ -1,19 +1,25 @@
 //! Answers to investigators' questions: plain-language sentences, field diffs and record
 //! state (pure functions over events), and over a case: actors, filtered event lists,
-//! facet counts and record timelines.
+//! facet counts, activity over time, the common questions and record timelines.
 //!
 //! Nothing here verifies anything or writes to a case.
 
+pub mod activity;
 pub mod actors;
+pub mod detail;
 pub mod diff;
 pub mod events;
+pub mod questions;
 pub mod sentence;
 pub mod state;
 pub mod timeline;
 
+pub use activity::{Activity, activity};
 pub use actors::{ActorSummary, actor_kind, list_actors};
+pub use detail::{CheckStatus, EventCheck, EventDetail, EventSource, event_detail};
 pub use events::{
     Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, event_by_idx, events_by_id,
     facet_counts, for_each_event, list_events, register_text_search, text_matches,
 };
+pub use questions::{Needs, Question, question, questions};
 pub use timeline::{Timeline, TimelineEntry, event_diff, timeline};

@@ -21,6 +21,7 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
 
+pub use chain::GENESIS;
 pub use event::{
     EventFields, KNOWN_ACTOR_TYPES, LineCheck, Link, check_line, check_line_with_fields,
 };

@@ -41,6 +41,17 @@ pub enum Severity {
     Notice,
 }
 
+impl Severity {
+    /// `break`, `warning` or `notice`, as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Break => "break",
+            Severity::Warning => "warning",
+            Severity::Notice => "notice",
+        }
+    }
+}
+
 impl FindingKind {
     pub const ALL: [FindingKind; 18] = [
         FindingKind::MalformedLine,

@@ -1,25 +1,25 @@
-// Front-end entry: opens what the app was started with (or a path typed in), shows
-// import progress, then the verification summary, findings, actor filter, events
-// table and detail panel. DOM is built with createElement and textContent only, never
+// Front-end entry and frame: opens what the app was started with (or a path typed in),
+// shows import progress, then the case: verification summary and findings beside the
+// tabs (events, actors, questions, record history, keys), each a view under features/. DOM is built with createElement and textContent only, never
 // innerHTML: nothing from a bundle can become markup. It never decides a verdict.
 import type { CaseSummaryDto } from "./bindings/CaseSummaryDto";
-import type { EventDetailDto } from "./bindings/EventDetailDto";
+import type { AppContext, ViewHandle } from "./app/context";
 import { el } from "./components/dom";
 import { progressWidget } from "./components/progress";
-import { actorFilter } from "./features/actors/view";
-import { EventPager, emptyFilter } from "./features/events/state";
-import { eventsTable, renderDetail, type EventsTable } from "./features/events/view";
+import { actorsView } from "./features/actors/panel";
+import { eventsView } from "./features/events/panel";
+import { questionsView } from "./features/questions/view";
+import { recordView } from "./features/timeline/view";
+import { trustView } from "./features/trust/view";
 import { renderFindings, renderSummary } from "./features/verification/view";
 import {
   CommandError,
   cancelImport,
   caseSummary,
   engineVersion,
-  eventDetail,
   insideDesktopShell,
   launchPath,
   listActors,
-  listEvents,
   listFindings,
   openPath,
 } from "./ipc";
@@ -27,11 +27,11 @@ import {
 interface View {
   utc: boolean;
   summary: CaseSummaryDto | null;
-  detail: EventDetailDto | null;
-  table: EventsTable | null;
+  /** Re-renders the open case after the UTC toggle. */
+  refresh: () => void;
 }
 
-const view: View = { utc: false, summary: null, detail: null, table: null };
+const view: View = { utc: false, summary: null, refresh: () => {} };
 
 const root = document.getElementById("app");
 if (root === null) {
@@ -52,6 +52,10 @@ const errorBox = el("p", { className: "app-error", testid: "error" });
 errorBox.hidden = true;
 const main = el("main", { className: "app-main" });
 root.replaceChildren(header, errorBox, main);
+utcToggle.addEventListener("change", () => {
+  view.utc = utcToggle.checked;
+  view.refresh();
+});
 
 function showError(error: unknown): void {
   const message = error instanceof CommandError ? `${error.message} (${error.code})` : String(error);
@@ -127,66 +131,91 @@ async function openAndShow(path: string): Promise<void> {
   }
 }
 
+/** The tabs of an open case, in order; each is a view under features/. */
+type TabName = "events" | "actors" | "questions" | "record" | "trust";
+const TAB_TITLES: Record<TabName, string> = {
+  events: "Events",
+  actors: "Actors",
+  questions: "Questions",
+  record: "Record history",
+  trust: "Keys & checkpoints",
+};
+
 async function showCase(): Promise<void> {
   const [summary, findings, actors] = await Promise.all([caseSummary(), listFindings(), listActors()]);
   view.summary = summary;
-  view.detail = null;
 
   const summaryBox = el("div", { className: "summary-box" }, renderSummary(summary, view.utc));
-  const pager = new EventPager(listEvents, emptyFilter());
-  const detailBox = el("div", { className: "detail-box" });
-  detailBox.hidden = true;
+  const tabBar = el("nav", { className: "tabs", testid: "tabs" });
+  const content = el("div", { className: "tab-content" });
+  const buttons = new Map<TabName, HTMLButtonElement>();
+  let current: TabName = "events";
 
-  const closeDetail = (): void => {
-    view.detail = null;
-    detailBox.hidden = true;
-    detailBox.replaceChildren();
-    table.select(null);
+  const ctx: AppContext = {
+    utc: () => view.utc,
+    showError,
+    showNotice,
+    showEvents(filter) {
+      events.setFilter(filter);
+      showTab("events");
+    },
+    openEvent(eventIdx) {
+      showTab("events");
+      events.openEvent(eventIdx);
+    },
+    openRecord(targetType, targetId, at) {
+      showTab("record");
+      record.show(targetType, targetId, at ?? null);
+    },
+    openActor(actorId) {
+      showTab("actors");
+      actorsTab.choose(actorId);
+    },
   };
-  const renderDetailBox = (): void => {
-    if (view.detail === null) return;
-    detailBox.replaceChildren(renderDetail(view.detail, view.utc, closeDetail));
-    detailBox.hidden = false;
-  };
-  const select = (eventIdx: number): void => {
-    table.select(eventIdx);
-    eventDetail(eventIdx)
-      .then((detail) => {
-        view.detail = detail;
-        renderDetailBox();
-      })
-      .catch(showError);
+  const events = eventsView(ctx, actors);
+  const actorsTab = actorsView(ctx, actors);
+  const record = recordView(ctx);
+  const views: Record<TabName, ViewHandle> = {
+    events,
+    actors: actorsTab,
+    questions: questionsView(ctx),
+    record,
+    trust: trustView(ctx),
   };
 
-  const table = eventsTable(pager, { utc: () => view.utc, onSelect: select, onError: showError });
-  view.table = table;
-  const filter = actorFilter(actors, (actorId) => {
-    pager.reset({ ...emptyFilter(), actors: actorId === null ? [] : [actorId] });
-    table.scrollToTop();
-  });
-
-  utcToggle.onchange = () => {
-    view.utc = utcToggle.checked;
+  function showTab(name: TabName): void {
+    current = name;
+    for (const [tab, button] of buttons) {
+      const active = tab === name;
+      button.classList.toggle("active", active);
+      button.setAttribute("aria-selected", String(active));
+      views[tab].root.hidden = !active;
+    }
+    views[name].shown?.();
+  }
+  for (const name of Object.keys(TAB_TITLES) as TabName[]) {
+    const button = el("button", { className: "tab", testid: `tab-${name}`, text: TAB_TITLES[name] });
+    button.type = "button";
+    button.setAttribute("role", "tab");
+    button.addEventListener("click", () => showTab(name));
+    buttons.set(name, button);
+    tabBar.append(button);
+    content.append(views[name].root);
+  }
+  view.refresh = () => {
     if (view.summary !== null) summaryBox.replaceChildren(renderSummary(view.summary, view.utc));
-    table.refresh();
-    renderDetailBox();
+    for (const handle of Object.values(views)) handle.refresh();
   };
 
   main.replaceChildren(
     el(
       "div",
       { className: "workspace" },
-      el("aside", { className: "sidebar" }, summaryBox, renderFindings(findings, select)),
-      el(
-        "div",
-        { className: "events-pane" },
-        el("div", { className: "toolbar" }, filter),
-        table.root,
-        detailBox,
-      ),
+      el("aside", { className: "sidebar" }, summaryBox, renderFindings(findings, ctx.openEvent)),
+      el("div", { className: "case-pane" }, tabBar, content),
     ),
   );
-  table.refresh();
+  showTab(current);
 }
 
 async function start(): Promise<void> {

@@ -27,6 +27,9 @@ pub struct FilterArgs {
     action: Option<String>,
     #[arg(long)]
     category: Option<String>,
+    /// An actor type (user, admin, automation, api_client, …); repeat for several.
+    #[arg(long = "actor-type")]
+    actor_types: Vec<String>,
     /// A target type, or TYPE:ID for one record.
     #[arg(long)]
     target: Option<String>,
@@ -65,6 +68,7 @@ impl FilterArgs {
         };
         Ok(EventFilter {
             actors: self.actors.clone(),
+            actor_types: self.actor_types.clone(),
             action: self.action.clone(),
             category: self.category.clone(),
             target_type,
@@ -470,27 +474,9 @@ pub fn export(
     out_path: PathBuf,
 ) -> Result<u64> {
     let case = Case::open_read_only(&case)?;
-    let masked = case.masked_fields()?;
-    let file = std::fs::File::create(&out_path).map_err(|e| Error::io(&out_path, e))?;
-    let mut writer = std::io::BufWriter::new(file);
-    let mut n = 0;
-    let filter = filter.to_filter()?;
-    match format {
-        ExportFormat::Csv => {
-            let mut export = CsvExport::new(&mut writer, masked)?;
-            query::for_each_event(&case, &filter, |row| {
-                n += 1;
-                export.write(&row)
-            })?;
-            export.finish()?;
-        }
-        ExportFormat::Jsonl => {
-            query::for_each_event(&case, &filter, |row| {
-                n += 1;
-                write_jsonl(&mut writer, &row, &masked)
-            })?;
-        }
-    }
-    writer.flush().map_err(|e| Error::io(&out_path, e))?;
-    Ok(n)
+    let format = match format {
+        ExportFormat::Csv => trailscope::export::ExportFormat::Csv,
+        ExportFormat::Jsonl => trailscope::export::ExportFormat::Jsonl,
+    };
+    trailscope::export::export_to_file(&case, &filter.to_filter()?, format, &out_path)
 }

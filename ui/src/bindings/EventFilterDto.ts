@@ -5,7 +5,23 @@
 /**
  * The events table's filter, as the UI sends it. Empty fields keep everything.
  */
-export type EventFilterDto = { actors: Array<string>, action: string | null, category: string | null, target_type: string | null, target_id: string | null, outcome: string | null, text: string | null, 
+export type EventFilterDto = { actors: Array<string>, 
+/**
+ * Actor types of spec §2.2 (`user`, `automation`, …).
+ */
+actor_types: Array<string>, 
+/**
+ * Exact, or a prefix ending in `.*` (`order.*`).
+ */
+action: string | null, category: string | null, target_type: string | null, target_id: string | null, outcome: string | null, channel: string | null, ip: string | null, 
+/**
+ * An import batch id.
+ */
+batch: string | null, 
+/**
+ * An automation rule id.
+ */
+rule: string | null, text: string | null, 
 /**
  * RFC 3339, inclusive.
  */

@@ -9,4 +9,12 @@ export type SourceDto = { bundle_idx: number, file: string, line: number, chain:
 /**
  * The verdict of the bundle it came from.
  */
-bundle_verdict: string, };
+bundle_verdict: string, ip: string | null, user_agent: string | null, channel: string | null, request_id: string | null, batch_id: string | null, client_id: string | null, 
+/**
+ * The automation rule that fired, with its version.
+ */
+rule: string | null, 
+/**
+ * Whom the actor acted for.
+ */
+on_behalf_of: string | null, reason: string | null, };

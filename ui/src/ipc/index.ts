@@ -3,15 +3,22 @@
 // generated bindings (ui/src/bindings), never from hand-copied shapes.
 // It must never decide a verdict or reshape engine results; it only carries them.
 import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
+import type { ActivityDto } from "../bindings/ActivityDto";
 import type { ActorDto } from "../bindings/ActorDto";
 import type { CaseSummaryDto } from "../bindings/CaseSummaryDto";
+import type { CheckpointFileDto } from "../bindings/CheckpointFileDto";
 import type { ErrorDto } from "../bindings/ErrorDto";
 import type { EventDetailDto } from "../bindings/EventDetailDto";
 import type { EventFilterDto } from "../bindings/EventFilterDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
+import type { ExportResultDto } from "../bindings/ExportResultDto";
+import type { FacetCountDto } from "../bindings/FacetCountDto";
 import type { FindingDto } from "../bindings/FindingDto";
 import type { ImportProgressDto } from "../bindings/ImportProgressDto";
 import type { OpenedDto } from "../bindings/OpenedDto";
+import type { QuestionDto } from "../bindings/QuestionDto";
+import type { RecentCaseDto } from "../bindings/RecentCaseDto";
+import type { ReverifyDto } from "../bindings/ReverifyDto";
 import type { TimelineDto } from "../bindings/TimelineDto";
 import type { TrustedKeyDto } from "../bindings/TrustedKeyDto";
 
@@ -115,4 +122,71 @@ export function addTrustedKey(keyId: string, publicKeyBase64: string): Promise<T
 
 export function removeTrustedKey(keyId: string): Promise<TrustedKeyDto[]> {
   return call<TrustedKeyDto[]>("remove_trusted_key", { keyId });
+}
+
+/** What to count events by (the engine's facets). */
+export type FacetName =
+  | "actor"
+  | "action"
+  | "category"
+  | "target_type"
+  | "outcome"
+  | "channel"
+  | "ip"
+  | "batch"
+  | "rule"
+  | "day";
+
+/** How many events matching `filter` have each value of one field, largest first. */
+export function facetCounts(filter: EventFilterDto, by: FacetName): Promise<FacetCountDto[]> {
+  return call<FacetCountDto[]>("facet_counts", { filter, by });
+}
+
+/** Events per period (hour, day, week, …) for a histogram of at most `maxPeriods` bars. */
+export function activity(filter: EventFilterDto, maxPeriods: number): Promise<ActivityDto> {
+  return call<ActivityDto>("activity", { filter, maxPeriods });
+}
+
+/** The common questions the engine knows how to answer. */
+export function listQuestions(): Promise<QuestionDto[]> {
+  return call<QuestionDto[]>("list_questions");
+}
+
+/** Asks where to save (native dialog) and exports; null if the reviewer cancelled. */
+export function exportEvents(
+  filter: EventFilterDto,
+  format: "csv" | "jsonl",
+): Promise<ExportResultDto | null> {
+  return call<ExportResultDto | null>("export_events", { filter, format });
+}
+
+/** A native open dialog (a file, or a folder bundle); null if cancelled. */
+export function choosePath(directory: boolean): Promise<string | null> {
+  return call<string | null>("choose_path", { directory });
+}
+
+export function recentCases(): Promise<RecentCaseDto[]> {
+  return call<RecentCaseDto[]>("recent_cases");
+}
+
+export function forgetRecentCase(path: string): Promise<RecentCaseDto[]> {
+  return call<RecentCaseDto[]>("forget_recent_case", { path });
+}
+
+export function listCheckpointFiles(): Promise<CheckpointFileDto[]> {
+  return call<CheckpointFileDto[]>("list_checkpoint_files");
+}
+
+/** A native dialog to pick a checkpoint file; null if cancelled. */
+export function addCheckpointFile(): Promise<CheckpointFileDto[] | null> {
+  return call<CheckpointFileDto[] | null>("add_checkpoint_file");
+}
+
+export function removeCheckpointFile(name: string): Promise<CheckpointFileDto[]> {
+  return call<CheckpointFileDto[]>("remove_checkpoint_file", { name });
+}
+
+/** Re-verifies the open case's rows and its bundles' trust under the current keys. */
+export function reverifyCase(): Promise<ReverifyDto> {
+  return call<ReverifyDto>("reverify_case");
 }

@@ -15,11 +15,16 @@ export type FetchPage = (
 export function emptyFilter(): EventFilterDto {
   return {
     actors: [],
+    actor_types: [],
     action: null,
     category: null,
     target_type: null,
     target_id: null,
     outcome: null,
+    channel: null,
+    ip: null,
+    batch: null,
+    rule: null,
     text: null,
     since: null,
     until: null,

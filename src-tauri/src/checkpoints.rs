@@ -1,0 +1,99 @@
+//! The reviewer's checkpoint files (spec §6): copies kept in the app's config dir
+//! (`checkpoints/`), each accepted by the engine's parser before it is stored, and
+//! applied on import and on re-verification. This file never decides whether a
+//! checkpoint vouches for a chain (the engine does).
+
+use std::path::{Path, PathBuf};
+
+use tauri::{AppHandle, Manager};
+use trailscope::verify::load_checkpoints;
+use trailscope::{Checkpoint, TrustedKeys};
+
+use crate::dto::{CheckpointFileDto, ErrorDto};
+
+type CheckpointsResult<T> = Result<T, ErrorDto>;
+
+fn dir(app: &AppHandle) -> CheckpointsResult<PathBuf> {
+    let dir = app
+        .path()
+        .app_config_dir()
+        .map_err(|e| ErrorDto::new("io", format!("no config directory: {e}")))?;
+    Ok(dir.join("checkpoints"))
+}
+
+fn files(dir: &Path) -> CheckpointsResult<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(trailscope::Error::io(dir, e).into()),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file())
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Every stored checkpoint file with how many checkpoints it holds.
+pub fn list(app: &AppHandle, trusted: &TrustedKeys) -> CheckpointsResult<Vec<CheckpointFileDto>> {
+    files(&dir(app)?)?
+        .into_iter()
+        .map(|path| {
+            let n = load_checkpoints(&path, trusted)?.len() as u64;
+            Ok(CheckpointFileDto {
+                name: file_name(&path),
+                n_checkpoints: n,
+            })
+        })
+        .collect()
+}
+
+/// Every checkpoint of every stored file.
+pub fn load_all(app: &AppHandle, trusted: &TrustedKeys) -> CheckpointsResult<Vec<Checkpoint>> {
+    let mut all = Vec::new();
+    for path in files(&dir(app)?)? {
+        all.extend(load_checkpoints(&path, trusted)?);
+    }
+    Ok(all)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Copies a checkpoint file in after the engine has read it; refuses a name already used.
+pub fn add(app: &AppHandle, source: &Path, trusted: &TrustedKeys) -> CheckpointsResult<()> {
+    let n = load_checkpoints(source, trusted)?.len();
+    if n == 0 {
+        return Err(ErrorDto::invalid(format!(
+            "{} holds no checkpoint",
+            source.display()
+        )));
+    }
+    let dir = dir(app)?;
+    std::fs::create_dir_all(&dir).map_err(|e| trailscope::Error::io(&dir, e))?;
+    let target = dir.join(file_name(source));
+    if target.exists() {
+        return Err(ErrorDto::invalid(format!(
+            "a checkpoint file named {:?} is already added; remove it first",
+            file_name(source)
+        )));
+    }
+    std::fs::copy(source, &target).map_err(|e| trailscope::Error::io(&target, e))?;
+    Ok(())
+}
+
+/// Removes a stored checkpoint file by name (a plain name, never a path).
+pub fn remove(app: &AppHandle, name: &str) -> CheckpointsResult<()> {
+    let dir = dir(app)?;
+    let known = files(&dir)?
+        .into_iter()
+        .find(|path| file_name(path) == name)
+        .ok_or_else(|| ErrorDto::new("not_found", format!("no checkpoint file {name:?}")))?;
+    std::fs::remove_file(&known).map_err(|e| trailscope::Error::io(&known, e))?;
+    Ok(())
+}

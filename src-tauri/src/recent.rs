@@ -1,0 +1,77 @@
+//! The list of recently opened cases, kept in the app's data dir (`recent.json`), most
+//! recent first, at most `MAX` entries. It only remembers paths; opening one goes
+//! through `open_path` like any other.
+
+use std::path::{Path, PathBuf};
+
+use tauri::{AppHandle, Manager};
+
+use crate::dto::{ErrorDto, RecentCaseDto};
+
+const MAX: usize = 12;
+
+fn file(app: &AppHandle) -> Result<PathBuf, ErrorDto> {
+    let dir = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| ErrorDto::new("io", format!("no data directory: {e}")))?;
+    Ok(dir.join("recent.json"))
+}
+
+fn read(path: &Path) -> Vec<RecentCaseDto> {
+    // A damaged list is not worth an error: it is only a convenience.
+    std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// The list, each marked with whether its case file is still there.
+pub fn list(app: &AppHandle) -> Result<Vec<RecentCaseDto>, ErrorDto> {
+    Ok(read(&file(app)?)
+        .into_iter()
+        .map(|mut entry| {
+            entry.exists = Path::new(&entry.path).is_file();
+            entry
+        })
+        .collect())
+}
+
+/// Puts a case first (once), trimming the list to `MAX`.
+pub fn remember(app: &AppHandle, case_path: &Path, opened_from: &Path) -> Result<(), ErrorDto> {
+    let path = file(app)?;
+    let case_path = case_path.display().to_string();
+    let mut entries = read(&path);
+    entries.retain(|entry| entry.path != case_path);
+    entries.insert(
+        0,
+        RecentCaseDto {
+            path: case_path,
+            opened_from: opened_from.display().to_string(),
+            opened_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            exists: true,
+        },
+    );
+    entries.truncate(MAX);
+    write(&path, &entries)
+}
+
+/// Drops a case from the list (the case file itself is left alone).
+pub fn forget(app: &AppHandle, case_path: &str) -> Result<(), ErrorDto> {
+    let path = file(app)?;
+    let mut entries = read(&path);
+    entries.retain(|entry| entry.path != case_path);
+    write(&path, &entries)
+}
+
+fn write(path: &Path, entries: &[RecentCaseDto]) -> Result<(), ErrorDto> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| trailscope::Error::io(dir, e))?;
+    }
+    let text = serde_json::to_vec_pretty(entries)
+        .map_err(|e| ErrorDto::new("internal", e.to_string()))?;
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, text).map_err(|e| trailscope::Error::io(&partial, e))?;
+    std::fs::rename(&partial, path).map_err(|e| trailscope::Error::io(path, e))?;
+    Ok(())
+}

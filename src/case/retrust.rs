@@ -1,0 +1,167 @@
+//! Re-checks the trust of every bundle in a case under the reviewer's current trusted
+//! keys and checkpoints: after a key is added or a checkpoint file arrives, a bundle
+//! that was "intact but unvouched" may now be verified (or a checkpoint may now
+//! contradict it).
+//!
+//! Trust is about the bundle's manifest and chain heads, which the case does not copy,
+//! so each bundle is verified again from its original file, read-only. The file must
+//! still be the one imported (same content digest); a missing or changed file is
+//! reported and its stored verdict is left as it was. Only what depends on the
+//! reviewer's keys and checkpoints is replaced: the bundle's verdict, headline and
+//! signature status, its chains' five dimensions, and its signature and checkpoint
+//! findings; every other finding depends only on the bytes, which are unchanged.
+
+use std::path::PathBuf;
+
+use rusqlite::{TransactionBehavior, params};
+
+use super::Case;
+use super::import::{bundle_digest, insert_chain, insert_finding};
+use crate::verify::{FindingKind, VerifyOptions, verify_bundle};
+use crate::{Error, Result};
+
+/// The finding kinds whose presence depends on the reviewer's keys and checkpoints.
+const TRUST_KINDS: [FindingKind; 4] = [
+    FindingKind::SignatureInvalid,
+    FindingKind::SignatureUntrusted,
+    FindingKind::Unsigned,
+    FindingKind::CheckpointMismatch,
+];
+
+/// What became of one bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Retrust {
+    /// Verified again; its stored verdict is now `verdict` (it was `before`).
+    Rechecked {
+        bundle_idx: i64,
+        before: String,
+        verdict: String,
+        headline: String,
+    },
+    /// The original file is not where it was imported from.
+    Missing { bundle_idx: i64, path: PathBuf },
+    /// The file there is no longer the bundle that was imported.
+    Changed { bundle_idx: i64, path: PathBuf },
+    /// The file could not be read as a bundle.
+    Unreadable {
+        bundle_idx: i64,
+        path: PathBuf,
+        reason: String,
+    },
+}
+
+impl Retrust {
+    /// One sentence for the reviewer.
+    pub fn describe(&self) -> String {
+        match self {
+            Retrust::Rechecked {
+                bundle_idx,
+                before,
+                verdict,
+                headline,
+            } if before == verdict => {
+                format!("Bundle {bundle_idx}: re-verified, still {verdict}. {headline}")
+            }
+            Retrust::Rechecked {
+                bundle_idx,
+                before,
+                verdict,
+                headline,
+            } => format!("Bundle {bundle_idx}: re-verified, now {verdict} (was {before}). {headline}"),
+            Retrust::Missing { bundle_idx, path } => format!(
+                "Bundle {bundle_idx}: not re-verified: its file is no longer at {}; its earlier verdict stands.",
+                path.display()
+            ),
+            Retrust::Changed { bundle_idx, path } => format!(
+                "Bundle {bundle_idx}: not re-verified: the file at {} is no longer the bundle that was imported; its earlier verdict stands.",
+                path.display()
+            ),
+            Retrust::Unreadable {
+                bundle_idx,
+                path,
+                reason,
+            } => format!(
+                "Bundle {bundle_idx}: not re-verified: {} cannot be read ({reason}); its earlier verdict stands.",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Re-verifies every bundle of the case from its original file under `options` and
+/// stores what depends on trust. Each bundle is updated in its own transaction.
+pub fn retrust(case: &mut Case, options: &VerifyOptions) -> Result<Vec<Retrust>> {
+    let bundles: Vec<(i64, String, String, String)> = case
+        .connection()
+        .prepare("SELECT bundle_idx, path, digest, verdict FROM bundle ORDER BY bundle_idx")?
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut outcomes = Vec::new();
+    for (bundle_idx, path, digest, before) in bundles {
+        let path = PathBuf::from(path);
+        if !path.exists() {
+            outcomes.push(Retrust::Missing { bundle_idx, path });
+            continue;
+        }
+        let report = match verify_bundle(&path, options) {
+            Ok(report) => report,
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                outcomes.push(Retrust::Missing { bundle_idx, path });
+                continue;
+            }
+            Err(error) => {
+                outcomes.push(Retrust::Unreadable {
+                    bundle_idx,
+                    path,
+                    reason: error.to_string(),
+                });
+                continue;
+            }
+        };
+        if bundle_digest(&report) != digest {
+            outcomes.push(Retrust::Changed { bundle_idx, path });
+            continue;
+        }
+        let transaction = case
+            .connection_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute(
+            "UPDATE bundle SET signature_status = ?2, signature_key_id = ?3, verdict = ?4, headline = ?5
+             WHERE bundle_idx = ?1",
+            params![
+                bundle_idx,
+                report.signature.status.as_str(),
+                report.signature.key_id,
+                report.verdict().as_str(),
+                report.headline(),
+            ],
+        )?;
+        transaction.execute("DELETE FROM bundle_chain WHERE bundle_idx = ?1", [bundle_idx])?;
+        for chain in &report.chains {
+            insert_chain(&transaction, bundle_idx, chain)?;
+        }
+        for kind in TRUST_KINDS {
+            transaction.execute(
+                "DELETE FROM finding WHERE bundle_idx = ?1 AND kind = ?2",
+                params![bundle_idx, kind.as_str()],
+            )?;
+        }
+        for finding in report
+            .findings
+            .iter()
+            .filter(|finding| TRUST_KINDS.contains(&finding.kind))
+        {
+            insert_finding(&transaction, Some(bundle_idx), finding, None)?;
+        }
+        transaction.commit()?;
+        outcomes.push(Retrust::Rechecked {
+            bundle_idx,
+            before,
+            verdict: report.verdict().as_str().to_owned(),
+            headline: report.headline(),
+        });
+    }
+    Ok(outcomes)
+}
