@@ -68,6 +68,16 @@ export async function waitForDriver(baseUrl, timeoutMs = 20_000) {
   throw new Error(`no WebDriver at ${baseUrl} after ${timeoutMs} ms: ${last?.message}`);
 }
 
+/** W3C WebDriver key codes for `pressKeys`. */
+export const KEYS = {
+  enter: "\uE007",
+  escape: "\uE00C",
+  arrowDown: "\uE015",
+  arrowUp: "\uE013",
+  tab: "\uE004",
+  backspace: "\uE003",
+};
+
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -134,6 +144,59 @@ export class Session {
   /** The rendered text of an element. */
   text(elementId) {
     return this.send("GET", `/element/${elementId}/text`);
+  }
+
+  /** Clicks an element (scrolled into view by the driver). */
+  click(elementId) {
+    return this.send("POST", `/element/${elementId}/click`, {});
+  }
+
+  /** Types `text` into an element (an input): W3C "Element Send Keys". */
+  type(elementId, text) {
+    return this.send("POST", `/element/${elementId}/value`, { text });
+  }
+
+  /** Empties an input. */
+  clear(elementId) {
+    return this.send("POST", `/element/${elementId}/clear`, {});
+  }
+
+  /** An element's attribute (e.g. `data-event-idx`), or null. */
+  attribute(elementId, name) {
+    return this.send("GET", `/element/${elementId}/attribute/${encodeURIComponent(name)}`);
+  }
+
+  /** An element's DOM property (e.g. `value`, `checked`). */
+  property(elementId, name) {
+    return this.send("GET", `/element/${elementId}/property/${encodeURIComponent(name)}`);
+  }
+
+  /**
+   * Presses keys on whatever has focus, one after another: each item is a
+   * character or a W3C key code such as KEYS.enter.
+   */
+  async pressKeys(keys) {
+    const actions = [];
+    for (const key of keys) {
+      actions.push({ type: "keyDown", value: key }, { type: "keyUp", value: key });
+    }
+    await this.send("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.send("DELETE", "/actions");
+  }
+
+  /** Clicks the first element matching `selector`, waiting for it; throws if none. */
+  async clickSelector(selector, options) {
+    const element = await this.waitForElement(selector, options);
+    if (element === undefined) {
+      throw new Error(`nothing matches ${selector}`);
+    }
+    await this.click(element);
+    return element;
+  }
+
+  /** A PNG screenshot of the window, as a Buffer. */
+  async screenshot() {
+    return Buffer.from(await this.send("GET", "/screenshot", undefined, 30_000), "base64");
   }
 
   /**
