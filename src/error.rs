@@ -34,7 +34,7 @@ pub enum Error {
     /// The user stopped the operation; nothing was changed.
     #[error("cancelled; nothing was changed")]
     Cancelled,
-    #[error("case database: {0}")]
+    #[error("case database: {}", describe_case_error(.0))]
     Case(#[from] rusqlite::Error),
 }
 
@@ -49,4 +49,25 @@ impl Error {
             source,
         }
     }
+}
+
+/// SQLite's words, made plain where a reviewer can act on them: a write that failed
+/// for want of space (a full disk, or a file-size limit) is said to be that, and that
+/// SQLite rolled it back, so the case is as it was before.
+fn describe_case_error(error: &rusqlite::Error) -> String {
+    use rusqlite::ffi;
+    let rusqlite::Error::SqliteFailure(failure, _) = error else {
+        return error.to_string();
+    };
+    let why = if failure.code == rusqlite::ErrorCode::DiskFull {
+        "the disk is full"
+    } else if matches!(
+        failure.extended_code,
+        ffi::SQLITE_IOERR_WRITE | ffi::SQLITE_IOERR_FSYNC | ffi::SQLITE_IOERR_TRUNCATE
+    ) {
+        "writing the case file failed (a full disk, a file-size limit or a failing device)"
+    } else {
+        return error.to_string();
+    };
+    format!("{why} ({error}); the change was rolled back and the case is as it was")
 }

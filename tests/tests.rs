@@ -16,5 +16,7 @@ mod cli;
 mod case;
 // Investigating a case: filters, facets, timelines, diffs and exports against the file's own truth.
 mod investigate;
+// Hostile bundles and faults: bombs, escapes, bad lines, bad manifests, a full disk, kills.
+mod hostile;
 // Repository hygiene: every source file says what it is for.
 mod tidy;

@@ -2,7 +2,9 @@
 //! or a bare JSON Lines file; reading the manifest and streaming the events files.
 //!
 //! The evidence is opened read-only and never modified. ZIP entries are checked for
-//! names that would escape the archive root and their decompressed size is bounded.
+//! names that would escape the archive root, symbolic links and duplicate names, and
+//! their decompressed sizes are bounded (each entry, all entries together, and the ratio
+//! to the compressed size): first by what the archive declares, then on the real bytes.
 //! This module never touches a database and never judges the content: that is `verify`.
 
 mod lines;
@@ -11,6 +13,8 @@ mod manifest;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use lines::{FileDigest, LineBatch, LineSpan, LineSplitter};
 pub use manifest::{Manifest, ManifestChain, ManifestFile, ManifestSignature, Provenance};
@@ -36,13 +40,16 @@ impl Container {
 }
 
 /// Limits that keep hostile bundles from exhausting memory or disk.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Longest events line accepted; longer ones are reported as malformed and skipped.
     pub max_line_bytes: usize,
     /// Largest decompressed size of one ZIP entry.
     pub max_entry_bytes: u64,
-    /// Largest ratio of decompressed to compressed size of one ZIP entry.
+    /// Largest decompressed size of all the entries of a ZIP archive together.
+    pub max_total_bytes: u64,
+    /// Largest ratio of decompressed to compressed size of one ZIP entry (entries that
+    /// decompress to at most [`RATIO_FREE_BYTES`] are not held to it).
     pub max_compression_ratio: u64,
     /// Largest manifest accepted.
     pub max_manifest_bytes: u64,
@@ -53,11 +60,16 @@ impl Default for Limits {
         Limits {
             max_line_bytes: 16 << 20,
             max_entry_bytes: 64 << 30,
+            max_total_bytes: 64 << 30,
             max_compression_ratio: 1000,
             max_manifest_bytes: 64 << 20,
         }
     }
 }
+
+/// Entries that decompress to no more than this are not held to the compression
+/// ratio: a small file of repeated text legitimately compresses very well.
+pub const RATIO_FREE_BYTES: u64 = 1 << 20;
 
 /// What became of the bundle's manifest.
 #[derive(Debug, Clone)]
@@ -76,6 +88,8 @@ pub struct Bundle {
     manifest: ManifestState,
     archive: Option<zip::ZipArchive<File>>,
     limits: Limits,
+    /// Bytes decompressed so far from all the archive's entries.
+    unzipped: Arc<AtomicU64>,
 }
 
 /// The name of the events file in a bundle whose manifest lists none.
@@ -88,7 +102,9 @@ impl Bundle {
         if metadata.is_dir() {
             let manifest_path = path.join("manifest.json");
             let manifest = match File::open(&manifest_path) {
-                Ok(file) => read_manifest(file, limits.max_manifest_bytes),
+                Ok(file) => read_manifest(file, limits.max_manifest_bytes).unwrap_or_else(|e| {
+                    ManifestState::Unreadable(format!("manifest.json cannot be read: {e}"))
+                }),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => ManifestState::Absent,
                 Err(e) => return Err(Error::io(manifest_path, e)),
             };
@@ -98,6 +114,7 @@ impl Bundle {
                 manifest,
                 archive: None,
                 limits,
+                unzipped: Arc::default(),
             });
         }
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -114,11 +131,17 @@ impl Bundle {
                 manifest: ManifestState::Absent,
                 archive: Some(archive),
                 limits,
+                unzipped: Arc::default(),
             };
             bundle.check_zip_entries()?;
             if bundle.zip_has("manifest.json") {
+                // Inside an archive a read error is a corrupt or hostile entry: refused.
                 let reader = bundle.open_entry("manifest.json")?;
-                bundle.manifest = read_manifest(reader, limits.max_manifest_bytes);
+                let manifest = read_manifest(reader, limits.max_manifest_bytes);
+                bundle.manifest = manifest.map_err(|e| Error::Refused {
+                    path: path.to_owned(),
+                    reason: format!("manifest.json: {e}"),
+                })?;
             }
             return Ok(bundle);
         }
@@ -128,6 +151,7 @@ impl Bundle {
             manifest: ManifestState::Absent,
             archive: None,
             limits,
+            unzipped: Arc::default(),
         })
     }
 
@@ -166,6 +190,12 @@ impl Bundle {
                 _ => vec![DEFAULT_EVENTS_FILE.to_owned()],
             },
         }
+    }
+
+    /// Whether `name` (as a manifest lists it) names a file inside the bundle: relative,
+    /// with no `..`, backslash or drive letter.
+    pub fn is_inside(&self, name: &str) -> bool {
+        self.container == Container::Jsonl || is_safe_relative_name(name)
     }
 
     /// Opens one events file for streaming. `Ok(None)` if the bundle does not hold it.
@@ -209,68 +239,133 @@ impl Bundle {
     fn open_entry(&mut self, name: &str) -> Result<Box<dyn Read + Send + '_>> {
         let limits = self.limits;
         let path = self.path.clone();
+        let unzipped = Arc::clone(&self.unzipped);
         let archive = self.archive.as_mut().expect("zip bundle");
         let entry = archive.by_name(name).map_err(|e| Error::Refused {
             path: path.clone(),
             reason: format!("cannot read entry {name:?} of the archive ({e})"),
         })?;
-        let declared = entry.size();
-        let compressed = entry.compressed_size().max(1);
-        if declared > limits.max_entry_bytes {
-            return Err(Error::Refused {
-                path,
-                reason: format!(
-                    "entry {name:?} would decompress to {declared} bytes, over the limit of {}",
-                    limits.max_entry_bytes
+        // The declared sizes were checked on opening, but they can lie: the bounded
+        // reader enforces the limits on the bytes that really come out.
+        let by_ratio = entry
+            .compressed_size()
+            .max(1)
+            .saturating_mul(limits.max_compression_ratio)
+            .max(RATIO_FREE_BYTES);
+        let (bound, why) = if by_ratio < limits.max_entry_bytes {
+            (
+                by_ratio,
+                format!(
+                    "{} times its compressed size of {} bytes",
+                    limits.max_compression_ratio,
+                    entry.compressed_size()
                 ),
-            });
-        }
-        // The declared size can lie; the bounded reader enforces the limit on real bytes.
-        let bound = limits.max_entry_bytes.min(
-            compressed
-                .saturating_mul(limits.max_compression_ratio)
-                .max(1 << 20),
-        );
+            )
+        } else {
+            (limits.max_entry_bytes, "the limit for one entry".to_owned())
+        };
         Ok(Box::new(BoundedReader {
             inner: entry,
-            remaining: bound,
             name: name.to_owned(),
+            read: 0,
             bound,
+            why,
+            unzipped,
+            max_total: limits.max_total_bytes,
         }))
     }
 
+    /// Refuses an archive with an entry that escapes the root, is a symbolic link,
+    /// repeats a name, or declares sizes over the limits (a decompression bomb).
     fn check_zip_entries(&mut self) -> Result<()> {
         let path = self.path.clone();
+        let limits = self.limits;
         let refuse = |reason: String| Error::Refused {
             path: path.clone(),
             reason,
         };
         let archive = self.archive.as_mut().expect("zip bundle");
-        let mut seen = std::collections::HashSet::new();
+        if archive.has_duplicate_names() {
+            // The `zip` crate keeps one entry per name; the central directory says which.
+            let names = File::open(&path).and_then(|mut file| {
+                central_directory_names(&mut file, archive.central_directory_start())
+            });
+            let mut seen = std::collections::HashSet::new();
+            let twin = names
+                .unwrap_or_default()
+                .into_iter()
+                .find(|name| !seen.insert(name.clone()));
+            return Err(refuse(match twin {
+                Some(name) => format!(
+                    "archive holds two entries named {:?}",
+                    String::from_utf8_lossy(&name)
+                ),
+                None => "archive holds two entries of one name".to_owned(),
+            }));
+        }
         for raw in archive.file_names_raw() {
-            let name = String::from_utf8_lossy(raw).into_owned();
+            let name = String::from_utf8_lossy(raw);
             if !is_safe_relative_name(name.trim_end_matches('/')) {
                 return Err(refuse(format!(
                     "archive entry {name:?} would escape the bundle root"
                 )));
             }
-            if !seen.insert(name.clone()) {
-                return Err(refuse(format!("archive holds two entries named {name:?}")));
-            }
         }
+        let mut declared_total: u64 = 0;
         for index in 0..archive.len() {
             let entry = archive
                 .by_index_raw(index)
                 .map_err(|e| refuse(format!("archive entry {index} cannot be read ({e})")))?;
+            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
             if entry.is_symlink() {
+                return Err(refuse(format!("archive entry {name:?} is a symbolic link")));
+            }
+            let (size, compressed) = (entry.size(), entry.compressed_size());
+            if size > limits.max_entry_bytes {
                 return Err(refuse(format!(
-                    "archive entry {:?} is a symbolic link",
-                    entry.name()
+                    "archive entry {name:?} declares {size} bytes uncompressed, over the limit of {} bytes for one entry",
+                    limits.max_entry_bytes
+                )));
+            }
+            if size > RATIO_FREE_BYTES
+                && size > compressed.saturating_mul(limits.max_compression_ratio)
+            {
+                return Err(refuse(format!(
+                    "archive entry {name:?} declares {size} bytes uncompressed from {compressed} compressed, over the limit of {} times (a decompression bomb?)",
+                    limits.max_compression_ratio
+                )));
+            }
+            declared_total = declared_total.saturating_add(size);
+            if declared_total > limits.max_total_bytes {
+                return Err(refuse(format!(
+                    "archive entries up to {name:?} declare {declared_total} bytes uncompressed, over the limit of {} bytes for the whole archive",
+                    limits.max_total_bytes
                 )));
             }
         }
         Ok(())
     }
+}
+
+/// The raw names of a ZIP archive's central directory, in order, read from the file.
+fn central_directory_names(file: &mut File, start: u64) -> io::Result<Vec<Vec<u8>>> {
+    use std::io::{BufReader, Seek, SeekFrom};
+    const MAX_ENTRIES: usize = 1 << 20;
+    let mut reader = BufReader::new(file);
+    reader.seek(SeekFrom::Start(start))?;
+    let mut names = Vec::new();
+    let mut header = [0u8; 46];
+    while names.len() < MAX_ENTRIES
+        && read_up_to(&mut reader, &mut header)? == header.len()
+        && header[..4] == *b"PK\x01\x02"
+    {
+        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]);
+        let mut name = vec![0; usize::from(field(28))];
+        reader.read_exact(&mut name)?;
+        reader.seek_relative(i64::from(field(30)) + i64::from(field(32)))?;
+        names.push(name);
+    }
+    Ok(names)
 }
 
 /// A name inside a bundle: relative, no `..`, no backslashes, no drive letters.
@@ -285,18 +380,20 @@ fn is_safe_relative_name(name: &str) -> bool {
             .all(|part| !part.is_empty() && part != ".." && part != ".")
 }
 
-fn read_manifest(reader: impl Read, max_bytes: u64) -> ManifestState {
+/// Reads and parses a manifest. `Err` only when its bytes cannot be read; a manifest
+/// that is too large or not valid is `Unreadable`, for a finding.
+fn read_manifest(reader: impl Read, max_bytes: u64) -> io::Result<ManifestState> {
     let mut text = Vec::new();
-    match reader.take(max_bytes + 1).read_to_end(&mut text) {
-        Err(e) => ManifestState::Unreadable(format!("manifest.json cannot be read: {e}")),
-        Ok(_) if text.len() as u64 > max_bytes => {
-            ManifestState::Unreadable(format!("manifest.json is larger than {max_bytes} bytes"))
-        }
-        Ok(_) => match Manifest::parse(&text) {
-            Ok(manifest) => ManifestState::Present(Box::new(manifest)),
-            Err(reason) => ManifestState::Unreadable(reason),
-        },
+    reader.take(max_bytes + 1).read_to_end(&mut text)?;
+    if text.len() as u64 > max_bytes {
+        return Ok(ManifestState::Unreadable(format!(
+            "manifest.json is larger than {max_bytes} bytes"
+        )));
     }
+    Ok(match Manifest::parse(&text) {
+        Ok(manifest) => ManifestState::Present(Box::new(manifest)),
+        Err(reason) => ManifestState::Unreadable(reason),
+    })
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -312,27 +409,43 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// Stops a decompression bomb: errors once more bytes come out than the bound allows.
+/// Stops a decompression bomb: errors once more bytes come out of an entry than its
+/// bound allows, or out of all the archive's entries than the total limit allows.
 struct BoundedReader<R> {
     inner: R,
-    remaining: u64,
-    bound: u64,
     name: String,
+    /// Bytes read so far from this entry.
+    read: u64,
+    bound: u64,
+    /// Why `bound` is what it is, for the message.
+    why: String,
+    unzipped: Arc<AtomicU64>,
+    max_total: u64,
 }
 
 impl<R: Read> Read for BoundedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n as u64 > self.remaining {
+        self.read += n as u64;
+        if self.read > self.bound {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(
-                    "archive entry {:?} decompresses to more than {} bytes (a decompression bomb?); refused",
-                    self.name, self.bound
+                    "archive entry {:?} decompresses to more than {} bytes, {} (a decompression bomb?)",
+                    self.name, self.bound, self.why
                 ),
             ));
         }
-        self.remaining -= n as u64;
+        let total = self.unzipped.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if total > self.max_total {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the archive's entries decompress to more than {} bytes in all, the limit for the whole archive (at entry {:?})",
+                    self.max_total, self.name
+                ),
+            ));
+        }
         Ok(n)
     }
 }

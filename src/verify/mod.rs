@@ -136,6 +136,7 @@ pub fn verify_into(
         }
     }
 
+    let manifest_absent = matches!(bundle.manifest_state(), ManifestState::Absent);
     let max_line_bytes = bundle.limits().max_line_bytes;
     let container = bundle.container();
     for name in bundle.event_file_names() {
@@ -143,12 +144,25 @@ pub fn verify_into(
             .as_ref()
             .and_then(|m| m.files.iter().find(|f| f.path == name))
             .cloned();
-        let Some(reader) = bundle.open_events_file(&name)? else {
+        if !bundle.is_inside(&name) {
             walk.report(
                 Finding::new(FindingKind::FileDigestMismatch).detail(format!(
-                    "the manifest lists {name}, but the bundle does not hold it"
+                    "the manifest lists {name:?}, which would lie outside the bundle; it was not read"
                 )),
             );
+            continue;
+        }
+        let Some(reader) = bundle.open_events_file(&name)? else {
+            let detail = match (&manifest, manifest_absent) {
+                (Some(_), _) => {
+                    format!("the manifest lists {name}, but the bundle does not hold it")
+                }
+                (None, true) => {
+                    format!("the bundle holds neither a manifest nor {name}: it has no events")
+                }
+                (None, false) => format!("the bundle does not hold {name}"),
+            };
+            walk.report(Finding::new(FindingKind::FileDigestMismatch).detail(detail));
             continue;
         };
         walk.begin_file(&name);

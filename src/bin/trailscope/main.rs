@@ -47,6 +47,8 @@ enum Command {
         /// Print one JSON object instead of the plain report.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Import bundles into a case (a SQLite file), verifying them on the way.
     Import {
@@ -60,6 +62,8 @@ enum Command {
         trusted_keys: Option<PathBuf>,
         #[arg(long)]
         checkpoints: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// What a case holds: bundles, verdicts, chains, time span, findings.
     Status {
@@ -197,6 +201,67 @@ enum Command {
     },
 }
 
+/// The bounds that keep a hostile bundle from exhausting memory or disk
+/// (`bundle::Limits`). Sizes are bytes, or with a K, M or G suffix (powers of 1024).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Longest events line read; a longer one is a malformed line, skipped unread (default 16M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_line_bytes: Option<u64>,
+    /// Largest decompressed size of one ZIP entry (default 64G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_entry_bytes: Option<u64>,
+    /// Largest decompressed size of all of a ZIP archive's entries together (default 64G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_total_bytes: Option<u64>,
+    /// Largest ratio of decompressed to compressed size of a ZIP entry over 1 MiB (default 1000).
+    #[arg(long, value_name = "N")]
+    max_ratio: Option<u64>,
+    /// Largest manifest.json read (default 64M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_manifest_bytes: Option<u64>,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> trailscope::bundle::Limits {
+        let default = trailscope::bundle::Limits::default();
+        trailscope::bundle::Limits {
+            max_line_bytes: self.max_line_bytes.map_or(default.max_line_bytes, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }),
+            max_entry_bytes: self.max_entry_bytes.unwrap_or(default.max_entry_bytes),
+            max_total_bytes: self.max_total_bytes.unwrap_or(default.max_total_bytes),
+            max_compression_ratio: self.max_ratio.unwrap_or(default.max_compression_ratio),
+            max_manifest_bytes: self
+                .max_manifest_bytes
+                .unwrap_or(default.max_manifest_bytes),
+        }
+    }
+}
+
+/// A byte count: digits, optionally followed by K, M or G (powers of 1024; `KiB`,
+/// `MB` and the like are read the same way).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 1048576, 512K, 16M or 2G"))?;
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err(format!("{text:?}: the unit must be K, M or G")),
+    };
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -212,6 +277,7 @@ fn main() -> ExitCode {
 fn verify_options(
     trusted_keys: Option<PathBuf>,
     checkpoints: Option<PathBuf>,
+    limits: &LimitArgs,
 ) -> trailscope::Result<VerifyOptions> {
     let trusted_keys = match trusted_keys {
         Some(path) => TrustedKeys::load(&path)?,
@@ -224,7 +290,7 @@ fn verify_options(
     Ok(VerifyOptions {
         trusted_keys,
         checkpoints,
-        ..VerifyOptions::default()
+        limits: limits.limits(),
     })
 }
 
@@ -243,8 +309,9 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             bundles,
             trusted_keys,
             checkpoints,
+            limits,
         } => {
-            let options = verify_options(trusted_keys, checkpoints)?;
+            let options = verify_options(trusted_keys, checkpoints, &limits)?;
             let mut case = trailscope::case::Case::open(&case)?;
             let mut worst = Verdict::Verified;
             for bundle in bundles {
@@ -414,8 +481,9 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             trusted_keys,
             checkpoints,
             json,
+            limits,
         } => {
-            let options = verify_options(trusted_keys, checkpoints)?;
+            let options = verify_options(trusted_keys, checkpoints, &limits)?;
             let report = verify_bundle(&bundle, &options)?;
             if json {
                 println!("{}", render::report_json(&report));
@@ -473,5 +541,22 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             eprintln!("wrote {}", dir.join("manifest.json").display());
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_plain_bytes_and_k_m_g_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("16m"), Ok(16 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("12T").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999G").is_err());
     }
 }
