@@ -1,17 +1,107 @@
-// The detail panel of one event: its sentence, verification, field changes, source
-// and the original line as it arrived. Text goes in with textContent only; it shows
-// the shell's answers and never decides whether the event is verified.
+// The detail panel of one event: its sentence, the field changes (before → after), where
+// it came from (IP, device, channel, rule, batch…), its own re-verification (hash and
+// link), the findings that point at it, and the original line as it arrived, with ways
+// on to the record's history and to the actor. Text goes in with textContent only; it
+// shows the shell's answers and never decides whether the event is verified.
+import type { EventCheckDto } from "../../bindings/EventCheckDto";
 import type { EventDetailDto } from "../../bindings/EventDetailDto";
+import type { FindingDto } from "../../bindings/FindingDto";
+import type { SourceDto } from "../../bindings/SourceDto";
+import type { AppContext } from "../../app/context";
 import { el } from "../../components/dom";
 import { formatTime } from "../../format/time";
+import { renderChanges } from "../diff/changes";
 import { verifiedMark } from "./view";
+import "./detail.css";
 
-function jsonText(value: unknown): string {
-  return value === undefined ? "" : JSON.stringify(value);
+function button(text: string, testid: string, onClick: () => void): HTMLButtonElement {
+  const node = el("button", { className: "button detail-link", testid, text });
+  node.type = "button";
+  node.addEventListener("click", onClick);
+  return node;
 }
 
-/** The detail panel: sentence, changes, source and the original line. */
-export function renderDetail(detail: EventDetailDto, utc: boolean, onClose: () => void): HTMLElement {
+/** The words and sign for a check's status (proven, failed, unknown). */
+function checkMark(status: string): { sign: string; word: string } {
+  switch (status) {
+    case "proven":
+      return { sign: "✓", word: "Proven" };
+    case "failed":
+      return { sign: "✗", word: "Failed" };
+    default:
+      return { sign: "?", word: "Not known" };
+  }
+}
+
+function checkRow(title: string, check: EventCheckDto, testid: string): HTMLElement {
+  const mark = checkMark(check.status);
+  const row = el(
+    "div",
+    { className: `detail-check check-${check.status}`, testid },
+    el("span", { className: "detail-check-status", text: `${mark.sign} ${mark.word}` }),
+    el("span", { className: "detail-check-title", text: title }),
+    el("span", { className: "detail-check-detail", text: check.detail }),
+  );
+  row.dataset.status = check.status;
+  return row;
+}
+
+function findingsList(findings: FindingDto[]): HTMLElement {
+  const box = el("div", { className: "detail-findings", testid: "detail-findings" });
+  if (findings.length === 0) {
+    box.append(el("p", { className: "muted", text: "No finding points at this event." }));
+    return box;
+  }
+  const list = el("ul", { className: "detail-finding-list" });
+  for (const finding of findings) {
+    const item = el(
+      "li",
+      { className: `detail-finding severity-${finding.severity}`, testid: "detail-finding" },
+      el("span", { className: "finding-severity", text: finding.severity }),
+      el("span", { className: "detail-finding-message", text: finding.message }),
+    );
+    item.dataset.kind = finding.kind;
+    list.append(item);
+  }
+  box.append(list);
+  return box;
+}
+
+/** Where the line sits and how it arrived, as label/value pairs (absent ones left out). */
+function sourcePairs(source: SourceDto): [string, string][] {
+  const where = [
+    `${source.file}, line ${source.line}`,
+    source.chain !== null ? `chain ${source.chain}` : null,
+    source.seq !== null ? `seq ${source.seq}` : null,
+    source.event_id !== null ? `id ${source.event_id}` : null,
+    `bundle ${source.bundle_idx} (${source.bundle_verdict})`,
+  ].filter((part): part is string => part !== null);
+  const pairs: [string, string | null][] = [
+    ["In the bundle", where.join(" · ")],
+    ["Category", source.category],
+    ["Channel", source.channel],
+    ["IP address", source.ip],
+    ["Device or program", source.user_agent],
+    ["Request", source.request_id],
+    ["API client", source.client_id],
+    ["Import batch", source.batch_id],
+    ["Automation rule", source.rule],
+    ["On behalf of", source.on_behalf_of],
+    ["Reason given", source.reason],
+  ];
+  return pairs.filter((pair): pair is [string, string] => pair[1] !== null && pair[1] !== "");
+}
+
+function sourceList(source: SourceDto): HTMLElement {
+  const list = el("dl", { className: "detail-source", testid: "detail-source" });
+  for (const [label, value] of sourcePairs(source)) {
+    list.append(el("dt", { text: label }), el("dd", { text: value }));
+  }
+  return list;
+}
+
+/** The detail panel: sentence, changes, source, checks, findings and the original line. */
+export function renderDetail(detail: EventDetailDto, ctx: AppContext, onClose: () => void): HTMLElement {
   const row = detail.row;
   const mark = verifiedMark(row);
   const close = el("button", { className: "button detail-close", testid: "detail-close", text: "Close" });
@@ -29,49 +119,50 @@ export function renderDetail(detail: EventDetailDto, utc: boolean, onClose: () =
     el("p", {
       className: `detail-meta ${mark.className}`,
       testid: "detail-verified",
-      text: `${mark.text} ${mark.title} · ${formatTime(row.time, utc)} · ${row.action ?? "no action"} · ${row.outcome ?? "no outcome"}`,
+      text: `${mark.text} ${mark.title} · ${formatTime(row.time, ctx.utc())} · ${row.action ?? "no action"} · ${row.outcome ?? "no outcome"}`,
     }),
   );
   root.dataset.eventIdx = String(row.event_idx);
   if (row.malformed !== null) {
     root.append(el("p", { className: "detail-malformed", text: `Malformed: ${row.malformed}` }));
   }
-  root.append(el("h3", { className: "detail-title", text: "Changes" }));
-  if (detail.changes.length === 0) {
-    root.append(el("p", { className: "muted", testid: "detail-no-changes", text: "No field changes." }));
-  } else {
-    const list = el("ul", { className: "changes", testid: "detail-changes" });
-    for (const change of detail.changes) {
-      const item = el("li", { className: `change change-${change.kind}`, testid: "change" });
-      item.dataset.kind = change.kind;
-      item.append(el("span", { className: "change-kind", text: change.kind }), el("code", { className: "change-path", text: change.path || "(whole value)" }));
-      if (change.kind === "added") {
-        item.append(el("code", { className: "change-after", text: jsonText(change.after) }));
-      } else if (change.kind === "removed") {
-        item.append(el("code", { className: "change-before", text: jsonText(change.before) }));
-      } else {
-        item.append(
-          el("code", { className: "change-before", text: jsonText(change.before) }),
-          el("span", { className: "change-arrow", text: "→" }),
-          el("code", { className: "change-after", text: jsonText(change.after) }),
-        );
-      }
-      list.append(item);
-    }
-    root.append(list);
+
+  const links = el("div", { className: "detail-links" });
+  const { target_type: targetType, target_id: targetId, actor_id: actorId } = row;
+  if (targetType !== null && targetId !== null) {
+    const name = row.target_name ?? `${targetType} ${targetId}`;
+    links.append(
+      button(`History of ${name}`, "detail-open-record", () => ctx.openRecord(targetType, targetId, row.time)),
+    );
   }
-  const source = detail.source;
-  const where = [
-    `${source.file} line ${source.line}`,
-    source.chain !== null ? `chain ${source.chain}` : null,
-    source.seq !== null ? `seq ${source.seq}` : null,
-    source.event_id !== null ? `id ${source.event_id}` : null,
-    `bundle ${source.bundle_idx} (${source.bundle_verdict})`,
-  ].filter((part): part is string => part !== null);
+  if (actorId !== null) {
+    const name = row.actor_name ?? actorId;
+    links.append(button(`Everything ${name} did`, "detail-open-actor", () => ctx.openActor(actorId)));
+  }
+  if (links.childElementCount > 0) root.append(links);
+
+  root.append(el("h3", { className: "detail-title", text: "Changes" }));
+  const changes = el("div", { className: "detail-changes", testid: "detail-changes" });
+  if (detail.changes.length === 0) {
+    changes.append(el("p", { className: "muted", testid: "detail-no-changes", text: "No field changes." }));
+  } else {
+    changes.append(renderChanges(detail.changes));
+  }
+  root.append(changes);
+
   root.append(
+    el("h3", { className: "detail-title", text: "This event's own checks" }),
+    el(
+      "div",
+      { className: "detail-checks" },
+      checkRow("Its content matches its hash", detail.own_hash, "detail-check-hash"),
+      checkRow("It links to the event before it", detail.link, "detail-check-link"),
+    ),
+    el("h3", { className: "detail-title", text: "Findings about this event" }),
+    findingsList(detail.findings),
     el("h3", { className: "detail-title", text: "Source" }),
-    el("p", { className: "detail-source", testid: "detail-source", text: where.join(" · ") }),
-    el("h3", { className: "detail-title", text: "Original line" }),
+    sourceList(detail.source),
+    el("h3", { className: "detail-title", text: "Original line, as it arrived" }),
     el("pre", { className: "detail-line", testid: "detail-line", text: detail.line_text }),
   );
   return root;

@@ -33,7 +33,7 @@ export function eventsView(ctx: AppContext, actors: ActorDto[]): EventsView {
   };
   const renderDetailBox = (): void => {
     if (detail === null) return;
-    detailBox.replaceChildren(renderDetail(detail, ctx.utc(), closeDetail));
+    detailBox.replaceChildren(renderDetail(detail, ctx, closeDetail));
     detailBox.hidden = false;
   };
   const openEvent = (eventIdx: number): void => {
