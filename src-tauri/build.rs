@@ -5,5 +5,8 @@
 //! `scripts/setup.sh` builds `ui/dist` before cargo runs.
 
 fn main() {
+    // The window embeds ui/dist at compile time, and tauri-build does not watch it:
+    // without this, a front-end rebuild alone would leave the old UI in the binary.
+    println!("cargo:rerun-if-changed=../ui/dist");
     tauri_build::build()
 }
