@@ -1,16 +1,22 @@
-// The events view: toolbar (filters), the virtualized table and the detail panel of
-// the selected event. It keeps the current filter and hands it to the table's pager;
-// every row and every detail comes from the shell as it is.
+// The events view: the filter bar (search, actor, pickers, time presets, exports and
+// the active filters as chips), the virtualized table and the detail panel of the
+// selected event, with keyboard navigation (`/` search, j/k or arrows, Enter, Esc).
+// It keeps the current filter and hands it to the table's pager; every row, count
+// and detail comes from the shell as it is.
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { EventDetailDto } from "../../bindings/EventDetailDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { el } from "../../components/dom";
-import { eventDetail, listEvents } from "../../ipc";
-import { actorFilter } from "../actors/view";
+import { formatCount } from "../../format/count";
+import { caseSummary, eventDetail, exportEvents, facetCounts, listEvents } from "../../ipc";
+import { LOCAL_OFFSET, type PresetId, UTC_OFFSET } from "./filters";
+import { focusKind, keyCommand, movedIndex, needsNextPage } from "./keyboard";
 import { EventPager, emptyFilter } from "./state";
 import { renderDetail } from "./detail";
+import { type ExportFormat, filterBar } from "./toolbar";
 import { eventsTable } from "./view";
+import "./events.css";
 
 export interface EventsView extends ViewHandle {
   /** Replaces the filter and starts again from the newest event. */
@@ -21,15 +27,34 @@ export interface EventsView extends ViewHandle {
 
 export function eventsView(ctx: AppContext, actors: ActorDto[]): EventsView {
   const pager = new EventPager(listEvents, emptyFilter());
+  /** The time preset the current range came from, for its chip and button. */
+  let preset: PresetId | null = null;
+  /** The case's latest event time: the time presets count back from it. */
+  let anchorMs: number | null = null;
+  caseSummary()
+    .then((summary) => {
+      const latest = summary.last_time === null ? Number.NaN : Date.parse(summary.last_time);
+      anchorMs = Number.isNaN(latest) ? null : latest;
+    })
+    .catch(ctx.showError);
+
   const detailBox = el("div", { className: "detail-box" });
   detailBox.hidden = true;
   let detail: EventDetailDto | null = null;
+  /** The selected row (kept when the detail closes, so j/k go on from there). */
+  let selectedIdx: number | null = null;
+  /** Bumped on every detail request, so only the latest one is shown. */
+  let detailRequest = 0;
 
+  const select = (eventIdx: number | null): void => {
+    selectedIdx = eventIdx;
+    table.select(eventIdx);
+  };
   const closeDetail = (): void => {
+    detailRequest += 1;
     detail = null;
     detailBox.hidden = true;
     detailBox.replaceChildren();
-    table.select(null);
   };
   const renderDetailBox = (): void => {
     if (detail === null) return;
@@ -37,9 +62,12 @@ export function eventsView(ctx: AppContext, actors: ActorDto[]): EventsView {
     detailBox.hidden = false;
   };
   const openEvent = (eventIdx: number): void => {
-    table.select(eventIdx);
+    select(eventIdx);
+    detailRequest += 1;
+    const request = detailRequest;
     eventDetail(eventIdx)
       .then((answer) => {
+        if (request !== detailRequest) return;
         detail = answer;
         renderDetailBox();
       })
@@ -47,24 +75,114 @@ export function eventsView(ctx: AppContext, actors: ActorDto[]): EventsView {
   };
 
   const table = eventsTable(pager, { utc: ctx.utc, onSelect: openEvent, onError: ctx.showError });
-  const setFilter = (filter: EventFilterDto): void => {
+
+  const apply = (filter: EventFilterDto, nextPreset: PresetId | null): void => {
+    preset = nextPreset;
     pager.reset(filter);
+    selectedIdx = null;
+    table.select(null);
     table.scrollToTop();
+    toolbar.show(filter, preset);
   };
-  const filter = actorFilter(actors, (actorId) => {
-    setFilter({ ...emptyFilter(), actors: actorId === null ? [] : [actorId] });
+  const setFilter = (filter: EventFilterDto): void => apply(filter, null);
+
+  let exporting = false;
+  const exportView = (format: ExportFormat): void => {
+    if (exporting) return;
+    exporting = true;
+    toolbar.setExporting(true);
+    exportEvents(pager.filter, format)
+      .then((result) => {
+        if (result === null) {
+          ctx.showNotice("Export cancelled; nothing was written.");
+          return;
+        }
+        const noun = result.rows === 1 ? "event" : "events";
+        ctx.showNotice(`Exported ${formatCount(result.rows)} ${noun} to ${result.path}`);
+      })
+      .catch(ctx.showError)
+      .finally(() => {
+        exporting = false;
+        toolbar.setExporting(false);
+      });
+  };
+
+  const toolbar = filterBar({
+    actors,
+    offsetAt: () => (ctx.utc() ? UTC_OFFSET : LOCAL_OFFSET),
+    anchor: () => anchorMs,
+    facetCounts,
+    onChange: apply,
+    onExport: exportView,
+    onError: ctx.showError,
   });
+  toolbar.show(pager.filter, preset);
+
   const root = el(
     "div",
     { className: "events-pane", testid: "events-view" },
-    el("div", { className: "toolbar" }, filter),
+    el("div", { className: "toolbar events-toolbar" }, toolbar.root),
     table.root,
     detailBox,
   );
+
+  /** Moves the selection one row, fetching the next page at the end of the loaded rows. */
+  const move = async (command: "next" | "previous"): Promise<void> => {
+    const found = selectedIdx === null ? -1 : pager.indexOf(selectedIdx);
+    const current = found < 0 ? null : found;
+    if (command === "next" && needsNextPage(current, pager.rows.length, pager.hasMore)) {
+      await pager.loadMore();
+      table.refresh();
+    }
+    const index = movedIndex(current, command, pager.rows.length);
+    const row = index === null ? undefined : pager.rows[index];
+    if (row === undefined) return;
+    // With the detail open, it follows the selection.
+    if (detail !== null) openEvent(row.event_idx);
+    else select(row.event_idx);
+  };
+
+  document.addEventListener("keydown", (event) => {
+    if (!root.isConnected || root.hidden || event.defaultPrevented) return;
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && active !== document.body ? active : null;
+    const command = keyCommand({
+      key: event.key,
+      ctrlKey: event.ctrlKey,
+      metaKey: event.metaKey,
+      altKey: event.altKey,
+      focus: focusKind(
+        focused?.tagName ?? null,
+        focused instanceof HTMLInputElement ? focused.type : null,
+        focused?.isContentEditable ?? false,
+      ),
+    });
+    if (command === null) return;
+    if (command === "close") {
+      event.preventDefault();
+      if (toolbar.closePopups()) return;
+      if (focused !== null && root.contains(focused)) focused.blur();
+      closeDetail();
+      return;
+    }
+    // An open picker list has the keyboard.
+    if (toolbar.popupOpen()) return;
+    event.preventDefault();
+    if (command === "focus-search") {
+      toolbar.search.focus();
+      toolbar.search.select();
+    } else if (command === "open") {
+      if (selectedIdx !== null) openEvent(selectedIdx);
+    } else {
+      move(command).catch(ctx.showError);
+    }
+  });
+
   return {
     root,
     refresh() {
       table.refresh();
+      toolbar.show(pager.filter, preset);
       renderDetailBox();
     },
     shown: () => table.refresh(),

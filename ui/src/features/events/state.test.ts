@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventPageDto } from "../../bindings/EventPageDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
-import { EventPager, emptyFilter } from "./state";
+import { EventPager, emptyFilter, statusText } from "./state";
 
 function row(eventIdx: number): EventRowDto {
   return {
@@ -71,5 +71,19 @@ describe("EventPager", () => {
     await pager.loadMore();
     expect(pager.indexOf(2)).toBe(2);
     expect(pager.indexOf(99)).toBe(-1);
+  });
+});
+
+describe("statusText", () => {
+  it("counts what is loaded, with a plus while more may follow", () => {
+    expect(statusText(143, false, false)).toBe("143 events");
+    expect(statusText(1, false, false)).toBe("1 event");
+    expect(statusText(1000, true, false)).toBe("1,000+ events; scroll for more");
+    expect(statusText(200, true, true)).toBe("200+ events, loading more…");
+  });
+
+  it("tells loading from an empty answer", () => {
+    expect(statusText(0, true, false)).toBe("Loading…");
+    expect(statusText(0, false, false)).toBe("No events match.");
   });
 });

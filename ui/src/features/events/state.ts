@@ -1,10 +1,11 @@
 // The events table's state: the rows loaded so far for the current filter, the cursor
 // of the next page, and whether a page is on its way. The fetch is passed in, so this
 // file has no IPC and no DOM and can be tested alone. It never reorders or drops rows
-// the shell sent.
+// the shell sent, and it counts only the rows loaded (the status line under the table).
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventPageDto } from "../../bindings/EventPageDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
+import { formatCount } from "../../format/count";
 
 export type FetchPage = (
   filter: EventFilterDto,
@@ -84,4 +85,16 @@ export class EventPager {
   indexOf(eventIdx: number): number {
     return this.rows.findIndex((row) => row.event_idx === eventIdx);
   }
+}
+
+/**
+ * The count under the table, without counting the case: "143 events", or "1,000+
+ * events" while more pages may follow (a million-event case is never counted whole).
+ */
+export function statusText(loaded: number, hasMore: boolean, loading: boolean): string {
+  if (loaded === 0) return loading || hasMore ? "Loading…" : "No events match.";
+  const noun = loaded === 1 && !hasMore ? "event" : "events";
+  const count = `${formatCount(loaded)}${hasMore ? "+" : ""} ${noun}`;
+  if (loading) return `${count}, loading more…`;
+  return hasMore ? `${count}; scroll for more` : count;
 }

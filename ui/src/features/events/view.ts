@@ -5,9 +5,8 @@
 import type { EventRowDto } from "../../bindings/EventRowDto";
 import { el } from "../../components/dom";
 import { needsMore, scrollToRow, virtualWindow } from "../../components/virtual-window";
-import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
-import type { EventPager } from "./state";
+import { type EventPager, statusText } from "./state";
 
 /** Must match `.event-row { height }` in styles.css. */
 export const ROW_HEIGHT = 32;
@@ -79,7 +78,9 @@ export function eventsTable(
     );
     node.dataset.eventIdx = String(row.event_idx);
     node.setAttribute("role", "row");
-    if (row.event_idx === selected) node.classList.add("selected");
+    const isSelected = row.event_idx === selected;
+    node.setAttribute("aria-selected", String(isSelected));
+    if (isSelected) node.classList.add("selected");
     if (row.malformed !== null) node.classList.add("malformed");
     node.addEventListener("click", () => options.onSelect(row.event_idx));
     return node;
@@ -97,19 +98,13 @@ export function eventsTable(
       if (row !== undefined) nodes.push(renderRow(row, index));
     }
     rowsBox.replaceChildren(...nodes);
-    status.textContent = pager.isLoading
-      ? "Loading…"
-      : pager.hasMore
-        ? `${formatCount(rows.length)} rows loaded; scroll for more`
-        : rows.length === 0
-          ? "No events match."
-          : `${formatCount(rows.length)} rows`;
+    status.textContent = statusText(rows.length, pager.hasMore, pager.isLoading);
     if (needsMore(shown, rows.length, pager.hasMore, pager.isLoading)) {
       pager
         .loadMore()
         .then(() => schedule())
         .catch(options.onError);
-      status.textContent = "Loading…";
+      status.textContent = statusText(rows.length, true, true);
     }
   }
 
@@ -119,6 +114,8 @@ export function eventsTable(
     requestAnimationFrame(render);
   }
 
+  viewport.setAttribute("role", "grid");
+  viewport.setAttribute("aria-label", "Events, newest first");
   viewport.addEventListener("scroll", schedule, { passive: true });
   new ResizeObserver(schedule).observe(viewport);
 

@@ -1,0 +1,281 @@
+// The events view's filter bar: the text search box, the actor list, one picker per
+// field (values and counts from the shell, fetched when a picker opens), the time
+// presets and custom range, the exports of the current view, and the active filters
+// as removable chips. It holds no filter of its own beyond what it was last shown:
+// every change goes to the view, which resets the table and shows the bar again.
+import type { ActorDto } from "../../bindings/ActorDto";
+import type { EventFilterDto } from "../../bindings/EventFilterDto";
+import type { FacetCountDto } from "../../bindings/FacetCountDto";
+import { el } from "../../components/dom";
+import type { FacetName } from "../../ipc";
+import { actorFilter } from "../actors/view";
+import {
+  type FilterChip,
+  type OffsetAt,
+  PICKER_FIELDS,
+  PRESETS,
+  type PresetId,
+  filterChips,
+  parseWallInput,
+  pickerValue,
+  presetLabel,
+  presetRange,
+  rangeFilter,
+  rangeText,
+  removeChip,
+  wallInputValue,
+  withPickerValue,
+  withoutField,
+} from "./filters";
+import { type Picker, facetPicker } from "./picker";
+
+/** How long typing pauses before the search runs (a text search may scan every event). */
+const SEARCH_DELAY_MS = 300;
+
+export type ExportFormat = "csv" | "jsonl";
+
+export interface FilterBarOptions {
+  actors: ActorDto[];
+  /** The zone for presets and the custom range: UTC or this machine's. */
+  offsetAt(): OffsetAt;
+  /** The case's latest event time (ms), the presets' anchor; null until known. */
+  anchor(): number | null;
+  facetCounts(filter: EventFilterDto, by: FacetName): Promise<FacetCountDto[]>;
+  /** A new filter from the bar; `preset` names the time preset it came from, if any. */
+  onChange(filter: EventFilterDto, preset: PresetId | null): void;
+  onExport(format: ExportFormat): void;
+  onError(error: unknown): void;
+}
+
+export interface FilterBar {
+  root: HTMLElement;
+  /** The search box that `/` focuses. */
+  search: HTMLInputElement;
+  /** Shows a filter (after any change, ours or another view's). */
+  show(filter: EventFilterDto, preset: PresetId | null): void;
+  /** Closes an open picker list; true if one was open. */
+  closePopups(): boolean;
+  /** Whether a picker list is open (it then has the keyboard). */
+  popupOpen(): boolean;
+  /** Disables the export buttons while an export runs. */
+  setExporting(busy: boolean): void;
+}
+
+function button(text: string, testid: string, className = "button"): HTMLButtonElement {
+  const node = el("button", { className, testid, text });
+  node.type = "button";
+  return node;
+}
+
+export function filterBar(options: FilterBarOptions): FilterBar {
+  let filter: EventFilterDto | null = null;
+  let preset: PresetId | null = null;
+  const change = (next: EventFilterDto, nextPreset: PresetId | null = null): void => options.onChange(next, nextPreset);
+  const current = (): EventFilterDto => {
+    if (filter === null) throw new Error("the filter bar was not shown a filter yet");
+    return filter;
+  };
+
+  // Search.
+  const search = el("input", { className: "filter-search", testid: "filter-search" });
+  search.type = "search";
+  search.placeholder = "Search names and values  ( / )";
+  search.setAttribute("aria-label", "Search the events' names and values");
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  const runSearch = (): void => {
+    clearTimeout(searchTimer);
+    searchTimer = undefined;
+    const text = search.value.trim();
+    if (filter !== null && (filter.text ?? "") !== text) change({ ...filter, text: text === "" ? null : text }, preset);
+  };
+  search.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(runSearch, SEARCH_DELAY_MS);
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      runSearch();
+    }
+  });
+
+  // Actor: the actors view's list (value = actor id).
+  const actorBox = actorFilter(options.actors, (actorId) => {
+    change({ ...current(), actors: actorId === null ? [] : [actorId] }, preset);
+  });
+  const actorSelect = actorBox.querySelector("select");
+
+  // Pickers.
+  const pickers = new Map<string, Picker>();
+  for (const field of PICKER_FIELDS) {
+    pickers.set(
+      field.field,
+      facetPicker({
+        field,
+        load: () => options.facetCounts(withoutField(current(), field.field), field.facet),
+        onChoose: (value) => change(withPickerValue(current(), field.field, value), preset),
+        onError: options.onError,
+      }),
+    );
+  }
+  const closePopups = (except?: Picker): boolean => {
+    let closed = false;
+    for (const picker of pickers.values()) if (picker !== except && picker.close()) closed = true;
+    return closed;
+  };
+  // Opening one picker closes the others.
+  for (const picker of pickers.values()) {
+    picker.root.addEventListener("click", () => closePopups(picker));
+  }
+
+  // Time: presets and the custom range.
+  const presetButtons = PRESETS.map((item) => {
+    const node = button(item.label, "filter-preset", "preset");
+    node.dataset.preset = item.id;
+    node.title = `${item.label}: ${item.explanation}, in your time zone (UTC when the UTC switch is on).`;
+    node.addEventListener("click", () => {
+      const anchor = options.anchor() ?? Date.now();
+      change({ ...current(), ...rangeFilter(presetRange(item.id, anchor, options.offsetAt())) }, item.id);
+    });
+    return node;
+  });
+  const customButton = button("Custom range…", "filter-preset", "preset");
+  customButton.dataset.preset = "custom";
+  const since = el("input", { className: "filter-time", testid: "filter-since" });
+  const until = el("input", { className: "filter-time", testid: "filter-until" });
+  for (const input of [since, until]) {
+    input.type = "datetime-local";
+    input.step = "1";
+  }
+  since.setAttribute("aria-label", "From (inclusive)");
+  until.setAttribute("aria-label", "Until (exclusive)");
+  const customBox = el(
+    "span",
+    { className: "custom-range" },
+    el("label", { className: "filter" }, el("span", { className: "filter-label", text: "From" }), since),
+    el("label", { className: "filter" }, el("span", { className: "filter-label", text: "until" }), until),
+  );
+  customBox.hidden = true;
+  customButton.addEventListener("click", () => {
+    customBox.hidden = false;
+    since.focus();
+  });
+  const onTimeInput = (): void => {
+    const offsetAt = options.offsetAt();
+    change({ ...current(), since: parseWallInput(since.value, offsetAt), until: parseWallInput(until.value, offsetAt) }, null);
+  };
+  since.addEventListener("change", onTimeInput);
+  until.addEventListener("change", onTimeInput);
+
+  // Exports.
+  const exportCsv = button("Export CSV", "export-csv");
+  const exportJsonl = button("Export JSON Lines", "export-jsonl");
+  exportCsv.title = "Save the events of this view as CSV (opens a save dialog)";
+  exportJsonl.title = "Save the original lines of the events of this view (opens a save dialog)";
+  exportCsv.addEventListener("click", () => options.onExport("csv"));
+  exportJsonl.addEventListener("click", () => options.onExport("jsonl"));
+
+  // Chips.
+  const chipsBox = el("div", { className: "filter-chips", testid: "filter-chips" });
+  chipsBox.setAttribute("aria-label", "Active filters");
+
+  const chipNames = {
+    actorName(actorId: string): string {
+      const actor = options.actors.find((item) => item.actor_id === actorId);
+      return actor?.name ?? actorId;
+    },
+    timeLabel(from: string | null, to: string | null): string {
+      const range = rangeText(from, to, options.offsetAt());
+      return preset === null ? range : `${presetLabel(preset)} (${range})`;
+    },
+  };
+
+  function chipNode(chip: FilterChip): HTMLElement {
+    const label = el("span", { className: "chip-label", text: chip.label, title: chip.label });
+    label.dir = "auto";
+    const remove = button("×", "filter-chip-remove", "chip-remove");
+    remove.title = `Remove this filter`;
+    remove.setAttribute("aria-label", `Remove filter ${chip.label}`);
+    remove.addEventListener("click", () => change(removeChip(current(), chip), chip.field === "time" ? null : preset));
+    const node = el("span", { className: `chip chip-${chip.field}`, testid: "filter-chip" }, label, remove);
+    node.dataset.field = chip.field;
+    if (chip.value !== null) node.dataset.value = chip.value;
+    return node;
+  }
+
+  function renderChips(): void {
+    const chips = filterChips(current(), chipNames);
+    const nodes: HTMLElement[] = chips.map(chipNode);
+    if (chips.length === 0) {
+      nodes.push(el("span", { className: "muted chips-empty", text: "No filters: every event of the case." }));
+    } else if (chips.length >= 2) {
+      const clear = button("Clear all", "filter-clear", "chip-clear");
+      clear.addEventListener("click", () => {
+        const next = chips.reduce((acc, chip) => removeChip(acc, chip), current());
+        change(next, null);
+      });
+      nodes.push(clear);
+    }
+    chipsBox.replaceChildren(...nodes);
+  }
+
+  const root = el(
+    "div",
+    { className: "filter-bar", testid: "filter-bar" },
+    el(
+      "div",
+      { className: "filter-row" },
+      search,
+      actorBox,
+      ...[...pickers.values()].map((picker) => picker.root),
+    ),
+    el(
+      "div",
+      { className: "filter-row" },
+      el("span", { className: "filter-label", text: "Time" }),
+      ...presetButtons,
+      customButton,
+      customBox,
+      el("span", { className: "filter-spacer" }),
+      exportCsv,
+      exportJsonl,
+    ),
+    chipsBox,
+  );
+
+  return {
+    root,
+    search,
+    show(next, nextPreset) {
+      filter = next;
+      preset = nextPreset;
+      if (document.activeElement !== search && searchTimer === undefined) search.value = next.text ?? "";
+      if (actorSelect !== null) {
+        const only = next.actors.length === 1 ? (next.actors[0] ?? "") : "";
+        actorSelect.value = only;
+        // An actor outside the list (or several) shows as "All"; the chips say who.
+        if (actorSelect.value !== only) actorSelect.value = "";
+      }
+      for (const field of PICKER_FIELDS) pickers.get(field.field)?.show(pickerValue(next, field.field));
+      for (const node of presetButtons) {
+        const active = node.dataset.preset === nextPreset;
+        node.classList.toggle("active", active);
+        node.setAttribute("aria-pressed", String(active));
+      }
+      const offsetAt = options.offsetAt();
+      since.value = wallInputValue(next.since, offsetAt);
+      until.value = wallInputValue(next.until, offsetAt);
+      const custom = nextPreset === null && (next.since !== null || next.until !== null);
+      if (custom) customBox.hidden = false;
+      customButton.classList.toggle("active", custom);
+      customButton.setAttribute("aria-pressed", String(custom));
+      renderChips();
+    },
+    closePopups: () => closePopups(),
+    popupOpen: () => [...pickers.values()].some((picker) => picker.isOpen()),
+    setExporting(busy) {
+      exportCsv.disabled = busy;
+      exportJsonl.disabled = busy;
+    },
+  };
+}
