@@ -1,13 +1,307 @@
-// Placeholder for the actors view, mounted by main.ts; replaced by the real view.
+// The actors view: every actor of the case in a searchable, sortable list (kind in
+// words, events, first and last seen, failures and denials), and the chosen actor's
+// profile: a headline, their activity over time, what they did and to which kinds of
+// records, and their latest events. Every count comes from the shell (ActorDto,
+// facetCounts, activity, listEvents); this file only lays them out.
+import "./actors.css";
+import type { ActivityDto } from "../../bindings/ActivityDto";
 import type { ActorDto } from "../../bindings/ActorDto";
+import type { EventFilterDto } from "../../bindings/EventFilterDto";
+import type { EventRowDto } from "../../bindings/EventRowDto";
+import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { AppContext, ViewHandle } from "../../app/context";
+import { breakdown } from "../../components/breakdown";
 import { el } from "../../components/dom";
+import { eventList } from "../../components/event-list";
+import { histogram } from "../../components/histogram";
+import { shortDate } from "../../components/histogram-scale";
+import { formatCount } from "../../format/count";
+import { activity, facetCounts, listEvents } from "../../ipc";
+import { emptyFilter } from "../events/state";
+import { type ActorSortKey, actorHeadline, actorName, eventCount, searchActors, sortActors, troubleText } from "./list";
 
 export interface ActorsView extends ViewHandle {
   choose(actorId: string): void;
 }
 
-export function actorsView(_ctx: AppContext, _actors: ActorDto[]): ActorsView {
-  const root = el("section", { className: "view-placeholder", text: "Actors: not built yet." });
-  return { root, refresh() {}, choose() {} };
+/** Bars in an actor's histogram. */
+const MAX_PERIODS = 60;
+/** Latest events fetched per page of the profile's list. */
+const EVENTS_PAGE = 50;
+/** Actors listed at once; a search narrows the rest. */
+const MAX_LISTED = 500;
+
+/** The ways to order the list, as a reviewer would say them. */
+const SORTS: { key: ActorSortKey; descending: boolean; title: string }[] = [
+  { key: "events", descending: true, title: "most events" },
+  { key: "name", descending: false, title: "name" },
+  { key: "kind", descending: false, title: "kind" },
+  { key: "last", descending: true, title: "last seen, latest first" },
+  { key: "first", descending: false, title: "first seen, earliest first" },
+  { key: "failures", descending: true, title: "most failures" },
+  { key: "denials", descending: true, title: "most denials" },
+];
+
+/** What the profile has fetched so far; `undefined` while on its way. */
+interface Profile {
+  actor: ActorDto;
+  filter: EventFilterDto;
+  activity?: ActivityDto;
+  actions?: FacetCountDto[];
+  targets?: FacetCountDto[];
+  events?: EventRowDto[];
+  next: string | null;
+  loadingMore: boolean;
+}
+
+function seenDate(iso: string | null, utc: boolean): string {
+  const millis = iso === null ? Number.NaN : Date.parse(iso);
+  return Number.isNaN(millis) ? "unknown" : shortDate(millis, utc, true);
+}
+
+export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
+  let query = "";
+  let sortKey: ActorSortKey = "events";
+  let descending = true;
+  let profile: Profile | null = null;
+  /** Bumped on every choice, so answers for an earlier actor are dropped. */
+  let generation = 0;
+
+  const search = el("input", { className: "actor-search", testid: "actor-search" });
+  search.type = "search";
+  search.placeholder = "Search by name or id";
+  search.setAttribute("aria-label", "Search actors by name or id");
+  const listCount = el("p", { className: "muted actors-count" });
+  const sortSelect = el("select", { className: "actor-sort", testid: "actor-sort" });
+  SORTS.forEach((sort, index) => {
+    const option = el("option", { text: sort.title });
+    option.value = String(index);
+    sortSelect.append(option);
+  });
+  sortSelect.addEventListener("change", () => {
+    const sort = SORTS[Number(sortSelect.value)] ?? SORTS[0];
+    if (sort === undefined) return;
+    sortKey = sort.key;
+    descending = sort.descending;
+    renderList();
+  });
+  const sortLabel = el("label", { className: "filter actor-sort-label" }, el("span", { className: "filter-label", text: "Sort by" }), sortSelect);
+  const list = el("ol", { className: "actor-list" });
+  const profileBox = el("div", { className: "actor-profile-box" });
+  const root = el(
+    "section",
+    { className: "actors-view", testid: "actors-view" },
+    el("div", { className: "actors-list-pane" }, search, el("div", { className: "actors-tools" }, sortLabel, listCount), list),
+    profileBox,
+  );
+
+  search.addEventListener("input", () => {
+    query = search.value;
+    renderList();
+  });
+
+  function renderItem(actor: ActorDto, utc: boolean): HTMLElement {
+    const first = seenDate(actor.first_time, utc);
+    const last = seenDate(actor.last_time, utc);
+    const seen = first === last ? `seen ${first}` : `seen ${first} – ${last}`;
+    const trouble = actor.n_failures > 0 || actor.n_denials > 0;
+    const item = el(
+      "button",
+      { className: "actor-item", testid: "actor-item", title: actor.actor_id },
+      el(
+        "span",
+        { className: "actor-item-title" },
+        el("span", { className: "actor-name", text: actorName(actor) }),
+        el("span", { className: "actor-kind", text: actor.kind }),
+      ),
+      el(
+        "span",
+        { className: "actor-item-facts muted" },
+        el("span", { className: "actor-events-count", text: eventCount(actor.n_events) }),
+        el("span", { text: seen }),
+        el("span", { className: trouble ? "actor-trouble" : "", text: troubleText(actor) }),
+      ),
+      el("span", { className: "actor-id muted", text: actor.name === null ? "" : actor.actor_id }),
+    );
+    item.type = "button";
+    item.dataset.actorId = actor.actor_id;
+    const chosen = profile?.actor.actor_id === actor.actor_id;
+    item.classList.toggle("selected", chosen);
+    item.setAttribute("aria-pressed", String(chosen));
+    item.addEventListener("click", () => choose(actor.actor_id));
+    return item;
+  }
+
+  function renderList(): void {
+    const utc = ctx.utc();
+    const found = sortActors(searchActors(actors, query), sortKey, descending);
+    const shown = found.slice(0, MAX_LISTED);
+    list.replaceChildren(...shown.map((actor) => el("li", {}, renderItem(actor, utc))));
+    const total = formatCount(actors.length);
+    listCount.textContent =
+      found.length === actors.length
+        ? `${total} actors`
+        : `${formatCount(found.length)} of ${total} actors match`;
+    if (shown.length < found.length) {
+      listCount.textContent += `; showing the first ${formatCount(shown.length)}, search to narrow`;
+    }
+  }
+
+  function section(title: string, ...content: HTMLElement[]): HTMLElement {
+    return el("section", { className: "actor-section" }, el("h3", { className: "actor-section-title", text: title }), ...content);
+  }
+
+  const loading = (): HTMLElement => el("p", { className: "muted", text: "Loading…" });
+
+  function renderEvents(current: Profile): HTMLElement {
+    const box = el("div", { className: "actor-events-box" });
+    if (current.events === undefined) {
+      box.append(loading());
+      return box;
+    }
+    box.append(
+      eventList(current.events, {
+        utc: ctx.utc(),
+        testid: "actor-events",
+        rowTestid: "actor-event",
+        onOpen: ctx.openEvent,
+      }),
+    );
+    if (current.next !== null) {
+      const more = el("button", { className: "button", text: current.loadingMore ? "Loading…" : "Show older events" });
+      more.type = "button";
+      more.disabled = current.loadingMore;
+      more.addEventListener("click", () => loadMore(current));
+      box.append(more);
+    }
+    return box;
+  }
+
+  function renderProfile(): void {
+    const current = profile;
+    if (current === null) {
+      profileBox.replaceChildren(
+        el("p", { className: "muted actor-profile-hint", text: "Choose an actor to see everything they did." }),
+      );
+      return;
+    }
+    const { actor, filter } = current;
+    const utc = ctx.utc();
+    const showAll = el("button", {
+      className: "button",
+      testid: "actor-show-all",
+      text: `Show all ${eventCount(actor.n_events)} in Events`,
+    });
+    showAll.type = "button";
+    showAll.addEventListener("click", () => ctx.showEvents(filter));
+
+    const chart =
+      current.activity === undefined
+        ? loading()
+        : histogram(current.activity, {
+            utc,
+            subject: "Events",
+            onChoose: (since, until) => ctx.showEvents({ ...filter, since, until }),
+          });
+    const actions =
+      current.actions === undefined
+        ? loading()
+        : breakdown(current.actions, {
+            by: "action",
+            testid: "breakdown-action",
+            title: "What they did",
+            onChoose: (value) => ctx.showEvents({ ...filter, action: value }),
+          });
+    const targets =
+      current.targets === undefined
+        ? loading()
+        : breakdown(current.targets, {
+            by: "target_type",
+            testid: "breakdown-target",
+            title: "To which kinds of record",
+            onChoose: (value) => ctx.showEvents({ ...filter, target_type: value }),
+          });
+
+    profileBox.replaceChildren(
+      el(
+        "article",
+        { className: "actor-profile", testid: "actor-profile" },
+        el("h2", { className: "actor-headline", testid: "actor-headline", text: actorHeadline(actor, utc) }),
+        el(
+          "p",
+          { className: "actor-facts muted" },
+          `Id ${actor.actor_id}${actor.actor_type === null ? "" : ` (type ${actor.actor_type})`}; ${troubleText(actor)}.`,
+        ),
+        el("div", { className: "actor-actions" }, showAll),
+        section("Activity over time", chart),
+        el("div", { className: "actor-breakdowns" }, actions, targets),
+        section("Latest events", renderEvents(current)),
+      ),
+    );
+  }
+
+  /** Re-renders only if `current` is still the profile shown. */
+  function update(current: Profile): void {
+    if (profile === current) renderProfile();
+  }
+
+  function loadMore(current: Profile): void {
+    if (current.next === null || current.loadingMore) return;
+    current.loadingMore = true;
+    update(current);
+    listEvents(current.filter, current.next, EVENTS_PAGE)
+      .then((page) => {
+        current.events = (current.events ?? []).concat(page.rows);
+        current.next = page.next;
+      })
+      .catch(ctx.showError)
+      .finally(() => {
+        current.loadingMore = false;
+        update(current);
+      });
+  }
+
+  function choose(actorId: string): void {
+    generation += 1;
+    const actor = actors.find((candidate) => candidate.actor_id === actorId);
+    if (actor === undefined) {
+      profile = null;
+      renderList();
+      profileBox.replaceChildren(el("p", { className: "muted", text: `This case has no actor with the id ${actorId}.` }));
+      return;
+    }
+    const filter: EventFilterDto = { ...emptyFilter(), actors: [actorId] };
+    const current: Profile = { actor, filter, next: null, loadingMore: false };
+    profile = current;
+    renderList();
+    renderProfile();
+    const mine = generation;
+    const settle = <T>(promise: Promise<T>, store: (value: T) => void): void => {
+      promise
+        .then((value) => {
+          if (mine !== generation) return;
+          store(value);
+          update(current);
+        })
+        .catch(ctx.showError);
+    };
+    settle(activity(filter, MAX_PERIODS), (value) => (current.activity = value));
+    settle(facetCounts(filter, "action"), (value) => (current.actions = value));
+    settle(facetCounts(filter, "target_type"), (value) => (current.targets = value));
+    settle(listEvents(filter, null, EVENTS_PAGE), (page) => {
+      current.events = page.rows;
+      current.next = page.next;
+    });
+  }
+
+  renderList();
+  renderProfile();
+  return {
+    root,
+    refresh() {
+      renderList();
+      renderProfile();
+    },
+    choose,
+  };
 }

@@ -3,12 +3,11 @@
 import type { ActorDto } from "../../bindings/ActorDto";
 import { el } from "../../components/dom";
 import { formatCount } from "../../format/count";
+import { actorName, eventCount } from "./list";
 
 /** "Maria Lopez (person, 1,204 events)". */
 export function actorLabel(actor: ActorDto): string {
-  const name = actor.name ?? actor.actor_id;
-  const events = actor.n_events === 1 ? "event" : "events";
-  return `${name} (${actor.kind}, ${formatCount(actor.n_events)} ${events})`;
+  return `${actorName(actor)} (${actor.kind}, ${eventCount(actor.n_events)})`;
 }
 
 export function actorFilter(actors: ActorDto[], onChange: (actorId: string | null) => void): HTMLElement {

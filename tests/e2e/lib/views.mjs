@@ -1,0 +1,77 @@
+// Small user actions for the e2e tests of the views: open a tab, click, type, pick a
+// select's option, and read the data-* attributes of many elements at once (one
+// round trip instead of one per element). Plain W3C WebDriver calls through the
+// session of lib/webdriver.mjs; every wait has a deadline.
+import assert from "node:assert/strict";
+
+import { testId } from "./app.mjs";
+
+/** Clicks an element (a reference from findAll / waitForElement). */
+export function click(app, elementId) {
+  return app.send("POST", `/element/${elementId}/click`, {});
+}
+
+/** Types `text` into an input, as keystrokes. */
+export function type(app, elementId, text) {
+  return app.send("POST", `/element/${elementId}/value`, { text });
+}
+
+/** Waits for a test id to appear; fails the test (never skips) when it does not. */
+export async function need(app, selector, what, timeoutMs = 20_000) {
+  const found = await app.waitForElement(selector, { timeoutMs });
+  assert.ok(found !== undefined, `${what}: no ${selector} within ${timeoutMs / 1000} s`);
+  return found;
+}
+
+/** Waits for the case to open, then clicks its tab (`events`, `actors`, `questions`, …). */
+export async function openTab(app, name) {
+  const tab = await need(app, testId(`tab-${name}`), `the ${name} tab`, 60_000);
+  await click(app, tab);
+}
+
+/** Chooses the option with `value` of a <select> (or the one inside `selector`), firing `change`. */
+export function chooseOption(app, selector, value) {
+  return app.execute(
+    `const found = document.querySelector(arguments[0]);
+     const select = found === null || found.tagName === "SELECT" ? found : found.querySelector("select");
+     if (select === null) return false;
+     select.value = arguments[1];
+     if (select.value !== arguments[1]) return false;
+     select.dispatchEvent(new Event("change", { bubbles: true }));
+     return true;`,
+    selector,
+    value,
+  );
+}
+
+/** For each element matching `selector`: its dataset, its text and whether it is shown. */
+export function readAll(app, selector) {
+  return app.execute(
+    `return [...document.querySelectorAll(arguments[0])].map((node) => ({
+       data: { ...node.dataset },
+       text: node.textContent,
+       shown: node.offsetParent !== null,
+     }));`,
+    selector,
+  );
+}
+
+/** `[value, count]` pairs of the breakdown rows under `container`, sorted by value. */
+export async function breakdownRows(app, container) {
+  const rows = await readAll(app, `${container} ${testId("breakdown-row")}`);
+  return rows.map((row) => [row.data.value, Number(row.data.count)]).sort(byFirst);
+}
+
+/** Counts of `keyOf(item)` over `items`, as `[key, count]` pairs sorted by key. */
+export function countBy(items, keyOf) {
+  const counts = new Map();
+  for (const item of items) {
+    const key = keyOf(item);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].sort(byFirst);
+}
+
+function byFirst(a, b) {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
