@@ -18,5 +18,7 @@ mod case;
 mod investigate;
 // Hostile bundles and faults: bombs, escapes, bad lines, bad manifests, a full disk, kills.
 mod hostile;
+// Properties (proptest): canonical JSON is a fixed point; any one-byte change is caught.
+mod properties;
 // Repository hygiene: every source file says what it is for.
 mod tidy;
