@@ -162,6 +162,9 @@ export function facetPicker(options: PickerOptions): Picker {
     if (popup.hidden) return false;
     generation += 1;
     popup.hidden = true;
+    // The values were for this filter only: the next opening asks again.
+    choices = null;
+    list.replaceChildren();
     button.setAttribute("aria-expanded", "false");
     root.classList.remove("open");
     return true;
