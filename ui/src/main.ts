@@ -16,13 +16,14 @@ import {
   CommandError,
   cancelImport,
   caseSummary,
-  engineVersion,
   insideDesktopShell,
   launchPath,
   listActors,
   listFindings,
+  onPathsDropped,
   openPath,
 } from "./ipc";
+import { startScreen } from "./features/start/view";
 
 interface View {
   utc: boolean;
@@ -41,11 +42,16 @@ if (root === null) {
 const casePathText = el("span", { className: "app-case", testid: "case-path" });
 const utcToggle = el("input", { testid: "utc-toggle" });
 utcToggle.type = "checkbox";
+const homeButton = el("button", { className: "header-button", testid: "open-another", text: "Open another…" });
+homeButton.type = "button";
+homeButton.hidden = true;
+homeButton.addEventListener("click", () => showStart());
 const header = el(
   "header",
   { className: "app-header" },
   el("h1", { className: "app-title", text: "Trailscope" }),
   casePathText,
+  homeButton,
   el("label", { className: "utc-toggle" }, utcToggle, el("span", { text: "UTC" })),
 );
 const errorBox = el("p", { className: "app-error", testid: "error" });
@@ -77,35 +83,12 @@ function showNotice(message: string): void {
   errorBox.hidden = false;
 }
 
-function startScreen(): void {
-  const input = el("input", { className: "path-input", testid: "open-path-input" });
-  input.type = "text";
-  input.placeholder = "/path/to/bundle.audit.zip or case.trailscope";
-  const open = el("button", { className: "button", testid: "open-path", text: "Open" });
-  open.type = "submit";
-  const form = el("form", { className: "open-form" }, input, open);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const path = input.value.trim();
-    if (path !== "") void openAndShow(path);
-  });
-  const version = el("p", { className: "app-version muted" });
-  main.replaceChildren(
-    el(
-      "section",
-      { className: "start", testid: "start-screen" },
-      el("p", { className: "app-hint", text: "Open an audit bundle (ZIP, directory or JSON Lines) or a case to verify it." }),
-      form,
-      version,
-    ),
-  );
-  if (insideDesktopShell()) {
-    engineVersion()
-      .then((value) => {
-        version.textContent = `Version ${value}`;
-      })
-      .catch(showError);
-  }
+function showStart(): void {
+  casePathText.textContent = "";
+  casePathText.title = "";
+  homeButton.hidden = true;
+  view.refresh = () => {};
+  main.replaceChildren(startScreen({ open: (path) => void openAndShow(path), showError, utc: () => view.utc }));
 }
 
 async function openAndShow(path: string): Promise<void> {
@@ -119,13 +102,14 @@ async function openAndShow(path: string): Promise<void> {
     const opened = await openPath(path, (update) => progress.update(update));
     casePathText.textContent = opened.case_path;
     casePathText.title = opened.case_path;
+    homeButton.hidden = false;
     await showCase();
   } catch (error: unknown) {
     if (error instanceof CommandError && error.code === "cancelled") {
-      startScreen();
+      showStart();
       showNotice("Import cancelled; nothing was changed.");
     } else {
-      startScreen();
+      showStart();
       showError(error);
     }
   }
@@ -146,6 +130,7 @@ async function showCase(): Promise<void> {
   view.summary = summary;
 
   const summaryBox = el("div", { className: "summary-box" }, renderSummary(summary, view.utc));
+  const findingsBox = el("div", { className: "findings-box" }, renderFindings(findings, (idx) => ctx.openEvent(idx)));
   const tabBar = el("nav", { className: "tabs", testid: "tabs" });
   const content = el("div", { className: "tab-content" });
   const buttons = new Map<TabName, HTMLButtonElement>();
@@ -170,6 +155,12 @@ async function showCase(): Promise<void> {
     openActor(actorId) {
       showTab("actors");
       actorsTab.choose(actorId);
+    },
+    async reloadVerification() {
+      const [newSummary, newFindings] = await Promise.all([caseSummary(), listFindings()]);
+      view.summary = newSummary;
+      summaryBox.replaceChildren(renderSummary(newSummary, view.utc));
+      findingsBox.replaceChildren(renderFindings(newFindings, (idx) => ctx.openEvent(idx)));
     },
   };
   const events = eventsView(ctx, actors);
@@ -211,7 +202,7 @@ async function showCase(): Promise<void> {
     el(
       "div",
       { className: "workspace" },
-      el("aside", { className: "sidebar" }, summaryBox, renderFindings(findings, ctx.openEvent)),
+      el("aside", { className: "sidebar" }, summaryBox, findingsBox),
       el("div", { className: "case-pane" }, tabBar, content),
     ),
   );
@@ -219,7 +210,20 @@ async function showCase(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  startScreen();
+  showStart();
+  // A bundle or case dropped anywhere on the window opens (one at a time).
+  const dropHint = el("div", { className: "drop-hint", testid: "drop-hint", text: "Drop to open" });
+  dropHint.hidden = true;
+  root?.append(dropHint);
+  await onPathsDropped(
+    (paths) => {
+      const first = paths[0];
+      if (first !== undefined) void openAndShow(first);
+    },
+    (hovering) => {
+      dropHint.hidden = !hovering;
+    },
+  );
   if (!insideDesktopShell()) return;
   const path = await launchPath();
   if (path !== null) await openAndShow(path);

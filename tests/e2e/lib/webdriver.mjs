@@ -146,6 +146,14 @@ export class Session {
     return this.send("GET", `/element/${elementId}/text`);
   }
 
+  /**
+   * An element's textContent, wherever it is: unlike `text`, also for an element
+   * scrolled out of view or clipped (WebKit's driver returns "" for those).
+   */
+  textContent(elementId) {
+    return this.execute("return arguments[0].textContent;", { [ELEMENT_KEY]: elementId });
+  }
+
   /** Clicks an element (scrolled into view by the driver). */
   click(elementId) {
     return this.send("POST", `/element/${elementId}/click`, {});

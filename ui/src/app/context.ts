@@ -17,6 +17,8 @@ export interface AppContext {
   openRecord(targetType: string, targetId: string, at?: string | null): void;
   /** Shows the actors view with one actor chosen. */
   openActor(actorId: string): void;
+  /** Fetches the verification summary and findings again (after re-verification). */
+  reloadVerification(): Promise<void>;
 }
 
 /** A mounted view: its root element, and a re-render for a time-zone switch. */

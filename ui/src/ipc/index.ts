@@ -3,6 +3,7 @@
 // generated bindings (ui/src/bindings), never from hand-copied shapes.
 // It must never decide a verdict or reshape engine results; it only carries them.
 import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { ActivityDto } from "../bindings/ActivityDto";
 import type { ActorDto } from "../bindings/ActorDto";
 import type { CaseSummaryDto } from "../bindings/CaseSummaryDto";
@@ -189,4 +190,27 @@ export function removeCheckpointFile(name: string): Promise<CheckpointFileDto[]>
 /** Re-verifies the open case's rows and its bundles' trust under the current keys. */
 export function reverifyCase(): Promise<ReverifyDto> {
   return call<ReverifyDto>("reverify_case");
+}
+
+/**
+ * Calls `onDrop` with the paths of files or folders dropped onto the window (the
+ * shell reads them; the web view never gets file contents). Resolves to a function
+ * that stops listening. Outside the desktop shell it does nothing.
+ */
+export async function onPathsDropped(
+  onDrop: (paths: string[]) => void,
+  onHover: (hovering: boolean) => void,
+): Promise<() => void> {
+  if (!isTauri()) return () => {};
+  return getCurrentWebview().onDragDropEvent((event) => {
+    const payload = event.payload;
+    if (payload.type === "drop") {
+      onHover(false);
+      if (payload.paths.length > 0) onDrop(payload.paths);
+    } else if (payload.type === "enter" || payload.type === "over") {
+      onHover(true);
+    } else {
+      onHover(false);
+    }
+  });
 }

@@ -1,8 +1,172 @@
-// Placeholder for the Trusted keys and checkpoints view, mounted by main.ts; replaced by the real view.
+// Keys & checkpoints: the reviewer's trusted signing keys and checkpoint files (add,
+// remove, list) and re-verification of the open case under them. It shows what the
+// shell answers: whether a signature or checkpoint vouches for a chain is the
+// engine's decision, and so is every re-verification finding.
+import type { CheckpointFileDto } from "../../bindings/CheckpointFileDto";
+import type { ReverifyDto } from "../../bindings/ReverifyDto";
+import type { TrustedKeyDto } from "../../bindings/TrustedKeyDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { el } from "../../components/dom";
+import { formatCount } from "../../format/count";
+import {
+  addCheckpointFile,
+  addTrustedKey,
+  listCheckpointFiles,
+  listTrustedKeys,
+  removeCheckpointFile,
+  removeTrustedKey,
+  reverifyCase,
+} from "../../ipc";
+import { renderFindingList } from "../verification/view";
+import { reverifySummary } from "./words";
+import "./trust.css";
 
-export function trustView(_ctx: AppContext): ViewHandle {
-  const root = el("section", { className: "view-placeholder", text: "Trusted keys and checkpoints: not built yet." });
-  return { root, refresh() {} };
+function button(text: string, testid: string, className = "button"): HTMLButtonElement {
+  const node = el("button", { className, testid, text });
+  node.type = "button";
+  return node;
+}
+
+/** "AAAA…ZZZZ": enough of a key to tell two apart when reading. */
+function shortKey(base64: string): string {
+  return base64.length <= 16 ? base64 : `${base64.slice(0, 8)}…${base64.slice(-6)}`;
+}
+
+export function trustView(ctx: AppContext): ViewHandle {
+  const keysList = el("ul", { className: "trust-list", testid: "trusted-keys" });
+  const checkpointsList = el("ul", { className: "trust-list", testid: "checkpoint-files" });
+  const result = el("div", { className: "reverify-result", testid: "reverify-result" });
+  result.hidden = true;
+
+  const showKeys = (keys: TrustedKeyDto[]): void => {
+    if (keys.length === 0) {
+      keysList.replaceChildren(el("li", { className: "muted", text: "No trusted keys: signed bundles can be intact but not verified." }));
+      return;
+    }
+    keysList.replaceChildren(
+      ...keys.map((key) => {
+        const item = el(
+          "li",
+          { className: "trust-item", testid: "trusted-key" },
+          el("span", { className: "trust-name", text: key.key_id }),
+          el("code", { className: "trust-detail", text: shortKey(key.public_key_base64), title: key.public_key_base64 }),
+        );
+        item.dataset.keyId = key.key_id;
+        if (key.source === "app") {
+          const remove = button("Remove", "key-remove", "link-button");
+          remove.addEventListener("click", () => {
+            removeTrustedKey(key.key_id).then(showKeys).catch(ctx.showError);
+          });
+          item.append(remove);
+        } else {
+          item.append(el("span", { className: "muted trust-source", text: "from the team's shared list (read-only here)" }));
+        }
+        return item;
+      }),
+    );
+  };
+
+  const showCheckpoints = (files: CheckpointFileDto[]): void => {
+    if (files.length === 0) {
+      checkpointsList.replaceChildren(el("li", { className: "muted", text: "No checkpoint files." }));
+      return;
+    }
+    checkpointsList.replaceChildren(
+      ...files.map((file) => {
+        const remove = button("Remove", "checkpoint-remove", "link-button");
+        remove.addEventListener("click", () => {
+          removeCheckpointFile(file.name).then(showCheckpoints).catch(ctx.showError);
+        });
+        const item = el(
+          "li",
+          { className: "trust-item", testid: "checkpoint-file" },
+          el("span", { className: "trust-name", text: file.name }),
+          el("span", { className: "trust-detail muted", text: `${formatCount(file.n_checkpoints)} checkpoint${file.n_checkpoints === 1 ? "" : "s"}` }),
+          remove,
+        );
+        item.dataset.name = file.name;
+        return item;
+      }),
+    );
+  };
+
+  const keyId = el("input", { className: "trust-input", testid: "key-id-input" });
+  keyId.placeholder = "Key name, e.g. acme-audit-2026";
+  keyId.setAttribute("aria-label", "Key name");
+  const keyText = el("input", { className: "trust-input trust-input-wide", testid: "key-input" });
+  keyText.placeholder = "Public key (base64, from the producer)";
+  keyText.setAttribute("aria-label", "Public key");
+  const add = el("button", { className: "button", testid: "key-add", text: "Trust this key" });
+  add.type = "submit";
+  const keyForm = el("form", { className: "trust-form" }, keyId, keyText, add);
+  keyForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    addTrustedKey(keyId.value, keyText.value)
+      .then((keys) => {
+        keyId.value = "";
+        keyText.value = "";
+        showKeys(keys);
+        ctx.showNotice("Key added. Re-verify the case to apply it.");
+      })
+      .catch(ctx.showError);
+  });
+
+  const addCheckpoint = button("Add a checkpoint file…", "checkpoint-add");
+  addCheckpoint.addEventListener("click", () => {
+    addCheckpointFile()
+      .then((files) => {
+        if (files !== null) {
+          showCheckpoints(files);
+          ctx.showNotice("Checkpoint file added. Re-verify the case to apply it.");
+        }
+      })
+      .catch(ctx.showError);
+  });
+
+  const reverify = button("Re-verify this case", "reverify");
+  const showResult = (answer: ReverifyDto): void => {
+    result.replaceChildren(
+      el("p", { className: "reverify-headline", testid: "reverify-headline", text: reverifySummary(answer) }),
+      ...answer.bundles.map((sentence) => el("p", { className: "reverify-bundle", testid: "reverify-bundle", text: sentence })),
+    );
+    if (answer.findings.length > 0) result.append(renderFindingList(answer.findings, () => {}, "reverify-finding"));
+    result.hidden = false;
+  };
+  reverify.addEventListener("click", () => {
+    reverify.disabled = true;
+    reverify.textContent = "Re-verifying…";
+    reverifyCase()
+      .then(async (answer) => {
+        showResult(answer);
+        await ctx.reloadVerification();
+      })
+      .catch(ctx.showError)
+      .finally(() => {
+        reverify.disabled = false;
+        reverify.textContent = "Re-verify this case";
+      });
+  });
+
+  const load = (): void => {
+    listTrustedKeys().then(showKeys).catch(ctx.showError);
+    listCheckpointFiles().then(showCheckpoints).catch(ctx.showError);
+  };
+
+  const root = el(
+    "section",
+    { className: "trust-view", testid: "trust-view" },
+    el("h2", { className: "section-title", text: "Trusted keys" }),
+    el("p", { className: "muted", text: "A bundle is verified only when its signature checks out against a key you trust. Get the producer's public key through a channel you trust, not from the bundle." }),
+    keysList,
+    keyForm,
+    el("h2", { className: "section-title", text: "Checkpoint files" }),
+    el("p", { className: "muted", text: "Checkpoints are chain hashes published outside the bundle (e.g. sent to you earlier). A chain whose last event matches one is vouched for." }),
+    checkpointsList,
+    addCheckpoint,
+    el("h2", { className: "section-title", text: "Re-verification" }),
+    el("p", { className: "muted", text: "Checks every stored event of this case against its own hash again (a case file changed after import shows here), and each bundle's signature and checkpoints under the keys and files above, from its original file." }),
+    reverify,
+    result,
+  );
+  return { root, refresh() {}, shown: load };
 }

@@ -74,26 +74,55 @@ export function renderFindings(
     root.append(el("p", { className: "muted", testid: "no-findings", text: "No findings: nothing is missing, changed or out of place." }));
     return root;
   }
-  const list = el("ul", { className: "finding-list" });
-  for (const finding of findings) {
-    const button = el(
-      "button",
-      { className: `finding severity-${finding.severity}`, testid: "finding" },
-      el("span", { className: "finding-severity", text: finding.severity }),
-      el("span", { className: "finding-message", text: finding.message }),
-      el("span", { className: "finding-location", text: findingLocation(finding) }),
-    );
-    button.type = "button";
-    button.dataset.kind = finding.kind;
-    const eventIdx = finding.event_idx;
-    if (eventIdx === null) {
-      button.disabled = true;
-    } else {
-      button.dataset.eventIdx = String(eventIdx);
-      button.addEventListener("click", () => onSelect(eventIdx));
-    }
-    list.append(el("li", {}, button));
-  }
-  root.append(list);
+  root.append(renderFindingList(findings, onSelect, "finding"));
   return root;
+}
+
+/** The findings as buttons; one about a stored event calls `onSelect` with it. */
+export function renderFindingList(
+  findings: FindingDto[],
+  onSelect: (eventIdx: number) => void,
+  testid: string,
+): HTMLElement {
+  const list = el("ul", { className: "finding-list" });
+  // A badly broken bundle can have tens of thousands: show them a page at a time.
+  let shown = 0;
+  const more = el("button", { className: "link-button", testid: `${testid}-more` });
+  more.type = "button";
+  const showMore = (): void => {
+    const page = findings.slice(shown, shown + FINDINGS_PAGE);
+    shown += page.length;
+    more.parentElement?.remove();
+    for (const finding of page) list.append(findingItem(finding, onSelect, testid));
+    if (shown < findings.length) {
+      more.textContent = `Show ${formatCount(Math.min(FINDINGS_PAGE, findings.length - shown))} more of ${formatCount(findings.length - shown)}`;
+      list.append(el("li", {}, more));
+    }
+  };
+  more.addEventListener("click", showMore);
+  showMore();
+  return list;
+}
+
+/** Findings listed at a time. */
+const FINDINGS_PAGE = 200;
+
+function findingItem(finding: FindingDto, onSelect: (eventIdx: number) => void, testid: string): HTMLElement {
+  const button = el(
+    "button",
+    { className: `finding severity-${finding.severity}`, testid },
+    el("span", { className: "finding-severity", text: finding.severity }),
+    el("span", { className: "finding-message", text: finding.message }),
+    el("span", { className: "finding-location", text: findingLocation(finding) }),
+  );
+  button.type = "button";
+  button.dataset.kind = finding.kind;
+  const eventIdx = finding.event_idx;
+  if (eventIdx === null) {
+    button.disabled = true;
+  } else {
+    button.dataset.eventIdx = String(eventIdx);
+    button.addEventListener("click", () => onSelect(eventIdx));
+  }
+  return el("li", {}, button);
 }

@@ -1,0 +1,111 @@
+// The start screen: open a bundle or a case with the native dialog (a file or a
+// folder bundle), by typing its path, by dropping it on the window, or from the list
+// of recent cases. It only collects a path and hands it to `open`; opening is the
+// frame's job.
+import type { RecentCaseDto } from "../../bindings/RecentCaseDto";
+import { el } from "../../components/dom";
+import { formatTime } from "../../format/time";
+import { choosePath, engineVersion, forgetRecentCase, insideDesktopShell, recentCases } from "../../ipc";
+import "./start.css";
+
+export interface StartOptions {
+  open(path: string): void;
+  showError(error: unknown): void;
+  utc(): boolean;
+}
+
+function button(text: string, testid: string, className = "button"): HTMLButtonElement {
+  const node = el("button", { className, testid, text });
+  node.type = "button";
+  return node;
+}
+
+/** The file name of a path, for a short label ("march.audit.zip"). */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/).filter((part) => part !== "");
+  return parts[parts.length - 1] ?? path;
+}
+
+function recentList(entries: RecentCaseDto[], options: StartOptions, onForget: (path: string) => void): HTMLElement {
+  if (entries.length === 0) {
+    return el("p", { className: "muted", testid: "recent-empty", text: "Cases you open appear here." });
+  }
+  const list = el("ul", { className: "recent-list", testid: "recent-cases" });
+  for (const entry of entries) {
+    const open = button(baseName(entry.opened_from), "recent-case", "recent-open");
+    open.title = entry.path;
+    open.disabled = !entry.exists;
+    open.dataset.path = entry.path;
+    open.addEventListener("click", () => options.open(entry.path));
+    const when = el("span", {
+      className: "recent-when muted",
+      text: entry.exists ? `opened ${formatTime(entry.opened_at, options.utc())}` : "the case file is gone",
+    });
+    const forget = button("Remove from list", "recent-forget", "link-button");
+    forget.addEventListener("click", () => onForget(entry.path));
+    list.append(el("li", { className: "recent-item" }, open, when, forget));
+  }
+  return list;
+}
+
+export function startScreen(options: StartOptions): HTMLElement {
+  const chooseFile = button("Open a file…", "open-file");
+  const chooseFolder = button("Open a folder…", "open-folder", "button button-secondary");
+  const pick = (directory: boolean): void => {
+    choosePath(directory)
+      .then((path) => {
+        if (path !== null) options.open(path);
+      })
+      .catch(options.showError);
+  };
+  chooseFile.addEventListener("click", () => pick(false));
+  chooseFolder.addEventListener("click", () => pick(true));
+
+  const input = el("input", { className: "path-input", testid: "open-path-input" });
+  input.type = "text";
+  input.placeholder = "or type a path: /evidence/march.audit.zip";
+  input.setAttribute("aria-label", "Path of a bundle or case");
+  const open = el("button", { className: "button button-secondary", testid: "open-path", text: "Open" });
+  open.type = "submit";
+  const form = el("form", { className: "open-form" }, input, open);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const path = input.value.trim();
+    if (path !== "") options.open(path);
+  });
+
+  const recentBox = el("div", { className: "recent-box" });
+  const showRecent = (entries: RecentCaseDto[]): void => {
+    recentBox.replaceChildren(
+      recentList(entries, options, (path) => {
+        forgetRecentCase(path).then(showRecent).catch(options.showError);
+      }),
+    );
+  };
+  const version = el("p", { className: "app-version muted" });
+  if (insideDesktopShell()) {
+    recentCases().then(showRecent).catch(options.showError);
+    engineVersion()
+      .then((value) => {
+        version.textContent = `Trailscope ${value}. Bundles are opened read-only; nothing is sent anywhere.`;
+      })
+      .catch(options.showError);
+  } else {
+    showRecent([]);
+  }
+
+  return el(
+    "section",
+    { className: "start", testid: "start-screen" },
+    el("h2", { className: "start-title", text: "Open an audit trail" }),
+    el("p", {
+      className: "app-hint",
+      text: "Choose an audit bundle (a ZIP, a folder or a JSON Lines file) to verify it and investigate it, or a case you opened before. You can also drop it on this window.",
+    }),
+    el("div", { className: "start-actions" }, chooseFile, chooseFolder),
+    form,
+    el("h3", { className: "section-title", text: "Recent cases" }),
+    recentBox,
+    version,
+  );
+}
