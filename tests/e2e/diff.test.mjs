@@ -107,8 +107,7 @@ async function openEntry(app, index, event) {
     index,
   );
   assert.ok(eventIdx !== null, `no history entry #${index + 1}`);
-  const sentences = await app.findAll(`${testId("timeline-entry")} ${testId("entry-sentence")}`);
-  await app.send("POST", `/element/${sentences[index]}/click`, {});
+  await click(app, `${testId("timeline-entry")} ${testId("entry-sentence")}`, `history entry #${index + 1}`, index);
   const opened = await app.waitFor(async () => {
     const shown = await app.execute(
       `const panel = document.querySelector('${testId("detail-panel")}');

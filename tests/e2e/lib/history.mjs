@@ -88,10 +88,18 @@ export function utcText(iso) {
   return `${new Date(Date.parse(iso)).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
-/** Clicks the first element matching `selector` (waiting for it). */
-export async function click(app, selector, what = selector) {
-  const element = await app.waitForElement(selector, { timeoutMs: 10_000 });
+/**
+ * Clicks the `index`-th element matching `selector` (waiting for it), first scrolled to
+ * the middle of its scroll box so nothing (a sticky bar) can cover it.
+ */
+export async function click(app, selector, what = selector, index = 0) {
+  const element = await app.waitFor(async () => (await app.findAll(selector))[index], { timeoutMs: 10_000 });
   assert.ok(element !== undefined, `no ${what} to click`);
+  await app.execute(
+    "document.querySelectorAll(arguments[0])[arguments[1]].scrollIntoView({ block: 'center' });",
+    selector,
+    index,
+  );
   await app.send("POST", `/element/${element}/click`, {});
 }
 

@@ -107,7 +107,13 @@ export function recordView(ctx: AppContext): RecordView {
   typeInput.addEventListener("change", () => suggestIds(typeInput.value.trim()));
 
   const body = el("div", { className: "record-body" });
-  const root = el("section", { className: "record-view", testid: "record-view" }, chooser, body);
+  // The frame is absolutely placed so the view scrolls inside its tab and never makes
+  // the window taller than the screen, whatever the length of the history.
+  const root = el(
+    "section",
+    { className: "record-view", testid: "record-view" },
+    el("div", { className: "record-frame" }, chooser, body),
+  );
   renderEmpty();
 
   function suggestTypes(): void {
@@ -478,7 +484,7 @@ export function recordView(ctx: AppContext): RecordView {
       );
     }
     if (entry.changes.length > 0) item.append(renderChanges(entry.changes));
-    if (row.time !== null && index !== current) {
+    if (row.time !== null && index !== current && entry.changes.length > 0) {
       const here = button("See the record at this moment", "record-entry-moment", "button entry-moment");
       here.addEventListener("click", (event) => {
         event.stopPropagation();
