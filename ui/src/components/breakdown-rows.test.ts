@@ -59,6 +59,6 @@ describe("facet names", () => {
     expect(isFacetName("rule")).toBe(true);
     expect(isFacetName("colour")).toBe(false);
     expect(isFacetName(null)).toBe(false);
-    expect(breakdownTitle("ip")).toBe("By address it came from");
+    expect(breakdownTitle("ip")).toBe("Address it came from");
   });
 });

@@ -7,16 +7,16 @@ import type { FacetCountDto } from "../bindings/FacetCountDto";
 import type { FacetName } from "../ipc";
 
 const TITLES: Record<FacetName, string> = {
-  actor: "By who did it",
-  action: "By action",
-  category: "By kind of event",
-  target_type: "By kind of record",
-  outcome: "By outcome",
-  channel: "By channel",
-  ip: "By address it came from",
-  batch: "By import batch",
-  rule: "By automation rule",
-  day: "By day",
+  actor: "Who did it",
+  action: "What was done",
+  category: "Kind of event",
+  target_type: "Kind of record",
+  outcome: "Outcome",
+  channel: "Channel",
+  ip: "Address it came from",
+  batch: "Import batch",
+  rule: "Automation rule",
+  day: "Day",
 };
 
 const MISSING: Record<FacetName, string> = {

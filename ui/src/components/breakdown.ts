@@ -12,7 +12,7 @@ import { breakdownTitle, facetLabel } from "./breakdown-rows";
 export interface BreakdownOptions {
   by: FacetName;
   testid: string;
-  /** Replaces the facet's own title ("By action"). */
+  /** Replaces the facet's own title ("What was done"). */
   title?: string;
   /** Called with a row's value; rows without a value are not clickable. */
   onChoose?: (value: string) => void;
@@ -20,7 +20,15 @@ export interface BreakdownOptions {
 
 export function breakdown(counts: FacetCountDto[], options: BreakdownOptions): HTMLElement {
   const root = el("section", { className: "breakdown", testid: options.testid });
-  root.append(el("h4", { className: "breakdown-title", text: options.title ?? breakdownTitle(options.by) }));
+  const size = counts.length === 1 ? "1 value" : `${formatCount(counts.length)} values`;
+  root.append(
+    el(
+      "h4",
+      { className: "breakdown-title" },
+      options.title ?? breakdownTitle(options.by),
+      el("span", { className: "breakdown-size muted", text: counts.length === 0 ? "" : ` (${size})` }),
+    ),
+  );
   if (counts.length === 0) {
     root.append(el("p", { className: "muted breakdown-empty", text: "No events to count." }));
     return root;

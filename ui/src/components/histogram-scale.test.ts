@@ -60,6 +60,9 @@ describe("period words", () => {
     expect(periodText(JAN_5 + 14 * HOUR, HOUR, false, 120)).toBe("5 Jan 2026, 16:00–17:00 +02:00");
     expect(tickLabel(JAN_5 + 23 * HOUR, HOUR, false, 120)).toBe("6 Jan 01:00");
   });
+  it("ends a period at 24:00 of its own day", () => {
+    expect(periodText(JAN_5 + 18 * HOUR, 6 * HOUR, true)).toBe("5 Jan 2026, 18:00–24:00 UTC");
+  });
   it("shows days and weeks as dates", () => {
     expect(tickLabel(JAN_5, DAY, true)).toBe("5 Jan");
     expect(periodText(JAN_5, DAY, true)).toBe("5 Jan 2026");

@@ -86,8 +86,9 @@ export function tickLabel(sinceMs: number, periodMs: number, utc: boolean, offse
 export function periodText(sinceMs: number, periodMs: number, utc: boolean, offsetMinutes?: number): string {
   const from = wallClock(sinceMs, utc, offsetMinutes);
   if (periodMs < DAY) {
-    const to = wallClock(sinceMs + periodMs, utc, offsetMinutes);
-    return `${from.day} ${from.month} ${from.year}, ${from.time}–${to.time} ${from.zone}`;
+    // A period ending at midnight ends at 24:00 of its own day, not 00:00.
+    const to = wallClock(sinceMs + periodMs, utc, offsetMinutes).time.replace(/^00:00$/, "24:00");
+    return `${from.day} ${from.month} ${from.year}, ${from.time}–${to} ${from.zone}`;
   }
   if (from.time !== "00:00") {
     // Periods align to UTC midnight: in a zone with an offset they start mid-day.

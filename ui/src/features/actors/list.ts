@@ -79,11 +79,21 @@ export function activeSpan(
   return `from ${sameYear ? shortDate(first, utc, false, offsetMinutes) : from} to ${to}`;
 }
 
-/** "Maria Lopez — person — 1,204 events from 3 Mar to 28 Jun 2026". */
-export function actorHeadline(actor: ActorDto, utc: boolean, offsetMinutes?: number): string {
+/**
+ * The profile's headline in two parts, so a very long name can be cut short on screen
+ * without hiding the rest: "Maria Lopez" and " — person — 1,204 events from 3 Mar to
+ * 28 Jun 2026".
+ */
+export function actorHeadlineParts(actor: ActorDto, utc: boolean, offsetMinutes?: number): { name: string; rest: string } {
   const span = activeSpan(actor.first_time, actor.last_time, utc, offsetMinutes);
   const events = eventCount(actor.n_events);
-  return `${actorName(actor)} — ${actor.kind} — ${span === "" ? events : `${events} ${span}`}`;
+  return { name: actorName(actor), rest: ` — ${actor.kind} — ${span === "" ? events : `${events} ${span}`}` };
+}
+
+/** "Maria Lopez — person — 1,204 events from 3 Mar to 28 Jun 2026". */
+export function actorHeadline(actor: ActorDto, utc: boolean, offsetMinutes?: number): string {
+  const { name, rest } = actorHeadlineParts(actor, utc, offsetMinutes);
+  return name + rest;
 }
 
 /** "2 failed, 5 denied", or "none failed or denied". */

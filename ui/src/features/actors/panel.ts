@@ -18,7 +18,7 @@ import { shortDate } from "../../components/histogram-scale";
 import { formatCount } from "../../format/count";
 import { activity, facetCounts, listEvents } from "../../ipc";
 import { emptyFilter } from "../events/state";
-import { type ActorSortKey, actorHeadline, actorName, eventCount, searchActors, sortActors, troubleText } from "./list";
+import { type ActorSortKey, actorHeadline, actorHeadlineParts, actorName, eventCount, searchActors, sortActors, troubleText } from "./list";
 
 export interface ActorsView extends ViewHandle {
   choose(actorId: string): void;
@@ -187,6 +187,7 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
     }
     const { actor, filter } = current;
     const utc = ctx.utc();
+    const headline = actorHeadlineParts(actor, utc);
     const showAll = el("button", {
       className: "button",
       testid: "actor-show-all",
@@ -226,11 +227,16 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
       el(
         "article",
         { className: "actor-profile", testid: "actor-profile" },
-        el("h2", { className: "actor-headline", testid: "actor-headline", text: actorHeadline(actor, utc) }),
+        el(
+          "h2",
+          { className: "actor-headline", testid: "actor-headline", title: actorHeadline(actor, utc) },
+          el("span", { className: "actor-headline-name", text: headline.name }),
+          el("span", { className: "actor-headline-rest", text: headline.rest }),
+        ),
         el(
           "p",
           { className: "actor-facts muted" },
-          `Id ${actor.actor_id}${actor.actor_type === null ? "" : ` (type ${actor.actor_type})`}; ${troubleText(actor)}.`,
+          `${troubleText(actor)}; id ${actor.actor_id}${actor.actor_type === null ? "" : ` (type ${actor.actor_type})`}`,
         ),
         el("div", { className: "actor-actions" }, showAll),
         section("Activity over time", chart),
