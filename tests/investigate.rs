@@ -17,53 +17,53 @@ use trailscope::query::{
 
 use crate::support::*;
 
-fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
 /// One line of the events file as this test reads it.
-struct Truth {
+pub(crate) struct Truth {
     /// 1-based line number.
-    line: usize,
-    raw: String,
-    event: Value,
-    ts: i64,
+    pub(crate) line: usize,
+    pub(crate) raw: String,
+    pub(crate) event: Value,
+    pub(crate) ts: i64,
 }
 
 impl Truth {
-    fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         self.event["id"].as_str().unwrap()
     }
 
-    fn get(&self, object: &str, field: &str) -> Option<&str> {
+    pub(crate) fn get(&self, object: &str, field: &str) -> Option<&str> {
         self.event.get(object)?.get(field)?.as_str()
     }
 
-    fn str(&self, field: &str) -> Option<&str> {
+    pub(crate) fn str(&self, field: &str) -> Option<&str> {
         self.event.get(field)?.as_str()
     }
 }
 
 /// A generated signed bundle imported into a fresh case, and the file's own truth.
-struct Investigation {
-    fixture: Fixture,
-    case: PathBuf,
-    truth: Vec<Truth>,
+pub(crate) struct Investigation {
+    pub(crate) fixture: Fixture,
+    pub(crate) case: PathBuf,
+    pub(crate) truth: Vec<Truth>,
 }
 
 impl Investigation {
-    fn new() -> Investigation {
+    pub(crate) fn new() -> Investigation {
         Investigation::with(|_| {})
     }
 
     /// Like `new`, with the events file's lines changed first (then re-linked and resealed).
-    fn with(change: impl FnOnce(&mut Vec<String>)) -> Investigation {
+    pub(crate) fn with(change: impl FnOnce(&mut Vec<String>)) -> Investigation {
         Investigation::build(change, true)
     }
 
     /// Like `with`, keeping the changed lines' bytes (no re-linking: for changes that
     /// leave each event's canonical form, hence its hash, as it was).
-    fn with_bytes(change: impl FnOnce(&mut Vec<String>)) -> Investigation {
+    pub(crate) fn with_bytes(change: impl FnOnce(&mut Vec<String>)) -> Investigation {
         Investigation::build(change, false)
     }
 
@@ -101,23 +101,23 @@ impl Investigation {
         }
     }
 
-    fn open(&self) -> Case {
+    pub(crate) fn open(&self) -> Case {
         Case::open_read_only(&self.case).unwrap()
     }
 
-    fn case_arg(&self) -> &str {
+    pub(crate) fn case_arg(&self) -> &str {
         path_str(&self.case)
     }
 
     /// The ids of the lines `keep` accepts, newest first (time, then line, descending).
-    fn expected(&self, keep: impl Fn(&Truth) -> bool) -> Vec<String> {
+    pub(crate) fn expected(&self, keep: impl Fn(&Truth) -> bool) -> Vec<String> {
         let mut kept: Vec<&Truth> = self.truth.iter().filter(|t| keep(t)).collect();
         kept.sort_by_key(|t| std::cmp::Reverse((t.ts, t.line)));
         kept.iter().map(|t| t.id().to_owned()).collect()
     }
 
     /// Every page of `filter` through the engine, `limit` at a time.
-    fn pages(&self, filter: &EventFilter, order: Order, limit: usize) -> Vec<String> {
+    pub(crate) fn pages(&self, filter: &EventFilter, order: Order, limit: usize) -> Vec<String> {
         let case = self.open();
         let mut ids = Vec::new();
         let mut after: Option<Cursor> = None;
@@ -177,7 +177,7 @@ fn assert_no_repeats(ids: &[String], what: &str) {
 }
 
 /// The most frequent value of `key` over the lines (ties: the smallest value).
-fn most_frequent(truth: &[Truth], key: impl Fn(&Truth) -> Option<String>) -> String {
+pub(crate) fn most_frequent(truth: &[Truth], key: impl Fn(&Truth) -> Option<String>) -> String {
     let mut counts: HashMap<String, usize> = HashMap::new();
     for t in truth {
         if let Some(k) = key(t) {

@@ -16,6 +16,8 @@ mod cli;
 mod case;
 // Investigating a case: filters, facets, timelines, diffs and exports against the file's own truth.
 mod investigate;
+// The views' engine: activity and spikes, questions, event detail, retrust, export to a file, migration.
+mod views;
 // Hostile bundles and faults: bombs, escapes, bad lines, bad manifests, a full disk, kills.
 mod hostile;
 // Properties (proptest): canonical JSON is a fixed point; any one-byte change is caught.

@@ -8,12 +8,14 @@
 //! still be the one imported (same content digest); a missing or changed file is
 //! reported and its stored verdict is left as it was. Only what depends on the
 //! reviewer's keys and checkpoints is replaced: the bundle's verdict, headline and
-//! signature status, its chains' five dimensions, and its signature and checkpoint
-//! findings; every other finding depends only on the bytes, which are unchanged.
+//! signature status, its chains' five dimensions, its signature and checkpoint
+//! findings (each pointing at its event's row, as an import stores them) and, for the
+//! rows those findings leave or reach, whether anything breaks at their line
+//! (`checks_ok`); every other finding depends only on the bytes, which are unchanged.
 
 use std::path::PathBuf;
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::Case;
 use super::import::{bundle_digest, insert_chain, insert_finding};
@@ -67,7 +69,9 @@ impl Retrust {
                 before,
                 verdict,
                 headline,
-            } => format!("Bundle {bundle_idx}: re-verified, now {verdict} (was {before}). {headline}"),
+            } => format!(
+                "Bundle {bundle_idx}: re-verified, now {verdict} (was {before}). {headline}"
+            ),
             Retrust::Missing { bundle_idx, path } => format!(
                 "Bundle {bundle_idx}: not re-verified: its file is no longer at {}; its earlier verdict stands.",
                 path.display()
@@ -138,11 +142,25 @@ pub fn retrust(case: &mut Case, options: &VerifyOptions) -> Result<Vec<Retrust>>
                 report.headline(),
             ],
         )?;
-        transaction.execute("DELETE FROM bundle_chain WHERE bundle_idx = ?1", [bundle_idx])?;
+        transaction.execute(
+            "DELETE FROM bundle_chain WHERE bundle_idx = ?1",
+            [bundle_idx],
+        )?;
         for chain in &report.chains {
             insert_chain(&transaction, bundle_idx, chain)?;
         }
+        // The rows whose trust findings go or come: whether anything breaks at their
+        // line (`checks_ok`) is worked out again below.
+        let mut rows_touched: Vec<i64> = Vec::new();
         for kind in TRUST_KINDS {
+            let mut statement = transaction.prepare_cached(
+                "SELECT event_idx FROM finding
+                 WHERE bundle_idx = ?1 AND kind = ?2 AND event_idx IS NOT NULL",
+            )?;
+            let rows = statement.query_map(params![bundle_idx, kind.as_str()], |row| row.get(0))?;
+            for event_idx in rows {
+                rows_touched.push(event_idx?);
+            }
             transaction.execute(
                 "DELETE FROM finding WHERE bundle_idx = ?1 AND kind = ?2",
                 params![bundle_idx, kind.as_str()],
@@ -153,7 +171,37 @@ pub fn retrust(case: &mut Case, options: &VerifyOptions) -> Result<Vec<Retrust>>
             .iter()
             .filter(|finding| TRUST_KINDS.contains(&finding.kind))
         {
-            insert_finding(&transaction, Some(bundle_idx), finding, None)?;
+            // Point it at its line's row, as the import does (the event's detail lists
+            // the findings at it); found through (chain, seq), which is indexed.
+            let event_idx: Option<i64> = match (&finding.chain, finding.seq, finding.line) {
+                (Some(chain), Some(seq), Some(line)) => transaction
+                    .query_row(
+                        "SELECT event_idx FROM event
+                         WHERE chain = ?1 AND seq = ?2 AND bundle_idx = ?3 AND file = ?4 AND line = ?5",
+                        params![
+                            chain,
+                            seq as i64,
+                            bundle_idx,
+                            finding.file.as_deref().unwrap_or_default(),
+                            line as i64
+                        ],
+                        |row| row.get(0),
+                    )
+                    .optional()?,
+                _ => None,
+            };
+            insert_finding(&transaction, Some(bundle_idx), finding, event_idx)?;
+            rows_touched.extend(event_idx);
+        }
+        // As the import decides it: a readable line whose own hash holds (else it has a
+        // hash_mismatch finding) and at which no finding breaks.
+        for event_idx in rows_touched {
+            transaction.execute(
+                "UPDATE event SET checks_ok = (malformed IS NULL AND NOT EXISTS (
+                     SELECT 1 FROM finding f WHERE f.event_idx = event.event_idx AND f.severity = 'break'))
+                 WHERE event_idx = ?1",
+                [event_idx],
+            )?;
         }
         transaction.commit()?;
         outcomes.push(Retrust::Rechecked {
