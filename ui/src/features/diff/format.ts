@@ -50,6 +50,19 @@ function readQuoted(path: string, start: number): { text: string; end: number } 
 }
 
 /**
+ * What stands between brackets from `start` (just after `[` or `[id=`) to its `]`: a
+ * JSON string (quoted) or plain text, and where reading goes on; null if unclosed.
+ */
+function readBracketed(path: string, start: number): { text: string; quoted: boolean; next: number } | null {
+  if (path[start] === '"') {
+    const quoted = readQuoted(path, start);
+    return quoted !== null && path[quoted.end] === "]" ? { text: quoted.text, quoted: true, next: quoted.end + 1 } : null;
+  }
+  const close = path.indexOf("]", start);
+  return close < 0 ? null : { text: path.slice(start, close), quoted: false, next: close + 1 };
+}
+
+/**
  * The segments of an engine path. A path it cannot read (not one the engine writes)
  * comes back as one key holding the whole text, so it is still shown as it is.
  */
@@ -64,39 +77,21 @@ export function parsePath(path: string): PathSegment[] {
       continue;
     }
     if (char === "[") {
-      if (path[index + 1] === '"') {
-        const quoted = readQuoted(path, index + 1);
-        if (quoted === null || path[quoted.end] !== "]") return whole;
-        segments.push({ kind: "key", key: quoted.text });
-        index = quoted.end + 1;
-        continue;
-      }
-      if (path.startsWith("[id=", index)) {
-        const start = index + 4;
-        if (path[start] === '"') {
-          const quoted = readQuoted(path, start);
-          if (quoted === null || path[quoted.end] !== "]") return whole;
-          segments.push({ kind: "id", id: quoted.text });
-          index = quoted.end + 1;
-        } else {
-          const close = path.indexOf("]", start);
-          if (close < 0) return whole;
-          segments.push({ kind: "id", id: path.slice(start, close) });
-          index = close + 1;
-        }
-        continue;
-      }
-      const close = path.indexOf("]", index);
-      if (close < 0) return whole;
-      const inside = path.slice(index + 1, close);
-      if (inside === "") {
+      const isId = path.startsWith("[id=", index);
+      const inside = readBracketed(path, index + (isId ? 4 : 1));
+      if (inside === null) return whole;
+      index = inside.next;
+      if (isId) {
+        segments.push({ kind: "id", id: inside.text });
+      } else if (inside.quoted) {
+        segments.push({ kind: "key", key: inside.text });
+      } else if (inside.text === "") {
         segments.push({ kind: "element" });
-      } else if (/^[0-9]+$/.test(inside)) {
-        segments.push({ kind: "index", index: Number(inside) });
+      } else if (/^[0-9]+$/.test(inside.text)) {
+        segments.push({ kind: "index", index: Number(inside.text) });
       } else {
         return whole;
       }
-      index = close + 1;
       continue;
     }
     let end = index;

@@ -1,16 +1,9 @@
 // Tests of the record history's moment helpers: the entry at a moment, slider stops,
-// touched fields and the date-time picker's text.
+// and touched fields.
 import { describe, expect, it } from "vitest";
 
 import type { ChangeDto } from "../../bindings/ChangeDto";
-import {
-  changedFields,
-  entryIndexAt,
-  fromPickerValue,
-  sliderPosition,
-  sliderStops,
-  toPickerValue,
-} from "./moment";
+import { changedFields, entryIndexAt, sliderPosition, sliderStops } from "./moment";
 
 const TIMES = [
   "2026-01-05T08:00:00.000Z",
@@ -60,33 +53,5 @@ describe("changedFields", () => {
       { path: "", kind: "changed", before: 1, after: 2 },
     ];
     expect([...changedFields(changes)].sort()).toEqual(["shipping_address", "status", "tags"]);
-  });
-});
-
-describe("picker values", () => {
-  it("writes an instant in UTC to the second", () => {
-    expect(toPickerValue("2026-01-05T08:17:54.536Z", true)).toBe("2026-01-05T08:17:54");
-    expect(toPickerValue(null, true)).toBe("");
-    expect(toPickerValue("garbage", true)).toBe("");
-  });
-
-  it("reads a picker value in UTC, with or without seconds and fractions", () => {
-    expect(fromPickerValue("2026-01-05T08:30", true)).toBe("2026-01-05T08:30:00.000Z");
-    expect(fromPickerValue("2026-01-05T08:30:07", true)).toBe("2026-01-05T08:30:07.000Z");
-    expect(fromPickerValue("2026-01-05T08:30:07.5", true)).toBe("2026-01-05T08:30:07.500Z");
-    expect(fromPickerValue(" 2026-01-05 08:30:07 ", true)).toBe("2026-01-05T08:30:07.000Z");
-  });
-
-  it("refuses what is not a date and time", () => {
-    expect(fromPickerValue("", true)).toBeNull();
-    expect(fromPickerValue("2026-02-31T08:00", true)).toBeNull();
-    expect(fromPickerValue("2026-13-01T08:00", true)).toBeNull();
-    expect(fromPickerValue("yesterday", true)).toBeNull();
-  });
-
-  it("round-trips local time through the picker", () => {
-    const iso = "2026-07-01T12:34:56.000Z";
-    expect(fromPickerValue(toPickerValue(iso, false), false)).toBe(iso);
-    expect(fromPickerValue(toPickerValue(iso, true), true)).toBe(iso);
   });
 });

@@ -12,15 +12,9 @@ import { formatTime } from "../../format/time";
 import { facetCounts, listEvents, recordTimeline } from "../../ipc";
 import { renderChanges } from "../diff/changes";
 import { formatValue, humanizeKey, notableField } from "../diff/format";
+import { LOCAL_OFFSET, UTC_OFFSET, parseWallInput, wallInputValue } from "../events/filters";
 import { emptyFilter } from "../events/state";
-import {
-  changedFields,
-  entryIndexAt,
-  fromPickerValue,
-  sliderPosition,
-  sliderStops,
-  toPickerValue,
-} from "./moment";
+import { changedFields, entryIndexAt, sliderPosition, sliderStops } from "./moment";
 import "./timeline.css";
 
 export interface RecordView extends ViewHandle {
@@ -294,7 +288,8 @@ export function recordView(ctx: AppContext): RecordView {
     const picker = el("input", { className: "record-picker", testid: "record-picker" });
     picker.type = "datetime-local";
     picker.step = "1";
-    picker.value = toPickerValue(shown.at ?? entries[current]?.row.time ?? null, utc);
+    const zone = utc ? UTC_OFFSET : LOCAL_OFFSET;
+    picker.value = wallInputValue(shown.at ?? entries[current]?.row.time ?? null, zone);
     picker.setAttribute("aria-label", `Date and time (${utc ? "UTC" : "local time"})`);
     const go = el("button", { className: "button", testid: "record-picker-go", text: "Show" });
     go.type = "submit";
@@ -306,7 +301,7 @@ export function recordView(ctx: AppContext): RecordView {
       go,
     );
     const pick = (): void => {
-      const at = fromPickerValue(picker.value, utc);
+      const at = parseWallInput(picker.value, zone);
       if (at === null) {
         ctx.showNotice("Enter a date and time, e.g. 2026-01-05 08:30:00.");
         return;
