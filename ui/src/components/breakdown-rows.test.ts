@@ -1,24 +1,10 @@
 // Tests of breakdown words and narrowing. Pure: no DOM, no IPC.
 import { describe, expect, it } from "vitest";
 import type { EventFilterDto } from "../bindings/EventFilterDto";
+import { emptyFilter } from "../features/events/state";
 import { breakdownTitle, facetLabel, isFacetName, narrowFilter } from "./breakdown-rows";
 
-const denials: EventFilterDto = {
-  actors: [],
-  actor_types: [],
-  action: null,
-  category: null,
-  target_type: null,
-  target_id: null,
-  outcome: "denied",
-  channel: null,
-  ip: null,
-  batch: null,
-  rule: null,
-  text: null,
-  since: null,
-  until: null,
-};
+const denials: EventFilterDto = { ...emptyFilter(), outcome: "denied" };
 
 describe("facetLabel", () => {
   it("names actors by name, falling back to the id", () => {

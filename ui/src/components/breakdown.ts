@@ -1,6 +1,7 @@
 // A breakdown table: one row per value of a facet (the shell's counts, largest first),
 // each with a readable label, a bar scaled to the largest row and its count. A row
 // that can narrow the events is a button. Text goes in with textContent only.
+import "./rows.css";
 import "./breakdown.css";
 import type { FacetCountDto } from "../bindings/FacetCountDto";
 import type { FacetName } from "../ipc";
@@ -18,7 +19,9 @@ export interface BreakdownOptions {
   onChoose?: (value: string) => void;
 }
 
-export function breakdown(counts: FacetCountDto[], options: BreakdownOptions): HTMLElement {
+/** The breakdown of `counts`, or a "Loading…" line while they are on their way. */
+export function breakdown(counts: FacetCountDto[] | undefined, options: BreakdownOptions): HTMLElement {
+  if (counts === undefined) return el("p", { className: "muted breakdown-loading", text: "Loading…" });
   const root = el("section", { className: "breakdown", testid: options.testid });
   const size = counts.length === 1 ? "1 value" : `${formatCount(counts.length)} values`;
   root.append(
@@ -40,7 +43,7 @@ export function breakdown(counts: FacetCountDto[], options: BreakdownOptions): H
     const fill = el("span", { className: "breakdown-fill" });
     fill.style.width = `${(fractions[index] ?? 0) * 100}%`;
     const parts = [
-      el("span", { className: "breakdown-label", text: label, title: count.value ?? label }),
+      el("span", { className: "breakdown-label clamped", text: label, title: count.value ?? label }),
       el("span", { className: "breakdown-bar" }, fill),
       el("span", { className: "breakdown-count", text: formatCount(count.count) }),
     ];
@@ -48,7 +51,7 @@ export function breakdown(counts: FacetCountDto[], options: BreakdownOptions): H
     const value = count.value;
     let row: HTMLElement;
     if (choose !== undefined && value !== null) {
-      const button = el("button", { className: "breakdown-row", testid: "breakdown-row" }, ...parts);
+      const button = el("button", { className: "breakdown-row row-button", testid: "breakdown-row" }, ...parts);
       button.type = "button";
       button.title = `Show these ${formatCount(count.count)} events`;
       button.addEventListener("click", () => choose(value));

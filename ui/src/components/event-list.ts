@@ -1,6 +1,7 @@
 // A short list of events as sentences (the shell's plain-language sentence, its time
 // and a word for an outcome other than success), each a button that opens the event.
 // For profiles and answers, not for the events table. Text goes in with textContent.
+import "./rows.css";
 import "./event-list.css";
 import type { EventRowDto } from "../bindings/EventRowDto";
 import { formatTime } from "../format/time";
@@ -20,9 +21,9 @@ export function eventList(rows: EventRowDto[], options: EventListOptions): HTMLE
     const outcome = row.outcome === null || row.outcome === "success" ? "" : row.outcome;
     const button = el(
       "button",
-      { className: "event-list-row", testid: options.rowTestid, title: row.sentence },
+      { className: "event-list-row row-button", testid: options.rowTestid, title: row.sentence },
       el("span", { className: "event-list-time", text: formatTime(row.time, options.utc) }),
-      el("span", { className: "event-list-sentence", text: row.sentence }),
+      el("span", { className: "event-list-sentence clamped", text: row.sentence }),
       el("span", { className: `event-list-outcome outcome-${row.outcome ?? "none"}`, text: outcome }),
     );
     button.type = "button";

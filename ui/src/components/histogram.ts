@@ -20,7 +20,9 @@ export interface HistogramOptions {
 /** Dates under the bars: enough to read the axis, few enough not to collide. */
 const MAX_TICKS = 6;
 
-export function histogram(activity: ActivityDto, options: HistogramOptions): HTMLElement {
+/** The histogram of `activity`, or a "Loading…" line while it is on its way. */
+export function histogram(activity: ActivityDto | undefined, options: HistogramOptions): HTMLElement {
+  if (activity === undefined) return el("p", { className: "muted histogram-loading", text: "Loading…" });
   const subject = options.subject ?? "Events";
   const root = el("figure", { className: "histogram", testid: "histogram" });
   const caption = el("figcaption", { className: "histogram-caption", text: `${subject} per ${activity.period_name}` });

@@ -3,6 +3,7 @@
 // profile: a headline, their activity over time, what they did and to which kinds of
 // records, and their latest events. Every count comes from the shell (ActorDto,
 // facetCounts, activity, listEvents); this file only lays them out.
+import "../../components/rows.css";
 import "./actors.css";
 import type { ActivityDto } from "../../bindings/ActivityDto";
 import type { ActorDto } from "../../bindings/ActorDto";
@@ -10,13 +11,15 @@ import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { AppContext, ViewHandle } from "../../app/context";
+import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
+import { narrowFilter } from "../../components/breakdown-rows";
 import { el } from "../../components/dom";
 import { eventList } from "../../components/event-list";
 import { histogram } from "../../components/histogram";
 import { shortDate } from "../../components/histogram-scale";
 import { formatCount } from "../../format/count";
-import { activity, facetCounts, listEvents } from "../../ipc";
+import { type FacetName, activity, facetCounts, listEvents } from "../../ipc";
 import { emptyFilter } from "../events/state";
 import { type ActorSortKey, actorHeadline, actorHeadlineParts, actorName, eventCount, searchActors, sortActors, troubleText } from "./list";
 
@@ -107,11 +110,11 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
     const trouble = actor.n_failures > 0 || actor.n_denials > 0;
     const item = el(
       "button",
-      { className: "actor-item", testid: "actor-item", title: actor.actor_id },
+      { className: "actor-item row-button", testid: "actor-item", title: actor.actor_id },
       el(
         "span",
         { className: "actor-item-title" },
-        el("span", { className: "actor-name", text: actorName(actor) }),
+        el("span", { className: "actor-name clamped", text: actorName(actor) }),
         el("span", { className: "actor-kind", text: actor.kind }),
       ),
       el(
@@ -121,7 +124,7 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
         el("span", { text: seen }),
         el("span", { className: trouble ? "actor-trouble" : "", text: troubleText(actor) }),
       ),
-      el("span", { className: "actor-id muted", text: actor.name === null ? "" : actor.actor_id }),
+      el("span", { className: "actor-id muted clamped", text: actor.name === null ? "" : actor.actor_id }),
     );
     item.type = "button";
     item.dataset.actorId = actor.actor_id;
@@ -196,32 +199,22 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
     showAll.type = "button";
     showAll.addEventListener("click", () => ctx.showEvents(filter));
 
-    const chart =
-      current.activity === undefined
-        ? loading()
-        : histogram(current.activity, {
-            utc,
-            subject: "Events",
-            onChoose: (since, until) => ctx.showEvents({ ...filter, since, until }),
-          });
-    const actions =
-      current.actions === undefined
-        ? loading()
-        : breakdown(current.actions, {
-            by: "action",
-            testid: "breakdown-action",
-            title: "What they did",
-            onChoose: (value) => ctx.showEvents({ ...filter, action: value }),
-          });
-    const targets =
-      current.targets === undefined
-        ? loading()
-        : breakdown(current.targets, {
-            by: "target_type",
-            testid: "breakdown-target",
-            title: "To which kinds of record",
-            onChoose: (value) => ctx.showEvents({ ...filter, target_type: value }),
-          });
+    const chart = histogram(current.activity, {
+      utc,
+      subject: "Events",
+      onChoose: (since, until) => ctx.showEvents({ ...filter, since, until }),
+    });
+    const narrowed = (by: FacetName) => (value: string) => {
+      const narrower = narrowFilter(filter, by, value);
+      if (narrower !== null) ctx.showEvents(narrower);
+    };
+    const actions = breakdown(current.actions, { by: "action", testid: "breakdown-action", title: "What they did", onChoose: narrowed("action") });
+    const targets = breakdown(current.targets, {
+      by: "target_type",
+      testid: "breakdown-target",
+      title: "To which kinds of record",
+      onChoose: narrowed("target_type"),
+    });
 
     profileBox.replaceChildren(
       el(
@@ -230,7 +223,7 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
         el(
           "h2",
           { className: "actor-headline", testid: "actor-headline", title: actorHeadline(actor, utc) },
-          el("span", { className: "actor-headline-name", text: headline.name }),
+          el("span", { className: "actor-headline-name clamped", text: headline.name }),
           el("span", { className: "actor-headline-rest", text: headline.rest }),
         ),
         el(
@@ -282,15 +275,7 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
     renderList();
     renderProfile();
     const mine = generation;
-    const settle = <T>(promise: Promise<T>, store: (value: T) => void): void => {
-      promise
-        .then((value) => {
-          if (mine !== generation) return;
-          store(value);
-          update(current);
-        })
-        .catch(ctx.showError);
-    };
+    const settle = settler(() => mine === generation, () => update(current), ctx.showError);
     settle(activity(filter, MAX_PERIODS), (value) => (current.activity = value));
     settle(facetCounts(filter, "action"), (value) => (current.actions = value));
     settle(facetCounts(filter, "target_type"), (value) => (current.targets = value));

@@ -3,28 +3,14 @@
 import { describe, expect, it } from "vitest";
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { QuestionDto } from "../../bindings/QuestionDto";
+import { emptyFilter } from "../events/state";
 import { answerFilter, needsOf, people } from "./answer";
 
 const question: QuestionDto = {
   id: "permission-denials",
   title: "Who was refused permission, and when?",
   explains: "Actions refused by authorization, by actor.",
-  filter: {
-    actors: [],
-    actor_types: [],
-    action: null,
-    category: null,
-    target_type: null,
-    target_id: null,
-    outcome: "denied",
-    channel: null,
-    ip: null,
-    batch: null,
-    rule: null,
-    text: null,
-    since: null,
-    until: null,
-  },
+  filter: { ...emptyFilter(), outcome: "denied" },
   breakdown: "actor",
   over_time: true,
   needs: "nothing",

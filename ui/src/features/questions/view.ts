@@ -11,6 +11,7 @@ import type { EventRowDto } from "../../bindings/EventRowDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { QuestionDto } from "../../bindings/QuestionDto";
 import type { AppContext, ViewHandle } from "../../app/context";
+import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
 import { isFacetName, narrowFilter } from "../../components/breakdown-rows";
 import { el } from "../../components/dom";
@@ -171,24 +172,18 @@ export function questionsView(ctx: AppContext): ViewHandle {
     const by = current.by;
     if (by !== null) {
       parts.push(
-        current.counts === undefined
-          ? loading()
-          : breakdown(current.counts, {
-              by,
-              testid: "question-breakdown",
-              onChoose: (value) => {
-                const narrower = narrowFilter(filter, by, value);
-                if (narrower !== null) ctx.showEvents(narrower);
-              },
-            }),
+        breakdown(current.counts, {
+          by,
+          testid: "question-breakdown",
+          onChoose: (value) => {
+            const narrower = narrowFilter(filter, by, value);
+            if (narrower !== null) ctx.showEvents(narrower);
+          },
+        }),
       );
     }
     if (current.question.over_time) {
-      parts.push(
-        current.activity === undefined
-          ? loading()
-          : histogram(current.activity, { utc, onChoose: (since, until) => ctx.showEvents({ ...filter, since, until }) }),
-      );
+      parts.push(histogram(current.activity, { utc, onChoose: (since, until) => ctx.showEvents({ ...filter, since, until }) }));
     }
     parts.push(el("h3", { className: "question-section-title", text: "Latest events" }));
     if (current.events === undefined) {
@@ -250,15 +245,7 @@ export function questionsView(ctx: AppContext): ViewHandle {
     answer = current;
     renderList();
     renderAnswer();
-    const settle = <T>(promise: Promise<T>, store: (value: T) => void): void => {
-      promise
-        .then((value) => {
-          if (mine !== generation) return;
-          store(value);
-          update(current);
-        })
-        .catch(ctx.showError);
-    };
+    const settle = settler(() => mine === generation, () => update(current), ctx.showError);
     if (by !== null) settle(facetCounts(filter, by), (counts) => (current.counts = counts));
     if (question.over_time) settle(activity(filter, MAX_PERIODS), (value) => (current.activity = value));
     settle(listEvents(filter, null, FIRST_EVENTS), (page) => {
