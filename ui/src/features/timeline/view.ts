@@ -11,7 +11,7 @@ import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
 import { facetCounts, listEvents, recordTimeline } from "../../ipc";
 import { renderChanges } from "../diff/changes";
-import { formatValue, humanizeKey, notableField } from "../diff/format";
+import { formatValue, humanizeKey, notableField, topField } from "../diff/format";
 import { LOCAL_OFFSET, UTC_OFFSET, parseWallInput, wallInputValue } from "../events/filters";
 import { emptyFilter } from "../events/state";
 import { changedFields, entryIndexAt, sliderPosition, sliderStops } from "./moment";
@@ -46,12 +46,16 @@ function textInput(testid: string, placeholder: string, list: string): HTMLInput
   return input;
 }
 
-/** "Status changed", "Assignee changed": the notable fields an entry's changes touch. */
+/**
+ * "Status changed", "Roles changed": the notable fields an entry's changes touch. A field
+ * set for the first time (a creation's top-level additions) is not a change of it.
+ */
 function notableLabels(entry: TimelineEntryDto): string[] {
   const labels = new Set<string>();
   for (const change of entry.changes) {
     const field = notableField(change.path);
-    if (field !== null) labels.add(`${humanizeKey(field)} changed`);
+    const firstSet = change.kind === "added" && topField(change.path) === change.path;
+    if (field !== null && !firstSet) labels.add(`${humanizeKey(field)} changed`);
   }
   return [...labels];
 }
@@ -406,7 +410,7 @@ export function recordView(ctx: AppContext): RecordView {
           el("dd", {
             className: "record-field-flag flag-uncertain",
             testid: "record-field-uncertain",
-            text: "Uncertain: events left out of the export may have changed it",
+            text: "Uncertain: events left out of the export may have changed it since",
           }),
         );
       }
