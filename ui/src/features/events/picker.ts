@@ -138,6 +138,9 @@ export function facetPicker(options: PickerOptions): Picker {
     choices = null;
     input.value = "";
     popup.hidden = false;
+    // Near the window's right edge the list opens leftwards, so it stays in view.
+    const box = button.getBoundingClientRect();
+    root.classList.toggle("align-right", box.left + popup.offsetWidth > document.documentElement.clientWidth - 8);
     button.setAttribute("aria-expanded", "true");
     root.classList.add("open");
     renderList();

@@ -168,8 +168,8 @@ export function filterBar(options: FilterBarOptions): FilterBar {
   until.addEventListener("change", onTimeInput);
 
   // Exports.
-  const exportCsv = button("Export CSV", "export-csv");
-  const exportJsonl = button("Export JSON Lines", "export-jsonl");
+  const exportCsv = button("CSV", "export-csv", "preset");
+  const exportJsonl = button("JSON Lines", "export-jsonl", "preset");
   exportCsv.title = "Save the events of this view as CSV (opens a save dialog)";
   exportJsonl.title = "Save the original lines of the events of this view (opens a save dialog)";
   exportCsv.addEventListener("click", () => options.onExport("csv"));
@@ -237,8 +237,7 @@ export function filterBar(options: FilterBarOptions): FilterBar {
       customButton,
       customBox,
       el("span", { className: "filter-spacer" }),
-      exportCsv,
-      exportJsonl,
+      el("span", { className: "export-group" }, el("span", { className: "filter-label", text: "Export this view" }), exportCsv, exportJsonl),
     ),
     chipsBox,
   );
