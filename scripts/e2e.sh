@@ -14,7 +14,9 @@
 #
 # Environment: TRAILSCOPE_E2E_SKIP_SETUP=1 skips scripts/setup.sh (scripts/test.sh
 # has run it already); TRAILSCOPE_E2E_TAP=FILE keeps the TAP report there;
-# TRAILSCOPE_E2E_ONLY=REGEX runs only the tests whose names match.
+# TRAILSCOPE_E2E_ONLY=REGEX runs only the tests whose names match;
+# TRAILSCOPE_E2E_FILES="a.test.mjs b.test.mjs" runs those files (paths under
+# tests/e2e) instead of every *.test.mjs there (scripts/bench-app.sh uses it).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -116,7 +118,7 @@ run_suite() {
   timeout --kill-after=10 "$budget" node --test --test-concurrency=1 "${only[@]+"${only[@]}"}" \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" \
-    *.test.mjs || status=$?
+    ${TRAILSCOPE_E2E_FILES:-*.test.mjs} || status=$?
   if ((status == 124 || status == 137)); then
     echo "e2e: the suite did not finish within ${budget}s" >&2
   fi

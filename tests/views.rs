@@ -1250,7 +1250,7 @@ fn a_failed_export_leaves_neither_the_file_nor_a_partial_one() {
 // Case schema migrations.
 
 #[test]
-fn a_version_1_case_is_migrated_to_version_2_on_open_with_its_data_intact() {
+fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_intact() {
     let f = Fixture::generated(200, 1);
     let mut lines = f.lines();
     lines[30] = edit(&lines[30], |e| e["target"]["name"] = json!("edited"));
@@ -1270,16 +1270,24 @@ fn a_version_1_case_is_migrated_to_version_2_on_open_with_its_data_intact() {
     assert!(!before.0.findings.is_empty());
     assert_eq!(before.1.len(), 200);
 
+    // The indexes later versions added: (name, table).
+    let later = [
+        ("finding_by_event", "finding"),
+        ("event_malformed", "event"),
+    ];
     let has_index = |connection: &rusqlite::Connection| -> bool {
-        connection
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'finding_by_event' AND tbl_name = 'finding'",
-                [],
-                |row| row.get::<_, i64>(0),
-            )
-            .unwrap()
-            == 1
+        later.iter().all(|(name, table)| {
+            connection
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1 AND tbl_name = ?2",
+                    [name, table],
+                    |row| row.get::<_, i64>(0),
+                )
+                .unwrap()
+                == 1
+        })
     };
+    let current = trailscope::case::CURRENT_VERSION;
     let version = |connection: &rusqlite::Connection| -> i64 {
         connection
             .pragma_query_value(None, "user_version", |row| row.get(0))
@@ -1288,10 +1296,12 @@ fn a_version_1_case_is_migrated_to_version_2_on_open_with_its_data_intact() {
     // Back to what version 1 wrote.
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
-        assert_eq!(version(&connection), 2);
+        assert_eq!(version(&connection), current);
         assert!(has_index(&connection));
         connection
-            .execute_batch("DROP INDEX finding_by_event; PRAGMA user_version = 1;")
+            .execute_batch(
+                "DROP INDEX finding_by_event; DROP INDEX event_malformed; PRAGMA user_version = 1;",
+            )
             .unwrap();
         assert_eq!(version(&connection), 1);
         assert!(!has_index(&connection));
@@ -1302,10 +1312,10 @@ fn a_version_1_case_is_migrated_to_version_2_on_open_with_its_data_intact() {
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(trailscope::case::CURRENT_VERSION, 2);
+    assert_eq!(current, 3);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
-        assert_eq!(version(&connection), 2);
+        assert_eq!(version(&connection), current);
         assert!(has_index(&connection));
         // The detail panel's lookup uses it.
         let plan: Vec<String> = connection

@@ -105,8 +105,10 @@ pub async fn open_path(
 ) -> CommandResult<OpenedDto> {
     let path = PathBuf::from(path);
     if is_case_file(&path) {
-        // Fails here, not on the first query, if it is a SQLite file but not a case.
-        drop(Case::open_read_only(&path)?);
+        // Fails here, not on the first query, if it is a SQLite file but not a case;
+        // opened for writing once so a case made by an older version is migrated
+        // (the case is our index, not the evidence).
+        drop(Case::open(&path)?);
         *state.case_path.lock().map_err(blocking_error)? = Some(path.clone());
         // The list is a convenience: failing to update it does not fail the open.
         let _ = recent::remember(&app, &path, &path);

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -143,6 +143,12 @@ CREATE TABLE masked_field (
 /// The detail panel lists the findings that point at one event.
 const V2: &str = r#"
 CREATE INDEX finding_by_event ON finding(event_idx) WHERE event_idx IS NOT NULL;
+"#;
+
+/// Opening a case counts its quarantined lines: with this the count reads a small
+/// index instead of every row (a full scan of a million-event case took a second).
+const V3: &str = r#"
+CREATE INDEX event_malformed ON event(event_idx) WHERE malformed IS NOT NULL;
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.

@@ -129,6 +129,14 @@ export class Session {
     return this.send("POST", "/execute/sync", { script, args });
   }
 
+  /**
+   * Runs a function body in the page that finishes by calling its last argument
+   * (`arguments[arguments.length - 1](value)`); resolves to that value.
+   */
+  executeAsync(script, args = [], timeoutMs = 60_000) {
+    return this.send("POST", "/execute/async", { script, args }, timeoutMs);
+  }
+
   /** Element references matching a CSS selector (possibly none). */
   async findAll(selector) {
     const found = await this.send("POST", "/elements", { using: "css selector", value: selector });

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The app's own timings on a large case: scripts/bench-app.sh [EVENTS]
+#
+# Generates a bundle of EVENTS events (default 1,000,000) with the CLI, imports it
+# into a case (both kept under target/bench-app/ for the next run), then starts the
+# real app under Xvfb (scripts/e2e.sh's harness) and measures inside the window:
+# opening the case to its first rows, and changing a filter to new rows (one actor,
+# a time preset, a text search). Prints one "bench-app:" line per measure (medians
+# of TRAILSCOPE_BENCH_RUNS runs, default 5). Assumes scripts/setup.sh has run.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+events="${1:-1000000}"
+
+cargo build --release --locked -p trailscope --bins
+work="$repo_root/target/bench-app/$events"
+if [[ ! -f "$work/case.trailscope" ]]; then
+  rm -rf "$work"
+  mkdir -p "$work"
+  ./target/release/trailscope gen "$work/bundle" --events "$events" --chains 4 --seed 42 >/dev/null
+  ./target/release/trailscope import --case "$work/case.trailscope.partial" "$work/bundle" >/dev/null
+  mv "$work/case.trailscope.partial" "$work/case.trailscope"
+fi
+echo "bench-app: case of $events events at $work/case.trailscope"
+
+TRAILSCOPE_BENCH_CASE="$work/case.trailscope" TRAILSCOPE_E2E_SKIP_SETUP=1 \
+  TRAILSCOPE_E2E_FILES="bench/app-timings.test.mjs" TRAILSCOPE_E2E_TIMEOUT=1800 \
+  bash scripts/e2e.sh
