@@ -1,0 +1,83 @@
+// A tour of the app for screenshots: opens a bundle, then captures the events view
+// with an event's detail open (the README's picture) and, when TRAILSCOPE_SHOTS_TOUR
+// is set, every other tab too (actors, questions, record history, keys). Run by
+// scripts/screenshot.sh; not part of the test suite.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+import { testId, withApp } from "../lib/app.mjs";
+import { sleep } from "../lib/webdriver.mjs";
+
+const out = process.env.TRAILSCOPE_SHOTS_OUT;
+const bundle = process.env.TRAILSCOPE_SHOTS_BUNDLE;
+const tour = process.env.TRAILSCOPE_SHOTS_TOUR === "1";
+
+/**
+ * Captures the app's window from the X server (ImageMagick's `import`, which
+ * scripts/screenshot.sh installs): WebKit's WebDriver screenshot hangs on some views.
+ * Falls back to the WebDriver screenshot when X cannot name the window.
+ */
+async function save(app, file) {
+  // Let fonts, bars and the virtual table settle after the last click.
+  await sleep(800);
+  let window = "";
+  try {
+    const info = execFileSync("xwininfo", ["-name", "Trailscope"], { encoding: "utf8" });
+    window = /Window id: (0x[0-9a-f]+)/.exec(info)?.[1] ?? "";
+  } catch {
+    // no xwininfo, or no window of that name
+  }
+  if (window !== "") {
+    execFileSync("import", ["-window", window, file]);
+  } else {
+    writeFileSync(file, await app.screenshot());
+  }
+  console.log(`screenshot: wrote ${file}`);
+}
+
+test("screenshots of the app", { timeout: 300_000 }, async () => {
+  assert.ok(out !== undefined && bundle !== undefined, "set TRAILSCOPE_SHOTS_OUT and TRAILSCOPE_SHOTS_BUNDLE");
+  await withApp([bundle], async (app) => {
+    assert.ok(await app.waitForElement(testId("event-row"), { timeoutMs: 60_000 }), "no event rows");
+    const rows = await app.findAll(testId("event-row"));
+    // An event with changes makes the better picture: the first one whose sentence says "changed".
+    let chosen = rows[0];
+    for (const row of rows.slice(0, 15)) {
+      if ((await app.textContent(row)).includes(" changed ")) {
+        chosen = row;
+        break;
+      }
+    }
+    await app.click(chosen);
+    assert.ok(await app.waitForElement(testId("detail-panel"), { timeoutMs: 10_000 }), "no detail panel");
+    await save(app, out);
+    if (!tour) return;
+    const base = out.replace(/\.png$/, "");
+    const record = await app.findAll(testId("detail-open-record"));
+    if (record.length > 0) {
+      await app.click(record[0]);
+      await app.waitForElement(testId("timeline-entry"), { timeoutMs: 10_000 });
+      await save(app, `${base}-record.png`);
+    }
+    await app.clickSelector(testId("tab-actors"));
+    const actor = await app.waitForElement(testId("actor-item"), { timeoutMs: 10_000 });
+    if (actor !== undefined) {
+      await app.click(actor);
+      await app.waitForElement(testId("histogram-bar"), { timeoutMs: 10_000 });
+    }
+    await save(app, `${base}-actors.png`);
+    await app.clickSelector(testId("tab-questions"));
+    const question = await app.waitForElement(`${testId("question")}[data-question-id="permission-denials"]`, { timeoutMs: 10_000 });
+    if (question !== undefined) {
+      await app.click(question);
+      await app.waitForElement(testId("question-answer"), { timeoutMs: 10_000 });
+    }
+    await save(app, `${base}-questions.png`);
+    await app.clickSelector(testId("tab-trust"));
+    await save(app, `${base}-keys.png`);
+  });
+  assert.ok(path.isAbsolute(out), "TRAILSCOPE_SHOTS_OUT must be absolute");
+});
