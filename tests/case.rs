@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::{Connection, OpenFlags};
@@ -493,14 +493,7 @@ fn a_gap_between_two_bundles_of_one_chain_reports_a_discontinuity_over_the_missi
 
 /// `trailscope import` of the fixture's bundle into `case`, quietly.
 fn import_command(f: &Fixture, case: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trailscope"));
-    command
-        .args(["import", "--case", path_str(case), "--trusted-keys"])
-        .arg(trusted_keys_path())
-        .arg(&f.dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    command
+    quiet_import_command(case, &f.dir)
 }
 
 /// How long a full import of the fixture takes here (into a throwaway case).

@@ -215,6 +215,21 @@ fn repetitive_lines(n_bytes: usize) -> Vec<u8> {
     line.iter().copied().cycle().take(n_bytes).collect()
 }
 
+/// A signed bundle's manifest and 3 MiB of repetitive events (about 100-fold
+/// compressible) in an archive `name` beside it.
+fn archive_with_big_events(name: &str) -> (Fixture, std::path::PathBuf) {
+    let (f, manifest, _) = bundle_files(20);
+    let zip = f.temp.path().join(name);
+    write_zip(
+        &zip,
+        &[
+            entry("manifest.json", &manifest),
+            entry("events.jsonl", &repetitive_lines(3 << 20)),
+        ],
+    );
+    (f, zip)
+}
+
 #[test]
 fn a_real_decompression_bomb_is_refused_by_the_default_ratio() {
     // 64 MiB of zeros deflate to about 64 KB: a ratio of about 1,030, over 1,000.
@@ -246,16 +261,7 @@ fn a_real_decompression_bomb_is_refused_by_the_default_ratio() {
 
 #[test]
 fn entry_total_and_ratio_bounds_are_each_configurable_and_name_the_entry() {
-    let (f, manifest, _) = bundle_files(20);
-    let big = repetitive_lines(3 << 20);
-    let zip = f.temp.path().join("bounds.zip");
-    write_zip(
-        &zip,
-        &[
-            entry("manifest.json", &manifest),
-            entry("events.jsonl", &big),
-        ],
-    );
+    let (_temp, zip) = archive_with_big_events("bounds.zip");
     let raw = |name: &str| {
         let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
         let e = archive.by_name(name).unwrap();
@@ -457,6 +463,7 @@ fn a_corrupt_entry_is_refused_naming_it_and_an_import_of_it_changes_nothing() {
         let at = (start + length / 2) as usize;
         bytes[at] ^= 0x55;
         std::fs::write(&zip, &bytes).unwrap();
+        let modified = std::fs::metadata(&zip).unwrap().modified().unwrap();
         let reason = refusal(&zip, Limits::default());
         assert!(reason.starts_with("events.jsonl: "), "{reason}");
         refused += 1;
@@ -476,6 +483,12 @@ fn a_corrupt_entry_is_refused_naming_it_and_an_import_of_it_changes_nothing() {
         assert!(matches!(result, Err(Error::Refused { .. })), "{result:?}");
         drop(case);
         assert_eq!(case_snapshot(&case_path), before);
+        // The refused evidence itself is untouched.
+        assert_eq!(std::fs::read(&zip).unwrap(), bytes);
+        assert_eq!(
+            std::fs::metadata(&zip).unwrap().modified().unwrap(),
+            modified
+        );
     }
     assert_eq!(refused, 2);
 }
@@ -573,23 +586,37 @@ fn malformed(report: &Report) -> Vec<(u64, u64, String)> {
 type Quarantine = (Vec<(i64, Vec<u8>, String)>, Vec<(i64, i64, String)>);
 
 fn quarantine(case_path: &Path) -> Quarantine {
-    let connection =
-        Connection::open_with_flags(case_path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let rows = connection
-        .prepare("SELECT line, raw, malformed FROM event WHERE malformed IS NOT NULL ORDER BY line")
+    let connection = read_only(case_path);
+    (
+        triples(
+            &connection,
+            "SELECT line, raw, malformed FROM event WHERE malformed IS NOT NULL ORDER BY line",
+        ),
+        triples(
+            &connection,
+            "SELECT line, byte_offset, detail FROM finding WHERE kind = 'malformed_line' ORDER BY line",
+        ),
+    )
+}
+
+fn read_only(case_path: &Path) -> Connection {
+    Connection::open_with_flags(case_path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+}
+
+/// Every row of a query of three columns.
+fn triples<A, B, C>(connection: &Connection, sql: &str) -> Vec<(A, B, C)>
+where
+    A: rusqlite::types::FromSql,
+    B: rusqlite::types::FromSql,
+    C: rusqlite::types::FromSql,
+{
+    connection
+        .prepare(sql)
         .unwrap()
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .unwrap()
         .collect::<rusqlite::Result<Vec<_>>>()
-        .unwrap();
-    let findings = connection
-        .prepare("SELECT line, byte_offset, detail FROM finding WHERE kind = 'malformed_line' ORDER BY line")
         .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .unwrap();
-    (rows, findings)
 }
 
 /// A fresh event line for `chain`/`seq`-free garbage: an object with every required
@@ -738,9 +765,7 @@ fn an_escaped_nul_in_a_string_is_an_ordinary_character_kept_byte_exact() {
     assert_eq!(report.findings, vec![]);
     let case_path = f.temp.path().join("nul.case");
     import_into(&case_path, &f.dir);
-    let connection =
-        Connection::open_with_flags(&case_path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let raw: Vec<u8> = connection
+    let raw: Vec<u8> = read_only(&case_path)
         .query_row("SELECT raw FROM event WHERE line = 3", [], |row| row.get(0))
         .unwrap();
     assert_eq!(raw, lines[2].as_bytes());
@@ -919,16 +944,7 @@ fn the_line_limit_is_configurable_and_a_long_line_is_quarantined_on_import() {
 
 #[test]
 fn the_cli_takes_every_limit_with_size_suffixes_and_refuses_in_one_line() {
-    let (f, manifest, _) = bundle_files(20);
-    let big = repetitive_lines(3 << 20);
-    let zip = f.temp.path().join("limits.zip");
-    write_zip(
-        &zip,
-        &[
-            entry("manifest.json", &manifest),
-            entry("events.jsonl", &big),
-        ],
-    );
+    let (f, zip) = archive_with_big_events("limits.zip");
     let zip = path_str(&zip);
     for (flag, value, says) in [
         (
@@ -1162,15 +1178,11 @@ fn case_snapshot(case_path: &Path) -> (String, Vec<(i64, String, i64)>, i64, i64
     let case = Case::open_read_only(case_path).unwrap();
     let integrity = case.integrity_check().unwrap();
     drop(case);
-    let connection =
-        Connection::open_with_flags(case_path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let bundles = connection
-        .prepare("SELECT bundle_idx, digest, n_events_added FROM bundle ORDER BY bundle_idx")
-        .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .unwrap();
+    let connection = read_only(case_path);
+    let bundles = triples(
+        &connection,
+        "SELECT bundle_idx, digest, n_events_added FROM bundle ORDER BY bundle_idx",
+    );
     let count = |sql: &str| {
         connection
             .query_row(sql, [], |row| row.get::<_, i64>(0))
@@ -1254,16 +1266,7 @@ fn killing_imports_at_many_random_moments_never_shows_half_a_bundle() {
     // 12 seeded-random moments, and then finishes each killed import.
     let f = Fixture::generated(30_000, 2);
     let earlier = sealed_bundle(&f.temp.path().join("earlier"), &f.lines()[..300]);
-    let import = |case: &Path| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_trailscope"));
-        command
-            .args(["import", "--case", path_str(case), "--trusted-keys"])
-            .arg(trusted_keys_path())
-            .arg(&f.dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        command
-    };
+    let import = |case: &Path| quiet_import_command(case, &f.dir);
     let timed = f.temp.path().join("timed.case");
     let started = Instant::now();
     assert_eq!(import(&timed).status().unwrap().code(), Some(0));

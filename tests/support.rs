@@ -214,6 +214,22 @@ pub fn run_trailscope(args: &[&str]) -> std::process::Output {
         .expect("run trailscope")
 }
 
+/// `trailscope import` of `bundle` into `case`, trusting the test key, with its output
+/// discarded (for imports that are timed or killed).
+pub fn quiet_import_command(case: &Path, bundle: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trailscope"));
+    command
+        .arg("import")
+        .arg("--case")
+        .arg(case)
+        .arg("--trusted-keys")
+        .arg(trusted_keys_path())
+        .arg(bundle)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
 /// The trusted-keys file holding the test key, for `--trusted-keys`.
 pub fn trusted_keys_path() -> PathBuf {
     vectors_dir().join("trusted-keys.txt")
