@@ -86,11 +86,12 @@ fn compose(event: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or("success");
 
-    if outcome == "denied" {
-        let on = target.map(|t| format!(" on {t}")).unwrap_or_default();
-        return format!("{who} was denied {action}{on}{reason}");
-    }
     let (object, verb) = split_action(&action);
+    if outcome == "denied" {
+        // What they were not allowed to do, in words ("delete Customer #1087").
+        let deed = deed(event, object, verb, &action, target.as_deref());
+        return format!("{who} was refused permission to {}{reason}", deed.base);
+    }
     if verb == "login_failed" {
         return format!("{who} failed to sign in{reason}");
     }
@@ -850,7 +851,7 @@ mod tests {
         );
         assert_eq!(
             sentence(&e),
-            "Jacob Miller was denied export.created on Customer list: missing permission export:customers"
+            "Jacob Miller was refused permission to export Customer list: missing permission export:customers"
         );
         let without_target = event(
             "order.deleted",
@@ -858,9 +859,10 @@ mod tests {
             Value::Null,
             json!({"outcome": "denied"}),
         );
-        assert_eq!(
-            sentence(&without_target),
-            "Zoë Larsen was denied order.deleted"
+        let said = sentence(&without_target);
+        assert!(
+            said.starts_with("Zoë Larsen was refused permission to delete"),
+            "{said}"
         );
     }
 
@@ -1150,7 +1152,7 @@ mod tests {
         denied["outcome"] = json!("denied");
         assert_eq!(
             sentence(&denied),
-            "Dana Reyes, acting for Omar Sato, was denied order.updated on Order #1842"
+            "Dana Reyes, acting for Omar Sato, was refused permission to change Order #1842 status from Draft to Void"
         );
         let started = event(
             "support.impersonation_started",
