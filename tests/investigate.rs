@@ -17,7 +17,7 @@ use trailscope::query::{
 
 use crate::support::*;
 
-pub(crate) fn path_str(path: &Path) -> &str {
+fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
@@ -718,6 +718,16 @@ const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"Order\")";
 
 fn export(inv: &Investigation, format: &str, filter_args: &[&str]) -> Vec<u8> {
     let out = inv.fixture.temp.path().join(format!("export.{format}"));
+    cli_export(inv, format, filter_args, &out)
+}
+
+/// `trailscope export` of the investigation's case into `out`; the file's bytes.
+pub(crate) fn cli_export(
+    inv: &Investigation,
+    format: &str,
+    filter_args: &[&str],
+    out: &Path,
+) -> Vec<u8> {
     let mut args = vec![
         "export",
         "--case",
@@ -725,7 +735,7 @@ fn export(inv: &Investigation, format: &str, filter_args: &[&str]) -> Vec<u8> {
         "--format",
         format,
         "--out",
-        path_str(&out),
+        path_str(out),
     ];
     args.extend_from_slice(filter_args);
     let output = run_trailscope(&args);

@@ -22,7 +22,7 @@ use trailscope::query::{
 };
 use trailscope::{Verdict, VerifyOptions};
 
-use crate::investigate::{Investigation, Truth, most_frequent, path_str};
+use crate::investigate::{Investigation, Truth, cli_export, most_frequent};
 use crate::support::*;
 
 const DAY_MS: i64 = 86_400_000;
@@ -1131,27 +1131,6 @@ fn retrust_leaves_the_verdict_alone_when_the_bundle_is_missing_or_changed() {
 }
 
 // Exports to a file.
-
-fn cli_export(inv: &Investigation, format: &str, filter_args: &[&str], out: &Path) -> Vec<u8> {
-    let mut args = vec![
-        "export",
-        "--case",
-        inv.case_arg(),
-        "--format",
-        format,
-        "--out",
-        path_str(out),
-    ];
-    args.extend_from_slice(filter_args);
-    let output = run_trailscope(&args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    std::fs::read(out).unwrap()
-}
 
 /// The names in `dir` ending in `.partial`.
 fn partial_files(dir: &Path) -> Vec<PathBuf> {
