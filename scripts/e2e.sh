@@ -10,7 +10,7 @@
 #
 # The suite is plain Node (a small W3C WebDriver client over fetch), so it needs
 # no npm install. Every wait has a limit; the whole run is bounded by
-# TRAILSCOPE_E2E_TIMEOUT seconds (default 300) besides the build.
+# TRAILSCOPE_E2E_TIMEOUT seconds (default 900) besides the build.
 #
 # Environment: TRAILSCOPE_E2E_SKIP_SETUP=1 skips scripts/setup.sh (scripts/test.sh
 # has run it already); TRAILSCOPE_E2E_TAP=FILE keeps the TAP report there;
@@ -136,7 +136,7 @@ status=0
 # function's text instead.
 xvfb-run -a -s "-screen 0 1280x800x24" \
   bash -c "$(declare -f run_suite)"'; run_suite "$@"' run_suite \
-  "$driver" "$native" "$tap" "${TRAILSCOPE_E2E_TIMEOUT:-300}" "$scratch/tauri-driver.log" || status=$?
+  "$driver" "$native" "$tap" "${TRAILSCOPE_E2E_TIMEOUT:-900}" "$scratch/tauri-driver.log" || status=$?
 
 # Node's TAP report closes with "# pass N", "# fail N", "# cancelled N", "# skipped N".
 count() { sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$tap" | tail -n 1; }
