@@ -594,6 +594,11 @@ pub struct ImportProgressDto {
     pub lines: u64,
     #[ts(type = "number")]
     pub elapsed_ms: u64,
+    pub events_per_second: f64,
+    /// 0 to 1, when the size of the events files is known.
+    pub fraction_done: Option<f64>,
+    /// At the rate so far, when it can be told.
+    pub seconds_left: Option<f64>,
 }
 
 impl From<ImportProgress> for ImportProgressDto {
@@ -603,6 +608,9 @@ impl From<ImportProgress> for ImportProgressDto {
             bytes_total: progress.bytes_total,
             lines: progress.lines,
             elapsed_ms: progress.elapsed.as_millis() as u64,
+            events_per_second: progress.events_per_second(),
+            fraction_done: progress.fraction_done(),
+            seconds_left: progress.seconds_left(),
         }
     }
 }

@@ -37,6 +37,25 @@ pub struct ImportProgress {
     pub elapsed: Duration,
 }
 
+impl ImportProgress {
+    /// Lines read per second so far.
+    pub fn events_per_second(&self) -> f64 {
+        self.lines as f64 / self.elapsed.as_secs_f64().max(1e-3)
+    }
+
+    /// Share of the events files read, 0 to 1, when their size is known.
+    pub fn fraction_done(&self) -> Option<f64> {
+        let total = self.bytes_total.filter(|total| *total > 0)?;
+        Some((self.bytes_read as f64 / total as f64).clamp(0.0, 1.0))
+    }
+
+    /// Seconds left at the rate so far, when the size is known and reading has begun.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let done = self.fraction_done().filter(|done| *done > 0.0)?;
+        Some(self.elapsed.as_secs_f64() * (1.0 - done) / done)
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone)]
 pub struct ImportOutcome {
@@ -684,4 +703,33 @@ fn store_actors(transaction: &Transaction<'_>, actors: &HashMap<String, ActorTal
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_gives_rate_share_and_time_left() {
+        let progress = ImportProgress {
+            bytes_read: 250,
+            bytes_total: Some(1000),
+            lines: 5000,
+            elapsed: Duration::from_secs(2),
+        };
+        assert_eq!(progress.events_per_second(), 2500.0);
+        assert_eq!(progress.fraction_done(), Some(0.25));
+        assert_eq!(progress.seconds_left(), Some(6.0));
+        let unknown = ImportProgress {
+            bytes_total: None,
+            ..progress
+        };
+        assert_eq!(unknown.fraction_done(), None);
+        assert_eq!(unknown.seconds_left(), None);
+        let starting = ImportProgress {
+            bytes_read: 0,
+            ..progress
+        };
+        assert_eq!(starting.seconds_left(), None);
+    }
 }

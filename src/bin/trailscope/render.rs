@@ -174,22 +174,15 @@ impl ProgressBar {
             return;
         }
         self.last_drawn = Some(std::time::Instant::now());
-        let seconds = progress.elapsed.as_secs_f64().max(1e-3);
-        let rate = progress.lines as f64 / seconds;
         let mut line = format!(
             "importing {}: {} lines, {:.0} events/s",
             self.name,
             group(progress.lines),
-            rate
+            progress.events_per_second()
         );
-        if let Some(total) = progress.bytes_total.filter(|t| *t > 0) {
-            let done = progress.bytes_read as f64 / total as f64;
-            let eta = if done > 0.0 {
-                seconds * (1.0 - done) / done
-            } else {
-                0.0
-            };
-            line.push_str(&format!(", {:.0}%, about {:.0} s left", done * 100.0, eta));
+        if let Some(done) = progress.fraction_done() {
+            let left = progress.seconds_left().unwrap_or(0.0);
+            line.push_str(&format!(", {:.0}%, about {left:.0} s left", done * 100.0));
         }
         if self.terminal {
             eprint!("\r\x1b[2K{line}");

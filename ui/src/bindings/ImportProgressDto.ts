@@ -5,4 +5,12 @@
 /**
  * How far an import has come.
  */
-export type ImportProgressDto = { bytes_read: number, bytes_total: number | null, lines: number, elapsed_ms: number, };
+export type ImportProgressDto = { bytes_read: number, bytes_total: number | null, lines: number, elapsed_ms: number, events_per_second: number, 
+/**
+ * 0 to 1, when the size of the events files is known.
+ */
+fraction_done: number | null, 
+/**
+ * At the rate so far, when it can be told.
+ */
+seconds_left: number | null, };

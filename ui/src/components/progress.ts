@@ -1,8 +1,8 @@
-// The import progress bar: a bar, a line of numbers (events, percent, events/s) and
+// The import progress bar: a bar, a line of numbers (events, percent, events/s, time left) and
 // a Cancel button. A shared widget: it shows what it is given and calls back on
 // Cancel; it never calls the shell itself.
 import type { ImportProgressDto } from "../bindings/ImportProgressDto";
-import { fractionDone, progressText } from "../format/progress";
+import { progressText } from "../format/progress";
 import { el } from "./dom";
 
 export interface ProgressWidget {
@@ -32,18 +32,13 @@ export function progressWidget(title: string, onCancel: () => void): ProgressWid
   return {
     root,
     update(progress) {
-      const fraction = fractionDone(progress.bytes_read, progress.bytes_total);
+      const fraction = progress.fraction_done;
       if (fraction === null) {
         bar.removeAttribute("value");
       } else {
         bar.value = fraction;
       }
-      text.textContent = progressText(
-        progress.lines,
-        progress.elapsed_ms,
-        progress.bytes_read,
-        progress.bytes_total,
-      );
+      text.textContent = progressText(progress);
     },
     say(message) {
       text.textContent = message;

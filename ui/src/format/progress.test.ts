@@ -1,22 +1,32 @@
-// Tests of the import progress numbers (events/s, fraction, line). Pure; no IPC.
+// Tests of the import progress line. Pure; no IPC.
 import { describe, expect, it } from "vitest";
-import { eventsPerSecond, fractionDone, progressText } from "./progress";
+import { progressText, timeLeft } from "./progress";
+
+const progress = {
+  bytes_read: 45,
+  bytes_total: 100,
+  lines: 12000,
+  elapsed_ms: 400,
+  events_per_second: 30000,
+  fraction_done: 0.45,
+  seconds_left: 8.4,
+};
 
 describe("import progress", () => {
-  it("counts events per second from lines and elapsed time", () => {
-    expect(eventsPerSecond(30000, 1000)).toBe(30000);
-    expect(eventsPerSecond(1500, 500)).toBe(3000);
-    expect(eventsPerSecond(10, 0)).toBe(0);
+  it("says the engine's numbers in one line", () => {
+    expect(progressText(progress)).toBe("Imported 12,000 events (45%), 30,000 events/s, about 8 s left");
   });
 
-  it("knows the fraction only when the total is known", () => {
-    expect(fractionDone(50, 200)).toBe(0.25);
-    expect(fractionDone(50, null)).toBeNull();
-    expect(fractionDone(300, 200)).toBe(1);
+  it("leaves out what is not known", () => {
+    expect(progressText({ ...progress, bytes_total: null, fraction_done: null, seconds_left: null })).toBe(
+      "Imported 12,000 events, 30,000 events/s",
+    );
   });
 
-  it("says it in one line", () => {
-    expect(progressText(12000, 400, 45, 100)).toBe("Imported 12,000 events (45%), 30,000 events/s");
-    expect(progressText(5, 1000, 1, null)).toBe("Imported 5 events, 5 events/s");
+  it("words the time left", () => {
+    expect(timeLeft(null)).toBe("");
+    expect(timeLeft(0.2)).toBe("almost done");
+    expect(timeLeft(89.4)).toBe("about 89 s left");
+    expect(timeLeft(600)).toBe("about 10 min left");
   });
 });

@@ -1,27 +1,25 @@
-// Import progress in words and numbers for the progress bar: fraction done, events
-// per second, and the line under the bar. Pure functions only: no DOM, no IPC.
+// Import progress in words for the line under the progress bar. The numbers (events
+// per second, share done, time left) are the engine's; this only words them. Pure:
+// no DOM, no IPC.
+import type { ImportProgressDto } from "../bindings/ImportProgressDto";
 import { formatCount } from "./count";
 
-/** Lines read per second so far (0 before the first millisecond). */
-export function eventsPerSecond(lines: number, elapsedMs: number): number {
-  if (elapsedMs <= 0) return 0;
-  return Math.round((lines * 1000) / elapsedMs);
+/** "about 40 s left", "about 3 min left"; empty when it cannot be told yet. */
+export function timeLeft(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return "";
+  if (seconds < 1) return "almost done";
+  if (seconds < 90) return `about ${Math.round(seconds)} s left`;
+  return `about ${Math.round(seconds / 60)} min left`;
 }
 
-/** Fraction of bytes read, 0..1, or null when the total is unknown. */
-export function fractionDone(bytesRead: number, bytesTotal: number | null): number | null {
-  if (bytesTotal === null || bytesTotal <= 0) return null;
-  return Math.min(1, Math.max(0, bytesRead / bytesTotal));
-}
-
-/** "Imported 12,000 events (45%), 30,000 events/s". */
-export function progressText(
-  lines: number,
-  elapsedMs: number,
-  bytesRead: number,
-  bytesTotal: number | null,
-): string {
-  const fraction = fractionDone(bytesRead, bytesTotal);
-  const percent = fraction === null ? "" : ` (${Math.floor(fraction * 100)}%)`;
-  return `Imported ${formatCount(lines)} events${percent}, ${formatCount(eventsPerSecond(lines, elapsedMs))} events/s`;
+/** "Imported 12,000 events (45%), 30,000 events/s, about 8 s left". */
+export function progressText(progress: ImportProgressDto): string {
+  const fraction = progress.fraction_done;
+  const parts = [
+    `Imported ${formatCount(progress.lines)} events${fraction === null ? "" : ` (${Math.floor(fraction * 100)}%)`}`,
+    `${formatCount(Math.round(progress.events_per_second))} events/s`,
+  ];
+  const left = timeLeft(progress.seconds_left);
+  if (left !== "") parts.push(left);
+  return parts.join(", ");
 }
