@@ -95,12 +95,15 @@ fn case_path_for_bundle(data_dir: &Path, bundle: &Path) -> PathBuf {
     data_dir.join(format!("{name}-{hash}.trailscope"))
 }
 
-/// Opens a case, or imports a bundle into a case of its own (progress on `on_progress`).
+/// Opens a case, or imports a bundle into a case of its own (progress on `on_progress`):
+/// in the app's data dir, or where the reviewer chooses in a save dialog when
+/// `choose_case_location` is set (cancelling it opens nothing).
 #[tauri::command]
 pub async fn open_path(
     app: AppHandle,
     state: State<'_, AppState>,
     path: String,
+    choose_case_location: Option<bool>,
     on_progress: Channel<ImportProgressDto>,
 ) -> CommandResult<OpenedDto> {
     let path = PathBuf::from(path);
@@ -123,7 +126,26 @@ pub async fn open_path(
         .map_err(|e| ErrorDto::new("io", e.to_string()))?;
     std::fs::create_dir_all(&data_dir)
         .map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", data_dir.display())))?;
-    let case_path = case_path_for_bundle(&data_dir, &path);
+    let mut case_path = case_path_for_bundle(&data_dir, &path);
+    if choose_case_location == Some(true) {
+        let name = case_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(chosen) = app
+            .dialog()
+            .file()
+            .set_title("Where to keep the case")
+            .set_file_name(name)
+            .add_filter("Trailscope case", &["trailscope"])
+            .blocking_save_file()
+        else {
+            return Err(ErrorDto::new("cancelled", "no place for the case was chosen"));
+        };
+        case_path = chosen
+            .into_path()
+            .map_err(|e| ErrorDto::invalid(format!("cannot keep the case there: {e}")))?;
+    }
     let trusted_keys = keys::load_all(&app)?;
     let checkpoints = checkpoints::load_all(&app, &trusted_keys)?;
     let cancel = state.cancel.clone();

@@ -88,10 +88,10 @@ function showStart(): void {
   casePathText.title = "";
   homeButton.hidden = true;
   view.refresh = () => {};
-  main.replaceChildren(startScreen({ open: (path) => void openAndShow(path), showError, utc: () => view.utc }));
+  main.replaceChildren(startScreen({ open: (path, choose) => void openAndShow(path, choose), showError, utc: () => view.utc }));
 }
 
-async function openAndShow(path: string): Promise<void> {
+async function openAndShow(path: string, chooseCaseLocation = false): Promise<void> {
   clearError();
   const progress = progressWidget(`Opening ${path}`, () => {
     progress.say("Cancelling…");
@@ -99,7 +99,7 @@ async function openAndShow(path: string): Promise<void> {
   });
   main.replaceChildren(progress.root);
   try {
-    const opened = await openPath(path, (update) => progress.update(update));
+    const opened = await openPath(path, (update) => progress.update(update), chooseCaseLocation);
     casePathText.textContent = opened.case_path;
     casePathText.title = opened.case_path;
     homeButton.hidden = false;

@@ -67,13 +67,17 @@ export function launchPath(): Promise<string | null> {
   return call<string | null>("launch_path");
 }
 
-/** Opens a case, or imports a bundle into a new case, reporting progress. */
+/**
+ * Opens a case, or imports a bundle into a new case, reporting progress. With
+ * `chooseCaseLocation` the shell first asks where to keep the case (native dialog).
+ */
 export function openPath(
   path: string,
   onProgress: (progress: ImportProgressDto) => void,
+  chooseCaseLocation = false,
 ): Promise<OpenedDto> {
   const channel = new Channel<ImportProgressDto>(onProgress);
-  return call<OpenedDto>("open_path", { path, onProgress: channel });
+  return call<OpenedDto>("open_path", { path, chooseCaseLocation, onProgress: channel });
 }
 
 export function cancelImport(): Promise<void> {

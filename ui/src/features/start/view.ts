@@ -9,7 +9,8 @@ import { choosePath, engineVersion, forgetRecentCase, insideDesktopShell, recent
 import "./start.css";
 
 export interface StartOptions {
-  open(path: string): void;
+  /** Opens a case or bundle; `chooseCaseLocation`: ask where to keep a new case. */
+  open(path: string, chooseCaseLocation: boolean): void;
   showError(error: unknown): void;
   utc(): boolean;
 }
@@ -36,7 +37,7 @@ function recentList(entries: RecentCaseDto[], options: StartOptions, onForget: (
     open.title = entry.path;
     open.disabled = !entry.exists;
     open.dataset.path = entry.path;
-    open.addEventListener("click", () => options.open(entry.path));
+    open.addEventListener("click", () => options.open(entry.path, false));
     const when = el("span", {
       className: "recent-when muted",
       text: entry.exists ? `opened ${formatTime(entry.opened_at, options.utc())}` : "the case file is gone",
@@ -49,12 +50,20 @@ function recentList(entries: RecentCaseDto[], options: StartOptions, onForget: (
 }
 
 export function startScreen(options: StartOptions): HTMLElement {
+  const where = el("input", { testid: "choose-case-location" });
+  where.type = "checkbox";
+  const whereLabel = el(
+    "label",
+    { className: "start-where muted" },
+    where,
+    el("span", { text: " Ask where to keep the case (by default it goes to this app's data folder)" }),
+  );
   const chooseFile = button("Open a file…", "open-file");
   const chooseFolder = button("Open a folder…", "open-folder", "button button-secondary");
   const pick = (directory: boolean): void => {
     choosePath(directory)
       .then((path) => {
-        if (path !== null) options.open(path);
+        if (path !== null) options.open(path, where.checked);
       })
       .catch(options.showError);
   };
@@ -71,7 +80,7 @@ export function startScreen(options: StartOptions): HTMLElement {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const path = input.value.trim();
-    if (path !== "") options.open(path);
+    if (path !== "") options.open(path, where.checked);
   });
 
   const recentBox = el("div", { className: "recent-box" });
@@ -104,6 +113,7 @@ export function startScreen(options: StartOptions): HTMLElement {
     }),
     el("div", { className: "start-actions" }, chooseFile, chooseFolder),
     form,
+    whereLabel,
     el("h3", { className: "section-title", text: "Recent cases" }),
     recentBox,
     version,
