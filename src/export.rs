@@ -144,25 +144,59 @@ fn csv_error(error: csv::Error) -> Error {
     Error::Invalid(format!("cannot write the export: {error}"))
 }
 
+/// The line as it arrived, for reading: its own text, or, when fields are masked, the
+/// masked rendering (withheld if the line cannot be read to mask it).
+pub fn line_as_arrived(row: &EventRow, masked: &BTreeSet<String>) -> String {
+    if masked.is_empty() {
+        return String::from_utf8_lossy(&row.raw).into_owned();
+    }
+    match masked_event(row, masked) {
+        Some(event) => event.to_string(),
+        None => {
+            "(withheld: fields are masked and this line cannot be read to mask them)".to_owned()
+        }
+    }
+}
+
 /// Writes one event as a JSON line: the original bytes when nothing is masked and the
-/// line is valid UTF-8 JSON; otherwise a JSON rendering that is always valid.
+/// line is a well-formed event; otherwise a JSON rendering that is always valid.
+///
+/// A quarantined (malformed) line is exported as an object describing it, with its
+/// text as it arrived, never re-rendered through a parser (which would silently drop
+/// a duplicate key's other value). When fields are masked, its text is replaced by
+/// the masked parse if it can be read, else withheld: it cannot be masked reliably.
 pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masked: &BTreeSet<String>) -> Result<()> {
     let io = |e: std::io::Error| Error::Invalid(format!("cannot write the export: {e}"));
-    let original_is_json =
-        row.malformed.is_none() && serde_json::from_slice::<Value>(&row.raw).is_ok();
-    if masked.is_empty() && original_is_json && !row.raw.contains(&b'\n') {
-        out.write_all(&row.raw).map_err(io)?;
-    } else if let Some(event) = masked_event(row, masked) {
-        serde_json::to_writer(&mut *out, &event).map_err(|e| Error::Invalid(e.to_string()))?;
-    } else {
-        let quarantined = json!({
-            "malformed_line": String::from_utf8_lossy(&row.raw),
+    let json_error = |e: serde_json::Error| Error::Invalid(e.to_string());
+    if row.malformed.is_some() {
+        let mut quarantined = json!({
             "file": row.file,
             "line": row.line,
             "reason": row.malformed,
         });
-        serde_json::to_writer(&mut *out, &quarantined)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        if masked.is_empty() {
+            quarantined["malformed_line"] = json!(String::from_utf8_lossy(&row.raw));
+        } else if let Some(event) = masked_event(row, masked) {
+            quarantined["malformed_line_masked"] = event;
+        } else {
+            quarantined["malformed_line"] =
+                json!("(withheld: fields are masked and this line cannot be read to mask them)");
+        }
+        serde_json::to_writer(&mut *out, &quarantined).map_err(json_error)?;
+    } else if masked.is_empty()
+        && !row.raw.contains(&b'\n')
+        && serde_json::from_slice::<Value>(&row.raw).is_ok()
+    {
+        out.write_all(&row.raw).map_err(io)?;
+    } else if let Some(event) = masked_event(row, masked) {
+        serde_json::to_writer(&mut *out, &event).map_err(json_error)?;
+    } else {
+        let unreadable = json!({
+            "malformed_line": String::from_utf8_lossy(&row.raw),
+            "file": row.file,
+            "line": row.line,
+        });
+        serde_json::to_writer(&mut *out, &unreadable).map_err(json_error)?;
     }
     out.write_all(b"\n").map_err(io)
 }

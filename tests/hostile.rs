@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use trailscope::bundle::Limits;
 use trailscope::case::{Case, case_status, import_bundle};
+use trailscope::export::{ExportFormat, export_events};
 use trailscope::produce;
+use trailscope::query::EventFilter;
 use trailscope::verify::{Report, Severity, Verdict};
 use trailscope::{Error, VerifyOptions, verify_bundle};
 use zip::CompressionMethod;
@@ -725,6 +727,55 @@ fn each_kind_of_bad_line_is_located_reported_and_kept_and_the_rest_is_checked() 
     let status = case_status(&case).unwrap();
     assert_eq!(status.n_events, 60);
     assert_eq!(status.n_malformed, cases.len() as i64);
+
+    // Exports of the whole case stay well-formed whatever the lines held: JSON Lines
+    // is one valid JSON value per stored line (a bad line described, its bytes kept as
+    // text), and CSV parses back to one record per line with no cell a spreadsheet
+    // would run as a formula.
+    let all = EventFilter::default();
+    let mut jsonl = Vec::new();
+    let n = export_events(&case, &all, ExportFormat::Jsonl, &mut jsonl).unwrap();
+    assert_eq!(n, 60 + cases.len() as u64);
+    let text = String::from_utf8(jsonl).expect("the JSONL export is UTF-8");
+    let values: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every exported line is JSON"))
+        .collect();
+    assert_eq!(values.len() as u64, n);
+    let described = values
+        .iter()
+        .filter(|v| v.get("malformed_line").is_some())
+        .count();
+    assert_eq!(
+        described,
+        cases.len(),
+        "each bad line is exported, described"
+    );
+    // … with its text as it arrived (a duplicate key's two values both there).
+    let mut exported_texts: Vec<String> = values
+        .iter()
+        .filter_map(|v| v.get("malformed_line")?.as_str().map(str::to_owned))
+        .collect();
+    let mut stored_texts: Vec<String> = rows
+        .iter()
+        .map(|(_, raw, _)| String::from_utf8_lossy(raw).into_owned())
+        .collect();
+    exported_texts.sort();
+    stored_texts.sort();
+    assert_eq!(exported_texts, stored_texts);
+    let mut csv_bytes = Vec::new();
+    export_events(&case, &all, ExportFormat::Csv, &mut csv_bytes).unwrap();
+    let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len() as u64, n);
+    for record in &records {
+        for cell in record {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula-like cell: {cell:?}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -417,13 +417,7 @@ impl EventDetailDto {
             findings,
         } = detail;
         let row = &row;
-        let mut line = Vec::new();
-        let line_text = match trailscope::export::write_jsonl(&mut line, row, masked) {
-            Ok(()) => String::from_utf8_lossy(&line)
-                .trim_end_matches('\n')
-                .to_owned(),
-            Err(_) => String::from_utf8_lossy(&row.raw).into_owned(),
-        };
+        let line_text = trailscope::export::line_as_arrived(row, masked);
         // The diff of the masked event, so a masked field shows as masked on both sides.
         let changes = masked_event(row, masked)
             .map(|event| diff(event.get("before"), event.get("after")))
