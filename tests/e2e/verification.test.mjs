@@ -115,10 +115,10 @@ test("a case edited behind the app's back is caught by re-verification", { timeo
   ]);
   await withApp([casePath], async (app) => {
     await headline(app);
-    await app.clickSelector(testId("tab-trust"));
-    await app.clickSelector(testId("reverify"));
+    // The verification panel's own button; the answer shows at its top.
+    await app.clickSelector(testId("reverify-sidebar"));
     const said = await app.waitFor(async () => {
-      const [line] = await app.findAll(testId("reverify-headline"));
+      const [line] = await app.findAll(`.sidebar ${testId("reverify-headline")}`);
       return line === undefined ? undefined : app.text(line);
     }, { timeoutMs: 30_000 });
     assert.ok(said !== undefined, "no re-verification result");

@@ -22,7 +22,9 @@ import {
   listFindings,
   onPathsDropped,
   openPath,
+  reverifyCase,
 } from "./ipc";
+import { renderReverification } from "./features/verification/reverify";
 import { startScreen } from "./features/start/view";
 
 interface View {
@@ -131,6 +133,11 @@ async function showCase(): Promise<void> {
 
   const summaryBox = el("div", { className: "summary-box" }, renderSummary(summary, view.utc));
   const findingsBox = el("div", { className: "findings-box" }, renderFindings(findings, (idx) => ctx.openEvent(idx)));
+  const reverifyBox = el("div", { className: "reverify-box" });
+  const reverifyButton = el("button", { className: "button", testid: "reverify-sidebar", text: "Re-verify this case" });
+  reverifyButton.type = "button";
+  reverifyButton.title = "Check every stored event against its hash again, and each bundle under your current keys and checkpoints";
+  reverifyButton.addEventListener("click", () => void ctx.reverify().catch(showError));
   const tabBar = el("nav", { className: "tabs", testid: "tabs" });
   const content = el("div", { className: "tab-content" });
   const buttons = new Map<TabName, HTMLButtonElement>();
@@ -156,11 +163,20 @@ async function showCase(): Promise<void> {
       showTab("actors");
       actorsTab.choose(actorId);
     },
-    async reloadVerification() {
-      const [newSummary, newFindings] = await Promise.all([caseSummary(), listFindings()]);
-      view.summary = newSummary;
-      summaryBox.replaceChildren(renderSummary(newSummary, view.utc));
-      findingsBox.replaceChildren(renderFindings(newFindings, (idx) => ctx.openEvent(idx)));
+    async reverify() {
+      reverifyButton.disabled = true;
+      reverifyButton.textContent = "Re-verifying…";
+      try {
+        const answer = await reverifyCase();
+        reverifyBox.replaceChildren(renderReverification(answer, () => reverifyBox.replaceChildren()));
+        const [newSummary, newFindings] = await Promise.all([caseSummary(), listFindings()]);
+        view.summary = newSummary;
+        summaryBox.replaceChildren(renderSummary(newSummary, view.utc));
+        findingsBox.replaceChildren(renderFindings(newFindings, (idx) => ctx.openEvent(idx)));
+      } finally {
+        reverifyButton.disabled = false;
+        reverifyButton.textContent = "Re-verify this case";
+      }
     },
   };
   const events = eventsView(ctx, actors);
@@ -202,7 +218,7 @@ async function showCase(): Promise<void> {
     el(
       "div",
       { className: "workspace" },
-      el("aside", { className: "sidebar" }, summaryBox, findingsBox),
+      el("aside", { className: "sidebar" }, reverifyBox, summaryBox, reverifyButton, findingsBox),
       el("div", { className: "case-pane" }, tabBar, content),
     ),
   );

@@ -17,8 +17,8 @@ export interface AppContext {
   openRecord(targetType: string, targetId: string, at?: string | null): void;
   /** Shows the actors view with one actor chosen. */
   openActor(actorId: string): void;
-  /** Fetches the verification summary and findings again (after re-verification). */
-  reloadVerification(): Promise<void>;
+  /** Re-verifies the open case and shows what it found in the verification sidebar. */
+  reverify(): Promise<void>;
 }
 
 /** A mounted view: its root element, and a re-render for a time-zone switch. */

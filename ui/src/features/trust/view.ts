@@ -3,7 +3,6 @@
 // shell answers: whether a signature or checkpoint vouches for a chain is the
 // engine's decision, and so is every re-verification finding.
 import type { CheckpointFileDto } from "../../bindings/CheckpointFileDto";
-import type { ReverifyDto } from "../../bindings/ReverifyDto";
 import type { TrustedKeyDto } from "../../bindings/TrustedKeyDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { el } from "../../components/dom";
@@ -15,10 +14,7 @@ import {
   listTrustedKeys,
   removeCheckpointFile,
   removeTrustedKey,
-  reverifyCase,
 } from "../../ipc";
-import { renderFindingList } from "../verification/view";
-import { reverifySummary } from "./words";
 import "./trust.css";
 
 function button(text: string, testid: string, className = "button"): HTMLButtonElement {
@@ -35,8 +31,6 @@ function shortKey(base64: string): string {
 export function trustView(ctx: AppContext): ViewHandle {
   const keysList = el("ul", { className: "trust-list", testid: "trusted-keys" });
   const checkpointsList = el("ul", { className: "trust-list", testid: "checkpoint-files" });
-  const result = el("div", { className: "reverify-result", testid: "reverify-result" });
-  result.hidden = true;
 
   const showKeys = (keys: TrustedKeyDto[]): void => {
     if (keys.length === 0) {
@@ -124,26 +118,13 @@ export function trustView(ctx: AppContext): ViewHandle {
   });
 
   const reverify = button("Re-verify this case", "reverify");
-  const showResult = (answer: ReverifyDto): void => {
-    result.replaceChildren(
-      el("p", { className: "reverify-headline", testid: "reverify-headline", text: reverifySummary(answer) }),
-      ...answer.bundles.map((sentence) => el("p", { className: "reverify-bundle", testid: "reverify-bundle", text: sentence })),
-    );
-    if (answer.findings.length > 0) result.append(renderFindingList(answer.findings, () => {}, "reverify-finding"));
-    result.hidden = false;
-  };
   reverify.addEventListener("click", () => {
     reverify.disabled = true;
-    reverify.textContent = "Re-verifying…";
-    reverifyCase()
-      .then(async (answer) => {
-        showResult(answer);
-        await ctx.reloadVerification();
-      })
+    ctx
+      .reverify()
       .catch(ctx.showError)
       .finally(() => {
         reverify.disabled = false;
-        reverify.textContent = "Re-verify this case";
       });
   });
 
@@ -165,8 +146,8 @@ export function trustView(ctx: AppContext): ViewHandle {
     addCheckpoint,
     el("h2", { className: "section-title", text: "Re-verification" }),
     el("p", { className: "muted", text: "Checks every stored event of this case against its own hash again (a case file changed after import shows here), and each bundle's signature and checkpoints under the keys and files above, from its original file." }),
+    el("p", { className: "muted", text: "What it finds is shown at the top of the verification panel, on the left." }),
     reverify,
-    result,
   );
   return { root, refresh() {}, shown: load };
 }
