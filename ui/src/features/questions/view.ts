@@ -68,7 +68,7 @@ export function questionsView(ctx: AppContext): ViewHandle {
         const chosen = answer?.question.id === question.id;
         const button = el(
           "button",
-          { className: "question", testid: "question" },
+          { className: "question list-button", testid: "question" },
           el("span", { className: "question-title", text: question.title }),
           el("span", { className: "question-explains muted", text: question.explains }),
         );

@@ -110,7 +110,7 @@ const FINDINGS_PAGE = 200;
 function findingItem(finding: FindingDto, onSelect: (eventIdx: number) => void, testid: string): HTMLElement {
   const button = el(
     "button",
-    { className: `finding severity-${finding.severity}`, testid },
+    { className: `finding list-button severity-${finding.severity}`, testid },
     el("span", { className: "finding-severity", text: finding.severity }),
     el("span", { className: "finding-message", text: finding.message }),
     el("span", { className: "finding-location", text: findingLocation(finding) }),
