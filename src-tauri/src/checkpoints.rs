@@ -38,7 +38,11 @@ fn files(dir: &Path) -> CheckpointsResult<Vec<PathBuf>> {
 
 /// Every stored checkpoint file with how many checkpoints it holds.
 pub fn list(app: &AppHandle, trusted: &TrustedKeys) -> CheckpointsResult<Vec<CheckpointFileDto>> {
-    files(&dir(app)?)?
+    list_in(&dir(app)?, trusted)
+}
+
+fn list_in(dir: &Path, trusted: &TrustedKeys) -> CheckpointsResult<Vec<CheckpointFileDto>> {
+    files(dir)?
         .into_iter()
         .map(|path| {
             let n = load_checkpoints(&path, trusted)?.len() as u64;
@@ -67,6 +71,10 @@ fn file_name(path: &Path) -> String {
 
 /// Copies a checkpoint file in after the engine has read it; refuses a name already used.
 pub fn add(app: &AppHandle, source: &Path, trusted: &TrustedKeys) -> CheckpointsResult<()> {
+    add_to(&dir(app)?, source, trusted)
+}
+
+fn add_to(dir: &Path, source: &Path, trusted: &TrustedKeys) -> CheckpointsResult<()> {
     let n = load_checkpoints(source, trusted)?.len();
     if n == 0 {
         return Err(ErrorDto::invalid(format!(
@@ -74,8 +82,7 @@ pub fn add(app: &AppHandle, source: &Path, trusted: &TrustedKeys) -> Checkpoints
             source.display()
         )));
     }
-    let dir = dir(app)?;
-    std::fs::create_dir_all(&dir).map_err(|e| trailscope::Error::io(&dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| trailscope::Error::io(dir, e))?;
     let target = dir.join(file_name(source));
     if target.exists() {
         return Err(ErrorDto::invalid(format!(
@@ -89,11 +96,66 @@ pub fn add(app: &AppHandle, source: &Path, trusted: &TrustedKeys) -> Checkpoints
 
 /// Removes a stored checkpoint file by name (a plain name, never a path).
 pub fn remove(app: &AppHandle, name: &str) -> CheckpointsResult<()> {
-    let dir = dir(app)?;
-    let known = files(&dir)?
+    remove_from(&dir(app)?, name)
+}
+
+fn remove_from(dir: &Path, name: &str) -> CheckpointsResult<()> {
+    let known = files(dir)?
         .into_iter()
         .find(|path| file_name(path) == name)
         .ok_or_else(|| ErrorDto::new("not_found", format!("no checkpoint file {name:?}")))?;
     std::fs::remove_file(&known).map_err(|e| trailscope::Error::io(&known, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "trailscope-checkpoints-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// The spec's checkpoint file, when the shared vectors are beside the repository.
+    fn sample() -> Option<PathBuf> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/spec/vectors/sample.checkpoints.jsonl");
+        path.exists().then_some(path)
+    }
+
+    #[test]
+    fn a_checkpoint_file_is_added_listed_refused_twice_and_removed() {
+        let Some(source) = sample() else {
+            panic!("the spec's vectors are missing: ../shared/spec/vectors");
+        };
+        let dir = scratch("add").join("checkpoints");
+        let trusted = TrustedKeys::default();
+        assert_eq!(list_in(&dir, &trusted).unwrap(), vec![]);
+        add_to(&dir, &source, &trusted).unwrap();
+        let listed = list_in(&dir, &trusted).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].name, "sample.checkpoints.jsonl");
+        assert!(listed[0].n_checkpoints >= 1);
+        let again = add_to(&dir, &source, &trusted).unwrap_err();
+        assert!(again.message.contains("already added"), "{}", again.message);
+        assert!(remove_from(&dir, "../sample.checkpoints.jsonl").is_err());
+        remove_from(&dir, "sample.checkpoints.jsonl").unwrap();
+        assert_eq!(list_in(&dir, &trusted).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_file_that_is_not_checkpoints_is_refused_and_nothing_is_kept() {
+        let root = scratch("bad");
+        let bad = root.join("notes.txt");
+        std::fs::write(&bad, "not a checkpoint\n").unwrap();
+        let dir = root.join("checkpoints");
+        assert!(add_to(&dir, &bad, &TrustedKeys::default()).is_err());
+        assert_eq!(list_in(&dir, &TrustedKeys::default()).unwrap(), vec![]);
+    }
 }
