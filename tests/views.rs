@@ -72,7 +72,7 @@ fn spread_over_days(lines: &mut [String]) {
 
 /// `spread_over_days`, and on day `BURST_DAY` `BURST` successful events that change no
 /// record (no `before` / `after`, so no state is affected) turned into denials.
-fn spread_with_a_burst_of_denials(lines: &mut Vec<String>) {
+fn spread_with_a_burst_of_denials(lines: &mut [String]) {
     spread_over_days(lines);
     let mut turned = 0;
     for line in &mut lines[BURST_DAY * LINES_PER_DAY..(BURST_DAY + 1) * LINES_PER_DAY] {
@@ -249,7 +249,7 @@ fn activity_per_day_and_per_week_equals_the_files_own_times() {
 
 #[test]
 fn a_burst_of_denials_on_one_day_is_a_spike_and_quiet_days_are_not() {
-    let inv = Investigation::with(spread_with_a_burst_of_denials);
+    let inv = Investigation::with(|lines| spread_with_a_burst_of_denials(lines));
     let case = inv.open();
     let denied = |t: &Truth| t.str("outcome") == Some("denied");
     let found = activity(
@@ -515,7 +515,8 @@ fn actor_types_ip_batch_and_rule_select_and_count_what_the_file_says() {
     // The new facets over everything, and each as a filter on its most frequent value.
     let batch = |t: &Truth| source_field(t, "batch_id");
     let ip = |t: &Truth| source_field(t, "ip");
-    let facets: [(FacetBy, &dyn Fn(&Truth) -> Option<String>); 3] = [
+    type Field<'a> = &'a dyn Fn(&Truth) -> Option<String>;
+    let facets: [(FacetBy, Field); 3] = [
         (FacetBy::Ip, &ip),
         (FacetBy::Batch, &batch),
         (FacetBy::Rule, &rule_id),
@@ -1177,7 +1178,7 @@ fn export_to_file_writes_what_the_cli_writes_and_counts_the_events() {
             let records = match format {
                 ExportFormat::Csv => csv::Reader::from_reader(written.as_slice())
                     .records()
-                    .map(|r| r.unwrap())
+                    .inspect(|r| assert!(r.is_ok(), "{r:?}"))
                     .count(),
                 ExportFormat::Jsonl => written
                     .split(|&b| b == b'\n')
