@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tauri::{AppHandle, Manager};
+use tauri::AppHandle;
 use trailscope::verify::load_checkpoints;
 use trailscope::{Checkpoint, TrustedKeys};
 
@@ -14,11 +14,7 @@ use crate::dto::{CheckpointFileDto, ErrorDto};
 type CheckpointsResult<T> = Result<T, ErrorDto>;
 
 fn dir(app: &AppHandle) -> CheckpointsResult<PathBuf> {
-    let dir = app
-        .path()
-        .app_config_dir()
-        .map_err(|e| ErrorDto::new("io", format!("no config directory: {e}")))?;
-    Ok(dir.join("checkpoints"))
+    Ok(crate::config_dir(app)?.join("checkpoints"))
 }
 
 fn files(dir: &Path) -> CheckpointsResult<Vec<PathBuf>> {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 
 use tauri_plugin_dialog::DialogExt;
 use trailscope::VerifyOptions;
@@ -120,10 +120,7 @@ pub async fn open_path(
             import: None,
         });
     }
-    let data_dir = app
-        .path()
-        .app_data_dir()
-        .map_err(|e| ErrorDto::new("io", e.to_string()))?;
+    let data_dir = crate::data_dir(&app)?;
     std::fs::create_dir_all(&data_dir)
         .map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", data_dir.display())))?;
     let mut case_path = case_path_for_bundle(&data_dir, &path);
@@ -140,7 +137,10 @@ pub async fn open_path(
             .add_filter("Trailscope case", &["trailscope"])
             .blocking_save_file()
         else {
-            return Err(ErrorDto::new("cancelled", "no place for the case was chosen"));
+            return Err(ErrorDto::new(
+                "cancelled",
+                "no place for the case was chosen",
+            ));
         };
         case_path = chosen
             .into_path()
@@ -327,7 +327,10 @@ pub fn activity(
 /// The common questions, as the engine defines them.
 #[tauri::command]
 pub fn list_questions() -> Vec<QuestionDto> {
-    query::questions().into_iter().map(QuestionDto::from).collect()
+    query::questions()
+        .into_iter()
+        .map(QuestionDto::from)
+        .collect()
 }
 
 /// Asks where to save (a native dialog), then exports the events matching `filter`
@@ -342,7 +345,11 @@ pub fn export_events(
     let format = match format.as_str() {
         "csv" => ExportFormat::Csv,
         "jsonl" => ExportFormat::Jsonl,
-        other => return Err(ErrorDto::invalid(format!("no export format {other:?}: use csv or jsonl"))),
+        other => {
+            return Err(ErrorDto::invalid(format!(
+                "no export format {other:?}: use csv or jsonl"
+            )));
+        }
     };
     let filter = EventFilter::try_from(filter)?;
     let case = state.open_case()?;
@@ -371,7 +378,10 @@ pub fn export_events(
 /// Returns the chosen path for `open_path`, or `None` if cancelled.
 #[tauri::command(async)]
 pub fn choose_path(app: AppHandle, directory: bool) -> CommandResult<Option<String>> {
-    let dialog = app.dialog().file().set_title("Open an audit bundle or a case");
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("Open an audit bundle or a case");
     let picked = if directory {
         dialog.blocking_pick_folder()
     } else {
@@ -428,7 +438,10 @@ pub fn add_checkpoint_file(app: AppHandle) -> CommandResult<Option<Vec<Checkpoin
 }
 
 #[tauri::command(async)]
-pub fn remove_checkpoint_file(app: AppHandle, name: String) -> CommandResult<Vec<CheckpointFileDto>> {
+pub fn remove_checkpoint_file(
+    app: AppHandle,
+    name: String,
+) -> CommandResult<Vec<CheckpointFileDto>> {
     checkpoints::remove(&app, &name)?;
     checkpoints::list(&app, &keys::load_all(&app)?)
 }

@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use trailscope::Finding;
 use trailscope::case::{
     BundleSummary, CaseStatus, ChainSummary, ImportOutcome, ImportProgress, StoredFinding,
 };
-use trailscope::Finding;
 use trailscope::export::{mask, masked_event};
 use trailscope::query::diff::{FieldChange, diff};
 use trailscope::query::sentence::sentence;

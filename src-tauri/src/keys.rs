@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tauri::{AppHandle, Manager};
+use tauri::AppHandle;
 use trailscope::TrustedKeys;
 
 use crate::dto::{ErrorDto, TrustedKeyDto};
@@ -25,11 +25,7 @@ fn io_error(path: &Path, error: std::io::Error) -> ErrorDto {
 
 /// The app's own list: `<app config dir>/trusted-keys.txt`.
 pub fn app_keys_path(app: &AppHandle) -> KeysResult<PathBuf> {
-    let dir = app
-        .path()
-        .app_config_dir()
-        .map_err(|e| ErrorDto::new("io", format!("no config directory: {e}")))?;
-    Ok(dir.join("trusted-keys.txt"))
+    Ok(crate::config_dir(app)?.join("trusted-keys.txt"))
 }
 
 fn env_keys_path() -> Option<PathBuf> {

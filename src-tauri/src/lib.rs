@@ -17,6 +17,22 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The app's config dir (trusted keys, checkpoint files), or why there is none.
+pub(crate) fn config_dir(app: &tauri::AppHandle) -> Result<PathBuf, dto::ErrorDto> {
+    use tauri::Manager;
+    app.path()
+        .app_config_dir()
+        .map_err(|e| dto::ErrorDto::new("io", format!("no config directory: {e}")))
+}
+
+/// The app's data dir (cases made from bundles, recent cases), or why there is none.
+pub(crate) fn data_dir(app: &tauri::AppHandle) -> Result<PathBuf, dto::ErrorDto> {
+    use tauri::Manager;
+    app.path()
+        .app_data_dir()
+        .map_err(|e| dto::ErrorDto::new("io", format!("no data directory: {e}")))
+}
+
 /// What the app was asked to open on start: `trailscope-app [BUNDLE_OR_CASE]`.
 ///
 /// Kept in Tauri's managed state; the front end asks for it (`launch_path`) on

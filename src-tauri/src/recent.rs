@@ -4,18 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use tauri::{AppHandle, Manager};
+use tauri::AppHandle;
 
 use crate::dto::{ErrorDto, RecentCaseDto};
 
 const MAX: usize = 12;
 
 fn file(app: &AppHandle) -> Result<PathBuf, ErrorDto> {
-    let dir = app
-        .path()
-        .app_data_dir()
-        .map_err(|e| ErrorDto::new("io", format!("no data directory: {e}")))?;
-    Ok(dir.join("recent.json"))
+    Ok(crate::data_dir(app)?.join("recent.json"))
 }
 
 fn read(path: &Path) -> Vec<RecentCaseDto> {

@@ -100,15 +100,15 @@ export async function click(app, selector, what = selector, index = 0) {
     selector,
     index,
   );
-  await app.send("POST", `/element/${element}/click`, {});
+  await app.click(element);
 }
 
 /** Clears a text box and types `text` into it, as a person would. */
 export async function typeInto(app, selector, text) {
   const element = await app.waitForElement(selector, { timeoutMs: 10_000 });
   assert.ok(element !== undefined, `no ${selector} to type into`);
-  await app.send("POST", `/element/${element}/clear`, {});
-  await app.send("POST", `/element/${element}/value`, { text });
+  await app.clear(element);
+  await app.type(element, text);
 }
 
 /** Turns on the UTC switch, so times read (and are entered) in UTC. */

@@ -8,12 +8,12 @@ import { testId } from "./app.mjs";
 
 /** Clicks an element (a reference from findAll / waitForElement). */
 export function click(app, elementId) {
-  return app.send("POST", `/element/${elementId}/click`, {});
+  return app.click(elementId);
 }
 
 /** Types `text` into an input, as keystrokes. */
 export function type(app, elementId, text) {
-  return app.send("POST", `/element/${elementId}/value`, { text });
+  return app.type(elementId, text);
 }
 
 /** Waits for a test id to appear; fails the test (never skips) when it does not. */

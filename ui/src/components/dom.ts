@@ -24,3 +24,10 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   if (children.length > 0) node.append(...children);
   return node;
 }
+
+/** A plain `type="button"` button (never a form submit) with a class and a test id. */
+export function button(text: string, testid: string, className = "button"): HTMLButtonElement {
+  const node = el("button", { className, testid, text });
+  node.type = "button";
+  return node;
+}

@@ -8,15 +8,14 @@ import type { EventDetailDto } from "../../bindings/EventDetailDto";
 import type { FindingDto } from "../../bindings/FindingDto";
 import type { SourceDto } from "../../bindings/SourceDto";
 import type { AppContext } from "../../app/context";
-import { el } from "../../components/dom";
+import { button, el } from "../../components/dom";
 import { formatTime } from "../../format/time";
 import { renderChanges } from "../diff/changes";
 import { verifiedMark } from "./view";
 import "./detail.css";
 
-function button(text: string, testid: string, onClick: () => void): HTMLButtonElement {
-  const node = el("button", { className: "button detail-link", testid, text });
-  node.type = "button";
+function linkButton(text: string, testid: string, onClick: () => void): HTMLButtonElement {
+  const node = button(text, testid, "button detail-link");
   node.addEventListener("click", onClick);
   return node;
 }
@@ -132,12 +131,12 @@ export function renderDetail(detail: EventDetailDto, ctx: AppContext, onClose: (
   if (targetType !== null && targetId !== null) {
     const name = row.target_name ?? `${targetType} ${targetId}`;
     links.append(
-      button(`History of ${name}`, "detail-open-record", () => ctx.openRecord(targetType, targetId, row.time)),
+      linkButton(`History of ${name}`, "detail-open-record", () => ctx.openRecord(targetType, targetId, row.time)),
     );
   }
   if (actorId !== null) {
     const name = row.actor_name ?? actorId;
-    links.append(button(`Everything ${name} did`, "detail-open-actor", () => ctx.openActor(actorId)));
+    links.append(linkButton(`Everything ${name} did`, "detail-open-actor", () => ctx.openActor(actorId)));
   }
   if (links.childElementCount > 0) root.append(links);
 

@@ -6,7 +6,7 @@
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
-import { el } from "../../components/dom";
+import { button, el } from "../../components/dom";
 import type { FacetName } from "../../ipc";
 import { actorFilter } from "../actors/view";
 import {
@@ -59,12 +59,6 @@ export interface FilterBar {
   popupOpen(): boolean;
   /** Disables the export buttons while an export runs. */
   setExporting(busy: boolean): void;
-}
-
-function button(text: string, testid: string, className = "button"): HTMLButtonElement {
-  const node = el("button", { className, testid, text });
-  node.type = "button";
-  return node;
 }
 
 export function filterBar(options: FilterBarOptions): FilterBar {

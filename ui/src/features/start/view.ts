@@ -3,7 +3,7 @@
 // of recent cases. It only collects a path and hands it to `open`; opening is the
 // frame's job.
 import type { RecentCaseDto } from "../../bindings/RecentCaseDto";
-import { el } from "../../components/dom";
+import { button, el } from "../../components/dom";
 import { formatTime } from "../../format/time";
 import { choosePath, engineVersion, forgetRecentCase, insideDesktopShell, recentCases } from "../../ipc";
 import "./start.css";
@@ -13,12 +13,6 @@ export interface StartOptions {
   open(path: string, chooseCaseLocation: boolean): void;
   showError(error: unknown): void;
   utc(): boolean;
-}
-
-function button(text: string, testid: string, className = "button"): HTMLButtonElement {
-  const node = el("button", { className, testid, text });
-  node.type = "button";
-  return node;
 }
 
 /** The file name of a path, for a short label ("march.audit.zip"). */

@@ -6,7 +6,7 @@
 import type { TimelineDto } from "../../bindings/TimelineDto";
 import type { TimelineEntryDto } from "../../bindings/TimelineEntryDto";
 import type { AppContext, ViewHandle } from "../../app/context";
-import { el } from "../../components/dom";
+import { button, el } from "../../components/dom";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
 import { facetCounts, listEvents, recordTimeline } from "../../ipc";
@@ -29,12 +29,6 @@ interface Chosen {
 
 /** How many of the latest events of a type the id suggestions are taken from. */
 const ID_SUGGESTION_EVENTS = 200;
-
-function button(text: string, testid: string, className = "button"): HTMLButtonElement {
-  const node = el("button", { className, testid, text });
-  node.type = "button";
-  return node;
-}
 
 function textInput(testid: string, placeholder: string, list: string): HTMLInputElement {
   const input = el("input", { className: "record-chooser-input", testid });

@@ -5,7 +5,7 @@
 import type { CheckpointFileDto } from "../../bindings/CheckpointFileDto";
 import type { TrustedKeyDto } from "../../bindings/TrustedKeyDto";
 import type { AppContext, ViewHandle } from "../../app/context";
-import { el } from "../../components/dom";
+import { button, el } from "../../components/dom";
 import { formatCount } from "../../format/count";
 import {
   addCheckpointFile,
@@ -16,12 +16,6 @@ import {
   removeTrustedKey,
 } from "../../ipc";
 import "./trust.css";
-
-function button(text: string, testid: string, className = "button"): HTMLButtonElement {
-  const node = el("button", { className, testid, text });
-  node.type = "button";
-  return node;
-}
 
 /** "AAAA…ZZZZ": enough of a key to tell two apart when reading. */
 function shortKey(base64: string): string {
