@@ -50,7 +50,7 @@ mkdir -p "$scratch/data" "$scratch/config" "$scratch/cache"
 # kept off the GPU paths that Xvfb cannot draw with.
 export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache"
 # (scripts/screenshot.sh passes a keys file of its own).
-export TRAILSCOPE_TRUSTED_KEYS="${TRAILSCOPE_E2E_TRUSTED_KEYS:-$repo_root/../shared/spec/vectors/trusted-keys.txt}"
+export TRAILSCOPE_TRUSTED_KEYS="${TRAILSCOPE_E2E_TRUSTED_KEYS:-$repo_root/spec/vectors/trusted-keys.txt}"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 LIBGL_ALWAYS_SOFTWARE=1
 export TRAILSCOPE_APP="$repo_root/target/release/trailscope-app"
 export TRAILSCOPE_CLI="$repo_root/target/release/trailscope"

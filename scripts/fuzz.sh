@@ -20,8 +20,7 @@ targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
   targets=(line manifest bundle_zip)
 fi
-shared="${TRAILSCOPE_SHARED:-$repo_root/../shared}"
-vectors="$shared/spec/vectors"
+vectors="$repo_root/spec/vectors"
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "fuzz: needs the nightly toolchain (rustup toolchain install nightly)" >&2

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace (engine, CLI and desktop shell), the
-# front end's unit tests, and the end-to-end tests of the real app window
+# Runs every test: formatting and lints (cargo fmt --check, clippy -D warnings;
+# counted as one Rust failure when either complains), the Rust workspace (engine,
+# CLI and desktop shell), the front end's unit tests, and the end-to-end tests of
+# the real app window
 # (scripts/e2e.sh; TRAILSCOPE_SKIP_E2E=1 leaves them out). Runs all parts even
 # when one fails, then exits non-zero if any failed, with a closing
 # "test: N passed, N failed" line.
@@ -21,6 +23,19 @@ bash scripts/setup.sh
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 failed_parts=()
+
+echo "test: cargo fmt --check, cargo clippy -D warnings"
+lint_failed=0
+if ! cargo fmt --all --check; then
+  echo "test: cargo fmt --check found unformatted code (run cargo fmt --all)"
+  lint_failed=1
+fi
+if ! cargo clippy --workspace --all-targets --release --locked -- -D warnings; then
+  lint_failed=1
+fi
+if ((lint_failed)); then
+  failed_parts+=("lint")
+fi
 
 echo "test: cargo test --workspace --release --no-fail-fast"
 if ! cargo test --workspace --release --locked --no-fail-fast 2>&1 | tee "$logs/cargo.txt"; then
@@ -65,6 +80,7 @@ for part in "${failed_parts[@]+"${failed_parts[@]}"}"; do
     rust) ((rust_failed > 0)) || rust_failed=1 ;;
     ui) ((ui_failed > 0)) || ui_failed=1 ;;
     e2e) ((e2e_failed > 0)) || e2e_failed=1 ;;
+    lint) rust_failed=$((rust_failed + 1)) ;;
   esac
 done
 

@@ -11,8 +11,16 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a bundle: {reason}")]
-    NotABundle { path: PathBuf, reason: String },
+    /// The path is no export Trailscope can read: `found` says what it is instead.
+    #[error(
+        "{path} is not a format Trailscope knows: it is {found}. Trailscope looked for an audit bundle (a ZIP archive or folder holding manifest.json or events.jsonl, or a JSON Lines file of hash-chained events){hint}"
+    )]
+    UnknownFormat {
+        path: PathBuf,
+        found: String,
+        /// What would open it, if anything (e.g. a mapping for a CSV file).
+        hint: String,
+    },
     #[error("refused {path}: {reason}")]
     Refused { path: PathBuf, reason: String },
     #[error("invalid trusted-keys file {path}, line {line}: {reason}")]
@@ -31,6 +39,12 @@ pub enum Error {
     KeyFile { path: PathBuf, reason: String },
     #[error("{0}")]
     Invalid(String),
+    /// A case was to be read where there is none.
+    #[error("no case at {path} (import a bundle with --case to make one)")]
+    NoCase { path: PathBuf },
+    /// The input holds no events at all: nothing to verify or import.
+    #[error("{path} holds no events; there is nothing to verify or import")]
+    NoEvents { path: PathBuf },
     /// The user stopped the operation; nothing was changed.
     #[error("cancelled; nothing was changed")]
     Cancelled,

@@ -156,10 +156,9 @@ fn a_checkpoint_at_the_head_vouches_for_an_unsigned_bundle() {
     let report = verify_with(&f.dir, &checkpoints);
     assert_eq!(report.verdict(), Verdict::Intact);
     assert!(
-        report.chains[0]
-            .authenticity
-            .detail
-            .contains("vouches for seq 1 to 10 only")
+        report.chains[0].authenticity.detail.contains(
+            "checkpoints you hold vouch for seq 1 to 10 only: seq 11 to 20 are unvouched"
+        )
     );
 }
 

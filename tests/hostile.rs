@@ -496,7 +496,7 @@ fn a_corrupt_entry_is_refused_naming_it_and_an_import_of_it_changes_nothing() {
 }
 
 #[test]
-fn an_empty_archive_is_read_and_reported_as_holding_no_events() {
+fn an_empty_archive_is_not_called_a_broken_bundle_but_no_format_trailscope_knows() {
     let temp = tempfile::tempdir().unwrap();
     let zip = temp.path().join("empty.zip");
     write_zip(&zip, &[]);
@@ -505,17 +505,13 @@ fn an_empty_archive_is_read_and_reported_as_holding_no_events() {
         22,
         "just the end record"
     );
-    let report = verify_with(&zip, &[]);
-    assert_eq!(report.verdict(), Verdict::Broken);
-    assert_eq!(report.n_events(), 0);
-    let missing = report
-        .findings
-        .iter()
-        .find(|f| f.kind.as_str() == "file_digest_mismatch")
-        .expect("a finding says the events are missing");
-    assert_eq!(
-        missing.detail.as_deref(),
-        Some("the bundle holds neither a manifest nor events.jsonl: it has no events")
+    let error = verify_bundle(&zip, &VerifyOptions::default()).unwrap_err();
+    assert!(matches!(error, Error::UnknownFormat { .. }), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains("is not a format Trailscope knows")
+            && message.contains("a ZIP archive holding neither manifest.json nor events.jsonl"),
+        "{message}"
     );
 }
 
@@ -779,9 +775,10 @@ fn each_kind_of_bad_line_is_located_reported_and_kept_and_the_rest_is_checked() 
 }
 
 #[test]
-fn a_huge_integer_reads_as_the_nearest_double_and_verifies() {
+fn a_huge_integer_reads_as_the_nearest_double_and_verifies_with_a_warning() {
     // JCS reads every number as an IEEE-754 double, as ECMAScript does: a producer
-    // hashing the double and writing the integer's digits is consistent.
+    // hashing the double and writing the integer's digits is consistent, but the hash
+    // no longer protects those digits, so each such value is warned about.
     let f = Fixture::generated(20, 1);
     let mut lines = f.lines();
     let mut event: Value = serde_json::from_str(&lines[4]).unwrap();
@@ -797,7 +794,18 @@ fn a_huge_integer_reads_as_the_nearest_double_and_verifies() {
     f.write_lines(&lines);
     f.reseal(Some(&test_key()));
     let report = f.verify();
-    assert_eq!(report.findings, vec![]);
+    let warned: Vec<(&str, Option<u64>, Option<&str>)> = report
+        .findings
+        .iter()
+        .map(|f| (f.kind.as_str(), f.line, f.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        warned,
+        vec![
+            ("imprecise_number", Some(5), Some("field context.big")),
+            ("imprecise_number", Some(5), Some("field context.neg")),
+        ]
+    );
     assert_eq!(report.verdict(), Verdict::Verified);
 }
 
@@ -1087,15 +1095,26 @@ fn an_empty_events_file_is_read_and_says_what_it_lacks() {
     let report = verify_with(&empty, &[]);
     assert_eq!(report.n_events(), 0);
     assert_eq!(report.chains.len(), 0);
-    assert_ne!(report.verdict(), Verdict::Verified);
+    assert_eq!(report.verdict(), Verdict::Empty);
+    let headline = report.headline();
+    assert!(headline.starts_with("No events: "), "{headline}");
     assert!(
-        report
-            .headline()
-            .starts_with("Intact but unvouched: 0 events in 0 chains")
+        !headline.contains("chain holds") && !headline.contains("Intact"),
+        "{headline}"
     );
+    // Nothing to import: refused with a reason, and the case holds no bundle.
     let case_path = temp.path().join("empty.case");
-    let outcome = import_into(&case_path, &empty);
-    assert_eq!(outcome.events_added, 0);
+    let mut case = Case::open(&case_path).unwrap();
+    let refused = import_bundle(
+        &mut case,
+        &empty,
+        &trusting_options(),
+        IMPORTED_AT,
+        &mut |_| std::ops::ControlFlow::Continue(()),
+    )
+    .unwrap_err();
+    assert!(matches!(refused, Error::NoEvents { .. }), "{refused}");
+    assert!(case_status(&case).unwrap().bundles.is_empty());
 
     // A manifest pinning events the (now empty) file does not hold: truncated chains
     // and a file digest mismatch.

@@ -10,16 +10,9 @@ use trailscope::produce::{self, GenOptions, SigningKeyFile};
 use trailscope::verify::{Finding, FindingKind, Report, Severity};
 use trailscope::{Checkpoint, TrustedKeys, VerifyOptions, verify_bundle};
 
-/// The shared spec folder: `$TRAILSCOPE_SHARED` or `../shared` beside the repository.
-pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("TRAILSCOPE_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
-}
-
+/// The format's golden vectors, published with the code in `spec/vectors`.
 pub fn vectors_dir() -> PathBuf {
-    shared_dir().join("spec/vectors")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/vectors")
 }
 
 /// The test key of the vectors (seed 0x01 repeated), trusted as `acme-audit-2026`.

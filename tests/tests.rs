@@ -12,6 +12,9 @@ mod tamper;
 mod bundles;
 // The `trailscope` binary: exit codes, JSON contract, human report.
 mod cli;
+// What a verdict may claim: empty input, checkpoints and stubs, imprecise numbers,
+// one policy for every command, headlines in words, no export at all, closed pipes.
+mod verdicts;
 // The case file: import, status, actors, joined and contradicting bundles, kill -9, reverify.
 mod case;
 // Investigating a case: filters, facets, timelines, diffs and exports against the file's own truth.

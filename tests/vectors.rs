@@ -1,4 +1,4 @@
-//! Golden vectors from `shared/spec/vectors`: canonical JSON byte for byte, every hash
+//! Golden vectors from `spec/vectors`: canonical JSON byte for byte, every hash
 //! of the sample bundle, and the sample's verdict in both containers.
 
 use serde_json::Value;

@@ -20,7 +20,7 @@ use trailscope::query::{
     Activity, CheckStatus, EventDetail, EventFilter, EventSource, FacetBy, Needs, Order, activity,
     event_detail, facet_counts, for_each_event, question, questions,
 };
-use trailscope::{Verdict, VerifyOptions};
+use trailscope::{DimensionStatus, FindingKind, SignatureStatus, Verdict, VerifyOptions};
 
 use crate::investigate::{Investigation, Truth, cli_export, most_frequent};
 use crate::support::*;
@@ -857,11 +857,11 @@ fn retrust_with_the_signing_key_now_trusted_turns_an_intact_case_verified() {
     let kinds: BTreeSet<String> = stored_findings(&case)
         .unwrap()
         .into_iter()
-        .map(|f| f.kind)
+        .map(|f| f.kind.as_str().to_owned())
         .collect();
     assert!(kinds.contains("signature_untrusted"), "{kinds:?}");
     assert!(kinds.contains("ts_regression"), "{kinds:?}");
-    assert_eq!(case_status(&case).unwrap().verdict(), "intact");
+    assert_eq!(case_status(&case).unwrap().verdict(), Verdict::Intact);
     let others = findings_not_about_trust(&case);
     assert!(!others.is_empty());
 
@@ -883,26 +883,31 @@ fn retrust_with_the_signing_key_now_trusted_turns_an_intact_case_verified() {
     assert!(said.contains(headline.as_str()), "{said}");
 
     let status = case_status(&case).unwrap();
-    assert_eq!(status.verdict(), "verified");
-    assert_eq!(status.bundles[0].verdict, "verified");
-    assert_eq!(status.bundles[0].signature_status, "trusted");
+    assert_eq!(status.verdict(), Verdict::Verified);
+    assert_eq!(status.bundles[0].verdict, Verdict::Verified);
+    assert_eq!(status.bundles[0].signature_status, SignatureStatus::Trusted);
     assert_eq!(
         status.bundles[0].signature_key_id.as_deref(),
         Some("acme-audit-2026")
     );
     for chain in &status.bundles[0].chains {
-        assert_eq!(chain.verdict, "verified", "{}", chain.chain);
+        assert_eq!(chain.verdict, Verdict::Verified, "{}", chain.chain);
         let authenticity = chain
             .dimensions
             .iter()
             .find(|d| d.0 == "authenticity")
             .unwrap();
-        assert_eq!(authenticity.1, "proven", "{}", authenticity.2);
+        assert_eq!(
+            authenticity.1,
+            DimensionStatus::Proven,
+            "{}",
+            authenticity.2
+        );
     }
     let kinds: Vec<String> = stored_findings(&case)
         .unwrap()
         .into_iter()
-        .map(|f| f.kind)
+        .map(|f| f.kind.as_str().to_owned())
         .collect();
     assert!(
         !kinds.contains(&"signature_untrusted".to_owned()),
@@ -967,12 +972,12 @@ fn retrust_with_a_checkpoint_that_contradicts_the_chain_breaks_the_case_at_that_
         outcomes[0].describe()
     );
     let status = case_status(&case).unwrap();
-    assert_eq!(status.verdict(), "broken");
-    assert_eq!(status.bundles[0].verdict, "broken");
+    assert_eq!(status.verdict(), Verdict::Broken);
+    assert_eq!(status.bundles[0].verdict, Verdict::Broken);
     let mismatches: Vec<_> = status
         .findings
         .iter()
-        .filter(|f| f.kind == "checkpoint_mismatch")
+        .filter(|f| f.kind == FindingKind::CheckpointMismatch)
         .collect();
     assert_eq!(mismatches.len(), 1, "{:?}", status.findings);
     let mismatch = mismatches[0];
@@ -1006,12 +1011,12 @@ fn retrust_with_a_checkpoint_that_contradicts_the_chain_breaks_the_case_at_that_
         "{}",
         outcomes[0].describe()
     );
-    assert_eq!(case_status(&case).unwrap().verdict(), "verified");
+    assert_eq!(case_status(&case).unwrap().verdict(), Verdict::Verified);
     assert!(
         stored_findings(&case)
             .unwrap()
             .iter()
-            .all(|f| f.kind != "checkpoint_mismatch")
+            .all(|f| f.kind != FindingKind::CheckpointMismatch)
     );
 }
 
@@ -1077,7 +1082,7 @@ fn retrust_leaves_the_verdict_alone_when_the_bundle_is_missing_or_changed() {
         (status.bundles, status.findings)
     };
     let before = stored(&case);
-    assert_eq!(before.0[0].verdict, "intact");
+    assert_eq!(before.0[0].verdict, Verdict::Intact);
 
     // Moved away.
     let moved = f.temp.path().join("moved-away");

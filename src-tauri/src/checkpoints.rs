@@ -9,7 +9,7 @@ use tauri::AppHandle;
 use trailscope::verify::load_checkpoints;
 use trailscope::{Checkpoint, TrustedKeys};
 
-use crate::dto::{CheckpointFileDto, ErrorDto};
+use crate::dto::{CheckpointFileDto, ErrorCode, ErrorDto};
 
 type CheckpointsResult<T> = Result<T, ErrorDto>;
 
@@ -99,7 +99,9 @@ fn remove_from(dir: &Path, name: &str) -> CheckpointsResult<()> {
     let known = files(dir)?
         .into_iter()
         .find(|path| file_name(path) == name)
-        .ok_or_else(|| ErrorDto::new("not_found", format!("no checkpoint file {name:?}")))?;
+        .ok_or_else(|| {
+            ErrorDto::new(ErrorCode::NotFound, format!("no checkpoint file {name:?}"))
+        })?;
     std::fs::remove_file(&known).map_err(|e| trailscope::Error::io(&known, e))?;
     Ok(())
 }
@@ -118,18 +120,14 @@ mod tests {
         dir
     }
 
-    /// The spec's checkpoint file, when the shared vectors are beside the repository.
-    fn sample() -> Option<PathBuf> {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/spec/vectors/sample.checkpoints.jsonl");
-        path.exists().then_some(path)
+    /// The spec's checkpoint file (in the repository's `spec/vectors`).
+    fn sample() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/vectors/sample.checkpoints.jsonl")
     }
 
     #[test]
     fn a_checkpoint_file_is_added_listed_refused_twice_and_removed() {
-        let Some(source) = sample() else {
-            panic!("the spec's vectors are missing: ../shared/spec/vectors");
-        };
+        let source = sample();
         let dir = scratch("add").join("checkpoints");
         let trusted = TrustedKeys::default();
         assert_eq!(list_in(&dir, &trusted).unwrap(), vec![]);

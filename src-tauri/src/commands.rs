@@ -21,7 +21,7 @@ use trailscope::query::{self, Cursor, EventFilter, FacetBy, Order};
 
 use crate::LaunchRequest;
 use crate::dto::{
-    ActivityDto, ActorDto, CaseSummaryDto, CheckpointFileDto, ErrorDto, EventDetailDto,
+    ActivityDto, ActorDto, CaseSummaryDto, CheckpointFileDto, ErrorCode, ErrorDto, EventDetailDto,
     EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto, FindingDto,
     ImportProgressDto, OpenedDto, QuestionDto, RecentCaseDto, ReverifyDto, TimelineDto,
     TrustedKeyDto, parse_iso,
@@ -49,9 +49,9 @@ impl AppState {
     fn case_path(&self) -> CommandResult<PathBuf> {
         self.case_path
             .lock()
-            .map_err(|_| ErrorDto::new("internal", "the app state is poisoned"))?
+            .map_err(|_| ErrorDto::new(ErrorCode::Internal, "the app state is poisoned"))?
             .clone()
-            .ok_or_else(|| ErrorDto::new("no_case", "no case is open"))
+            .ok_or_else(|| ErrorDto::new(ErrorCode::NoCase, "no case is open"))
     }
 
     fn open_case(&self) -> CommandResult<Case> {
@@ -60,7 +60,10 @@ impl AppState {
 }
 
 fn blocking_error(error: impl std::fmt::Display) -> ErrorDto {
-    ErrorDto::new("internal", format!("the worker thread failed: {error}"))
+    ErrorDto::new(
+        ErrorCode::Internal,
+        format!("the worker thread failed: {error}"),
+    )
 }
 
 /// Whether `path` is a case (a SQLite file) rather than a bundle.
@@ -121,8 +124,12 @@ pub async fn open_path(
         });
     }
     let data_dir = crate::data_dir(&app)?;
-    std::fs::create_dir_all(&data_dir)
-        .map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", data_dir.display())))?;
+    std::fs::create_dir_all(&data_dir).map_err(|e| {
+        ErrorDto::new(
+            ErrorCode::Io,
+            format!("cannot create {}: {e}", data_dir.display()),
+        )
+    })?;
     let mut case_path = case_path_for_bundle(&data_dir, &path);
     if choose_case_location == Some(true) {
         let name = case_path
@@ -138,7 +145,7 @@ pub async fn open_path(
             .blocking_save_file()
         else {
             return Err(ErrorDto::new(
-                "cancelled",
+                ErrorCode::Cancelled,
                 "no place for the case was chosen",
             ));
         };
@@ -246,8 +253,12 @@ pub fn list_events(
 pub fn event_detail(state: State<'_, AppState>, event_idx: i64) -> CommandResult<EventDetailDto> {
     let case = state.open_case()?;
     let masked = case.masked_fields()?;
-    let detail = query::event_detail(&case, event_idx)?
-        .ok_or_else(|| ErrorDto::new("not_found", format!("no event {event_idx} in this case")))?;
+    let detail = query::event_detail(&case, event_idx)?.ok_or_else(|| {
+        ErrorDto::new(
+            ErrorCode::NotFound,
+            format!("no event {event_idx} in this case"),
+        )
+    })?;
     Ok(EventDetailDto::new(detail, &masked))
 }
 

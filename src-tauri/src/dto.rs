@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use trailscope::Finding;
 use trailscope::case::{
     BundleSummary, CaseStatus, ChainSummary, ImportOutcome, ImportProgress, StoredFinding,
 };
@@ -25,6 +24,8 @@ use trailscope::query::{
     Activity, ActorSummary, EventCheck, EventDetail, EventFilter, EventRow, FacetCount, Question,
     Timeline, TimelineEntry, actor_kind,
 };
+use trailscope::verify::Severity;
+use trailscope::{DimensionStatus, Finding, FindingKind, SignatureStatus, Verdict};
 
 /// Milliseconds since the epoch (UTC) as `2026-04-01T09:30:00.000Z`; `None` if unknown.
 pub fn iso_utc(millis: Option<i64>) -> Option<String> {
@@ -40,46 +41,199 @@ pub fn parse_iso(text: &str) -> Result<i64, ErrorDto> {
         .map_err(|_| ErrorDto::invalid(format!("{text:?} is not an RFC 3339 time")))
 }
 
+/// What kind of failure a command met, for the UI to switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Io,
+    /// Not a format Trailscope knows (the message says what it looked for).
+    UnknownFormat,
+    Refused,
+    TrustedKeys,
+    Checkpoints,
+    KeyFile,
+    Invalid,
+    /// The input holds no events: nothing was imported.
+    NoEvents,
+    Cancelled,
+    Case,
+    /// No case is open.
+    NoCase,
+    NotFound,
+    Internal,
+}
+
 /// Why a command failed: `code` for the UI to switch on, `message` to show.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ErrorDto {
-    /// `io`, `not_a_bundle`, `refused`, `trusted_keys`, `checkpoints`, `key_file`,
-    /// `invalid`, `cancelled`, `case`, `no_case` or `internal`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ErrorDto {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ErrorDto {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        ErrorDto::new("invalid", message)
+        ErrorDto::new(ErrorCode::Invalid, message)
     }
 }
 
 impl From<trailscope::Error> for ErrorDto {
     fn from(error: trailscope::Error) -> Self {
         use trailscope::Error as E;
+        // Exhaustive: a new engine error must be given its code here.
         let code = match &error {
-            E::Io { .. } => "io",
-            E::NotABundle { .. } => "not_a_bundle",
-            E::Refused { .. } => "refused",
-            E::TrustedKeys { .. } => "trusted_keys",
-            E::Checkpoints { .. } => "checkpoints",
-            E::KeyFile { .. } => "key_file",
-            E::Invalid(_) => "invalid",
-            E::Cancelled => "cancelled",
-            E::Case(_) => "case",
-            // A variant added to the engine later still reaches the UI with its message.
-            #[allow(unreachable_patterns)]
-            _ => "engine",
+            E::Io { .. } => ErrorCode::Io,
+            E::UnknownFormat { .. } => ErrorCode::UnknownFormat,
+            E::Refused { .. } => ErrorCode::Refused,
+            E::TrustedKeys { .. } => ErrorCode::TrustedKeys,
+            E::Checkpoints { .. } => ErrorCode::Checkpoints,
+            E::KeyFile { .. } => ErrorCode::KeyFile,
+            E::Invalid(_) => ErrorCode::Invalid,
+            E::NoEvents { .. } => ErrorCode::NoEvents,
+            E::NoCase { .. } => ErrorCode::NoCase,
+            E::Cancelled => ErrorCode::Cancelled,
+            E::Case(_) => ErrorCode::Case,
         };
         ErrorDto::new(code, error.to_string())
+    }
+}
+
+/// The engine's verdict (`trailscope::Verdict`), on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictDto {
+    Verified,
+    Intact,
+    Broken,
+    Empty,
+}
+
+impl From<Verdict> for VerdictDto {
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Verified => VerdictDto::Verified,
+            Verdict::Intact => VerdictDto::Intact,
+            Verdict::Broken => VerdictDto::Broken,
+            Verdict::Empty => VerdictDto::Empty,
+        }
+    }
+}
+
+/// How much a finding weighs (`trailscope::verify::Severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SeverityDto {
+    Break,
+    Warning,
+    Notice,
+}
+
+impl From<Severity> for SeverityDto {
+    fn from(severity: Severity) -> Self {
+        match severity {
+            Severity::Break => SeverityDto::Break,
+            Severity::Warning => SeverityDto::Warning,
+            Severity::Notice => SeverityDto::Notice,
+        }
+    }
+}
+
+/// A finding's kind (`trailscope::FindingKind`), spelled as spec §8 spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKindDto {
+    MalformedLine,
+    HashMismatch,
+    BrokenLink,
+    SeqGap,
+    SeqOutOfOrder,
+    DuplicateId,
+    Truncated,
+    ManifestMismatch,
+    FileDigestMismatch,
+    SignatureInvalid,
+    SignatureUntrusted,
+    Unsigned,
+    CheckpointMismatch,
+    Discontinuity,
+    Equivocation,
+    TsRegression,
+    StateDiscontinuity,
+    UnknownActorType,
+    ImpreciseNumber,
+}
+
+impl From<FindingKind> for FindingKindDto {
+    fn from(kind: FindingKind) -> Self {
+        use FindingKind as K;
+        use FindingKindDto as D;
+        match kind {
+            K::MalformedLine => D::MalformedLine,
+            K::HashMismatch => D::HashMismatch,
+            K::BrokenLink => D::BrokenLink,
+            K::SeqGap => D::SeqGap,
+            K::SeqOutOfOrder => D::SeqOutOfOrder,
+            K::DuplicateId => D::DuplicateId,
+            K::Truncated => D::Truncated,
+            K::ManifestMismatch => D::ManifestMismatch,
+            K::FileDigestMismatch => D::FileDigestMismatch,
+            K::SignatureInvalid => D::SignatureInvalid,
+            K::SignatureUntrusted => D::SignatureUntrusted,
+            K::Unsigned => D::Unsigned,
+            K::CheckpointMismatch => D::CheckpointMismatch,
+            K::Discontinuity => D::Discontinuity,
+            K::Equivocation => D::Equivocation,
+            K::TsRegression => D::TsRegression,
+            K::StateDiscontinuity => D::StateDiscontinuity,
+            K::UnknownActorType => D::UnknownActorType,
+            K::ImpreciseNumber => D::ImpreciseNumber,
+        }
+    }
+}
+
+/// One dimension's standing (`trailscope::DimensionStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DimensionStatusDto {
+    Proven,
+    Unproven,
+    Failed,
+}
+
+impl From<DimensionStatus> for DimensionStatusDto {
+    fn from(status: DimensionStatus) -> Self {
+        match status {
+            DimensionStatus::Proven => DimensionStatusDto::Proven,
+            DimensionStatus::Unproven => DimensionStatusDto::Unproven,
+            DimensionStatus::Failed => DimensionStatusDto::Failed,
+        }
+    }
+}
+
+/// The manifest signature's standing (`trailscope::SignatureStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureStatusDto {
+    Trusted,
+    Untrusted,
+    Invalid,
+    Absent,
+}
+
+impl From<SignatureStatus> for SignatureStatusDto {
+    fn from(status: SignatureStatus) -> Self {
+        match status {
+            SignatureStatus::Trusted => SignatureStatusDto::Trusted,
+            SignatureStatus::Untrusted => SignatureStatusDto::Untrusted,
+            SignatureStatus::Invalid => SignatureStatusDto::Invalid,
+            SignatureStatus::Absent => SignatureStatusDto::Absent,
+        }
     }
 }
 
@@ -88,14 +242,14 @@ impl From<trailscope::Error> for ErrorDto {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct DimensionDto {
     pub name: String,
-    pub status: String,
+    pub status: DimensionStatusDto,
     pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ChainDto {
     pub chain: String,
-    pub verdict: String,
+    pub verdict: VerdictDto,
     #[ts(type = "number")]
     pub n_events: i64,
     #[ts(type = "number")]
@@ -112,7 +266,7 @@ impl From<ChainSummary> for ChainDto {
     fn from(chain: ChainSummary) -> Self {
         ChainDto {
             chain: chain.chain,
-            verdict: chain.verdict,
+            verdict: chain.verdict.into(),
             n_events: chain.n_events,
             n_omitted: chain.n_omitted,
             first_seq: chain.first_seq,
@@ -123,7 +277,7 @@ impl From<ChainSummary> for ChainDto {
                 .into_iter()
                 .map(|(name, status, detail)| DimensionDto {
                     name: name.to_owned(),
-                    status,
+                    status: status.into(),
                     detail,
                 })
                 .collect(),
@@ -142,9 +296,9 @@ pub struct BundleDto {
     pub producer: Option<String>,
     pub exported_at: Option<String>,
     pub exported_by: Option<String>,
-    pub verdict: String,
+    pub verdict: VerdictDto,
     pub headline: String,
-    pub signature_status: String,
+    pub signature_status: SignatureStatusDto,
     pub signature_key_id: Option<String>,
     #[ts(type = "number")]
     pub n_lines: i64,
@@ -166,9 +320,9 @@ impl From<BundleSummary> for BundleDto {
             producer: bundle.producer,
             exported_at: bundle.exported_at,
             exported_by: bundle.exported_by,
-            verdict: bundle.verdict,
+            verdict: bundle.verdict.into(),
             headline: bundle.headline,
-            signature_status: bundle.signature_status,
+            signature_status: bundle.signature_status.into(),
             signature_key_id: bundle.signature_key_id,
             n_lines: bundle.n_lines,
             n_malformed: bundle.n_malformed,
@@ -184,7 +338,7 @@ impl From<BundleSummary> for BundleDto {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CaseSummaryDto {
     pub case_path: String,
-    pub verdict: String,
+    pub verdict: VerdictDto,
     pub bundles: Vec<BundleDto>,
     #[ts(type = "number")]
     pub n_events: i64,
@@ -203,7 +357,7 @@ impl CaseSummaryDto {
     pub fn new(case_path: String, status: CaseStatus) -> Self {
         CaseSummaryDto {
             case_path,
-            verdict: status.verdict().to_owned(),
+            verdict: status.verdict().into(),
             n_events: status.n_events,
             n_omitted: status.n_omitted,
             n_malformed: status.n_malformed,
@@ -222,9 +376,8 @@ pub struct FindingDto {
     pub finding_idx: i64,
     #[ts(type = "number | null")]
     pub bundle_idx: Option<i64>,
-    pub kind: String,
-    /// `break`, `warning` or `notice`.
-    pub severity: String,
+    pub kind: FindingKindDto,
+    pub severity: SeverityDto,
     pub message: String,
     pub chain: Option<String>,
     #[ts(type = "number | null")]
@@ -244,8 +397,8 @@ impl From<StoredFinding> for FindingDto {
         FindingDto {
             finding_idx: finding.finding_idx,
             bundle_idx: finding.bundle_idx,
-            kind: finding.kind,
-            severity: finding.severity,
+            kind: finding.kind.into(),
+            severity: finding.severity.into(),
             message: finding.message,
             chain: finding.chain,
             seq: finding.seq,
@@ -263,8 +416,8 @@ impl FindingDto {
         FindingDto {
             finding_idx: index as i64,
             bundle_idx: None,
-            kind: finding.kind.as_str().to_owned(),
-            severity: finding.severity().as_str().to_owned(),
+            kind: finding.kind.into(),
+            severity: finding.severity().into(),
             message: finding.describe(),
             chain: finding.chain.clone(),
             seq: finding.seq.map(|s| s as i64),
@@ -377,7 +530,7 @@ pub struct SourceDto {
     pub event_id: Option<String>,
     pub category: Option<String>,
     /// The verdict of the bundle it came from.
-    pub bundle_verdict: String,
+    pub bundle_verdict: VerdictDto,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub channel: Option<String>,
@@ -434,7 +587,7 @@ impl EventDetailDto {
                 seq: row.seq,
                 event_id: row.id.clone(),
                 category: row.category.clone(),
-                bundle_verdict: row.bundle_verdict.clone(),
+                bundle_verdict: row.bundle_verdict.into(),
                 ip: source.ip,
                 user_agent: source.user_agent,
                 channel: source.channel,
@@ -618,7 +771,7 @@ pub struct ImportResultDto {
     pub events_added: u64,
     #[ts(type = "number")]
     pub overlapping: u64,
-    pub verdict: String,
+    pub verdict: VerdictDto,
     pub headline: String,
 }
 
@@ -628,7 +781,7 @@ impl From<ImportOutcome> for ImportResultDto {
             already_imported: outcome.already_imported,
             events_added: outcome.events_added,
             overlapping: outcome.overlapping,
-            verdict: outcome.report.verdict().as_str().to_owned(),
+            verdict: outcome.verdict().into(),
             headline: outcome.report.headline(),
         }
     }
@@ -896,7 +1049,13 @@ pub mod bindings {
             )*};
         }
         each!(
+            ErrorCode,
             ErrorDto,
+            VerdictDto,
+            SeverityDto,
+            FindingKindDto,
+            DimensionStatusDto,
+            SignatureStatusDto,
             DimensionDto,
             ChainDto,
             BundleDto,
@@ -979,7 +1138,7 @@ mod tests {
             parse_iso("2026-04-01T09:30:00Z").unwrap(),
             1_775_035_800_000
         );
-        assert_eq!(parse_iso("yesterday").unwrap_err().code, "invalid");
+        assert_eq!(parse_iso("yesterday").unwrap_err().code, ErrorCode::Invalid);
     }
 
     #[test]
@@ -996,11 +1155,11 @@ mod tests {
     fn engine_errors_keep_their_variant_as_a_code() {
         assert_eq!(
             ErrorDto::from(trailscope::Error::Cancelled).code,
-            "cancelled"
+            ErrorCode::Cancelled
         );
         assert_eq!(
             ErrorDto::from(trailscope::Error::Invalid("x".into())).code,
-            "invalid"
+            ErrorCode::Invalid
         );
     }
 }

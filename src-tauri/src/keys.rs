@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use tauri::AppHandle;
 use trailscope::TrustedKeys;
 
-use crate::dto::{ErrorDto, TrustedKeyDto};
+use crate::dto::{ErrorCode, ErrorDto, TrustedKeyDto};
 
 /// The environment variable naming an extra, read-only trusted-keys file.
 pub const ENV_VAR: &str = "TRAILSCOPE_TRUSTED_KEYS";
@@ -145,7 +145,7 @@ fn remove_from(path: &Path, key_id: &str) -> KeysResult<()> {
         .collect();
     if !removed {
         return Err(ErrorDto::new(
-            "not_found",
+            ErrorCode::NotFound,
             format!("{key_id:?} is not in the app's trusted keys"),
         ));
     }
@@ -196,7 +196,7 @@ mod tests {
         assert!(!load_paths(std::slice::from_ref(&path)).unwrap().is_empty());
         assert_eq!(
             remove_from(&path, "acme-audit-2026").unwrap_err().code,
-            "not_found"
+            ErrorCode::NotFound
         );
         std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap()).unwrap();
     }
@@ -206,16 +206,25 @@ mod tests {
         let path = scratch("refused");
         assert_eq!(
             add_to(&path, "k", "not base64!").unwrap_err().code,
-            "trusted_keys"
+            ErrorCode::TrustedKeys
         );
         assert_eq!(
             add_to(&path, "two words", KEY).unwrap_err().code,
-            "trusted_keys"
+            ErrorCode::TrustedKeys
         );
-        assert_eq!(add_to(&path, "#k", KEY).unwrap_err().code, "invalid");
-        assert_eq!(add_to(&path, "a\nb", KEY).unwrap_err().code, "invalid");
+        assert_eq!(
+            add_to(&path, "#k", KEY).unwrap_err().code,
+            ErrorCode::Invalid
+        );
+        assert_eq!(
+            add_to(&path, "a\nb", KEY).unwrap_err().code,
+            ErrorCode::Invalid
+        );
         add_to(&path, "k", KEY).unwrap();
-        assert_eq!(add_to(&path, "k", KEY).unwrap_err().code, "invalid");
+        assert_eq!(
+            add_to(&path, "k", KEY).unwrap_err().code,
+            ErrorCode::Invalid
+        );
         assert_eq!(entries(&path).unwrap().len(), 1);
         std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap()).unwrap();
     }

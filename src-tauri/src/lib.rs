@@ -22,7 +22,7 @@ pub(crate) fn config_dir(app: &tauri::AppHandle) -> Result<PathBuf, dto::ErrorDt
     use tauri::Manager;
     app.path()
         .app_config_dir()
-        .map_err(|e| dto::ErrorDto::new("io", format!("no config directory: {e}")))
+        .map_err(|e| dto::ErrorDto::new(dto::ErrorCode::Io, format!("no config directory: {e}")))
 }
 
 /// The app's data dir (cases made from bundles, recent cases), or why there is none.
@@ -30,7 +30,7 @@ pub(crate) fn data_dir(app: &tauri::AppHandle) -> Result<PathBuf, dto::ErrorDto>
     use tauri::Manager;
     app.path()
         .app_data_dir()
-        .map_err(|e| dto::ErrorDto::new("io", format!("no data directory: {e}")))
+        .map_err(|e| dto::ErrorDto::new(dto::ErrorCode::Io, format!("no data directory: {e}")))
 }
 
 /// What the app was asked to open on start: `trailscope-app [BUNDLE_OR_CASE]`.

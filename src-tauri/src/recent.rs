@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use tauri::AppHandle;
 
-use crate::dto::{ErrorDto, RecentCaseDto};
+use crate::dto::{ErrorCode, ErrorDto, RecentCaseDto};
 
 const MAX: usize = 12;
 
@@ -74,8 +74,8 @@ fn write(path: &Path, entries: &[RecentCaseDto]) -> Result<(), ErrorDto> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| trailscope::Error::io(dir, e))?;
     }
-    let text =
-        serde_json::to_vec_pretty(entries).map_err(|e| ErrorDto::new("internal", e.to_string()))?;
+    let text = serde_json::to_vec_pretty(entries)
+        .map_err(|e| ErrorDto::new(ErrorCode::Internal, e.to_string()))?;
     let partial = path.with_extension("json.partial");
     std::fs::write(&partial, text).map_err(|e| trailscope::Error::io(&partial, e))?;
     std::fs::rename(&partial, path).map_err(|e| trailscope::Error::io(path, e))?;

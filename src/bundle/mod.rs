@@ -108,6 +108,13 @@ impl Bundle {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => ManifestState::Absent,
                 Err(e) => return Err(Error::io(manifest_path, e)),
             };
+            if matches!(manifest, ManifestState::Absent) && !path.join(DEFAULT_EVENTS_FILE).exists()
+            {
+                return Err(unknown_format(
+                    path,
+                    "a folder holding neither manifest.json nor events.jsonl",
+                ));
+            }
             return Ok(Bundle {
                 path: path.to_owned(),
                 container: Container::Directory,
@@ -134,6 +141,12 @@ impl Bundle {
                 unzipped: Arc::default(),
             };
             bundle.check_zip_entries()?;
+            if !bundle.zip_has("manifest.json") && !bundle.zip_has(DEFAULT_EVENTS_FILE) {
+                return Err(unknown_format(
+                    path,
+                    "a ZIP archive holding neither manifest.json nor events.jsonl",
+                ));
+            }
             if bundle.zip_has("manifest.json") {
                 // Inside an archive a read error is a corrupt or hostile entry: refused.
                 let reader = bundle.open_entry("manifest.json")?;
@@ -144,6 +157,13 @@ impl Bundle {
                 })?;
             }
             return Ok(bundle);
+        }
+        let mut sample = magic[..n].to_vec();
+        file.take(SNIFF_BYTES as u64 - n as u64)
+            .read_to_end(&mut sample)
+            .map_err(|e| Error::io(path, e))?;
+        if let Some(found) = not_events(&sample) {
+            return Err(unknown_format(path, found));
         }
         Ok(Bundle {
             path: path.to_owned(),
@@ -393,6 +413,85 @@ fn read_manifest(reader: impl Read, max_bytes: u64) -> io::Result<ManifestState>
     Ok(match Manifest::parse(&text) {
         Ok(manifest) => ManifestState::Present(Box::new(manifest)),
         Err(reason) => ManifestState::Unreadable(reason),
+    })
+}
+
+/// How much of a bare file is read to tell whether it holds audit events.
+const SNIFF_BYTES: usize = 64 << 10;
+
+/// An `UnknownFormat` error for `path`, found to be `found`.
+fn unknown_format(path: &Path, found: &str) -> Error {
+    let mappable = [NOT_EVENT_LINES, JSON_DOCUMENT, DELIMITED].contains(&found);
+    let hint = if mappable {
+        ". A CSV or JSON export of another system opens with a mapping that names its columns (--mapping FILE)"
+    } else {
+        ""
+    };
+    Error::UnknownFormat {
+        path: path.to_owned(),
+        found: found.to_owned(),
+        hint: hint.to_owned(),
+    }
+}
+
+const NOT_EVENT_LINES: &str =
+    "JSON Lines whose records are not audit-bundle events (no chain, seq and hash)";
+const JSON_DOCUMENT: &str = "a JSON document (not JSON Lines of audit events)";
+const DELIMITED: &str = "a CSV or other delimited text file";
+
+/// Looks at the first bytes of a bare file: `None` if they could be an events file
+/// (some line is a JSON object with `chain`, `seq` and `hash`; or the file is empty,
+/// which is reported as holding no events; or its first line is too long to judge and
+/// opens like an object), else what the file looks like instead. A bad line among
+/// events is a finding of verification, not a reason to refuse the file.
+fn not_events(sample: &[u8]) -> Option<&'static str> {
+    let complete = sample.len() < SNIFF_BYTES;
+    let mut lines: Vec<&[u8]> = sample.split(|&b| b == b'\n').collect();
+    if !complete {
+        // The last piece was cut by the sample's end.
+        lines.pop();
+    }
+    let lines: Vec<&[u8]> = lines
+        .into_iter()
+        .map(|line| line.trim_ascii())
+        .filter(|line| !line.is_empty())
+        .collect();
+    let Some(first) = lines.first() else {
+        let opening = sample.trim_ascii_start().first();
+        return match opening {
+            None | Some(b'{') => None,
+            Some(b'[') => Some(JSON_DOCUMENT),
+            Some(_) => Some("text that is not JSON"),
+        };
+    };
+    let is_event = |line: &&[u8]| {
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).is_ok_and(
+            |object| {
+                ["chain", "seq", "hash"]
+                    .iter()
+                    .all(|k| object.contains_key(*k))
+            },
+        )
+    };
+    if lines.iter().any(is_event) {
+        return None;
+    }
+    let objects = lines
+        .iter()
+        .filter(|line| {
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).is_ok()
+        })
+        .count();
+    Some(if objects > 0 {
+        NOT_EVENT_LINES
+    } else if first.starts_with(b"[") || first.starts_with(b"{") {
+        JSON_DOCUMENT
+    } else if std::str::from_utf8(first).is_err() {
+        "a binary file"
+    } else if [b',', b'\t', b';'].iter().any(|sep| first.contains(sep)) {
+        DELIMITED
+    } else {
+        "text that is not JSON"
     })
 }
 

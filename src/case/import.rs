@@ -17,14 +17,14 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::continuity::{self, StateJob};
 use super::{Case, UNKNOWN_TS};
-use crate::Result;
 use crate::bundle::{Bundle, Container};
 use crate::canonical::{sha256, to_hex};
 use crate::query::state::{StateFold, Step};
 use crate::verify::{
     ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
-    SeenLine, VerifyOptions, verify_into,
+    SeenLine, Verdict, VerifyOptions, combine, verify_into,
 };
+use crate::{Error, Result};
 use std::sync::mpsc::SyncSender;
 
 /// How far an import has come, for a progress bar.
@@ -69,6 +69,17 @@ pub struct ImportOutcome {
     pub overlapping: u64,
     /// Findings about the case as a whole: discontinuity and equivocation between bundles.
     pub case_findings: Vec<Finding>,
+}
+
+impl ImportOutcome {
+    /// The verdict on what this import brought in: the bundle's, made broken by any
+    /// case finding that breaks (never by a warning), as `status` would say it.
+    pub fn verdict(&self) -> Verdict {
+        combine(
+            [self.report.verdict()],
+            self.case_findings.iter().map(Finding::severity),
+        )
+    }
 }
 
 /// Imports one bundle into the case, verifying it on the way. `now` is the import time
@@ -174,6 +185,12 @@ pub fn import_bundle(
         )
     });
     let report = report?;
+    if report.verdict() == Verdict::Empty {
+        transaction.rollback()?;
+        return Err(Error::NoEvents {
+            path: path.to_owned(),
+        });
+    }
     let (actors, mut finding_rows, mut case_findings, events_added, overlapping) = parts;
     for (finding, event_idx) in state_findings {
         if let (Some(file), Some(line)) = (&finding.file, finding.line) {
@@ -527,7 +544,11 @@ fn store_report(
     Ok(())
 }
 
-pub(super) fn insert_chain(transaction: &Transaction<'_>, bundle_idx: i64, chain: &ChainReport) -> Result<()> {
+pub(super) fn insert_chain(
+    transaction: &Transaction<'_>,
+    bundle_idx: i64,
+    chain: &ChainReport,
+) -> Result<()> {
     let dims: [&Dimension; 5] = [
         &chain.integrity,
         &chain.linkage,
@@ -675,7 +696,6 @@ pub(super) fn insert_finding(
     ])?;
     Ok(())
 }
-
 
 fn store_actors(transaction: &Transaction<'_>, actors: &HashMap<String, ActorTally>) -> Result<()> {
     let mut statement = transaction.prepare_cached(

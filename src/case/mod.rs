@@ -10,7 +10,7 @@ mod import;
 mod retrust;
 mod reverify;
 mod schema;
-mod status;
+pub(crate) mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -53,10 +53,9 @@ impl Case {
     /// Opens an existing case read-only (queries). Its schema must be current.
     pub fn open_read_only(path: &Path) -> Result<Case> {
         if !path.exists() {
-            return Err(Error::io(
-                path,
-                std::io::Error::from(std::io::ErrorKind::NotFound),
-            ));
+            return Err(Error::NoCase {
+                path: path.to_owned(),
+            });
         }
         // An import that was killed leaves its rollback journal. Only a connection that
         // may write can roll it back, restoring the case as it was before that import.

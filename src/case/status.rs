@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::{Case, UNKNOWN_TS};
 use crate::Result;
+use crate::verify::{DimensionStatus, FindingKind, Severity, SignatureStatus, Verdict, combine};
 
 /// One bundle of the case.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,9 +17,9 @@ pub struct BundleSummary {
     pub producer: Option<String>,
     pub exported_at: Option<String>,
     pub exported_by: Option<String>,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub headline: String,
-    pub signature_status: String,
+    pub signature_status: SignatureStatus,
     pub signature_key_id: Option<String>,
     pub n_lines: i64,
     pub n_malformed: i64,
@@ -31,14 +32,14 @@ pub struct BundleSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChainSummary {
     pub chain: String,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub n_events: i64,
     pub n_omitted: i64,
     pub first_seq: i64,
     pub last_seq: i64,
     pub head_hash: String,
     /// (name, status, detail) of the five dimensions, in spec order.
-    pub dimensions: Vec<(&'static str, String, String)>,
+    pub dimensions: Vec<(&'static str, DimensionStatus, String)>,
 }
 
 /// A stored finding.
@@ -46,8 +47,8 @@ pub struct ChainSummary {
 pub struct StoredFinding {
     pub finding_idx: i64,
     pub bundle_idx: Option<i64>,
-    pub kind: String,
-    pub severity: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
     pub chain: Option<String>,
     pub seq: Option<i64>,
     pub seq_end: Option<i64>,
@@ -74,17 +75,14 @@ pub struct CaseStatus {
 }
 
 impl CaseStatus {
-    /// Worst verdict over the bundles: broken, else intact, else verified.
-    pub fn verdict(&self) -> &'static str {
-        let has = |v: &str| self.bundles.iter().any(|b| b.verdict == v);
-        // Every stored finding counts, those between bundles (equivocation) included.
-        if has("broken") || self.findings.iter().any(|f| f.severity == "break") {
-            "broken"
-        } else if has("intact") || self.bundles.is_empty() {
-            "intact"
-        } else {
-            "verified"
-        }
+    /// The case's verdict: the worst bundle's, made broken by any stored finding that
+    /// breaks (those between bundles, such as equivocation, included); empty when the
+    /// case holds no bundle (`policy::combine`, as `import` says it).
+    pub fn verdict(&self) -> Verdict {
+        combine(
+            self.bundles.iter().map(|b| b.verdict),
+            self.findings.iter().map(|f| f.severity),
+        )
     }
 }
 
@@ -107,9 +105,9 @@ pub fn case_status(case: &Case) -> Result<CaseStatus> {
                 producer: row.get(4)?,
                 exported_at: row.get(5)?,
                 exported_by: row.get(6)?,
-                verdict: row.get(7)?,
+                verdict: named(row, 7, Verdict::from_name)?,
                 headline: row.get(8)?,
-                signature_status: row.get(9)?,
+                signature_status: named(row, 9, SignatureStatus::from_name)?,
                 signature_key_id: row.get(10)?,
                 n_lines: row.get(11)?,
                 n_malformed: row.get(12)?,
@@ -138,11 +136,15 @@ pub fn case_status(case: &Case) -> Result<CaseStatus> {
                 ];
                 let mut dimensions = Vec::new();
                 for (i, name) in names.into_iter().enumerate() {
-                    dimensions.push((name, row.get(7 + 2 * i)?, row.get(8 + 2 * i)?));
+                    dimensions.push((
+                        name,
+                        named(row, 7 + 2 * i, DimensionStatus::from_name)?,
+                        row.get(8 + 2 * i)?,
+                    ));
                 }
                 Ok(ChainSummary {
                     chain: row.get(0)?,
-                    verdict: row.get(1)?,
+                    verdict: named(row, 1, Verdict::from_name)?,
                     n_events: row.get(2)?,
                     n_omitted: row.get(3)?,
                     first_seq: row.get(4)?,
@@ -179,6 +181,23 @@ pub fn case_status(case: &Case) -> Result<CaseStatus> {
     })
 }
 
+/// Reads a column stored by name (a verdict, a finding kind) back into its type; a
+/// name this code does not know is an error, never a guess.
+pub(crate) fn named<T>(
+    row: &rusqlite::Row<'_>,
+    column: usize,
+    from_name: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let name: String = row.get(column)?;
+    from_name(&name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            format!("{name:?} is not a name this version of Trailscope knows").into(),
+        )
+    })
+}
+
 const FINDING_COLUMNS: &str =
     "finding_idx, bundle_idx, kind, severity, chain, seq, seq_end, file, line, event_idx,
      expected, actual, detail, message";
@@ -187,8 +206,8 @@ fn stored_finding(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFinding> {
     Ok(StoredFinding {
         finding_idx: row.get(0)?,
         bundle_idx: row.get(1)?,
-        kind: row.get(2)?,
-        severity: row.get(3)?,
+        kind: named(row, 2, FindingKind::from_spec_name)?,
+        severity: named(row, 3, Severity::from_name)?,
         chain: row.get(4)?,
         seq: row.get(5)?,
         seq_end: row.get(6)?,

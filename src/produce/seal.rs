@@ -394,7 +394,7 @@ mod tests {
     fn rehash_event_matches_the_sample_lines() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/spec/vectors/sample/events.jsonl"
+            "/spec/vectors/sample/events.jsonl"
         );
         let text = std::fs::read_to_string(path).expect("the spec's vectors beside the repository");
         for line in text.lines().filter(|l| !l.contains("\"omitted\"")) {
@@ -417,7 +417,7 @@ mod tests {
     fn sealing_the_sample_events_reproduces_its_chains_and_file_digest() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/spec/vectors/sample/events.jsonl"
+            "/spec/vectors/sample/events.jsonl"
         );
         let events = std::fs::read(path).expect("the spec's vectors beside the repository");
         let sample = sample_manifest();

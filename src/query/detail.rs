@@ -184,14 +184,16 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
                 )
                 .optional()?;
             match previous {
-                Some(Some(hash)) if hash.as_slice() == link.prev_hash.as_slice() => EventCheck::new(
-                    CheckStatus::Proven,
-                    format!(
-                        "It links to event {} of chain {}, the one before it.",
-                        link.seq - 1,
-                        link.chain
-                    ),
-                ),
+                Some(Some(hash)) if hash.as_slice() == link.prev_hash.as_slice() => {
+                    EventCheck::new(
+                        CheckStatus::Proven,
+                        format!(
+                            "It links to event {} of chain {}, the one before it.",
+                            link.seq - 1,
+                            link.chain
+                        ),
+                    )
+                }
                 Some(Some(hash)) => EventCheck::new(
                     CheckStatus::Failed,
                     format!(

@@ -8,7 +8,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Row, params_from_iter};
 
 use crate::case::{Case, UNKNOWN_TS};
-use crate::{Error, Result};
+use crate::{Error, Result, Verdict};
 
 /// What to keep. Empty fields keep everything.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,7 +91,7 @@ pub struct EventRow {
     /// The event's own hash recomputes and nothing breaks at its line.
     pub checks_ok: bool,
     /// The verdict of the bundle it came from.
-    pub bundle_verdict: String,
+    pub bundle_verdict: Verdict,
     /// The line exactly as it arrived.
     pub raw: Vec<u8>,
 }
@@ -100,7 +100,7 @@ impl EventRow {
     /// Verified: its own checks hold and its bundle is verified (signed by a trusted key
     /// or matched to checkpoints).
     pub fn verified(&self) -> bool {
-        self.checks_ok && self.bundle_verdict == "verified"
+        self.checks_ok && self.bundle_verdict == Verdict::Verified
     }
 
     /// The event parsed (for sentences, diffs and state); `None` if the line is not JSON.
@@ -137,7 +137,7 @@ pub(crate) fn event_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
         omitted: row.get(17)?,
         malformed: row.get(18)?,
         checks_ok: row.get(19)?,
-        bundle_verdict: row.get(20)?,
+        bundle_verdict: crate::case::status::named(row, 20, Verdict::from_name)?,
         raw: row.get(21)?,
     })
 }

@@ -13,7 +13,8 @@ use crate::bundle::{LineSpan, Manifest};
 use crate::canonical::{Digest32, to_hex};
 
 use super::event::{LineCheck, Link};
-use super::report::{Finding, FindingKind, MAX_FINDINGS_PER_KIND, Severity, group};
+use super::policy::Severity;
+use super::report::{Finding, FindingKind, MAX_FINDINGS_PER_KIND, group};
 use super::trust::Checkpoint;
 
 /// The `prev_hash` of the first event of every chain (spec §3).
@@ -37,8 +38,13 @@ pub struct ChainState {
     previous_ts: Option<(String, i64)>,
     /// Findings per kind on this chain (all of them, even those not listed).
     pub counts: HashMap<FindingKind, u64>,
-    /// Highest seq at which a checkpoint matched.
-    pub checkpoint_matched_at: Option<u64>,
+    /// Seq ranges (first, last) that a checkpoint the reviewer holds binds. A
+    /// checkpoint at seq N binds only the full events after the last stub before N: a
+    /// stub's hash is a bare claim, not computed over its `prev_hash` (spec v1 §4), so
+    /// nothing ties the events before a stub to what follows it.
+    pub vouched: Vec<(u64, u64)>,
+    /// The highest seq of a stub accepted so far.
+    last_stub_seq: Option<u64>,
     /// Whether the chain's first event could be anchored (genesis or the manifest's start hash).
     pub anchored: bool,
     /// `prev_hash` of the first event placed.
@@ -61,6 +67,40 @@ impl ChainState {
     pub fn is_broken(&self) -> bool {
         self.count_where(|k| k.severity() == Severity::Break) > 0
     }
+
+    /// The ranges of seq that checkpoints vouch for, merged and in order.
+    pub fn vouched_ranges(&self) -> Vec<(u64, u64)> {
+        merge_ranges(self.vouched.clone())
+    }
+
+    /// The ranges of seq of this chain that no checkpoint vouches for, in order.
+    pub fn unvouched_ranges(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let mut next = self.first_seq;
+        for (from, to) in self.vouched_ranges() {
+            if from > next {
+                out.push((next, from - 1));
+            }
+            next = next.max(to.saturating_add(1));
+        }
+        if next <= self.last_seq {
+            out.push((next, self.last_seq));
+        }
+        out
+    }
+}
+
+/// Sorts ranges and merges those that overlap or touch.
+fn merge_ranges(mut ranges: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
+    for (from, to) in ranges {
+        match merged.last_mut() {
+            Some(last) if from <= last.1.saturating_add(1) => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    merged
 }
 
 /// Collects findings, keeping at most `MAX_FINDINGS_PER_KIND` of each kind in memory.
@@ -218,7 +258,8 @@ impl<'a> ChainWalk<'a> {
             latest_ts: None,
             previous_ts: None,
             counts: HashMap::new(),
-            checkpoint_matched_at: None,
+            vouched: Vec::new(),
+            last_stub_seq: None,
             anchored: false,
             start_prev_hash: None,
         });
@@ -242,6 +283,9 @@ impl<'a> ChainWalk<'a> {
 
         if let Some(kind) = &link.unknown_actor_type {
             self.report(here(FindingKind::UnknownActorType).detail(format!("actor type {kind:?}")));
+        }
+        for path in &link.imprecise_numbers {
+            self.report(here(FindingKind::ImpreciseNumber).detail(format!("field {path}")));
         }
         if let Some(recomputed) = link.recomputed
             && recomputed != link.hash
@@ -386,6 +430,7 @@ impl<'a> ChainWalk<'a> {
         state.last_hash = link.hash;
         if link.is_stub {
             state.omitted += 1;
+            state.last_stub_seq = Some(link.seq);
         } else {
             state.events += 1;
         }
@@ -410,7 +455,10 @@ impl<'a> ChainWalk<'a> {
                 );
             } else if checkpoint.signature_problem.is_none() {
                 let state = &mut self.chains[i];
-                state.checkpoint_matched_at = state.checkpoint_matched_at.max(Some(link.seq));
+                let from = state.last_stub_seq.map_or(state.first_seq, |stub| stub + 1);
+                if from <= link.seq {
+                    state.vouched.push((from, link.seq));
+                }
             }
         }
     }
@@ -527,5 +575,19 @@ impl<'a> ChainWalk<'a> {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_ranges;
+
+    #[test]
+    fn ranges_that_overlap_or_touch_are_merged() {
+        assert_eq!(
+            merge_ranges(vec![(10, 12), (1, 3), (4, 5), (11, 20), (30, 30)]),
+            vec![(1, 5), (10, 20), (30, 30)]
+        );
+        assert_eq!(merge_ranges(vec![]), vec![]);
     }
 }

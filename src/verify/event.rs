@@ -24,6 +24,9 @@ pub struct Link {
     pub is_stub: bool,
     /// An actor type outside spec §2.2, shown as it is and warned about.
     pub unknown_actor_type: Option<String>,
+    /// Paths (`after.amount`, `items[0].qty`) of integers beyond ±(2^53−1), which the
+    /// hash protects only to double precision.
+    pub imprecise_numbers: Vec<String>,
 }
 
 /// The result of checking one line.
@@ -272,6 +275,7 @@ fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
             .and_then(Json::as_str)
             .filter(|kind| !KNOWN_ACTOR_TYPES.contains(kind))
             .map(str::to_owned),
+        imprecise_numbers: imprecise_numbers(json),
     };
     if problems.is_empty() {
         LineCheck::Event(link)
@@ -283,6 +287,40 @@ fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
             link: Some(link),
         }
     }
+}
+
+/// The paths of the numbers in `json` whose magnitude is beyond 2^53−1. Canonical JSON
+/// (and so the hash) holds every number as a double: from 2^53 on, neighbouring
+/// integers are the same double, so `9007199254740993` and `9007199254740992` hash alike.
+pub fn imprecise_numbers(json: &Json<'_>) -> Vec<String> {
+    fn walk(value: &Json<'_>, path: &mut String, found: &mut Vec<String>) {
+        match value {
+            Json::Number(n) if n.abs() > MAX_SAFE_INTEGER => found.push(path.clone()),
+            Json::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(item, path, found);
+                    path.truncate(len);
+                }
+            }
+            Json::Object(members) => {
+                for (key, member) in members {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    walk(member, path, found);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(json, &mut String::new(), &mut found);
+    found
 }
 
 fn describe_field_problem(json: &Json<'_>, name: &str, want: &str) -> String {

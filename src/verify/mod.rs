@@ -11,7 +11,9 @@
 //! A damaged bundle is never an `Err`: `Err` means the bundle could not be read at all.
 
 mod chain;
+mod dimensions;
 mod event;
+mod policy;
 mod report;
 mod trust;
 
@@ -24,10 +26,12 @@ use rayon::prelude::*;
 pub use chain::GENESIS;
 pub use event::{
     EventFields, KNOWN_ACTOR_TYPES, LineCheck, Link, check_line, check_line_with_fields,
+    imprecise_numbers,
 };
+pub use policy::{Severity, Verdict, chain_verdict, combine};
 pub use report::{
     BundleInfo, ChainReport, Dimension, DimensionStatus, Finding, FindingKind,
-    MAX_FINDINGS_PER_KIND, Report, Severity, SignatureReport, SignatureStatus, Verdict, group,
+    MAX_FINDINGS_PER_KIND, Report, SignatureReport, SignatureStatus, group,
 };
 pub use trust::{
     Checkpoint, SignatureCheck, TrustedKeys, check_signature, load_checkpoints, parse_checkpoints,
@@ -36,7 +40,8 @@ pub use trust::{
 use crate::bundle::{Bundle, FileDigest, Limits, LineBatch, LineSpan, LineSplitter, ManifestState};
 use crate::canonical::to_hex;
 use crate::{Error, Result};
-use chain::{ChainState, ChainWalk};
+use chain::ChainWalk;
+use dimensions::chain_report;
 
 /// What the reviewer brings to a verification.
 #[derive(Debug, Clone, Default)]
@@ -381,190 +386,4 @@ fn stream_checks(
             .expect("the line splitter does not panic")
             .ok_or_else(|| StreamError::Read(std::io::Error::other("reading stopped early")))
     })
-}
-
-/// One chain's verdict and dimensions. `bundle_unpinned`: the manifest or file digest
-/// failed for the bundle as a whole, so no chain's completeness holds.
-fn chain_report(
-    state: &ChainState,
-    has_manifest: bool,
-    signature: &SignatureReport,
-    bundle_unpinned: bool,
-) -> ChainReport {
-    use DimensionStatus::{Failed, Proven, Unproven};
-    use FindingKind as K;
-    let dimension = |status, detail: String| Dimension { status, detail };
-    let range = format!(
-        "seq {} to {}",
-        group(state.first_seq),
-        group(state.last_seq)
-    );
-
-    let altered = state.count(K::HashMismatch);
-    let integrity = if altered > 0 {
-        dimension(
-            Failed,
-            format!(
-                "{} {} no longer match their hash",
-                group(altered),
-                if altered == 1 {
-                    "event's contents"
-                } else {
-                    "events' contents"
-                }
-            ),
-        )
-    } else if state.omitted > 0 {
-        dimension(
-            Proven,
-            format!(
-                "all {} events recompute to their recorded hash; {} omitted events cannot be recomputed, only linked",
-                group(state.events),
-                group(state.omitted)
-            ),
-        )
-    } else {
-        dimension(
-            Proven,
-            format!(
-                "all {} events recompute to their recorded hash",
-                group(state.events)
-            ),
-        )
-    };
-
-    let link_problems = state.count_where(|k| {
-        matches!(
-            k,
-            K::BrokenLink | K::SeqGap | K::SeqOutOfOrder | K::DuplicateId | K::MalformedLine
-        )
-    });
-    let linkage = if link_problems > 0 {
-        dimension(
-            Failed,
-            format!(
-                "{} broken links, gaps, reorderings, duplicates or unreadable lines",
-                group(link_problems)
-            ),
-        )
-    } else if state.anchored {
-        dimension(Proven, format!("every link holds, {range}"))
-    } else {
-        dimension(
-            Unproven,
-            format!(
-                "every link holds, {range}, but the first event's link to seq {} cannot be checked without a manifest",
-                group(state.first_seq.saturating_sub(1))
-            ),
-        )
-    };
-
-    let completeness_problems = state.count_where(|k| {
-        matches!(
-            k,
-            K::Truncated | K::ManifestMismatch | K::FileDigestMismatch
-        )
-    });
-    let completeness = if completeness_problems > 0 || bundle_unpinned {
-        dimension(
-            Failed,
-            "the events do not match what the manifest pins".into(),
-        )
-    } else if !has_manifest {
-        dimension(
-            Unproven,
-            "no manifest: completeness unproven (events could be missing at the end)".into(),
-        )
-    } else {
-        dimension(
-            Proven,
-            format!(
-                "{range}, {} lines, head hash as the manifest pins",
-                group(state.lines)
-            ),
-        )
-    };
-
-    let key = signature.key_id.as_deref().unwrap_or("an unnamed key");
-    let checkpoint_problems =
-        state.count_where(|k| matches!(k, K::CheckpointMismatch | K::SignatureInvalid));
-    let authenticity = if checkpoint_problems > 0 || signature.status == SignatureStatus::Invalid {
-        dimension(
-            Failed,
-            match signature.status {
-                SignatureStatus::Invalid => {
-                    "the manifest's signature is invalid: the manifest was changed after signing"
-                        .into()
-                }
-                _ => "the events do not match checkpoints published earlier".into(),
-            },
-        )
-    } else if has_manifest && signature.status == SignatureStatus::Trusted {
-        dimension(Proven, format!("signed by {key}, a key you trust"))
-    } else if state.checkpoint_matched_at == Some(state.last_seq) {
-        dimension(
-            Proven,
-            format!(
-                "the head, seq {}, matches a checkpoint you hold",
-                group(state.last_seq)
-            ),
-        )
-    } else {
-        let mut why = match signature.status {
-            SignatureStatus::Untrusted => {
-                format!("signed by {key}, which is not one of your trusted keys")
-            }
-            _ if !has_manifest => "no manifest and no signature".into(),
-            _ => "the bundle is not signed".into(),
-        };
-        if let Some(seq) = state.checkpoint_matched_at {
-            why.push_str(&format!(
-                "; a checkpoint vouches for seq {} to {} only",
-                group(state.first_seq),
-                group(seq)
-            ));
-        }
-        dimension(
-            Unproven,
-            format!("{why}: a producer could have recomputed the whole chain"),
-        )
-    };
-
-    let coverage = match (&state.earliest_ts, &state.latest_ts) {
-        (Some((from, _)), Some((to, _))) => {
-            let status = if state.is_broken() || bundle_unpinned {
-                Unproven
-            } else {
-                Proven
-            };
-            dimension(status, format!("{from} to {to}"))
-        }
-        _ => dimension(Unproven, "no readable event times".into()),
-    };
-
-    let verdict =
-        if state.is_broken() || bundle_unpinned || signature.status == SignatureStatus::Invalid {
-            Verdict::Broken
-        } else if has_manifest && authenticity.status == Proven {
-            Verdict::Verified
-        } else {
-            Verdict::Intact
-        };
-    ChainReport {
-        id: state.id.clone(),
-        verdict,
-        events: state.events,
-        omitted: state.omitted,
-        first_seq: state.first_seq,
-        last_seq: state.last_seq,
-        head_hash: to_hex(&state.last_hash),
-        start_prev_hash: state.start_prev_hash.as_ref().map(|h| to_hex(h)),
-        first_ts: state.earliest_ts.as_ref().map(|t| t.0.clone()),
-        last_ts: state.latest_ts.as_ref().map(|t| t.0.clone()),
-        integrity,
-        linkage,
-        completeness,
-        authenticity,
-        coverage,
-    }
 }

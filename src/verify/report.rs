@@ -4,6 +4,7 @@
 //! A report is a result, never an error: a broken chain is data to show. These types
 //! carry no serialization; the CLI and the desktop shell render them at their edge.
 
+use super::policy::{self, Severity, Verdict};
 use crate::bundle::{Container, Provenance};
 
 /// The finding kinds of spec §8, spelled in `as_str` exactly as the spec spells them.
@@ -28,32 +29,13 @@ pub enum FindingKind {
     StateDiscontinuity,
     /// Not in spec §8: an actor type outside §2.2, which §2.2 says to show and warn about.
     UnknownActorType,
-}
-
-/// How much a finding weighs on the verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// Makes the chain (or bundle) broken.
-    Break,
-    /// Worth a look, but does not break the chain (spec §8 "a warning").
-    Warning,
-    /// Says what is not proven (no or untrusted signature); bounds the verdict at intact.
-    Notice,
-}
-
-impl Severity {
-    /// `break`, `warning` or `notice`, as stored and shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Break => "break",
-            Severity::Warning => "warning",
-            Severity::Notice => "notice",
-        }
-    }
+    /// Not in spec §8: an integer beyond ±(2^53−1). Canonical JSON writes numbers as
+    /// doubles, so its neighbours hash alike: the hash does not protect it digit for digit.
+    ImpreciseNumber,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 18] = [
+    pub const ALL: [FindingKind; 19] = [
         FindingKind::MalformedLine,
         FindingKind::HashMismatch,
         FindingKind::BrokenLink,
@@ -72,6 +54,7 @@ impl FindingKind {
         FindingKind::TsRegression,
         FindingKind::StateDiscontinuity,
         FindingKind::UnknownActorType,
+        FindingKind::ImpreciseNumber,
     ];
 
     /// The kind's name as spec §8 spells it.
@@ -95,6 +78,7 @@ impl FindingKind {
             FindingKind::TsRegression => "ts_regression",
             FindingKind::StateDiscontinuity => "state_discontinuity",
             FindingKind::UnknownActorType => "unknown_actor_type",
+            FindingKind::ImpreciseNumber => "imprecise_number",
         }
     }
 
@@ -102,14 +86,9 @@ impl FindingKind {
         FindingKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
+    /// How much it weighs (`policy::severity`).
     pub fn severity(self) -> Severity {
-        match self {
-            FindingKind::TsRegression
-            | FindingKind::StateDiscontinuity
-            | FindingKind::UnknownActorType => Severity::Warning,
-            FindingKind::Unsigned | FindingKind::SignatureUntrusted => Severity::Notice,
-            _ => Severity::Break,
-        }
+        policy::severity(self)
     }
 }
 
@@ -186,8 +165,21 @@ impl Finding {
         self.kind().severity()
     }
 
-    /// The finding in plain language, with where it is.
+    /// The finding in plain language, with where it is, and the expected and found
+    /// values (hashes, sizes) when it has them.
     pub fn describe(&self) -> String {
+        let mut text = self.summary();
+        text.pop();
+        if let (Some(expected), Some(actual)) = (&self.expected, &self.actual) {
+            text.push_str(&format!(". Expected {expected}, found {actual}"));
+        }
+        text.push('.');
+        text
+    }
+
+    /// What the finding means and where it is, in words only: no hashes or other
+    /// values to compare (those are in `describe`). For headlines.
+    pub fn summary(&self) -> String {
         let what = match self.kind() {
             FindingKind::MalformedLine => "This line is not a valid event".to_owned(),
             FindingKind::HashMismatch => {
@@ -233,6 +225,9 @@ impl Finding {
             FindingKind::StateDiscontinuity => {
                 "This event's before-values disagree with the record's state left by earlier events".to_owned()
             }
+            FindingKind::ImpreciseNumber => {
+                "This event holds a number too large to be protected digit for digit: its hash covers it only to double precision, so a nearby number would hash alike".to_owned()
+            }
         };
         let mut text = what;
         if let Some(detail) = &self.detail {
@@ -257,9 +252,6 @@ impl Finding {
         if !place.is_empty() {
             text.push_str(&format!(" ({})", place.join(", ")));
         }
-        if let (Some(expected), Some(actual)) = (&self.expected, &self.actual) {
-            text.push_str(&format!(". Expected {expected}, found {actual}"));
-        }
         text.push('.');
         text
     }
@@ -276,24 +268,6 @@ pub fn group(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// The overall judgement of spec §8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verdict {
-    Verified,
-    Intact,
-    Broken,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Verified => "verified",
-            Verdict::Intact => "intact",
-            Verdict::Broken => "broken",
-        }
-    }
 }
 
 /// The state of one dimension of spec §8.
@@ -314,6 +288,17 @@ impl DimensionStatus {
             DimensionStatus::Unproven => "unproven",
             DimensionStatus::Failed => "failed",
         }
+    }
+
+    /// The status stored under `name` (see `as_str`).
+    pub fn from_name(name: &str) -> Option<DimensionStatus> {
+        [
+            DimensionStatus::Proven,
+            DimensionStatus::Unproven,
+            DimensionStatus::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
     }
 }
 
@@ -367,6 +352,18 @@ impl SignatureStatus {
             SignatureStatus::Absent => "absent",
         }
     }
+
+    /// The status stored under `name` (see `as_str`).
+    pub fn from_name(name: &str) -> Option<SignatureStatus> {
+        [
+            SignatureStatus::Trusted,
+            SignatureStatus::Untrusted,
+            SignatureStatus::Invalid,
+            SignatureStatus::Absent,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
 }
 
 /// The manifest signature as checked against the reviewer's trusted keys.
@@ -407,25 +404,19 @@ pub struct Report {
 }
 
 impl Report {
-    /// Broken if any finding but a warning or notice, else intact if any chain is, else
-    /// verified. A bundle with no readable chain at all is at best intact.
+    /// Broken if any finding breaks, else the worst chain's verdict; empty when the
+    /// bundle holds no events (`policy::combine`).
     pub fn verdict(&self) -> Verdict {
-        let any_break = self
-            .findings
-            .iter()
-            .any(|f| f.severity() == Severity::Break)
-            || self
-                .findings_not_listed
+        policy::combine(
+            self.chains
                 .iter()
-                .any(|(k, _)| k.severity() == Severity::Break);
-        if any_break {
-            return Verdict::Broken;
-        }
-        self.chains
-            .iter()
-            .map(|c| c.verdict)
-            .max()
-            .unwrap_or(Verdict::Intact)
+                .filter(|c| c.events + c.omitted > 0)
+                .map(|c| c.verdict),
+            self.findings
+                .iter()
+                .map(Finding::severity)
+                .chain(self.findings_not_listed.iter().map(|(k, _)| k.severity())),
+        )
     }
 
     pub fn findings(&self) -> &[Finding] {
@@ -459,6 +450,10 @@ impl Report {
         }
         let key = self.signature.key_id.as_deref().unwrap_or("an unnamed key");
         match self.verdict() {
+            Verdict::Empty => format!(
+                "No events: {} holds no events, so there is nothing to verify or review",
+                self.bundle.path
+            ),
             Verdict::Verified => {
                 let by = match self.signature.status {
                     SignatureStatus::Trusted => format!("signed by {key} (trusted key)"),
@@ -494,7 +489,7 @@ impl Report {
                     .map(|(_, n)| n)
                     .sum();
                 let n = breaking.len() as u64 + not_listed;
-                let first = breaking.first().map(|f| f.describe()).unwrap_or_default();
+                let first = breaking.first().map(|f| f.summary()).unwrap_or_default();
                 format!(
                     "Broken: {} {} in {counts}. First: {first}",
                     group(n),

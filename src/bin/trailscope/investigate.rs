@@ -143,7 +143,7 @@ pub enum ExportFormat {
     Jsonl,
 }
 
-fn io_error(e: std::io::Error) -> Error {
+pub fn io_error(e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         // The reader (e.g. `head`) has what it wanted: stop quietly, as Unix tools do.
         std::process::exit(0);

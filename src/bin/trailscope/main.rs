@@ -2,13 +2,31 @@
 //! (verdicts, findings, what is proven) comes from the engine; this file renders it as
 //! plain text or as the stable JSON contract and maps verdicts to exit codes.
 //!
-//! Exit status: 0 verified, 3 intact, 1 broken, 2 usage error or unreadable input.
+//! Exit status (`Verdict::exit_code`): 0 verified, 3 intact, 1 broken, 2 usage error,
+//! unreadable input, or input that holds no events.
 
 // Verification allocates on the worker threads and frees on the walking thread;
 // glibc's allocator fragments under that pattern (half the import's memory, a fifth of
 // its time, measured), mimalloc does not.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Like `print!`, to standard output; when the reader has gone (`| head`), the
+/// program ends quietly instead of panicking (see `investigate::io_error`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err(crate::investigate::io_error)?
+    }};
+}
+
+/// Like `println!`; see `out!`.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(crate::investigate::io_error)?
+    }};
+}
 
 mod investigate;
 mod render;
@@ -295,11 +313,7 @@ fn verify_options(
 }
 
 fn exit_code(verdict: Verdict) -> ExitCode {
-    ExitCode::from(match verdict {
-        Verdict::Verified => 0,
-        Verdict::Intact => 3,
-        Verdict::Broken => 1,
-    })
+    ExitCode::from(verdict.exit_code())
 }
 
 fn run(command: Command) -> trailscope::Result<ExitCode> {
@@ -313,7 +327,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
         } => {
             let options = verify_options(trusted_keys, checkpoints, &limits)?;
             let mut case = trailscope::case::Case::open(&case)?;
-            let mut worst = Verdict::Verified;
+            let mut worst = Verdict::Empty;
             for bundle in bundles {
                 let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                 let mut bar = render::ProgressBar::new(&bundle);
@@ -328,11 +342,8 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                     },
                 )?;
                 bar.finish();
-                print!("{}", render::import_text(&outcome));
-                worst = worst.max(outcome.report.verdict());
-                if !outcome.case_findings.is_empty() {
-                    worst = Verdict::Broken;
-                }
+                out!("{}", render::import_text(&outcome));
+                worst = worst.worst(outcome.verdict());
             }
             Ok(exit_code(worst))
         }
@@ -345,37 +356,33 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             let status = trailscope::case::case_status(&case)?;
             let retention = retention.map(|r| render::parse_retention(&r)).transpose()?;
             if json {
-                println!("{}", render::status_json(&status, retention));
+                outln!("{}", render::status_json(&status, retention));
             } else {
-                print!("{}", render::status_text(&status, retention));
+                out!("{}", render::status_text(&status, retention));
             }
-            Ok(exit_code(match status.verdict() {
-                "verified" => Verdict::Verified,
-                "intact" => Verdict::Intact,
-                _ => Verdict::Broken,
-            }))
+            Ok(exit_code(status.verdict()))
         }
         Command::Reverify { case, json } => {
             let case = trailscope::case::Case::open_read_only(&case)?;
             let result = trailscope::case::reverify(&case)?;
             if json {
                 let findings: Vec<_> = result.findings.iter().map(render::finding_json).collect();
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"rows": result.n_rows, "findings": findings})
                 );
             } else if result.findings.is_empty() {
-                println!(
+                outln!(
                     "Re-verified {} stored lines: every hash recomputes, every link holds, every indexed column matches its line.",
                     trailscope::verify::group(result.n_rows)
                 );
             } else {
-                println!(
+                outln!(
                     "The case file does not match what was imported: {} problems.",
                     result.findings.len()
                 );
                 for finding in &result.findings {
-                    println!("  [{}] {}", finding.kind.as_str(), finding.describe());
+                    outln!("  [{}] {}", finding.kind.as_str(), finding.describe());
                 }
             }
             Ok(ExitCode::from(if result.findings.is_empty() {
@@ -466,7 +473,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             let mut case = trailscope::case::Case::open(&case)?;
             case.set_masked_fields(&add, &remove)?;
             let fields: Vec<String> = case.masked_fields()?.into_iter().collect();
-            println!(
+            outln!(
                 "Masked fields: {}",
                 if fields.is_empty() {
                     "none".to_owned()
@@ -486,9 +493,9 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             let options = verify_options(trusted_keys, checkpoints, &limits)?;
             let report = verify_bundle(&bundle, &options)?;
             if json {
-                println!("{}", render::report_json(&report));
+                outln!("{}", render::report_json(&report));
             } else {
-                print!("{}", render::report_text(&report));
+                out!("{}", render::report_text(&report));
             }
             Ok(exit_code(report.verdict()))
         }
@@ -530,7 +537,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
         Command::Keygen { out, key_id } => {
             let key = produce::keygen(&out, &key_id)?;
             eprintln!("wrote {} and {}.pub", out.display(), out.display());
-            println!("{}", key.trusted_keys_line());
+            outln!("{}", key.trusted_keys_line());
             Ok(ExitCode::SUCCESS)
         }
         Command::Seal { dir, key } => {

@@ -279,7 +279,7 @@ fn span_days(status: &trailscope::case::CaseStatus) -> Option<f64> {
 /// `trailscope status --json`.
 pub fn status_json(status: &trailscope::case::CaseStatus, retention_days: Option<f64>) -> Value {
     json!({
-        "verdict": status.verdict(),
+        "verdict": status.verdict().as_str(),
         "events": status.n_events,
         "omitted": status.n_omitted,
         "malformed": status.n_malformed,
@@ -296,19 +296,19 @@ pub fn status_json(status: &trailscope::case::CaseStatus, retention_days: Option
             "producer": b.producer,
             "exported_at": b.exported_at,
             "exported_by": b.exported_by,
-            "verdict": b.verdict,
+            "verdict": b.verdict.as_str(),
             "headline": b.headline,
-            "signature": {"status": b.signature_status, "key_id": b.signature_key_id},
+            "signature": {"status": b.signature_status.as_str(), "key_id": b.signature_key_id},
             "lines": b.n_lines,
             "malformed_lines": b.n_malformed,
             "events_added": b.n_events_added,
             "imported_at": b.imported_at,
             "chains": b.chains.iter().map(|c| {
                 let dimensions: Map<String, Value> = c.dimensions.iter()
-                    .map(|(name, s, d)| ((*name).to_owned(), json!({"status": s, "detail": d})))
+                    .map(|(name, s, d)| ((*name).to_owned(), json!({"status": s.as_str(), "detail": d})))
                     .collect();
                 json!({
-                    "id": c.chain, "verdict": c.verdict, "events": c.n_events, "omitted": c.n_omitted,
+                    "id": c.chain, "verdict": c.verdict.as_str(), "events": c.n_events, "omitted": c.n_omitted,
                     "first_seq": c.first_seq, "last_seq": c.last_seq, "head_hash": c.head_hash,
                     "dimensions": dimensions,
                 })
@@ -316,8 +316,8 @@ pub fn status_json(status: &trailscope::case::CaseStatus, retention_days: Option
         })).collect::<Vec<_>>(),
         "findings": status.findings.iter().map(|f| {
             let mut object = Map::new();
-            object.insert("kind".into(), json!(f.kind));
-            object.insert("severity".into(), json!(f.severity));
+            object.insert("kind".into(), json!(f.kind.as_str()));
+            object.insert("severity".into(), json!(f.severity.as_str()));
             for (key, value) in [
                 ("bundle", json!(f.bundle_idx)), ("chain", json!(f.chain)), ("seq", json!(f.seq)),
                 ("seq_end", json!(f.seq_end)), ("file", json!(f.file)), ("line", json!(f.line)),
@@ -342,7 +342,7 @@ pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option
         group(status.n_events as u64),
         group(status.n_omitted as u64),
         group(status.n_malformed as u64),
-        status.verdict()
+        status.verdict().as_str()
     );
     out.push_str(&format!(
         "Events from {} to {}.\n",
@@ -363,13 +363,16 @@ pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option
     for bundle in &status.bundles {
         out.push_str(&format!(
             "\nBundle {} — {} ({})\n  {}\n",
-            bundle.bundle_idx, bundle.verdict, bundle.path, bundle.headline
+            bundle.bundle_idx,
+            bundle.verdict.as_str(),
+            bundle.path,
+            bundle.headline
         ));
         for chain in &bundle.chains {
             out.push_str(&format!(
                 "  chain {}: {}, seq {}–{}, {} events, {} omitted\n",
                 chain.chain,
-                chain.verdict,
+                chain.verdict.as_str(),
                 group(chain.first_seq as u64),
                 group(chain.last_seq as u64),
                 group(chain.n_events as u64),
@@ -380,7 +383,11 @@ pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option
     if !status.findings.is_empty() {
         out.push_str("\nFindings:\n");
         for finding in &status.findings {
-            out.push_str(&format!("  [{}] {}\n", finding.kind, finding.message));
+            out.push_str(&format!(
+                "  [{}] {}\n",
+                finding.kind.as_str(),
+                finding.message
+            ));
         }
     }
     out

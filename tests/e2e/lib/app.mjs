@@ -14,7 +14,7 @@ export const appBinary =
 export const cliBinary =
   process.env.TRAILSCOPE_CLI ?? path.join(repoRoot, "target/release/trailscope");
 export const driverUrl = process.env.TRAILSCOPE_WEBDRIVER_URL ?? "http://127.0.0.1:4444";
-export const vectorsDir = path.resolve(repoRoot, "../shared/spec/vectors");
+export const vectorsDir = path.resolve(repoRoot, "spec/vectors");
 
 /** Selectors the views put on their parts (see the UI's data-testid attributes). */
 export const testId = (name) => `[data-testid="${name}"]`;

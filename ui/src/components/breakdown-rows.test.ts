@@ -1,7 +1,7 @@
 // Tests of breakdown words and narrowing. Pure: no DOM, no IPC.
 import { describe, expect, it } from "vitest";
 import type { EventFilterDto } from "../bindings/EventFilterDto";
-import { emptyFilter } from "../features/events/state";
+import { emptyFilter } from "../app/event-filter";
 import { breakdownTitle, facetLabel, isFacetName, narrowFilter } from "./breakdown-rows";
 
 const denials: EventFilterDto = { ...emptyFilter(), outcome: "denied" };

@@ -2,15 +2,11 @@
 // the profile's headline in words. Pure functions only: no DOM, no IPC. Every count
 // and time is the shell's (ActorDto); nothing here recounts events.
 import type { ActorDto } from "../../bindings/ActorDto";
+import { actorName, eventCount } from "../../components/actor-words";
 import { shortDate } from "../../components/histogram-scale";
 import { formatCount } from "../../format/count";
 
 export type ActorSortKey = "name" | "kind" | "events" | "first" | "last" | "failures" | "denials";
-
-/** The name a reviewer reads: the actor's name, or its id when it has none. */
-export function actorName(actor: ActorDto): string {
-  return actor.name ?? actor.actor_id;
-}
 
 /** Actors whose name or id contains `query`, ignoring case; all when it is blank. */
 export function searchActors(actors: readonly ActorDto[], query: string): ActorDto[] {
@@ -55,11 +51,6 @@ export function sortActors(actors: readonly ActorDto[], key: ActorSortKey, desce
     if (by !== 0 && !Number.isNaN(by)) return descending ? -by : by;
     return (order.get(a) ?? 0) - (order.get(b) ?? 0);
   });
-}
-
-/** "1,204 events", "1 event". */
-export function eventCount(count: number): string {
-  return `${formatCount(count)} ${count === 1 ? "event" : "events"}`;
 }
 
 /** "from 3 Mar to 28 Jun 2026", "on 5 Jan 2026", or "" when no time is known. */

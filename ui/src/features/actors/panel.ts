@@ -11,6 +11,8 @@ import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { AppContext, ViewHandle } from "../../app/context";
+import { emptyFilter } from "../../app/event-filter";
+import { actorName, eventCount } from "../../components/actor-words";
 import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
 import { narrowFilter } from "../../components/breakdown-rows";
@@ -20,8 +22,7 @@ import { histogram } from "../../components/histogram";
 import { shortDate } from "../../components/histogram-scale";
 import { formatCount } from "../../format/count";
 import { type FacetName, activity, facetCounts, listEvents } from "../../ipc";
-import { emptyFilter } from "../events/state";
-import { type ActorSortKey, actorHeadline, actorHeadlineParts, actorName, eventCount, searchActors, sortActors, troubleText } from "./list";
+import { type ActorSortKey, actorHeadline, actorHeadlineParts, searchActors, sortActors, troubleText } from "./list";
 
 export interface ActorsView extends ViewHandle {
   choose(actorId: string): void;

@@ -8,9 +8,9 @@ import type { EventDetailDto } from "../../bindings/EventDetailDto";
 import type { FindingDto } from "../../bindings/FindingDto";
 import type { SourceDto } from "../../bindings/SourceDto";
 import type { AppContext } from "../../app/context";
+import { renderChanges } from "../../components/diff";
 import { button, el } from "../../components/dom";
 import { formatTime } from "../../format/time";
-import { renderChanges } from "../diff/changes";
 import { verifiedMark } from "./view";
 import "./detail.css";
 

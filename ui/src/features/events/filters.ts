@@ -1,8 +1,9 @@
 // The events filter bar's model: which chips a filter shows, what removing one leaves,
 // the pickers' fields, and the time presets (last 24 hours, last 7 and 30 days, this
-// and last quarter) with the custom range's wall-clock inputs. Pure functions only: no
-// DOM, no IPC, no clock (the anchor time and the time-zone offset are passed in). It
-// never counts or matches events: the shell does, with the filter built here.
+// and last quarter) and the custom range in words; the zone arithmetic and the range's
+// datetime-local inputs are components/time-input.ts. Pure functions only: no DOM, no
+// IPC, no clock (the anchor time and the time-zone offset are passed in). It never
+// counts or matches events: the shell does, with the filter built here.
 //
 // Presets are computed relative to the case's latest event time (the "anchor"), not to
 // now: a bundle is often reviewed weeks after it was exported, and "the last 7 days"
@@ -10,15 +11,8 @@
 // Day and quarter boundaries are midnights in the reviewer's time zone (UTC when the
 // UTC switch is on), like the times the table shows.
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
+import { type OffsetAt, instantToWall, wallInputValue, wallToInstant } from "../../components/time-input";
 import type { FacetName } from "../../ipc";
-
-/** Minutes east of UTC at an instant (ms since the epoch). */
-export type OffsetAt = (instantMs: number) => number;
-
-export const UTC_OFFSET: OffsetAt = () => 0;
-
-/** This machine's offset at that instant (daylight saving included). */
-export const LOCAL_OFFSET: OffsetAt = (instantMs) => -new Date(instantMs).getTimezoneOffset();
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -49,17 +43,6 @@ export function presetLabel(id: PresetId): string {
 export interface TimeRange {
   sinceMs: number;
   untilMs: number;
-}
-
-/** The instant at which the wall clock (read with UTC getters) shows `wallMs`. */
-export function wallToInstant(wallMs: number, offsetAt: OffsetAt): number {
-  const guess = wallMs - offsetAt(wallMs) * MINUTE_MS;
-  return wallMs - offsetAt(guess) * MINUTE_MS;
-}
-
-/** The wall clock at an instant, as ms to read with UTC getters. */
-export function instantToWall(instantMs: number, offsetAt: OffsetAt): number {
-  return instantMs + offsetAt(instantMs) * MINUTE_MS;
 }
 
 /** The range a preset stands for, around `anchorMs` (the case's latest event time). */
@@ -95,40 +78,6 @@ export function presetRange(id: PresetId, anchorMs: number, offsetAt: OffsetAt):
 /** The filter's `since`/`until` for a range (RFC 3339, UTC). */
 export function rangeFilter(range: TimeRange): { since: string; until: string } {
   return { since: new Date(range.sinceMs).toISOString(), until: new Date(range.untilMs).toISOString() };
-}
-
-function pad(value: number, width = 2): string {
-  return String(value).padStart(width, "0");
-}
-
-/** "2026-01-05T08:00:21" for a datetime-local input, in the given zone. */
-export function wallInputValue(iso: string | null, offsetAt: OffsetAt): string {
-  if (iso === null) return "";
-  const millis = Date.parse(iso);
-  if (Number.isNaN(millis)) return "";
-  const wall = new Date(instantToWall(millis, offsetAt));
-  return (
-    `${wall.getUTCFullYear()}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}` +
-    `T${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}:${pad(wall.getUTCSeconds())}`
-  );
-}
-
-/** A datetime-local input's value ("2026-01-05T08:00" or with seconds) as RFC 3339 UTC; null if empty or unreadable. */
-export function parseWallInput(value: string, offsetAt: OffsetAt): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value.trim());
-  if (match === null) return null;
-  const [, y, mo, d, h, mi, s, ms] = match;
-  const wallMs = Date.UTC(
-    Number(y),
-    Number(mo) - 1,
-    Number(d),
-    Number(h),
-    Number(mi),
-    Number(s ?? "0"),
-    Number((ms ?? "0").padEnd(3, "0")),
-  );
-  if (Number.isNaN(wallMs)) return null;
-  return new Date(wallToInstant(wallMs, offsetAt)).toISOString();
 }
 
 /** "2026-01-05 08:00" (seconds only when not zero), in the given zone. */

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventPageDto } from "../../bindings/EventPageDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
-import { EventPager, emptyFilter, statusText } from "./state";
+import { emptyFilter } from "../../app/event-filter";
+import { EventPager, statusText } from "./state";
 
 function row(eventIdx: number): EventRowDto {
   return {

@@ -5,6 +5,7 @@
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventPageDto } from "../../bindings/EventPageDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
+import { emptyFilter } from "../../app/event-filter";
 import { formatCount } from "../../format/count";
 
 export type FetchPage = (
@@ -12,25 +13,6 @@ export type FetchPage = (
   after: string | null,
   limit: number,
 ) => Promise<EventPageDto>;
-
-export function emptyFilter(): EventFilterDto {
-  return {
-    actors: [],
-    actor_types: [],
-    action: null,
-    category: null,
-    target_type: null,
-    target_id: null,
-    outcome: null,
-    channel: null,
-    ip: null,
-    batch: null,
-    rule: null,
-    text: null,
-    since: null,
-    until: null,
-  };
-}
 
 export class EventPager {
   rows: EventRowDto[] = [];

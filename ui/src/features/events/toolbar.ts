@@ -6,24 +6,22 @@
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
+import { actorFilter } from "../../components/actor-filter";
 import { button, el } from "../../components/dom";
+import { type OffsetAt, parseWallInput, wallInputValue } from "../../components/time-input";
 import type { FacetName } from "../../ipc";
-import { actorFilter } from "../actors/view";
 import {
   type FilterChip,
-  type OffsetAt,
   PICKER_FIELDS,
   PRESETS,
   type PresetId,
   filterChips,
-  parseWallInput,
   pickerValue,
   presetLabel,
   presetRange,
   rangeFilter,
   rangeText,
   removeChip,
-  wallInputValue,
   withPickerValue,
   withoutField,
 } from "./filters";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { QuestionDto } from "../../bindings/QuestionDto";
-import { emptyFilter } from "../events/state";
+import { emptyFilter } from "../../app/event-filter";
 import { answerFilter, needsOf, people } from "./answer";
 
 const question: QuestionDto = {

@@ -11,6 +11,8 @@ import type { EventRowDto } from "../../bindings/EventRowDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { QuestionDto } from "../../bindings/QuestionDto";
 import type { AppContext, ViewHandle } from "../../app/context";
+import { emptyFilter } from "../../app/event-filter";
+import { actorLabel } from "../../components/actor-words";
 import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
 import { isFacetName, narrowFilter } from "../../components/breakdown-rows";
@@ -18,8 +20,6 @@ import { el } from "../../components/dom";
 import { eventList } from "../../components/event-list";
 import { histogram } from "../../components/histogram";
 import { type FacetName, activity, facetCounts, listActors, listEvents, listQuestions } from "../../ipc";
-import { emptyFilter } from "../events/state";
-import { actorLabel } from "../actors/view";
 import { answerFilter, needsOf, people } from "./answer";
 
 /** Bars in an answer's histogram. */

@@ -1,9 +1,9 @@
 // Pure helpers of the record history view: which entry is "at" the chosen moment, the
 // slider's stops, and which of the record's fields an entry touched. (The date-time
-// picker's text is read and written by the events filter's helpers.) No DOM, no IPC; the record's state at a moment
+// picker's text is read and written by components/time-input.ts.) No DOM, no IPC; the record's state at a moment
 // always comes from the shell (recordTimeline with `at`), never from here.
 import type { ChangeDto } from "../../bindings/ChangeDto";
-import { topField } from "../diff/format";
+import { topField } from "../../components/diff-format";
 
 /**
  * The index of the last entry whose time is at or before `at` (the entry the state at

@@ -6,14 +6,14 @@
 import type { TimelineDto } from "../../bindings/TimelineDto";
 import type { TimelineEntryDto } from "../../bindings/TimelineEntryDto";
 import type { AppContext, ViewHandle } from "../../app/context";
+import { emptyFilter } from "../../app/event-filter";
+import { renderChanges } from "../../components/diff";
+import { formatValue, humanizeKey, notableField, topField } from "../../components/diff-format";
 import { button, el } from "../../components/dom";
+import { LOCAL_OFFSET, UTC_OFFSET, parseWallInput, wallInputValue } from "../../components/time-input";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
 import { facetCounts, listEvents, recordTimeline } from "../../ipc";
-import { renderChanges } from "../diff/changes";
-import { formatValue, humanizeKey, notableField, topField } from "../diff/format";
-import { LOCAL_OFFSET, UTC_OFFSET, parseWallInput, wallInputValue } from "../events/filters";
-import { emptyFilter } from "../events/state";
 import { changedFields, entryIndexAt, sliderPosition, sliderStops } from "./moment";
 import "./timeline.css";
 

@@ -3,7 +3,7 @@
 // bundle's trust under the current keys. The words are the engine's; it decides nothing.
 import type { ReverifyDto } from "../../bindings/ReverifyDto";
 import { el } from "../../components/dom";
-import { reverifySummary } from "../trust/words";
+import { reverifySummary } from "./reverify-words";
 import { renderFindingList } from "./view";
 
 export function renderReverification(answer: ReverifyDto, onClose: () => void): HTMLElement {

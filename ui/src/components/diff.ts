@@ -2,9 +2,9 @@
 // them: one row per change with its kind in words (and colour), the field in words,
 // and before → after as readable, wrapped text. It shows the shell's diff as it is and
 // never computes one; text goes in with textContent only.
-import type { ChangeDto } from "../../bindings/ChangeDto";
-import { el } from "../../components/dom";
-import { changeKindLabel, formatValue, humanizePath, isSimpleValue, notableField } from "./format";
+import type { ChangeDto } from "../bindings/ChangeDto";
+import { changeKindLabel, formatValue, humanizePath, isSimpleValue, notableField } from "./diff-format";
+import { el } from "./dom";
 import "./diff.css";
 
 /** A value cell: wrapped text, its direction isolated from its neighbours. */

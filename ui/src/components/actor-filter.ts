@@ -1,14 +1,9 @@
 // The actor filter: a select listing every actor of the case (most active first, as
 // the shell sends them). Choosing one calls back with its id; it never queries events.
-import type { ActorDto } from "../../bindings/ActorDto";
-import { el } from "../../components/dom";
-import { formatCount } from "../../format/count";
-import { actorName, eventCount } from "./list";
-
-/** "Maria Lopez (person, 1,204 events)". */
-export function actorLabel(actor: ActorDto): string {
-  return `${actorName(actor)} (${actor.kind}, ${eventCount(actor.n_events)})`;
-}
+import type { ActorDto } from "../bindings/ActorDto";
+import { formatCount } from "../format/count";
+import { actorLabel } from "./actor-words";
+import { el } from "./dom";
 
 export function actorFilter(actors: ActorDto[], onChange: (actorId: string | null) => void): HTMLElement {
   const select = el("select", { className: "actor-filter", testid: "actor-filter" });

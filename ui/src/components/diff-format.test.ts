@@ -10,7 +10,7 @@ import {
   notableField,
   parsePath,
   topField,
-} from "./format";
+} from "./diff-format";
 
 describe("parsePath", () => {
   it("reads every kind of segment the engine writes", () => {

@@ -1,7 +1,7 @@
-// Tests of the actor filter's labels. Pure; no DOM, no IPC.
+// Tests of the actor choice's labels. Pure; no DOM, no IPC.
 import { describe, expect, it } from "vitest";
-import type { ActorDto } from "../../bindings/ActorDto";
-import { actorLabel } from "./view";
+import type { ActorDto } from "../bindings/ActorDto";
+import { actorLabel } from "./actor-words";
 
 const actor: ActorDto = {
   actor_id: "u-17",
