@@ -39,6 +39,10 @@ pub enum Error {
     KeyFile { path: PathBuf, reason: String },
     #[error("{0}")]
     Invalid(String),
+    /// A mapping that cannot be used, or a file that does not fit it (the first record
+    /// and field that fail, and why).
+    #[error("{path}: {reason}")]
+    Mapping { path: PathBuf, reason: String },
     /// A case was to be read where there is none.
     #[error("no case at {path} (import a bundle with --case to make one)")]
     NoCase { path: PathBuf },

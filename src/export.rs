@@ -55,6 +55,29 @@ pub fn masked_event(row: &EventRow, masked: &BTreeSet<String>) -> Option<Value> 
     Some(event)
 }
 
+/// An event's JSON form for every source: the normalized event in our field names
+/// (masked), its `provenance` (source kind, file, line, SHA-256 of the record) and the
+/// `record` exactly as it arrived (withheld when fields are masked: a foreign record
+/// cannot be masked reliably). A quarantined line is described, never re-parsed.
+pub fn event_document(row: &EventRow, masked: &BTreeSet<String>) -> Value {
+    let mut document = match (&row.malformed, masked_event(row, masked)) {
+        (None, Some(event @ Value::Object(_))) => event,
+        _ => json!({ "malformed": row.malformed.as_deref().unwrap_or("not a JSON object") }),
+    };
+    document["provenance"] = json!({
+        "source": row.source.as_str(),
+        "file": row.file,
+        "line": row.line,
+        "record_sha256": crate::canonical::to_hex(&crate::canonical::sha256(&row.raw)),
+    });
+    document["record"] = if masked.is_empty() {
+        json!(String::from_utf8_lossy(&row.raw))
+    } else {
+        json!("(withheld: fields are masked)")
+    };
+    document
+}
+
 /// The CSV header of [`CsvExport`].
 pub const CSV_COLUMNS: [&str; 16] = [
     "time_utc",
@@ -183,6 +206,9 @@ pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masked: &BTreeSet<Strin
                 json!("(withheld: fields are masked and this line cannot be read to mask them)");
         }
         serde_json::to_writer(&mut *out, &quarantined).map_err(json_error)?;
+    } else if row.normal.is_some() {
+        // A record of another format: its normalized event, with where it came from.
+        serde_json::to_writer(&mut *out, &event_document(row, masked)).map_err(json_error)?;
     } else if masked.is_empty()
         && !row.raw.contains(&b'\n')
         && serde_json::from_slice::<Value>(&row.raw).is_ok()

@@ -20,6 +20,7 @@ mod error;
 pub mod export;
 pub mod produce;
 pub mod query;
+pub mod source;
 pub mod verify;
 
 pub use error::{Error, Result};

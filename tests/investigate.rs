@@ -151,8 +151,18 @@ impl Investigation {
             assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
             for line in String::from_utf8(output.stdout).unwrap().lines() {
                 let mut event: Value = serde_json::from_str(line).unwrap();
-                let verified = event.as_object_mut().unwrap().remove("verified");
+                let members = event.as_object_mut().unwrap();
+                let verified = members.remove("verified");
                 assert_eq!(verified, Some(json!(true)));
+                // The record as it arrived, and where: the same event, byte for byte.
+                let record = members.remove("record").unwrap();
+                let provenance = members.remove("provenance").unwrap();
+                assert_eq!(provenance["source"], "audit-bundle");
+                match record.as_str().unwrap() {
+                    // Masked fields: a record as it arrived cannot be shown.
+                    "(withheld: fields are masked)" => {}
+                    text => assert_eq!(serde_json::from_str::<Value>(text).unwrap(), event),
+                }
                 events.push(event);
             }
             match stderr

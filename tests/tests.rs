@@ -15,6 +15,8 @@ mod cli;
 // What a verdict may claim: empty input, checkpoints and stubs, imprecise numbers,
 // one policy for every command, headlines in words, no export at all, closed pipes.
 mod verdicts;
+// The mapped source: CSV, JSON Lines and JSON arrays through a mapping, unverifiable.
+mod mapped;
 // The case file: import, status, actors, joined and contradicting bundles, kill -9, reverify.
 mod case;
 // Investigating a case: filters, facets, timelines, diffs and exports against the file's own truth.

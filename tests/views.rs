@@ -1285,7 +1285,9 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
         assert!(has_index(&connection));
         connection
             .execute_batch(
-                "DROP INDEX finding_by_event; DROP INDEX event_malformed; PRAGMA user_version = 1;",
+                "DROP INDEX finding_by_event; DROP INDEX event_malformed;
+                 ALTER TABLE bundle DROP COLUMN source; ALTER TABLE bundle DROP COLUMN mapping;
+                 ALTER TABLE event DROP COLUMN normal; PRAGMA user_version = 1;",
             )
             .unwrap();
         assert_eq!(version(&connection), 1);
@@ -1297,7 +1299,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 3);
+    assert_eq!(current, 4);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);

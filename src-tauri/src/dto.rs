@@ -55,6 +55,8 @@ pub enum ErrorCode {
     Invalid,
     /// The input holds no events: nothing was imported.
     NoEvents,
+    /// A mapping that cannot be used, or a file that does not fit it.
+    Mapping,
     Cancelled,
     Case,
     /// No case is open.
@@ -96,6 +98,7 @@ impl From<trailscope::Error> for ErrorDto {
             E::KeyFile { .. } => ErrorCode::KeyFile,
             E::Invalid(_) => ErrorCode::Invalid,
             E::NoEvents { .. } => ErrorCode::NoEvents,
+            E::Mapping { .. } => ErrorCode::Mapping,
             E::NoCase { .. } => ErrorCode::NoCase,
             E::Cancelled => ErrorCode::Cancelled,
             E::Case(_) => ErrorCode::Case,
@@ -110,6 +113,7 @@ impl From<trailscope::Error> for ErrorDto {
 pub enum VerdictDto {
     Verified,
     Intact,
+    Unverifiable,
     Broken,
     Empty,
 }
@@ -119,6 +123,7 @@ impl From<Verdict> for VerdictDto {
         match verdict {
             Verdict::Verified => VerdictDto::Verified,
             Verdict::Intact => VerdictDto::Intact,
+            Verdict::Unverifiable => VerdictDto::Unverifiable,
             Verdict::Broken => VerdictDto::Broken,
             Verdict::Empty => VerdictDto::Empty,
         }
@@ -167,6 +172,7 @@ pub enum FindingKindDto {
     StateDiscontinuity,
     UnknownActorType,
     ImpreciseNumber,
+    MalformedRecord,
 }
 
 impl From<FindingKind> for FindingKindDto {
@@ -193,6 +199,7 @@ impl From<FindingKind> for FindingKindDto {
             K::StateDiscontinuity => D::StateDiscontinuity,
             K::UnknownActorType => D::UnknownActorType,
             K::ImpreciseNumber => D::ImpreciseNumber,
+            K::MalformedRecord => D::MalformedRecord,
         }
     }
 }

@@ -27,6 +27,10 @@ pub enum Container {
     Zip,
     Directory,
     Jsonl,
+    /// A CSV file (a mapped source).
+    Csv,
+    /// A JSON file holding one array of records (a mapped source).
+    JsonArray,
 }
 
 impl Container {
@@ -35,6 +39,8 @@ impl Container {
             Container::Zip => "zip",
             Container::Directory => "directory",
             Container::Jsonl => "jsonl",
+            Container::Csv => "csv",
+            Container::JsonArray => "json",
         }
     }
 }
@@ -179,6 +185,25 @@ impl Bundle {
         &self.path
     }
 
+    /// The bytes of events files to read, for progress (unknown for a ZIP without a manifest).
+    pub fn events_size(&self) -> Option<u64> {
+        match self.container {
+            Container::Directory => self
+                .event_file_names()
+                .iter()
+                .map(|name| {
+                    std::fs::metadata(self.path.join(name))
+                        .ok()
+                        .map(|m| m.len())
+                })
+                .sum(),
+            Container::Zip => self
+                .manifest()
+                .map(|m| m.files.iter().map(|f| f.bytes).sum()),
+            _ => std::fs::metadata(&self.path).ok().map(|m| m.len()),
+        }
+    }
+
     pub fn container(&self) -> Container {
         self.container
     }
@@ -221,7 +246,7 @@ impl Bundle {
     /// Opens one events file for streaming. `Ok(None)` if the bundle does not hold it.
     pub fn open_events_file(&mut self, name: &str) -> Result<Option<Box<dyn Read + Send + '_>>> {
         match self.container {
-            Container::Jsonl => {
+            Container::Jsonl | Container::Csv | Container::JsonArray => {
                 let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
                 Ok(Some(Box::new(file)))
             }

@@ -17,12 +17,13 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::continuity::{self, StateJob};
 use super::{Case, UNKNOWN_TS};
-use crate::bundle::{Bundle, Container};
+
 use crate::canonical::{sha256, to_hex};
 use crate::query::state::{StateFold, Step};
+use crate::source::{Mapping, Source};
 use crate::verify::{
     ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
-    SeenLine, Verdict, VerifyOptions, combine, verify_into,
+    SeenLine, Verdict, VerifyOptions, combine,
 };
 use crate::{Error, Result};
 use std::sync::mpsc::SyncSender;
@@ -93,8 +94,21 @@ pub fn import_bundle(
     now: &str,
     progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
 ) -> Result<ImportOutcome> {
-    let mut bundle = Bundle::open(path, options.limits)?;
-    let bytes_total = events_size(&bundle);
+    import_source(case, path, None, options, now, progress)
+}
+
+/// Imports one source into the case: an audit bundle when `mapping` is `None`, else a
+/// CSV or JSON file read through the mapping (see [`import_bundle`]).
+pub fn import_source(
+    case: &mut Case,
+    path: &Path,
+    mapping: Option<&Mapping>,
+    options: &VerifyOptions,
+    now: &str,
+    progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
+) -> Result<ImportOutcome> {
+    let mut source = Source::open(path, mapping, options.limits)?;
+    let bytes_total = source.bytes_total();
     let transaction = case
         .connection_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -132,7 +146,7 @@ pub fn import_bundle(
         "INSERT INTO bundle (digest, path, container, has_manifest, signature_status, verdict, headline,
                              n_lines, n_malformed, n_events_added, imported_at)
          VALUES ('pending', ?1, ?2, 0, 'absent', 'broken', '', 0, 0, 0, ?3)",
-        params![path.display().to_string(), bundle.container().as_str(), now],
+        params![path.display().to_string(), "pending", now],
     )?;
     let bundle_idx = transaction.last_insert_rowid();
 
@@ -158,7 +172,7 @@ pub fn import_bundle(
             bytes_total,
             started,
         };
-        let report = verify_into(&mut bundle, options, &mut sink);
+        let report = source.read_into(options, &mut sink);
         let ImportSink {
             actors,
             finding_rows,
@@ -252,25 +266,11 @@ pub(super) fn bundle_digest(report: &Report) -> String {
     for (name, sha, bytes) in &report.bundle.files {
         text.push_str(&format!("file {name:?} {sha} {bytes}\n"));
     }
-    to_hex(&sha256(text.as_bytes()))
-}
-
-fn events_size(bundle: &Bundle) -> Option<u64> {
-    match bundle.container() {
-        Container::Jsonl => std::fs::metadata(bundle.path()).ok().map(|m| m.len()),
-        Container::Directory => bundle
-            .event_file_names()
-            .iter()
-            .map(|name| {
-                std::fs::metadata(bundle.path().join(name))
-                    .ok()
-                    .map(|m| m.len())
-            })
-            .sum(),
-        Container::Zip => bundle
-            .manifest()
-            .map(|m| m.files.iter().map(|f| f.bytes).sum()),
+    // The same file read through another mapping is another import.
+    if let Some(mapping) = &report.bundle.mapping_sha256 {
+        text.push_str(&format!("mapping {mapping}\n"));
     }
+    to_hex(&sha256(text.as_bytes()))
 }
 
 #[derive(Debug, Default)]
@@ -330,6 +330,7 @@ impl LineSink for ImportSink<'_, '_> {
         self.lines += 1;
         let (link, malformed) = match seen.check {
             LineCheck::Event(link) => (Some(link), None),
+            LineCheck::Unchained => (None, None),
             LineCheck::Malformed { reason, link, .. } => {
                 let reason = match seen.span.too_long {
                     Some(length) => {
@@ -342,6 +343,7 @@ impl LineSink for ImportSink<'_, '_> {
         };
         let (chain, seq) = match seen.check {
             LineCheck::Event(link) => (Some(link.chain.as_str()), Some(link.seq)),
+            LineCheck::Unchained => (None, None),
             LineCheck::Malformed { chain, seq, .. } => (chain.as_deref(), *seq),
         };
 
@@ -383,9 +385,9 @@ impl LineSink for ImportSink<'_, '_> {
             "INSERT INTO event (bundle_idx, file, line, chain, seq, id, ts, action, category,
                                 actor_id, actor_type, actor_name, on_behalf_of, target_type, target_id,
                                 target_name, outcome, channel, ip, batch_id, client_id, rule_id,
-                                omitted, malformed, hash, checks_ok, raw)
+                                omitted, malformed, hash, checks_ok, raw, normal)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
         )?;
         statement.execute(params![
             self.bundle_idx,
@@ -415,6 +417,7 @@ impl LineSink for ImportSink<'_, '_> {
             link.map(|l| l.hash.as_slice()),
             checks_ok,
             seen.raw,
+            seen.normalized,
         ])?;
         let event_idx = self.transaction.last_insert_rowid();
         self.events_added += 1;
@@ -518,7 +521,8 @@ fn store_report(
     transaction.execute(
         "UPDATE bundle SET digest = ?2, bundle_id = ?3, producer = ?4, exported_at = ?5, exported_by = ?6,
                 scope = ?7, has_manifest = ?8, signature_status = ?9, signature_key_id = ?10, verdict = ?11,
-                headline = ?12, n_lines = ?13, n_malformed = ?14, n_events_added = ?15
+                headline = ?12, n_lines = ?13, n_malformed = ?14, n_events_added = ?15,
+                container = ?16, source = ?17, mapping = ?18
          WHERE bundle_idx = ?1",
         params![
             bundle_idx,
@@ -536,6 +540,9 @@ fn store_report(
             info.lines as i64,
             info.malformed_lines as i64,
             events_added as i64,
+            info.container.as_str(),
+            info.source.as_str(),
+            info.mapping,
         ],
     )?;
     for chain in &report.chains {

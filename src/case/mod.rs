@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use import::{ImportOutcome, ImportProgress, import_bundle};
+pub use import::{ImportOutcome, ImportProgress, import_bundle, import_source};
 pub use retrust::{Retrust, retrust};
 pub use reverify::{Reverification, reverify};
 pub use schema::CURRENT_VERSION;

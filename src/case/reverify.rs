@@ -14,6 +14,9 @@ use crate::verify::{EventFields, Finding, FindingKind, LineCheck, check_line};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reverification {
     pub n_rows: u64,
+    /// Rows of sources without integrity (mapped files): only their columns against
+    /// their normalized event could be checked, no hash or link.
+    pub n_without_integrity: u64,
     pub findings: Vec<Finding>,
 }
 
@@ -23,12 +26,13 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
     let mut statement = connection.prepare(
         "SELECT event_idx, file, line, chain, seq, hash, raw, malformed, id, ts, action, category, actor_id,
                 actor_type, actor_name, on_behalf_of, target_type, target_id, target_name, outcome, channel, ip,
-                batch_id, client_id, rule_id, omitted
+                batch_id, client_id, rule_id, omitted, normal
          FROM event ORDER BY chain, seq, event_idx",
     )?;
     let mut rows = statement.query(params![])?;
     let mut findings = Vec::new();
     let mut n_rows = 0;
+    let mut n_without_integrity = 0;
     let mut scratch = Vec::new();
     // (chain, seq, hash) of the previous row with a readable position.
     let mut previous: Option<(String, i64, Vec<u8>)> = None;
@@ -56,6 +60,24 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
         };
         if raw.is_empty() {
             continue; // a line too long to read was stored empty, with a finding
+        }
+        let normal: Option<Vec<u8>> = row.get(26)?;
+        if let Some(normal) = normal {
+            n_without_integrity += 1;
+            // A record of a source without integrity: there is no hash to recompute,
+            // but the indexed columns must still say what its normalized event says.
+            let from_normal = crate::canonical::parse(&normal)
+                .ok()
+                .map(|event| EventFields {
+                    state_change: None,
+                    ..EventFields::of(&event)
+                });
+            if from_normal.as_ref() != Some(&columns_of(row)?) || malformed.is_some() {
+                findings.push(edited(format!(
+                    "row {event_idx}'s indexed columns disagree with its normalized event: the case file was edited"
+                )));
+            }
+            continue;
         }
         let check = check_line(&raw, &mut scratch);
         if malformed.is_some() {
@@ -95,27 +117,7 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             state_change: None,
             ..EventFields::of(&parsed)
         };
-        let ts: i64 = row.get(9)?;
-        let from_columns = EventFields {
-            id: row.get(8)?,
-            ts_millis: (ts != super::UNKNOWN_TS).then_some(ts),
-            action: row.get(10)?,
-            category: row.get(11)?,
-            actor_id: row.get(12)?,
-            actor_type: row.get(13)?,
-            actor_name: row.get(14)?,
-            on_behalf_of_id: row.get(15)?,
-            target_type: row.get(16)?,
-            target_id: row.get(17)?,
-            target_name: row.get(18)?,
-            outcome: row.get(19)?,
-            channel: row.get(20)?,
-            ip: row.get(21)?,
-            batch_id: row.get(22)?,
-            client_id: row.get(23)?,
-            rule_id: row.get(24)?,
-            state_change: None,
-        };
+        let from_columns = columns_of(row)?;
         let omitted: bool = row.get(25)?;
         if from_columns != from_raw || omitted != link.is_stub {
             findings.push(edited(format!(
@@ -166,5 +168,34 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             );
         }
     }
-    Ok(Reverification { n_rows, findings })
+    Ok(Reverification {
+        n_rows,
+        n_without_integrity,
+        findings,
+    })
+}
+
+/// The indexed columns of a row of the query above, as event fields.
+fn columns_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventFields> {
+    let ts: i64 = row.get(9)?;
+    Ok(EventFields {
+        id: row.get(8)?,
+        ts_millis: (ts != super::UNKNOWN_TS).then_some(ts),
+        action: row.get(10)?,
+        category: row.get(11)?,
+        actor_id: row.get(12)?,
+        actor_type: row.get(13)?,
+        actor_name: row.get(14)?,
+        on_behalf_of_id: row.get(15)?,
+        target_type: row.get(16)?,
+        target_id: row.get(17)?,
+        target_name: row.get(18)?,
+        outcome: row.get(19)?,
+        channel: row.get(20)?,
+        ip: row.get(21)?,
+        batch_id: row.get(22)?,
+        client_id: row.get(23)?,
+        rule_id: row.get(24)?,
+        state_change: None,
+    })
 }

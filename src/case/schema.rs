@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -149,6 +149,15 @@ CREATE INDEX finding_by_event ON finding(event_idx) WHERE event_idx IS NOT NULL;
 /// index instead of every row (a full scan of a million-event case took a second).
 const V3: &str = r#"
 CREATE INDEX event_malformed ON event(event_idx) WHERE malformed IS NOT NULL;
+"#;
+
+/// Many sources: each bundle says what kind of source it was read as (and the mapping
+/// that read it), and an event whose record is not one of our events keeps the
+/// normalized event (JSON in our field names) beside its record as it arrived.
+const V4: &str = r#"
+ALTER TABLE bundle ADD COLUMN source TEXT NOT NULL DEFAULT 'audit-bundle';
+ALTER TABLE bundle ADD COLUMN mapping TEXT;
+ALTER TABLE event ADD COLUMN normal BLOB;
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.

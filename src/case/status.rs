@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::{Case, UNKNOWN_TS};
 use crate::Result;
+use crate::source::SourceKind;
 use crate::verify::{DimensionStatus, FindingKind, Severity, SignatureStatus, Verdict, combine};
 
 /// One bundle of the case.
@@ -13,6 +14,8 @@ pub struct BundleSummary {
     pub bundle_idx: i64,
     pub path: String,
     pub container: String,
+    /// The kind of source it was read as.
+    pub source: SourceKind,
     pub bundle_id: Option<String>,
     pub producer: Option<String>,
     pub exported_at: Option<String>,
@@ -93,7 +96,7 @@ pub fn case_status(case: &Case) -> Result<CaseStatus> {
         .prepare(
             "SELECT bundle_idx, path, container, bundle_id, producer, exported_at, exported_by, verdict,
                     headline, signature_status, signature_key_id, n_lines, n_malformed, n_events_added,
-                    imported_at
+                    imported_at, source
              FROM bundle ORDER BY bundle_idx",
         )?
         .query_map([], |row| {
@@ -113,6 +116,7 @@ pub fn case_status(case: &Case) -> Result<CaseStatus> {
                 n_malformed: row.get(12)?,
                 n_events_added: row.get(13)?,
                 imported_at: row.get(14)?,
+                source: named(row, 15, SourceKind::from_name)?,
                 chains: Vec::new(),
             })
         })?

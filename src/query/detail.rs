@@ -118,7 +118,9 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
     };
     let source = row.json().as_ref().map(source_of).unwrap_or_default();
     let mut scratch = Vec::new();
-    let check = (!row.raw.is_empty()).then(|| check_line(&row.raw, &mut scratch));
+    // A source without integrity has no hash or chain to recheck.
+    let check = (!row.raw.is_empty() && row.source.has_integrity())
+        .then(|| check_line(&row.raw, &mut scratch));
     let link = match &check {
         Some(LineCheck::Event(link))
         | Some(LineCheck::Malformed {
@@ -127,6 +129,10 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
         _ => None,
     };
     let own_hash = match (&check, &link) {
+        _ if !row.source.has_integrity() => EventCheck::new(
+            CheckStatus::Unknown,
+            "This source carries no hash: there is nothing to recompute.",
+        ),
         (None, _) => EventCheck::new(
             CheckStatus::Unknown,
             "The line was too long to read, so its hash could not be recomputed.",
@@ -154,9 +160,16 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
             ),
             None => EventCheck::new(CheckStatus::Unknown, "Its hash could not be recomputed."),
         },
-        (Some(LineCheck::Event(_)), None) => unreachable!("an event always has a link"),
+        (Some(LineCheck::Event(_) | LineCheck::Unchained), None) => EventCheck::new(
+            CheckStatus::Unknown,
+            "It is not part of a hash chain, so there is no hash to recompute.",
+        ),
     };
     let link_check = match &link {
+        None if !row.source.has_integrity() => EventCheck::new(
+            CheckStatus::Unknown,
+            "This source carries no chain: there is no link to check.",
+        ),
         None => EventCheck::new(
             CheckStatus::Unknown,
             "Its position in a chain cannot be read, so its link cannot be checked.",

@@ -8,6 +8,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Row, params_from_iter};
 
 use crate::case::{Case, UNKNOWN_TS};
+use crate::source::SourceKind;
 use crate::{Error, Result, Verdict};
 
 /// What to keep. Empty fields keep everything.
@@ -94,6 +95,11 @@ pub struct EventRow {
     pub bundle_verdict: Verdict,
     /// The line exactly as it arrived.
     pub raw: Vec<u8>,
+    /// The normalized event (JSON in our field names) when the record is not one of
+    /// our events (a mapped CSV or JSON source); `None` when `raw` is the event.
+    pub normal: Option<Vec<u8>>,
+    /// The kind of source its bundle was read as.
+    pub source: SourceKind,
 }
 
 impl EventRow {
@@ -103,16 +109,19 @@ impl EventRow {
         self.checks_ok && self.bundle_verdict == Verdict::Verified
     }
 
-    /// The event parsed (for sentences, diffs and state); `None` if the line is not JSON.
+    /// The normalized event in our field names (for sentences, details, diffs, state
+    /// and exports); `None` if the record could not be read. This is the one place
+    /// that knows where an event is kept: every reader goes through it, never a
+    /// source's own field names.
     pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.raw).ok()
+        serde_json::from_slice(self.normal.as_deref().unwrap_or(&self.raw)).ok()
     }
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
     "e.event_idx, e.bundle_idx, e.file, e.line, e.chain, e.seq, e.id, e.ts, e.action,
      e.category, e.actor_id, e.actor_type, e.actor_name, e.target_type, e.target_id, e.target_name,
-     e.outcome, e.omitted, e.malformed, e.checks_ok, b.verdict, e.raw";
+     e.outcome, e.omitted, e.malformed, e.checks_ok, b.verdict, e.raw, e.normal, b.source";
 
 pub(crate) fn event_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
     let ts: i64 = row.get(7)?;
@@ -139,6 +148,8 @@ pub(crate) fn event_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
         checks_ok: row.get(19)?,
         bundle_verdict: crate::case::status::named(row, 20, Verdict::from_name)?,
         raw: row.get(21)?,
+        normal: row.get(22)?,
+        source: crate::case::status::named(row, 23, SourceKind::from_name)?,
     })
 }
 

@@ -216,6 +216,8 @@ impl<'a> ChainWalk<'a> {
             return;
         }
         match check {
+            // A record without a chain has no place in one (never handed to a walk).
+            LineCheck::Unchained => {}
             LineCheck::Event(link) => self.place(link, &file, span),
             LineCheck::Malformed {
                 reason,

@@ -34,6 +34,9 @@ pub struct Link {
 pub enum LineCheck {
     /// A well-formed event or stub.
     Event(Link),
+    /// A record of a source that carries no hash chain (a mapped CSV or JSON file):
+    /// there is nothing to link or recompute.
+    Unchained,
     /// A malformed line. If its chain position fields are readable (`link`), it still
     /// takes its place in the chain, so one bad field does not break every later link.
     Malformed {

@@ -71,6 +71,9 @@ pub struct SeenLine<'a> {
     pub check: &'a LineCheck,
     /// The indexed fields, when the sink asked for them and the line is a JSON object.
     pub fields: Option<EventFields>,
+    /// The normalized event (JSON in our field names) when it differs from `raw`: for
+    /// sources whose records are not our events (a mapped CSV or JSON file).
+    pub normalized: Option<&'a [u8]>,
     /// Findings that break the chain located at this line (hash, link, order, malformed).
     pub n_breaking_findings: u64,
     /// Findings of any severity located at this line.
@@ -183,6 +186,7 @@ pub fn verify_into(
                     raw: batch.text(span),
                     check: &check,
                     fields,
+                    normalized: None,
                     n_breaking_findings: walk.sink.n_breaking() - breaking_before,
                     n_findings: walk.sink.n_total() - all_before,
                 })?;
@@ -285,6 +289,9 @@ pub fn verify_into(
     let info = BundleInfo {
         path: bundle.path().display().to_string(),
         container,
+        source: crate::source::SourceKind::AuditBundle,
+        mapping: None,
+        mapping_sha256: None,
         has_manifest: manifest.is_some(),
         provenance: manifest
             .as_ref()

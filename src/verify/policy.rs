@@ -45,7 +45,8 @@ pub fn severity(kind: FindingKind) -> Severity {
         FindingKind::TsRegression
         | FindingKind::StateDiscontinuity
         | FindingKind::UnknownActorType
-        | FindingKind::ImpreciseNumber => Severity::Warning,
+        | FindingKind::ImpreciseNumber
+        | FindingKind::MalformedRecord => Severity::Warning,
         FindingKind::Unsigned | FindingKind::SignatureUntrusted => Severity::Notice,
         FindingKind::MalformedLine
         | FindingKind::HashMismatch
@@ -71,6 +72,9 @@ pub enum Verdict {
     Verified,
     /// Every check holds, but nothing outside the bundle vouches for all of it.
     Intact,
+    /// The source carries no integrity (a mapped CSV or JSON file): it can be read and
+    /// reviewed, but nothing about it can be proven. Never intact.
+    Unverifiable,
     /// A check does not hold.
     Broken,
     /// The input holds no events at all: there is nothing to verify, and no verdict
@@ -79,9 +83,10 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 4] = [
+    pub const ALL: [Verdict; 5] = [
         Verdict::Verified,
         Verdict::Intact,
+        Verdict::Unverifiable,
         Verdict::Broken,
         Verdict::Empty,
     ];
@@ -90,6 +95,7 @@ impl Verdict {
         match self {
             Verdict::Verified => "verified",
             Verdict::Intact => "intact",
+            Verdict::Unverifiable => "unverifiable",
             Verdict::Broken => "broken",
             Verdict::Empty => "empty",
         }
@@ -101,13 +107,14 @@ impl Verdict {
     }
 
     /// The command line's exit status for this verdict: 0 verified, 1 broken, 2 nothing
-    /// to verify (as for input that could not be read), 3 intact.
+    /// to verify (as for input that could not be read), 3 intact, 4 unverifiable.
     pub fn exit_code(self) -> u8 {
         match self {
             Verdict::Verified => 0,
             Verdict::Broken => 1,
             Verdict::Empty => 2,
             Verdict::Intact => 3,
+            Verdict::Unverifiable => 4,
         }
     }
 
@@ -118,7 +125,8 @@ impl Verdict {
             Verdict::Empty => 0,
             Verdict::Verified => 1,
             Verdict::Intact => 2,
-            Verdict::Broken => 3,
+            Verdict::Unverifiable => 3,
+            Verdict::Broken => 4,
         }
     }
 
@@ -182,5 +190,7 @@ mod tests {
         assert_eq!(combine([Empty, Verified], []), Verified);
         assert_eq!(combine([], []), Empty);
         assert_eq!(combine([], [Severity::Break]), Broken);
+        assert_eq!(combine([Verified, Unverifiable], []), Unverifiable);
+        assert_eq!(combine([Unverifiable], [Severity::Warning]), Unverifiable);
     }
 }

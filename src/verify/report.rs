@@ -6,6 +6,7 @@
 
 use super::policy::{self, Severity, Verdict};
 use crate::bundle::{Container, Provenance};
+use crate::source::SourceKind;
 
 /// The finding kinds of spec §8, spelled in `as_str` exactly as the spec spells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,10 +33,14 @@ pub enum FindingKind {
     /// Not in spec §8: an integer beyond ±(2^53−1). Canonical JSON writes numbers as
     /// doubles, so its neighbours hash alike: the hash does not protect it digit for digit.
     ImpreciseNumber,
+    /// Not in spec §8: a record of a source without integrity (a mapped CSV or JSON
+    /// file) that could not be read; kept as it arrived. A warning: such a source has no
+    /// chain for it to break.
+    MalformedRecord,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 19] = [
+    pub const ALL: [FindingKind; 20] = [
         FindingKind::MalformedLine,
         FindingKind::HashMismatch,
         FindingKind::BrokenLink,
@@ -55,6 +60,7 @@ impl FindingKind {
         FindingKind::StateDiscontinuity,
         FindingKind::UnknownActorType,
         FindingKind::ImpreciseNumber,
+        FindingKind::MalformedRecord,
     ];
 
     /// The kind's name as spec §8 spells it.
@@ -79,6 +85,7 @@ impl FindingKind {
             FindingKind::StateDiscontinuity => "state_discontinuity",
             FindingKind::UnknownActorType => "unknown_actor_type",
             FindingKind::ImpreciseNumber => "imprecise_number",
+            FindingKind::MalformedRecord => "malformed_record",
         }
     }
 
@@ -224,6 +231,9 @@ impl Finding {
             }
             FindingKind::StateDiscontinuity => {
                 "This event's before-values disagree with the record's state left by earlier events".to_owned()
+            }
+            FindingKind::MalformedRecord => {
+                "This record could not be read; it is kept exactly as it arrived".to_owned()
             }
             FindingKind::ImpreciseNumber => {
                 "This event holds a number too large to be protected digit for digit: its hash covers it only to double precision, so a nearby number would hash alike".to_owned()
@@ -378,6 +388,12 @@ pub struct SignatureReport {
 pub struct BundleInfo {
     pub path: String,
     pub container: Container,
+    /// The kind of source it was read as.
+    pub source: SourceKind,
+    /// The mapping's text, for a mapped source.
+    pub mapping: Option<String>,
+    /// SHA-256 (hex) of the mapping's text, for a mapped source.
+    pub mapping_sha256: Option<String>,
     pub has_manifest: bool,
     pub provenance: Provenance,
     /// Lines read, blank ones included.
@@ -454,6 +470,29 @@ impl Report {
                 "No events: {} holds no events, so there is nothing to verify or review",
                 self.bundle.path
             ),
+            Verdict::Unverifiable => {
+                let span = match self.chains.first() {
+                    Some(ChainReport {
+                        first_ts: Some(from),
+                        last_ts: Some(to),
+                        ..
+                    }) => format!(" from {from} to {to}"),
+                    _ => String::new(),
+                };
+                let malformed = match self.bundle.malformed_lines {
+                    0 => String::new(),
+                    1 => "; 1 record could not be read and is kept as it arrived".to_owned(),
+                    n => format!(
+                        "; {} records could not be read and are kept as they arrived",
+                        group(n)
+                    ),
+                };
+                format!(
+                    "Unverifiable: {} {}{span}; this source carries no hash chain or signature, so nothing can prove it is complete or unchanged{malformed}",
+                    group(n_events),
+                    plural(n_events, "event", "events"),
+                )
+            }
             Verdict::Verified => {
                 let by = match self.signature.status {
                     SignatureStatus::Trusted => format!("signed by {key} (trusted key)"),

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
 use trailscope::case::Case;
-use trailscope::export::{CsvExport, masked_event, write_jsonl};
+use trailscope::export::{CsvExport, event_document, masked_event};
 use trailscope::query::sentence::sentence;
 use trailscope::query::{self, Cursor, EventFilter, EventRow, FacetBy, Order, actor_kind};
 use trailscope::{Error, Result};
@@ -220,13 +220,8 @@ pub fn events(
     match format {
         ListFormat::Json => {
             for row in &page.rows {
-                let mut line = Vec::new();
-                write_jsonl(&mut line, row, &masked)?;
-                let mut event: Value =
-                    serde_json::from_slice(&line).map_err(|e| Error::Invalid(e.to_string()))?;
-                if let Value::Object(members) = &mut event {
-                    members.insert("verified".into(), json!(row.verified()));
-                }
+                let mut event = event_document(row, &masked);
+                event["verified"] = json!(row.verified());
                 writeln!(out, "{event}").map_err(io_error)?;
             }
         }

@@ -2,8 +2,9 @@
 //! (verdicts, findings, what is proven) comes from the engine; this file renders it as
 //! plain text or as the stable JSON contract and maps verdicts to exit codes.
 //!
-//! Exit status (`Verdict::exit_code`): 0 verified, 3 intact, 1 broken, 2 usage error,
-//! unreadable input, or input that holds no events.
+//! Exit status (`Verdict::exit_code`): 0 verified, 3 intact, 1 broken, 4 unverifiable
+//! (a source that carries no integrity), 2 usage error, unreadable input, or input
+//! that holds no events.
 
 // Verification allocates on the worker threads and frees on the walking thread;
 // glibc's allocator fragments under that pattern (half the import's memory, a fifth of
@@ -37,7 +38,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use trailscope::produce::{self, GenOptions};
-use trailscope::{Checkpoint, TrustedKeys, Verdict, VerifyOptions, verify_bundle};
+use trailscope::{Checkpoint, TrustedKeys, Verdict, VerifyOptions};
 
 #[derive(Parser)]
 #[command(
@@ -65,6 +66,9 @@ enum Command {
         /// Print one JSON object instead of the plain report.
         #[arg(long)]
         json: bool,
+        /// Read a CSV or JSON file of another system through this mapping (TOML; see docs/mapping.md).
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -80,6 +84,9 @@ enum Command {
         trusted_keys: Option<PathBuf>,
         #[arg(long)]
         checkpoints: Option<PathBuf>,
+        /// Read CSV or JSON files of another system through this mapping (TOML; see docs/mapping.md).
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -323,17 +330,22 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             bundles,
             trusted_keys,
             checkpoints,
+            mapping,
             limits,
         } => {
             let options = verify_options(trusted_keys, checkpoints, &limits)?;
+            let mapping = mapping
+                .map(|path| trailscope::source::load_mapping(&path))
+                .transpose()?;
             let mut case = trailscope::case::Case::open(&case)?;
             let mut worst = Verdict::Empty;
             for bundle in bundles {
                 let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                 let mut bar = render::ProgressBar::new(&bundle);
-                let outcome = trailscope::case::import_bundle(
+                let outcome = trailscope::case::import_source(
                     &mut case,
                     &bundle,
+                    mapping.as_ref(),
                     &options,
                     &now,
                     &mut |p| {
@@ -376,6 +388,12 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                     "Re-verified {} stored lines: every hash recomputes, every link holds, every indexed column matches its line.",
                     trailscope::verify::group(result.n_rows)
                 );
+                if result.n_without_integrity > 0 {
+                    outln!(
+                        "{} of them come from sources without hashes: for those only the indexed columns could be checked against their normalized events.",
+                        trailscope::verify::group(result.n_without_integrity)
+                    );
+                }
             } else {
                 outln!(
                     "The case file does not match what was imported: {} problems.",
@@ -488,10 +506,14 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             trusted_keys,
             checkpoints,
             json,
+            mapping,
             limits,
         } => {
             let options = verify_options(trusted_keys, checkpoints, &limits)?;
-            let report = verify_bundle(&bundle, &options)?;
+            let mapping = mapping
+                .map(|path| trailscope::source::load_mapping(&path))
+                .transpose()?;
+            let report = trailscope::source::verify_source(&bundle, mapping.as_ref(), &options)?;
             if json {
                 outln!("{}", render::report_json(&report));
             } else {

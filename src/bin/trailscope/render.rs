@@ -15,6 +15,7 @@ pub fn report_json(report: &Report) -> Value {
         "bundle": {
             "path": report.bundle.path,
             "container": report.bundle.container.as_str(),
+            "source": report.bundle.source.as_str(),
             "manifest": report.bundle.has_manifest,
             "bundle_id": provenance.bundle_id,
             "producer": provenance.producer,
@@ -61,14 +62,7 @@ fn chain_json(chain: &ChainReport) -> Value {
 pub fn finding_json(finding: &Finding) -> Value {
     let mut object = Map::new();
     object.insert("kind".into(), json!(finding.kind.as_str()));
-    object.insert(
-        "severity".into(),
-        json!(match finding.severity() {
-            trailscope::verify::Severity::Break => "break",
-            trailscope::verify::Severity::Warning => "warning",
-            trailscope::verify::Severity::Notice => "notice",
-        }),
-    );
+    object.insert("severity".into(), json!(finding.severity().as_str()));
     let mut put = |key: &str, value: Value| {
         if !value.is_null() {
             object.insert(key.into(), value);
@@ -93,7 +87,11 @@ pub fn report_text(report: &Report) -> String {
     out.push_str(&report.headline());
     out.push('\n');
     let provenance = &report.bundle.provenance;
-    if let Some(producer) = &provenance.producer {
+    if let Some(producer) = provenance
+        .producer
+        .as_ref()
+        .filter(|_| report.bundle.source.has_integrity())
+    {
         let by = provenance
             .exported_by
             .as_deref()
@@ -107,8 +105,13 @@ pub fn report_text(report: &Report) -> String {
         ));
     }
     for chain in &report.chains {
+        let what = if report.bundle.source.has_integrity() {
+            "Chain"
+        } else {
+            "File"
+        };
         out.push_str(&format!(
-            "\nChain {} — {}\n",
+            "\n{what} {} — {}\n",
             chain.id,
             chain.verdict.as_str()
         ));
@@ -292,6 +295,7 @@ pub fn status_json(status: &trailscope::case::CaseStatus, retention_days: Option
             "bundle": b.bundle_idx,
             "path": b.path,
             "container": b.container,
+            "source": b.source.as_str(),
             "bundle_id": b.bundle_id,
             "producer": b.producer,
             "exported_at": b.exported_at,
@@ -368,7 +372,24 @@ pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option
             bundle.path,
             bundle.headline
         ));
-        for chain in &bundle.chains {
+        for chain in bundle
+            .chains
+            .iter()
+            .filter(|_| !bundle.source.has_integrity())
+        {
+            out.push_str(&format!(
+                "  file {}: {}, {} records, {} events\n",
+                chain.chain,
+                chain.verdict.as_str(),
+                group(chain.last_seq as u64),
+                group(chain.n_events as u64),
+            ));
+        }
+        for chain in bundle
+            .chains
+            .iter()
+            .filter(|_| bundle.source.has_integrity())
+        {
             out.push_str(&format!(
                 "  chain {}: {}, seq {}–{}, {} events, {} omitted\n",
                 chain.chain,

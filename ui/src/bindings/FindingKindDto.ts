@@ -5,4 +5,4 @@
 /**
  * A finding's kind (`trailscope::FindingKind`), spelled as spec §8 spells it.
  */
-export type FindingKindDto = "malformed_line" | "hash_mismatch" | "broken_link" | "seq_gap" | "seq_out_of_order" | "duplicate_id" | "truncated" | "manifest_mismatch" | "file_digest_mismatch" | "signature_invalid" | "signature_untrusted" | "unsigned" | "checkpoint_mismatch" | "discontinuity" | "equivocation" | "ts_regression" | "state_discontinuity" | "unknown_actor_type" | "imprecise_number";
+export type FindingKindDto = "malformed_line" | "hash_mismatch" | "broken_link" | "seq_gap" | "seq_out_of_order" | "duplicate_id" | "truncated" | "manifest_mismatch" | "file_digest_mismatch" | "signature_invalid" | "signature_untrusted" | "unsigned" | "checkpoint_mismatch" | "discontinuity" | "equivocation" | "ts_regression" | "state_discontinuity" | "unknown_actor_type" | "imprecise_number" | "malformed_record";

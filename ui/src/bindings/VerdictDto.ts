@@ -5,4 +5,4 @@
 /**
  * The engine's verdict (`trailscope::Verdict`), on the wire.
  */
-export type VerdictDto = "verified" | "intact" | "broken" | "empty";
+export type VerdictDto = "verified" | "intact" | "unverifiable" | "broken" | "empty";
