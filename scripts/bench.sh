@@ -8,7 +8,13 @@
 # and prints verify/sha256sum and jq/verify. Targets: verify <= 4x sha256sum, and at
 # least 5x faster than jq -cS.
 #
+# A third part times the mapped source: the same events as a 1,000,000-row CSV export
+# (scripts/bench/events-to-csv.py) imported through scripts/bench/export.mapping.toml,
+# against sqlite3 .import of the same CSV file into a table of its columns with the
+# same kinds of indexes (time, actor, record, id).
+#
 # Usage: scripts/bench.sh [EVENTS] (default 1000000). Data goes to bench-data/.
+# BENCH_PARTS=mapped (or verify, import; space-separated) runs only those parts.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,6 +45,10 @@ if [[ ! -f "$bundle/manifest.json" ]]; then
 fi
 events_file="$bundle/events.jsonl"
 echo "bench: $(du -h "$events_file" | cut -f1) events file, $(nproc) cores"
+parts="${BENCH_PARTS:-verify import mapped}"
+part() { [[ " $parts " == *" $1 "* ]]; }
+
+if part verify; then
 
 /usr/bin/time -f "bench: verify peak RSS %M KB" "$bin" verify "$bundle" >/dev/null || [[ $? -eq 3 ]]
 
@@ -58,7 +68,10 @@ print(f"bench: verify / sha256sum = {verify / sha:.2f}x (target <= 4x)  {'OK' if
 print(f"bench: jq -cS / verify    = {jq / verify:.2f}x (target >= 5x)  {'OK' if jq / verify >= 5 else 'MISSED'}")
 EOF
 
+fi
+
 # ---- the case index (issue 3) --------------------------------------------------------
+if part import; then
 # Times `trailscope import` of the same bundle into a fresh case against sqlite3 loading
 # the same rows as CSV into the same table and then building the same indexes, reports
 # the import's peak RSS, and the median latency of `events --actor X` (first page),
@@ -112,3 +125,42 @@ for r in json.load(open(sys.argv[2]))["results"]:
     ms = r["median"] * 1000
     print(f"bench: {r['command']:<16} p50 {ms:6.1f} ms (target <= 20 ms)  {'OK' if ms <= 20 else 'MISSED'}")
 EOF
+fi
+
+# ---- the mapped source (issue 10) ------------------------------------------------------
+# `trailscope import --mapping` of a CSV export of the same events against sqlite3 .import
+# of the same file into a table of its columns plus indexes on time, user, record and id.
+if part mapped; then
+  command -v sqlite3 >/dev/null || {
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3
+  }
+  export_csv="$data/export-$events.csv"
+  if [[ ! -s "$export_csv" ]]; then
+    echo "bench: writing the CSV export"
+    python3 "$repo_root/scripts/bench/events-to-csv.py" "$events_file" "$export_csv.tmp"
+    mv "$export_csv.tmp" "$export_csv"
+  fi
+  mapping="$repo_root/scripts/bench/export.mapping.toml"
+  echo "bench: CSV export $(du -h "$export_csv" | cut -f1), $(($(wc -l <"$export_csv") - 1)) lines after the header"
+  mapped_db="$data/mapped-$events.db"
+  rm -f "$mapped_db" "$mapped_db-journal"
+  /usr/bin/time -f "bench: mapped import peak RSS %M KB" \
+    "$bin" import --case "$mapped_db" --mapping "$mapping" "$export_csv" >/dev/null || [[ $? -eq 4 ]]
+  csv_baseline="$data/csv-baseline.db"
+  csv_indexes="CREATE INDEX by_time ON export(Time); CREATE INDEX by_user ON export(UserId, Time);
+    CREATE INDEX by_record ON export(RecordType, RecordId, Time); CREATE INDEX by_id ON export(EventId);"
+  hyperfine --runs "${BENCH_IMPORT_RUNS:-3}" --export-json "$data/mapped.json" \
+    --prepare "rm -f $mapped_db $mapped_db-journal" \
+    -n "trailscope import --mapping" "$bin import --case $mapped_db --mapping $mapping $export_csv >/dev/null || test \$? -eq 4" \
+    --prepare "rm -f $csv_baseline" \
+    -n "sqlite3 .import (csv)" "sqlite3 $csv_baseline '.import --csv $export_csv export' && sqlite3 $csv_baseline '$csv_indexes'"
+  python3 - "$data/mapped.json" <<'EOF'
+import json, sys
+res = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
+ours, base = res["trailscope import --mapping"], res["sqlite3 .import (csv)"]
+print(f"bench: mapped CSV import {ours:.2f} s; sqlite3 .import + indexes {base:.2f} s; ratio {ours / base:.2f}x")
+EOF
+fi

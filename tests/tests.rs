@@ -17,6 +17,8 @@ mod cli;
 mod verdicts;
 // The mapped source: CSV, JSON Lines and JSON arrays through a mapping, unverifiable.
 mod mapped;
+// A masked field is hidden in every CLI output and export, however deeply nested.
+mod masking;
 // The case file: import, status, actors, joined and contradicting bundles, kill -9, reverify.
 mod case;
 // Investigating a case: filters, facets, timelines, diffs and exports against the file's own truth.

@@ -13,6 +13,7 @@ pub mod questions;
 pub mod sentence;
 pub mod state;
 pub mod timeline;
+pub mod view;
 
 pub use activity::{Activity, activity};
 pub use actors::{ActorSummary, actor_kind, list_actors};
@@ -23,3 +24,7 @@ pub use events::{
 };
 pub use questions::{Needs, Question, question, questions};
 pub use timeline::{Timeline, TimelineEntry, event_diff, timeline};
+pub use view::{
+    DetailView, EventView, HistoryEntryView, HistoryView, Masking, detail_view, diff_view,
+    event_view, history_view,
+};

@@ -8,12 +8,11 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use clap::{Args, ValueEnum};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use trailscope::case::Case;
-use trailscope::export::{CsvExport, event_document, masked_event};
-use trailscope::query::sentence::sentence;
-use trailscope::query::{self, Cursor, EventFilter, EventRow, FacetBy, Order, actor_kind};
+use trailscope::export::{CsvExport, event_document};
+use trailscope::query::{self, Cursor, EventFilter, EventRow, FacetBy, Masking, Order, actor_kind};
 use trailscope::{Error, Result};
 
 /// The filters shared by `events`, `facets` and `export`.
@@ -151,12 +150,9 @@ pub fn io_error(e: std::io::Error) -> Error {
     Error::Invalid(format!("cannot write output: {e}"))
 }
 
-/// The sentence of one stored line, masked.
+/// The sentence of one stored line, masked (the engine's view).
 fn row_sentence(row: &EventRow, masked: &BTreeSet<String>) -> String {
-    if let Some(reason) = &row.malformed {
-        return format!("Malformed line {} kept in quarantine: {reason}", row.line);
-    }
-    masked_event(row, masked).map_or_else(|| "(unreadable line)".into(), |event| sentence(&event))
+    query::view::row_sentence(row, &Masking::new(masked.clone()))
 }
 
 /// `trailscope actors`.
@@ -287,7 +283,7 @@ pub fn facets(case: PathBuf, filter: &FilterArgs, by: &str, json_output: bool) -
     Ok(())
 }
 
-/// `trailscope timeline`.
+/// `trailscope timeline`: the engine's masked history view, printed.
 pub fn timeline(
     case: PathBuf,
     target_type: &str,
@@ -297,24 +293,23 @@ pub fn timeline(
     clock: Clock,
 ) -> Result<()> {
     let case = Case::open_read_only(&case)?;
-    let masked = case.masked_fields()?;
+    let masking = Masking::of_case(&case)?;
     let at = at.as_deref().map(parse_time).transpose()?;
-    let timeline = query::timeline(&case, target_type, target_id, at)?;
-    let mut state = Value::Object(timeline.state.fields.clone());
-    trailscope::export::mask(&mut state, &masked);
+    let history = query::history_view(&case, target_type, target_id, at, &masking)?;
+    let state = Value::Object(history.state.clone());
     let mut out = std::io::stdout().lock();
     if json_output {
-        let events: Vec<Value> = timeline
+        let events: Vec<Value> = history
             .entries
             .iter()
             .map(|entry| {
-                let row = &entry.row;
+                let event = &entry.event;
                 json!({
-                    "event_id": row.id, "time": iso(row.ts), "chain": row.chain, "seq": row.seq,
-                    "action": row.action, "actor_id": row.actor_id, "outcome": row.outcome,
-                    "sentence": row_sentence(row, &masked), "verified": row.verified(),
+                    "event_id": event.id, "time": iso(event.ts), "chain": event.chain, "seq": event.seq,
+                    "action": event.action, "actor_id": event.actor_id, "outcome": event.outcome,
+                    "sentence": event.sentence, "verified": event.verified,
                     "omitted_before": entry.omitted_before,
-                    "changes": entry.changes.iter().map(|c| change_json(c, &masked)).collect::<Vec<_>>(),
+                    "changes": event.changes.iter().map(change_json).collect::<Vec<_>>(),
                     "state_discontinuity": entry.discrepancies.iter()
                         .map(|d| json!({"field": d.field, "expected": d.expected, "actual": d.actual}))
                         .collect::<Vec<_>>(),
@@ -322,22 +317,22 @@ pub fn timeline(
             })
             .collect();
         let document = json!({
-            "target": {"type": timeline.target_type, "id": timeline.target_id, "name": timeline.target_name},
-            "at": iso(timeline.at),
+            "target": {"type": history.target_type, "id": history.target_id, "name": history.target_name},
+            "at": iso(history.at),
             "state": state,
-            "exists": timeline.state.exists,
-            "uncertain_fields": timeline.state.uncertain,
+            "exists": history.exists,
+            "uncertain_fields": history.uncertain,
             "events": events,
         });
         writeln!(out, "{document}").map_err(io_error)?;
         return Ok(());
     }
-    let name = timeline
+    let name = history
         .target_name
         .clone()
         .unwrap_or_else(|| format!("{target_type} {target_id}"));
-    writeln!(out, "{name}: {} events", timeline.entries.len()).map_err(io_error)?;
-    for entry in &timeline.entries {
+    writeln!(out, "{name}: {} events", history.entries.len()).map_err(io_error)?;
+    for entry in &history.entries {
         if entry.omitted_before > 0 {
             writeln!(
                 out,
@@ -349,8 +344,8 @@ pub fn timeline(
         writeln!(
             out,
             "  {}  {}",
-            clock.show(entry.row.ts),
-            row_sentence(&entry.row, &masked)
+            clock.show(entry.event.ts),
+            entry.event.sentence
         )
         .map_err(io_error)?;
         for d in &entry.discrepancies {
@@ -362,11 +357,11 @@ pub fn timeline(
             .map_err(io_error)?;
         }
     }
-    let when = match timeline.at {
+    let when = match history.at {
         Some(at) => format!("at {}", clock.show(Some(at))),
         None => "now".into(),
     };
-    if timeline.state.exists {
+    if history.exists {
         writeln!(out, "State {when}: {state}").map_err(io_error)?;
     } else {
         writeln!(
@@ -375,13 +370,8 @@ pub fn timeline(
         )
         .map_err(io_error)?;
     }
-    if !timeline.state.uncertain.is_empty() {
-        let fields: Vec<&str> = timeline
-            .state
-            .uncertain
-            .iter()
-            .map(String::as_str)
-            .collect();
+    if !history.uncertain.is_empty() {
+        let fields: Vec<&str> = history.uncertain.iter().map(String::as_str).collect();
         writeln!(
             out,
             "Uncertain (omitted events may have changed them): {}",
@@ -392,34 +382,29 @@ pub fn timeline(
     Ok(())
 }
 
-fn change_json(change: &query::diff::FieldChange, masked: &BTreeSet<String>) -> Value {
-    let field = change.path.split(['.', '[']).next().unwrap_or("");
-    let hide = |value: &Option<Value>| match value {
-        Some(_) if masked.contains(field) => json!(trailscope::export::MASK),
-        Some(value) => value.clone(),
-        None => Value::Null,
-    };
-    let mut object = Map::new();
-    object.insert("path".into(), json!(change.path));
-    object.insert("kind".into(), json!(change.kind.as_str()));
-    object.insert("before".into(), hide(&change.before));
-    object.insert("after".into(), hide(&change.after));
-    Value::Object(object)
+/// A change as JSON; its values are already masked by the engine's view.
+fn change_json(change: &query::diff::FieldChange) -> Value {
+    json!({
+        "path": change.path,
+        "kind": change.kind.as_str(),
+        "before": change.before,
+        "after": change.after,
+    })
 }
 
-/// `trailscope diff`.
+/// `trailscope diff`: the engine's masked view of the event's changes, printed.
 pub fn diff(case: PathBuf, event_id: &str, json_output: bool) -> Result<bool> {
     let case = Case::open_read_only(&case)?;
-    let masked = case.masked_fields()?;
-    let found = query::event_diff(&case, event_id)?;
+    let masking = Masking::of_case(&case)?;
+    let found = query::diff_view(&case, event_id, &masking)?;
     let mut out = std::io::stdout().lock();
     if json_output {
         let list: Vec<Value> = found
             .iter()
-            .map(|(row, changes)| {
+            .map(|event| {
                 json!({
-                    "event_id": row.id, "sentence": row_sentence(row, &masked), "verified": row.verified(),
-                    "changes": changes.iter().map(|c| change_json(c, &masked)).collect::<Vec<_>>(),
+                    "event_id": event.id, "sentence": event.sentence, "verified": event.verified,
+                    "changes": event.changes.iter().map(change_json).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -430,29 +415,28 @@ pub fn diff(case: PathBuf, event_id: &str, json_output: bool) -> Result<bool> {
         };
         writeln!(out, "{document}").map_err(io_error)?;
     } else {
-        for (row, changes) in &found {
-            writeln!(out, "{}", row_sentence(row, &masked)).map_err(io_error)?;
-            if changes.is_empty() {
+        for event in &found {
+            writeln!(out, "{}", event.sentence).map_err(io_error)?;
+            if event.changes.is_empty() {
                 writeln!(out, "  (no field changes)").map_err(io_error)?;
             }
-            for change in changes {
-                let c = change_json(change, &masked);
-                let show = |v: &Value| query::sentence::describe_value(v);
+            for change in &event.changes {
+                let show = |v: &Option<Value>| {
+                    query::sentence::describe_value(v.as_ref().unwrap_or(&Value::Null))
+                };
                 let line = match change.kind {
                     query::diff::ChangeKind::Added => {
-                        format!("  + {}: {}", change.path, show(&c["after"]))
+                        format!("  + {}: {}", change.path, show(&change.after))
                     }
                     query::diff::ChangeKind::Removed => {
-                        format!("  - {}: {}", change.path, show(&c["before"]))
+                        format!("  - {}: {}", change.path, show(&change.before))
                     }
-                    query::diff::ChangeKind::Changed => {
-                        format!(
-                            "  ~ {}: {} → {}",
-                            change.path,
-                            show(&c["before"]),
-                            show(&c["after"])
-                        )
-                    }
+                    query::diff::ChangeKind::Changed => format!(
+                        "  ~ {}: {} → {}",
+                        change.path,
+                        show(&change.before),
+                        show(&change.after)
+                    ),
                 };
                 writeln!(out, "{line}").map_err(io_error)?;
             }

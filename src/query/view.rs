@@ -1,0 +1,348 @@
+//! The one facade for showing events: the worded, masked views of an event row, its
+//! detail, a record's history and state at a moment, and an event's changes. The CLI
+//! and the desktop shell only print or convert these, field for field; masking happens
+//! here, once, so no output can show a masked field another output hides.
+//!
+//! **Masking** hides a field by its name wherever it is: at the top of an event, inside
+//! `actor`, `target`, `source`, or nested at any depth in `before`, `after` and
+//! `context` (`after.contact.email`, `after.items[0].email`). A change to a masked
+//! field is still listed (that it changed is not hidden), with both values masked.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::detail::{EventCheck, EventSource, event_detail};
+use super::diff::{FieldChange, diff};
+use super::events::EventRow;
+use super::sentence::sentence;
+use super::state::Discrepancy;
+use super::timeline::{Timeline, event_diff, timeline};
+use crate::Result;
+use crate::case::{Case, StoredFinding};
+use crate::export::{MASK, mask};
+
+/// The field names a case hides on display and in exports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Masking {
+    names: BTreeSet<String>,
+}
+
+impl Masking {
+    pub fn new(names: BTreeSet<String>) -> Masking {
+        Masking { names }
+    }
+
+    /// The case's masked field names.
+    pub fn of_case(case: &Case) -> Result<Masking> {
+        Ok(Masking::new(case.masked_fields()?))
+    }
+
+    pub fn names(&self) -> &BTreeSet<String> {
+        &self.names
+    }
+
+    pub fn is_masked(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    /// A value with every masked member hidden, at any depth.
+    pub fn value(&self, mut value: Value) -> Value {
+        mask(&mut value, &self.names);
+        value
+    }
+
+    /// A value found under the field `name`: hidden whole if `name` is masked.
+    pub fn field(&self, name: &str, value: Value) -> Value {
+        if self.is_masked(name) {
+            Value::String(MASK.to_owned())
+        } else {
+            self.value(value)
+        }
+    }
+
+    /// A text column found under `name` (`actor_name` under `name`, `ip` under `ip`).
+    fn text(&self, name: &str, value: &Option<String>) -> Option<String> {
+        value.as_ref().map(|v| {
+            if self.is_masked(name) {
+                MASK.to_owned()
+            } else {
+                v.clone()
+            }
+        })
+    }
+
+    /// A change with its values hidden when any part of its path is a masked name, and
+    /// masked names inside its values hidden.
+    pub fn change(&self, change: FieldChange) -> FieldChange {
+        let hidden = path_names(&change.path).any(|name| self.is_masked(name));
+        let hide = |value: Option<Value>| {
+            value.map(|v| {
+                if hidden {
+                    Value::String(MASK.to_owned())
+                } else {
+                    self.value(v)
+                }
+            })
+        };
+        FieldChange {
+            before: hide(change.before),
+            after: hide(change.after),
+            ..change
+        }
+    }
+}
+
+/// The member names along a change path: `items[0].email` → `items`, `email`.
+fn path_names(path: &str) -> impl Iterator<Item = &str> {
+    path.split('.')
+        .map(|part| part.split('[').next().unwrap_or(part))
+        .filter(|name| !name.is_empty())
+}
+
+/// One event as a list shows it, masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventView {
+    pub event_idx: i64,
+    /// Milliseconds since the epoch (UTC); `None` when unknown.
+    pub ts: Option<i64>,
+    pub id: Option<String>,
+    pub chain: Option<String>,
+    pub seq: Option<i64>,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub actor_type: Option<String>,
+    pub action: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    pub outcome: Option<String>,
+    /// The event in plain words (masked fields hidden).
+    pub sentence: String,
+    /// Its own checks hold and its bundle is verified.
+    pub verified: bool,
+    pub checks_ok: bool,
+    pub malformed: Option<String>,
+    pub omitted: bool,
+    /// Its changes, field by field, masked.
+    pub changes: Vec<FieldChange>,
+}
+
+/// The event of a row with masked fields hidden; `None` if it cannot be read.
+pub fn masked_event(row: &EventRow, masking: &Masking) -> Option<Value> {
+    row.json().map(|event| masking.value(event))
+}
+
+/// The sentence of a row (masked), or what it is when it is not a readable event.
+pub fn row_sentence(row: &EventRow, masking: &Masking) -> String {
+    match &row.malformed {
+        Some(reason) => format!("Malformed line {} kept in quarantine: {reason}", row.line),
+        None => row
+            .json()
+            .map(|event| sentence(&masking.value(event)))
+            .unwrap_or_else(|| "(unreadable line)".to_owned()),
+    }
+}
+
+/// A row's field changes (`before` → `after`), masked.
+pub fn row_changes(row: &EventRow, masking: &Masking) -> Vec<FieldChange> {
+    row.json()
+        .map(|event| diff(event.get("before"), event.get("after")))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|change| masking.change(change))
+        .collect()
+}
+
+/// One row as every list shows it.
+pub fn event_view(row: &EventRow, masking: &Masking) -> EventView {
+    EventView {
+        event_idx: row.event_idx,
+        ts: row.ts,
+        id: masking.text("id", &row.id),
+        chain: row.chain.clone(),
+        seq: row.seq,
+        actor_id: masking.text("id", &row.actor_id),
+        actor_name: masking.text("name", &row.actor_name),
+        actor_type: masking.text("type", &row.actor_type),
+        action: masking.text("action", &row.action),
+        target_type: masking.text("type", &row.target_type),
+        target_id: masking.text("id", &row.target_id),
+        target_name: masking.text("name", &row.target_name),
+        outcome: masking.text("outcome", &row.outcome),
+        sentence: row_sentence(row, masking),
+        verified: row.verified(),
+        checks_ok: row.checks_ok,
+        malformed: row.malformed.clone(),
+        omitted: row.omitted,
+        changes: row_changes(row, masking),
+    }
+}
+
+/// One event as the detail panel shows it, masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailView {
+    pub event: EventView,
+    /// The record as it arrived, or its masked rendering (withheld if it cannot be
+    /// read to mask it).
+    pub line_text: String,
+    pub source: EventSource,
+    pub bundle_idx: i64,
+    pub file: String,
+    pub line: i64,
+    pub category: Option<String>,
+    pub bundle_verdict: crate::Verdict,
+    pub own_hash: EventCheck,
+    pub link: EventCheck,
+    pub findings: Vec<StoredFinding>,
+}
+
+/// The detail of one stored event, masked.
+pub fn detail_view(case: &Case, event_idx: i64, masking: &Masking) -> Result<Option<DetailView>> {
+    let Some(detail) = event_detail(case, event_idx)? else {
+        return Ok(None);
+    };
+    let row = &detail.row;
+    let source = detail.source;
+    let hide = |name: &str, value: Option<String>| masking.text(name, &value);
+    Ok(Some(DetailView {
+        event: event_view(row, masking),
+        line_text: crate::export::line_as_arrived(row, masking.names()),
+        source: EventSource {
+            ip: hide("ip", source.ip),
+            user_agent: hide("user_agent", source.user_agent),
+            channel: hide("channel", source.channel),
+            request_id: hide("request_id", source.request_id),
+            batch_id: hide("batch_id", source.batch_id),
+            client_id: hide("client_id", source.client_id),
+            rule: hide("rule", source.rule),
+            on_behalf_of: hide("on_behalf_of", source.on_behalf_of),
+            reason: hide("reason", source.reason),
+        },
+        bundle_idx: row.bundle_idx,
+        file: row.file.clone(),
+        line: row.line,
+        category: masking.text("category", &row.category),
+        bundle_verdict: row.bundle_verdict,
+        own_hash: detail.own_hash,
+        link: detail.link,
+        findings: detail.findings,
+    }))
+}
+
+/// One entry of a record's history, masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntryView {
+    pub event: EventView,
+    /// Stubs in the same chain since the previous entry.
+    pub omitted_before: i64,
+    /// Where the event's `before` disagrees with the state left by earlier events.
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+/// A record's history and its state at a moment, masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryView {
+    pub target_type: String,
+    pub target_id: String,
+    pub target_name: Option<String>,
+    pub entries: Vec<HistoryEntryView>,
+    /// The record's fields at `at` (or after its last event), masked.
+    pub state: serde_json::Map<String, Value>,
+    pub exists: bool,
+    pub uncertain: BTreeSet<String>,
+    pub at: Option<i64>,
+}
+
+/// A record's history and its state at `at` (ms since the epoch), masked.
+pub fn history_view(
+    case: &Case,
+    target_type: &str,
+    target_id: &str,
+    at: Option<i64>,
+    masking: &Masking,
+) -> Result<HistoryView> {
+    let Timeline {
+        target_type,
+        target_id,
+        target_name,
+        entries,
+        state,
+        at,
+    } = timeline(case, target_type, target_id, at)?;
+    let state_fields = match masking.value(Value::Object(state.fields)) {
+        Value::Object(fields) => fields,
+        _ => serde_json::Map::new(),
+    };
+    Ok(HistoryView {
+        target_type,
+        target_id,
+        target_name: masking.text("name", &target_name),
+        entries: entries
+            .into_iter()
+            .map(|entry| HistoryEntryView {
+                event: event_view(&entry.row, masking),
+                omitted_before: entry.omitted_before,
+                discrepancies: entry
+                    .discrepancies
+                    .into_iter()
+                    .map(|d| Discrepancy {
+                        expected: masking.field(&d.field, d.expected),
+                        actual: masking.field(&d.field, d.actual),
+                        field: d.field,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        state: state_fields,
+        exists: state.exists,
+        uncertain: state.uncertain,
+        at,
+    })
+}
+
+/// The events with `event_id` (more than one if bundles disagree), each with its
+/// changes, masked.
+pub fn diff_view(case: &Case, event_id: &str, masking: &Masking) -> Result<Vec<EventView>> {
+    Ok(event_diff(case, event_id)?
+        .into_iter()
+        .map(|(row, _)| event_view(&row, masking))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::diff::ChangeKind;
+    use serde_json::json;
+
+    #[test]
+    fn a_change_to_a_nested_masked_field_is_listed_with_its_values_hidden() {
+        let masking = Masking::new(["email".to_owned()].into());
+        let before = json!({"contact": {"email": "a@x"}, "items": [{"email": "b@x", "qty": 1}]});
+        let after = json!({"contact": {"email": "c@x"}, "items": [{"email": "d@x", "qty": 2}], "owner": {"email": "e@x"}});
+        let changes: Vec<FieldChange> = diff(Some(&before), Some(&after))
+            .into_iter()
+            .map(|c| masking.change(c))
+            .collect();
+        let text = serde_json::to_string(
+            &changes
+                .iter()
+                .map(|c| json!([c.path, c.before, c.after]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        for address in ["a@x", "b@x", "c@x", "d@x", "e@x"] {
+            assert!(!text.contains(address), "{address} in {text}");
+        }
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.path == "contact.email" && c.kind == ChangeKind::Changed)
+        );
+        assert!(
+            text.contains("\"qty\"") || text.contains("items[0].qty"),
+            "{text}"
+        );
+    }
+}
