@@ -900,3 +900,85 @@ fn a_cancelled_import_leaves_the_case_as_it_was() {
     let outcome = import_into(&case_path, &f.dir);
     assert!(!outcome.already_imported);
 }
+
+#[test]
+fn two_bundles_that_fork_show_one_finding_with_its_range_that_explains_the_warnings() {
+    // One chain of 2,000 events; a second bundle of the same chain rewrites seq 1,801
+    // (a record's state with it) and relinks the rest: every position from 1,801 on
+    // differs, and later changes of that record no longer follow from the case's state.
+    let f = Fixture::generated_with(GenOptions {
+        events: 2000,
+        chains: 1,
+        seed: 11,
+        sign_key: Some(test_key()),
+        ..GenOptions::default()
+    });
+    let lines = f.lines();
+    let mut forked = lines.clone();
+    forked[1800] = edit(&forked[1800], |e| {
+        e["actor"]["name"] = json!("Someone Else");
+        if let Some(after) = e["after"].as_object_mut() {
+            for value in after.values_mut() {
+                *value = json!("forked");
+            }
+        }
+    });
+    let a = sealed_bundle(&f.temp.path().join("a"), &lines);
+    let b = sealed_bundle(&f.temp.path().join("b"), &relink(&forked));
+    let case_path = f.temp.path().join("fork.case");
+    import_into(&case_path, &a);
+    let outcome = import_into(&case_path, &b);
+    let n_equivocations = outcome
+        .case_findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Equivocation)
+        .count();
+    assert_eq!(n_equivocations, 200);
+    let explained: Vec<&trailscope::Finding> = outcome
+        .case_findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::StateDiscontinuity && f.seq.is_some_and(|s| s >= 1801))
+        .collect();
+    assert!(!explained.is_empty(), "the fork leaves warnings behind it");
+
+    let (_, json) = cli_json(&["status", "--case", path_str(&case_path), "--json"]);
+    let groups = json["finding_groups"].as_array().unwrap();
+    let fork: Vec<&Value> = groups
+        .iter()
+        .filter(|g| g["kind"] == "equivocation")
+        .collect();
+    assert_eq!(fork.len(), 1, "{groups:#?}");
+    assert_eq!(fork[0]["count"], 200);
+    assert_eq!(
+        (fork[0]["first_seq"].clone(), fork[0]["last_seq"].clone()),
+        (json!(1801), json!(2000))
+    );
+    assert_eq!(
+        fork[0]["explains"]["state_discontinuity"]
+            .as_u64()
+            .unwrap_or(0),
+        explained.len() as u64
+    );
+    // Every single finding stays reachable from its group.
+    assert_eq!(fork[0]["findings"].as_array().unwrap().len(), 200);
+    assert!(
+        groups
+            .iter()
+            .filter(|g| g["kind"] == "state_discontinuity")
+            .all(|g| g["first_seq"].as_u64().is_some_and(|s| s < 1801)),
+        "no warning the fork explains is listed apart: {groups:#?}"
+    );
+
+    let output = run_trailscope(&["status", "--case", path_str(&case_path)]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("[equivocation]"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].contains("200 findings like this one, events 1,801 to 2,000"),
+        "{}",
+        lines[0]
+    );
+}

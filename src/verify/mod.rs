@@ -13,6 +13,7 @@
 mod chain;
 mod dimensions;
 mod event;
+mod groups;
 mod policy;
 mod report;
 mod trust;
@@ -28,6 +29,7 @@ pub use event::{
     EventFields, KNOWN_ACTOR_TYPES, LineCheck, Link, check_line, check_line_with_fields,
     imprecise_numbers,
 };
+pub use groups::{FindingGroup, Locate, group_findings};
 pub use policy::{Severity, Verdict, chain_verdict, combine};
 pub use report::{
     BundleInfo, ChainReport, Dimension, DimensionStatus, Finding, FindingKind,

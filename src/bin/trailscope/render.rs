@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use trailscope::Finding;
-use trailscope::verify::{ChainReport, Dimension, Report};
+use trailscope::verify::{ChainReport, Dimension, Locate, Report, group_findings};
 
 /// The stable JSON contract of `trailscope verify --json`.
 pub fn report_json(report: &Report) -> Value {
@@ -31,6 +31,7 @@ pub fn report_json(report: &Report) -> Value {
             "key_id": report.signature.key_id,
         },
         "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "finding_groups": groups_json(&report.findings, Finding::describe),
         "findings_not_listed": report.findings_not_listed.iter()
             .map(|(kind, n)| json!({"kind": kind.as_str(), "count": n}))
             .collect::<Vec<_>>(),
@@ -131,13 +132,7 @@ pub fn report_text(report: &Report) -> String {
     }
     if !report.findings.is_empty() {
         out.push_str("\nFindings:\n");
-        for finding in &report.findings {
-            out.push_str(&format!(
-                "  [{}] {}\n",
-                finding.kind.as_str(),
-                finding.describe()
-            ));
-        }
+        out.push_str(&grouped_text(&report.findings, Finding::describe));
     }
     for (kind, n) in &report.findings_not_listed {
         out.push_str(&format!(
@@ -229,14 +224,50 @@ pub fn import_text(outcome: &trailscope::case::ImportOutcome) -> String {
         out.push_str(".\n");
     }
     out.push_str(&report_text(&outcome.report));
-    for finding in &outcome.case_findings {
+    out.push_str(&grouped_text(&outcome.case_findings, |f| f.describe()));
+    out
+}
+
+/// Findings as lines, runs of one cause grouped (`verify::group_findings`).
+fn grouped_text<F: Locate>(findings: &[F], describe: impl Fn(&F) -> String) -> String {
+    let mut out = String::new();
+    for g in group_findings(findings) {
+        let first = &findings[g.members[0]];
         out.push_str(&format!(
             "  [{}] {}\n",
-            finding.kind.as_str(),
-            finding.describe()
+            g.kind.as_str(),
+            g.describe(&describe(first), &g.explained_kinds(findings))
         ));
     }
     out
+}
+
+/// Findings grouped by cause, as JSON: each group with its range, count, what it
+/// explains, and the indices of its findings in the flat `findings` list.
+fn groups_json<F: Locate>(findings: &[F], describe: impl Fn(&F) -> String) -> Vec<Value> {
+    group_findings(findings)
+        .iter()
+        .map(|g| {
+            let first = &findings[g.members[0]];
+            let explains: Map<String, Value> = g
+                .explained_kinds(findings)
+                .iter()
+                .map(|(kind, n)| (kind.as_str().to_owned(), json!(n)))
+                .collect();
+            json!({
+                "kind": g.kind.as_str(),
+                "severity": g.kind.severity().as_str(),
+                "chain": g.chain,
+                "first_seq": g.seqs.map(|s| s.0),
+                "last_seq": g.seqs.map(|s| s.1),
+                "count": g.count(),
+                "message": g.describe(&describe(first), &g.explained_kinds(findings)),
+                "explains": explains,
+                "findings": g.members,
+                "explained_findings": g.explained,
+            })
+        })
+        .collect()
 }
 
 /// A retention period such as `7y`, `18m` or `90d`, in days.
@@ -335,6 +366,7 @@ pub fn status_json(status: &trailscope::case::CaseStatus, retention_days: Option
             object.insert("message".into(), json!(f.message));
             Value::Object(object)
         }).collect::<Vec<_>>(),
+        "finding_groups": groups_json(&status.findings, |f| f.message.clone()),
     })
 }
 
@@ -403,13 +435,7 @@ pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option
     }
     if !status.findings.is_empty() {
         out.push_str("\nFindings:\n");
-        for finding in &status.findings {
-            out.push_str(&format!(
-                "  [{}] {}\n",
-                finding.kind.as_str(),
-                finding.message
-            ));
-        }
+        out.push_str(&grouped_text(&status.findings, |f| f.message.clone()));
     }
     out
 }

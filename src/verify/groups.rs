@@ -1,0 +1,231 @@
+//! Findings of one cause, shown as one: a run of findings of one kind in one chain over
+//! consecutive seqs (200 `equivocation`s where two bundles fork) becomes one group with
+//! its range and count, and the warnings a fork explains (`state_discontinuity` on the
+//! forked events) are attributed to it instead of being listed as problems of their
+//! own. The single findings stay in the group (`members`), one click away.
+//!
+//! Grouping changes how findings are shown, never what they are or the verdict.
+
+use super::report::{Finding, FindingKind, group};
+
+/// What grouping needs to know of a finding (a fresh `Finding` or a stored one).
+pub trait Locate {
+    fn kind(&self) -> FindingKind;
+    fn chain(&self) -> Option<&str>;
+    /// First seq, and last seq of a range.
+    fn seqs(&self) -> Option<(u64, u64)>;
+}
+
+impl Locate for Finding {
+    fn kind(&self) -> FindingKind {
+        self.kind
+    }
+    fn chain(&self) -> Option<&str> {
+        self.chain.as_deref()
+    }
+    fn seqs(&self) -> Option<(u64, u64)> {
+        self.seq.map(|first| (first, self.seq_end.unwrap_or(first)))
+    }
+}
+
+impl Locate for crate::case::StoredFinding {
+    fn kind(&self) -> FindingKind {
+        self.kind
+    }
+    fn chain(&self) -> Option<&str> {
+        self.chain.as_deref()
+    }
+    fn seqs(&self) -> Option<(u64, u64)> {
+        let first = u64::try_from(self.seq?).ok()?;
+        let last = self
+            .seq_end
+            .and_then(|s| u64::try_from(s).ok())
+            .unwrap_or(first);
+        Some((first, last))
+    }
+}
+
+/// One group of findings of one cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingGroup {
+    pub kind: FindingKind,
+    pub chain: Option<String>,
+    /// The seq range the group covers, if its findings have seqs.
+    pub seqs: Option<(u64, u64)>,
+    /// Indices (into the list grouped) of its findings, in order.
+    pub members: Vec<usize>,
+    /// Indices of the warnings this group explains (attributed to it, not listed apart).
+    pub explained: Vec<usize>,
+}
+
+impl FindingGroup {
+    pub fn count(&self) -> u64 {
+        self.members.len() as u64
+    }
+
+    /// The group in words, from its first finding's own words: `first` is that
+    /// finding's description; a run adds its range and count, and what it explains.
+    pub fn describe(&self, first: &str, explained_kinds: &[(FindingKind, u64)]) -> String {
+        let mut text = first.to_owned();
+        if self.members.len() > 1 {
+            text.pop();
+            let range = match self.seqs {
+                Some((a, b)) => format!(
+                    "; {} findings like this one, events {} to {}",
+                    group(self.count()),
+                    group(a),
+                    group(b)
+                ),
+                None => format!("; {} findings like this one", group(self.count())),
+            };
+            text.push_str(&range);
+            text.push('.');
+        }
+        for (kind, n) in explained_kinds {
+            text.pop();
+            text.push_str(&format!(
+                "; it explains {} {} {} on the same events",
+                group(*n),
+                kind.as_str(),
+                if *n == 1 { "warning" } else { "warnings" }
+            ));
+            text.push('.');
+        }
+        text
+    }
+
+    /// How many explained warnings of each kind.
+    pub fn explained_kinds<F: Locate>(&self, findings: &[F]) -> Vec<(FindingKind, u64)> {
+        let mut kinds: Vec<(FindingKind, u64)> = Vec::new();
+        for &i in &self.explained {
+            let kind = findings[i].kind();
+            match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((kind, 1)),
+            }
+        }
+        kinds
+    }
+}
+
+/// Groups `findings` (kept in their order): runs of one kind in one chain over
+/// consecutive seqs join, and `state_discontinuity` warnings inside an `equivocation`
+/// run's range of the same chain are attributed to it.
+pub fn group_findings<F: Locate>(findings: &[F]) -> Vec<FindingGroup> {
+    let mut groups: Vec<FindingGroup> = Vec::new();
+    for (i, finding) in findings.iter().enumerate() {
+        let seqs = finding.seqs();
+        if let Some(last) = groups.last_mut()
+            && last.kind == finding.kind()
+            && last.chain.as_deref() == finding.chain()
+            && let (Some((first, end)), Some((a, b))) = (last.seqs, seqs)
+            && a == end + 1
+        {
+            last.seqs = Some((first, b));
+            last.members.push(i);
+            continue;
+        }
+        groups.push(FindingGroup {
+            kind: finding.kind(),
+            chain: finding.chain().map(str::to_owned),
+            seqs,
+            members: vec![i],
+            explained: Vec::new(),
+        });
+    }
+    // Warnings that a fork explains join the fork's group.
+    let forks: Vec<(usize, String, u64, u64)> = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.kind == FindingKind::Equivocation)
+        .filter_map(|(gi, g)| {
+            let (a, b) = g.seqs?;
+            Some((gi, g.chain.clone()?, a, b))
+        })
+        .collect();
+    if forks.is_empty() {
+        return groups;
+    }
+    let mut explained_by: Vec<(usize, usize)> = Vec::new();
+    for group in &groups {
+        if group.kind != FindingKind::StateDiscontinuity {
+            continue;
+        }
+        for &member in &group.members {
+            let finding = &findings[member];
+            if let (Some(chain), Some((seq, _))) = (finding.chain(), finding.seqs())
+                && let Some((fork, ..)) = forks
+                    .iter()
+                    .find(|(_, c, a, b)| c == chain && (*a..=*b).contains(&seq))
+            {
+                explained_by.push((*fork, member));
+            }
+        }
+    }
+    for (fork, member) in &explained_by {
+        groups[*fork].explained.push(*member);
+    }
+    // Remove the explained findings from their own groups; drop groups left empty.
+    let explained: std::collections::HashSet<usize> =
+        explained_by.iter().map(|(_, m)| *m).collect();
+    for group in &mut groups {
+        if group.kind == FindingKind::StateDiscontinuity {
+            group.members.retain(|m| !explained.contains(m));
+        }
+    }
+    groups.retain(|g| !g.members.is_empty());
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(kind: FindingKind, chain: &str, seq: u64) -> Finding {
+        Finding::new(kind).chain(chain).seq(seq)
+    }
+
+    #[test]
+    fn a_fork_is_one_group_that_explains_the_warnings_on_its_events() {
+        let mut findings: Vec<Finding> = (1801..=2000)
+            .map(|seq| at(FindingKind::Equivocation, "c", seq))
+            .collect();
+        findings.extend((1850..1949).map(|seq| at(FindingKind::StateDiscontinuity, "c", seq)));
+        findings.push(at(FindingKind::StateDiscontinuity, "c", 5));
+        findings.push(at(FindingKind::StateDiscontinuity, "other", 1900));
+        let groups = group_findings(&findings);
+        type Summary = (FindingKind, Option<(u64, u64)>, u64, usize);
+        let summary: Vec<Summary> = groups
+            .iter()
+            .map(|g| (g.kind, g.seqs, g.count(), g.explained.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (FindingKind::Equivocation, Some((1801, 2000)), 200, 99),
+                (FindingKind::StateDiscontinuity, Some((5, 5)), 1, 0),
+                (FindingKind::StateDiscontinuity, Some((1900, 1900)), 1, 0),
+            ]
+        );
+        let words = groups[0].describe(
+            "Two histories (chain c, event 1,801).",
+            &groups[0].explained_kinds(&findings),
+        );
+        assert_eq!(
+            words,
+            "Two histories (chain c, event 1,801); 200 findings like this one, events 1,801 to 2,000; it explains 99 state_discontinuity warnings on the same events."
+        );
+    }
+
+    #[test]
+    fn findings_apart_or_of_other_kinds_stay_apart() {
+        let findings = vec![
+            at(FindingKind::HashMismatch, "c", 3),
+            at(FindingKind::HashMismatch, "c", 5),
+            at(FindingKind::BrokenLink, "c", 6),
+            Finding::new(FindingKind::Unsigned),
+            Finding::new(FindingKind::Unsigned),
+        ];
+        assert_eq!(group_findings(&findings).len(), 5);
+    }
+}
