@@ -16,11 +16,14 @@
 pub mod bundle;
 pub mod canonical;
 pub mod case;
+pub mod diff;
 mod error;
 pub mod export;
 pub mod produce;
 pub mod query;
 pub mod source;
+pub mod state;
+pub mod text_search;
 pub mod verify;
 
 pub use error::{Error, Result};

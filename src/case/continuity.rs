@@ -1,5 +1,5 @@
 //! State continuity during an import (spec §8 `state_discontinuity`): each record's
-//! state is folded from its events as they arrive (`query::state`), on a thread of its
+//! state is folded from its events as they arrive (`crate::state`), on a thread of its
 //! own so the fold overlaps the inserts, and an event whose `before` disagrees with the
 //! folded state becomes a warning.
 //!
@@ -15,7 +15,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 use serde_json::Value;
 
-use crate::query::state::{StateFold, Step};
+use crate::state::{StateFold, Step};
 use crate::verify::{Finding, FindingKind};
 
 /// Records held at most; about 1 KiB each.

@@ -19,8 +19,8 @@ use super::continuity::{self, StateJob};
 use super::{Case, UNKNOWN_TS};
 
 use crate::canonical::{sha256, to_hex};
-use crate::query::state::{StateFold, Step};
 use crate::source::{Mapping, Source};
+use crate::state::{StateFold, Step};
 use crate::verify::{
     ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
     SeenLine, Verdict, VerifyOptions, combine,

@@ -109,7 +109,7 @@ impl Case {
 
 fn configure(connection: &Connection) -> Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
-    crate::query::register_text_search(connection)?;
+    crate::text_search::register_text_search(connection)?;
     // A 32 MiB page cache (and about as much per sorter thread when indexes are
     // built) keeps an import of a million events under 300 MB (measured: 250-290 MB).
     connection.pragma_update(None, "cache_size", -32768)?;

@@ -7,11 +7,11 @@
 pub mod activity;
 pub mod actors;
 pub mod detail;
-pub mod diff;
+// Pure pieces below both the case and the queries, re-exported where they were.
+pub use crate::{diff, state};
 pub mod events;
 pub mod questions;
 pub mod sentence;
-pub mod state;
 pub mod timeline;
 pub mod view;
 
@@ -20,7 +20,7 @@ pub use actors::{ActorSummary, actor_kind, list_actors};
 pub use detail::{CheckStatus, EventCheck, EventDetail, EventSource, event_detail};
 pub use events::{
     Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, event_by_idx, events_by_id,
-    facet_counts, for_each_event, list_events, register_text_search, text_matches,
+    facet_counts, for_each_event, list_events,
 };
 pub use questions::{Needs, Question, question, questions};
 pub use timeline::{Timeline, TimelineEntry, event_diff, timeline};

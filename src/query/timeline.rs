@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::diff::{FieldChange, diff};
 use super::events::{EVENT_COLUMNS, EventRow, event_row};
-use super::state::{Discrepancy, RecordState, StateFold, Step};
 use crate::Result;
 use crate::case::Case;
+use crate::state::{Discrepancy, RecordState, StateFold, Step};
 
 /// One event of a record's history.
 #[derive(Debug, Clone, PartialEq)]

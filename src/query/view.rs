@@ -16,11 +16,11 @@ use super::detail::{EventCheck, EventSource, event_detail};
 use super::diff::{FieldChange, diff};
 use super::events::EventRow;
 use super::sentence::sentence;
-use super::state::Discrepancy;
 use super::timeline::{Timeline, event_diff, timeline};
 use crate::Result;
 use crate::case::{Case, StoredFinding};
 use crate::export::{MASK, mask};
+use crate::state::Discrepancy;
 
 /// The field names a case hides on display and in exports.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -87,7 +87,7 @@ pub struct EventFields {
     pub rule_id: Option<String>,
     /// For events that carry `before` or `after`: `{action, outcome, before, after}` with
     /// compact stand-ins for the values (see `compact_state_change`): what a record's
-    /// state fold during import needs (see `query::state`).
+    /// state fold during import needs (see `crate::state`).
     pub state_change: Option<serde_json::Value>,
 }
 

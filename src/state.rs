@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::diff::values_equal;
+use crate::diff::values_equal;
 
 /// What the events so far say about one record.
 #[derive(Debug, Clone, Default, PartialEq)]
