@@ -360,6 +360,23 @@ fn an_integer_beyond_2_53_is_warned_about_in_the_report_and_the_cli() {
         text.contains("[imprecise_number]") && text.contains("context.ledger.entries[0].amount"),
         "{text}"
     );
+
+    // Imported, the warning points at its event: the detail panel lists it.
+    let case_path = f.temp.path().join("imprecise.case");
+    import_into(&case_path, &f.dir);
+    let case = trailscope::case::Case::open_read_only(&case_path).unwrap();
+    let id = f.event(7)["id"].as_str().unwrap().to_owned();
+    let row = &trailscope::query::events_by_id(&case, &id).unwrap()[0];
+    let detail = trailscope::query::event_detail(&case, row.event_idx)
+        .unwrap()
+        .unwrap();
+    let kinds: Vec<FindingKind> = detail.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, vec![FindingKind::ImpreciseNumber]);
+    assert!(
+        detail.findings[0]
+            .message
+            .contains("context.ledger.entries[0].amount")
+    );
 }
 
 // ---- Defect 8: a path that is no export ---------------------------------------------
