@@ -15,18 +15,20 @@ use tauri::{AppHandle, State};
 
 use tauri_plugin_dialog::DialogExt;
 use trailscope::VerifyOptions;
-use trailscope::case::{Case, case_status, import_bundle, retrust, reverify, stored_findings};
+use trailscope::bundle::Limits;
+use trailscope::case::{Case, case_status, import_source, retrust, reverify, stored_findings};
 use trailscope::export::{ExportFormat, export_to_file};
 use trailscope::query::{self, Cursor, EventFilter, FacetBy, Order};
+use trailscope::source::{self, Mapping, MappingDraft, Source};
 
 use crate::LaunchRequest;
 use crate::dto::{
     ActivityDto, ActorDto, CaseSummaryDto, CheckpointFileDto, ErrorCode, ErrorDto, EventDetailDto,
-    EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto, FindingDto,
-    ImportProgressDto, OpenedDto, QuestionDto, RecentCaseDto, ReverifyDto, TimelineDto,
-    TrustedKeyDto, parse_iso,
+    EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto, FilePreviewDto,
+    FindingDto, ImportProgressDto, MappingDraftDto, OpenedDto, PreviewEventDto, QuestionDto,
+    RecentCaseDto, ReverifyDto, SavedMappingDto, TimelineDto, TrustedKeyDto, parse_iso,
 };
-use crate::{checkpoints, keys, recent};
+use crate::{checkpoints, keys, mappings, recent};
 
 type CommandResult<T> = Result<T, ErrorDto>;
 
@@ -35,6 +37,12 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The most rows one page may ask for.
 const MAX_PAGE: u32 = 2_000;
+
+/// Records of a file of no known format shown in the mapping form.
+const PREVIEW_ROWS: usize = 8;
+
+/// Events a drafted mapping shows as sentences.
+const PREVIEW_EVENTS: usize = 5;
 
 /// What the shell remembers between commands.
 #[derive(Default)]
@@ -100,7 +108,9 @@ fn case_path_for_bundle(data_dir: &Path, bundle: &Path) -> PathBuf {
 
 /// Opens a case, or imports a bundle into a case of its own (progress on `on_progress`):
 /// in the app's data dir, or where the reviewer chooses in a save dialog when
-/// `choose_case_location` is set (cancelling it opens nothing).
+/// `choose_case_location` is set (cancelling it opens nothing). A file of no known
+/// format fails with `unknown_format` before any case is made or place asked for; a
+/// CSV or JSON one can then be imported through a mapping (`import_mapped`).
 #[tauri::command]
 pub async fn open_path(
     app: AppHandle,
@@ -123,7 +133,54 @@ pub async fn open_path(
             import: None,
         });
     }
-    let data_dir = crate::data_dir(&app)?;
+    // The engine tells what the file is (it reads only its first bytes, or a ZIP's
+    // directory and manifest); the import opens it again.
+    drop(Source::open(&path, None, Limits::default())?);
+    import_into_case(
+        &app,
+        &state,
+        path,
+        None,
+        choose_case_location == Some(true),
+        on_progress,
+    )
+    .await
+}
+
+/// Imports a CSV or JSON file through the mapping the form drafted, into a case of its
+/// own, exactly as `open_path` imports a bundle (same case location, progress, Cancel).
+#[tauri::command]
+pub async fn import_mapped(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    draft: MappingDraftDto,
+    choose_case_location: Option<bool>,
+    on_progress: Channel<ImportProgressDto>,
+) -> CommandResult<OpenedDto> {
+    let mapping = parse_draft(draft)?;
+    import_into_case(
+        &app,
+        &state,
+        PathBuf::from(path),
+        Some(mapping),
+        choose_case_location == Some(true),
+        on_progress,
+    )
+    .await
+}
+
+/// Imports `path` (a bundle, or a file read through `mapping`) into the case kept for
+/// it, and makes that the open case.
+async fn import_into_case(
+    app: &AppHandle,
+    state: &AppState,
+    path: PathBuf,
+    mapping: Option<Mapping>,
+    choose_case_location: bool,
+    on_progress: Channel<ImportProgressDto>,
+) -> CommandResult<OpenedDto> {
+    let data_dir = crate::data_dir(app)?;
     std::fs::create_dir_all(&data_dir).map_err(|e| {
         ErrorDto::new(
             ErrorCode::Io,
@@ -131,7 +188,7 @@ pub async fn open_path(
         )
     })?;
     let mut case_path = case_path_for_bundle(&data_dir, &path);
-    if choose_case_location == Some(true) {
+    if choose_case_location {
         let name = case_path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -153,24 +210,24 @@ pub async fn open_path(
             .into_path()
             .map_err(|e| ErrorDto::invalid(format!("cannot keep the case there: {e}")))?;
     }
-    let trusted_keys = keys::load_all(&app)?;
-    let checkpoints = checkpoints::load_all(&app, &trusted_keys)?;
+    let trusted_keys = keys::load_all(app)?;
+    let checkpoints = checkpoints::load_all(app, &trusted_keys)?;
     let cancel = state.cancel.clone();
     cancel.store(false, Ordering::SeqCst);
     let import_case_path = case_path.clone();
-    let bundle_path = path.clone();
+    let source_path = path.clone();
     let outcome = tauri::async_runtime::spawn_blocking(move || -> CommandResult<_> {
         let mut case = Case::open(&import_case_path)?;
-        let path = bundle_path;
         let options = VerifyOptions {
             trusted_keys,
             checkpoints,
             ..VerifyOptions::default()
         };
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        Ok(import_bundle(
+        Ok(import_source(
             &mut case,
-            &path,
+            &source_path,
+            mapping.as_ref(),
             &options,
             &now,
             &mut |progress| {
@@ -187,11 +244,18 @@ pub async fn open_path(
     .await
     .map_err(blocking_error)??;
     *state.case_path.lock().map_err(blocking_error)? = Some(case_path.clone());
-    let _ = recent::remember(&app, &case_path, &path);
+    let _ = recent::remember(app, &case_path, &path);
     Ok(OpenedDto {
         case_path: case_path.display().to_string(),
         import: Some(outcome.into()),
     })
+}
+
+/// The engine's mapping for what the form drafted: written as TOML and parsed by the
+/// engine, whose words say what is wrong with it.
+fn parse_draft(draft: MappingDraftDto) -> CommandResult<Mapping> {
+    Mapping::parse(&MappingDraft::from(draft).to_toml())
+        .map_err(|e| ErrorDto::new(ErrorCode::Mapping, e.0))
 }
 
 /// Asks the running import to stop; the case is left as it was.
@@ -392,14 +456,14 @@ pub fn choose_path(app: AppHandle, directory: bool) -> CommandResult<Option<Stri
     let dialog = app
         .dialog()
         .file()
-        .set_title("Open an audit bundle or a case");
+        .set_title("Open an audit bundle, a case, or a CSV or JSON export");
     let picked = if directory {
         dialog.blocking_pick_folder()
     } else {
         dialog
             .add_filter(
-                "Audit bundles and cases",
-                &["zip", "jsonl", "ndjson", "json", "trailscope"],
+                "Audit bundles, cases and exports",
+                &["zip", "jsonl", "ndjson", "json", "csv", "trailscope"],
             )
             .add_filter("All files", &["*"])
             .blocking_pick_file()
@@ -485,9 +549,73 @@ pub fn reverify_case(app: AppHandle, state: State<'_, AppState>) -> CommandResul
     })
 }
 
+/// The first records of a CSV or JSON file of no known format, for the mapping form.
+/// Only for a file the engine says a mapping could open: a bundle, a binary file or
+/// plain text gets the engine's own answer instead.
+#[tauri::command(async)]
+pub fn preview_file(path: String) -> CommandResult<FilePreviewDto> {
+    let file = Path::new(&path);
+    match Source::open(file, None, Limits::default()) {
+        // `hint` says what would open it; empty when nothing would.
+        Err(trailscope::Error::UnknownFormat { hint, .. }) if !hint.is_empty() => {}
+        Err(error) => return Err(error.into()),
+        Ok(_) => {
+            return Err(ErrorDto::invalid(format!(
+                "{path} is an audit bundle: open it as one"
+            )));
+        }
+    }
+    let preview = source::preview(file, Limits::default(), PREVIEW_ROWS)?;
+    Ok(FilePreviewDto::new(path, preview))
+}
+
+/// The first events the drafted mapping makes of the file, as sentences; or the
+/// engine's words for the first record and field that do not fit (or for the draft).
+#[tauri::command(async)]
+pub fn preview_mapping(
+    path: String,
+    draft: MappingDraftDto,
+) -> CommandResult<Vec<PreviewEventDto>> {
+    let mapping = parse_draft(draft)?;
+    match source::preview_events(
+        Path::new(&path),
+        &mapping,
+        Limits::default(),
+        PREVIEW_EVENTS,
+    ) {
+        Ok(events) => Ok(events.into_iter().map(PreviewEventDto::from).collect()),
+        // The form names the file already: the reason alone, without its path.
+        Err(trailscope::Error::Mapping { reason, .. }) => {
+            Err(ErrorDto::new(ErrorCode::Mapping, reason))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[tauri::command(async)]
+pub fn list_mappings(app: AppHandle) -> CommandResult<Vec<SavedMappingDto>> {
+    mappings::list(&app)
+}
+
+/// Saves the drafted mapping under its name, once the engine accepts it.
+#[tauri::command(async)]
+pub fn save_mapping(app: AppHandle, draft: MappingDraftDto) -> CommandResult<Vec<SavedMappingDto>> {
+    let name = draft.name.clone().unwrap_or_default();
+    let mapping = parse_draft(draft)?;
+    mappings::save(&app, &name, &mapping)?;
+    mappings::list(&app)
+}
+
+/// A saved mapping, as the form holds it.
+#[tauri::command(async)]
+pub fn load_saved_mapping(app: AppHandle, name: String) -> CommandResult<MappingDraftDto> {
+    Ok(MappingDraft::from(&mappings::load(&app, &name)?).into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dto::FieldSourceDto;
 
     #[test]
     fn a_sqlite_file_is_a_case_and_anything_else_a_bundle() {
@@ -501,6 +629,89 @@ mod tests {
         assert!(!is_case_file(&bundle));
         assert!(!is_case_file(&dir.join("missing")));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "trailscope-app-commands-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn orders_csv(dir: &Path) -> String {
+        let csv = dir.join("orders.csv");
+        std::fs::write(
+            &csv,
+            "When,User,Action,Result\n02/03/2026 09:00:00,maria,order.approved,OK\n02/03/2026 09:37:00,omar,order.cancelled,403\n",
+        )
+        .unwrap();
+        csv.display().to_string()
+    }
+
+    #[test]
+    fn only_a_file_a_mapping_could_open_is_previewed() {
+        let dir = scratch("preview");
+        let preview = preview_file(orders_csv(&dir)).unwrap();
+        assert_eq!(preview.columns, ["When", "User", "Action", "Result"]);
+        assert_eq!(preview.rows.len(), 2);
+        assert_eq!(preview.required, ["ts", "action"]);
+        assert!(preview.fields.iter().any(|f| f == "actor.id"));
+        let binary = dir.join("picture.png");
+        std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe").unwrap();
+        let refused = preview_file(binary.display().to_string()).unwrap_err();
+        assert_eq!(
+            refused.code,
+            ErrorCode::UnknownFormat,
+            "{}",
+            refused.message
+        );
+        let bundle = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/vectors/sample");
+        let refused = preview_file(bundle.display().to_string()).unwrap_err();
+        assert!(
+            refused.message.contains("audit bundle"),
+            "{}",
+            refused.message
+        );
+    }
+
+    #[test]
+    fn a_draft_that_does_not_fit_is_answered_in_the_engines_words_without_the_path() {
+        let dir = scratch("misfit");
+        let csv = orders_csv(&dir);
+        let draft = |ts: &str| MappingDraftDto {
+            fields: [
+                ("ts".to_owned(), FieldSourceDto::Column(ts.to_owned())),
+                (
+                    "action".to_owned(),
+                    FieldSourceDto::Column("Action".to_owned()),
+                ),
+            ]
+            .into(),
+            time_format: Some("%d/%m/%Y %H:%M:%S".to_owned()),
+            ..MappingDraftDto::default()
+        };
+        let misfit = preview_mapping(csv.clone(), draft("User")).unwrap_err();
+        assert_eq!(misfit.code, ErrorCode::Mapping);
+        assert!(
+            misfit.message.starts_with("record 1 (line 2"),
+            "{}",
+            misfit.message
+        );
+        assert!(misfit.message.contains("field ts"), "{}", misfit.message);
+        let events = preview_mapping(csv.clone(), draft("When")).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].time.as_deref(), Some("2026-03-02T09:00:00.000Z"));
+        // A draft the engine cannot parse at all says why, with the same code.
+        let unparsable = preview_mapping(csv, MappingDraftDto::default()).unwrap_err();
+        assert_eq!(unparsable.code, ErrorCode::Mapping);
+        assert!(
+            unparsable.message.contains("\"ts\""),
+            "{}",
+            unparsable.message
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! computes (sentences, diffs, states, headlines): it only copies and renames. Times
 //! leave here as ISO 8601 UTC strings; the UI decides local or UTC display.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,9 @@ use trailscope::query::sentence::sentence;
 use trailscope::query::{
     Activity, ActorSummary, EventCheck, EventDetail, EventFilter, EventRow, FacetCount, Question,
     Timeline, TimelineEntry, actor_kind,
+};
+use trailscope::source::{
+    FieldSource, MappingDraft, Preview, PreviewEvent, RecordFormat, SourceKind,
 };
 use trailscope::verify::Severity;
 use trailscope::{DimensionStatus, Finding, FindingKind, SignatureStatus, Verdict};
@@ -292,6 +295,25 @@ impl From<ChainSummary> for ChainDto {
     }
 }
 
+/// The kind of source a bundle was read as (`trailscope::source::SourceKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKindDto {
+    /// An audit bundle: hash-chained events, perhaps signed.
+    AuditBundle,
+    /// A CSV or JSON file of another system, read through a mapping (no integrity).
+    Mapped,
+}
+
+impl From<SourceKind> for SourceKindDto {
+    fn from(kind: SourceKind) -> Self {
+        match kind {
+            SourceKind::AuditBundle => SourceKindDto::AuditBundle,
+            SourceKind::Mapped => SourceKindDto::Mapped,
+        }
+    }
+}
+
 /// One imported bundle with the engine's verdict and headline.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct BundleDto {
@@ -299,6 +321,8 @@ pub struct BundleDto {
     pub bundle_idx: i64,
     pub path: String,
     pub container: String,
+    /// What it was read as: an audit bundle, or a file read through a mapping.
+    pub source: SourceKindDto,
     pub bundle_id: Option<String>,
     pub producer: Option<String>,
     pub exported_at: Option<String>,
@@ -323,6 +347,7 @@ impl From<BundleSummary> for BundleDto {
             bundle_idx: bundle.bundle_idx,
             path: bundle.path,
             container: bundle.container,
+            source: bundle.source.into(),
             bundle_id: bundle.bundle_id,
             producer: bundle.producer,
             exported_at: bundle.exported_at,
@@ -461,6 +486,8 @@ pub struct EventRowDto {
     pub malformed: Option<String>,
     /// A stub: an event the export left out.
     pub omitted: bool,
+    /// What its bundle was read as: a mapped file's events carry no hash to check.
+    pub source: SourceKindDto,
 }
 
 impl EventRowDto {
@@ -488,6 +515,7 @@ impl EventRowDto {
             checks_ok: row.checks_ok,
             malformed: row.malformed.clone(),
             omitted: row.omitted,
+            source: row.source.into(),
         }
     }
 }
@@ -1031,6 +1059,198 @@ pub struct ReverifyDto {
     pub bundles: Vec<String>,
 }
 
+/// The layout of a file read through a mapping (`trailscope::source::RecordFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordFormatDto {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object a line.
+    Jsonl,
+    /// One JSON array of objects.
+    Json,
+}
+
+impl From<RecordFormat> for RecordFormatDto {
+    fn from(format: RecordFormat) -> Self {
+        match format {
+            RecordFormat::Csv => RecordFormatDto::Csv,
+            RecordFormat::Jsonl => RecordFormatDto::Jsonl,
+            RecordFormat::Json => RecordFormatDto::Json,
+        }
+    }
+}
+
+impl From<RecordFormatDto> for RecordFormat {
+    fn from(format: RecordFormatDto) -> Self {
+        match format {
+            RecordFormatDto::Csv => RecordFormat::Csv,
+            RecordFormatDto::Jsonl => RecordFormat::Jsonl,
+            RecordFormatDto::Json => RecordFormat::Json,
+        }
+    }
+}
+
+/// Where one event field's value comes from (`trailscope::source::FieldSource`):
+/// `{ kind: "column", value: "User" }`, `{ kind: "hash_of_record" }`, …
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum FieldSourceDto {
+    /// A CSV column, by its header name.
+    Column(String),
+    /// A JSON pointer into a JSON record, e.g. `/actor/alternateId`.
+    Pointer(String),
+    /// The same value for every record.
+    Constant(String),
+    /// The SHA-256 of the record as it arrived (for `id` only).
+    HashOfRecord,
+}
+
+impl From<FieldSourceDto> for FieldSource {
+    fn from(source: FieldSourceDto) -> Self {
+        match source {
+            FieldSourceDto::Column(column) => FieldSource::Column(column),
+            FieldSourceDto::Pointer(pointer) => FieldSource::Pointer(pointer),
+            FieldSourceDto::Constant(value) => FieldSource::Constant(value),
+            FieldSourceDto::HashOfRecord => FieldSource::HashOfRecord,
+        }
+    }
+}
+
+impl From<FieldSource> for FieldSourceDto {
+    fn from(source: FieldSource) -> Self {
+        match source {
+            FieldSource::Column(column) => FieldSourceDto::Column(column),
+            FieldSource::Pointer(pointer) => FieldSourceDto::Pointer(pointer),
+            FieldSource::Constant(value) => FieldSourceDto::Constant(value),
+            FieldSource::HashOfRecord => FieldSourceDto::HashOfRecord,
+        }
+    }
+}
+
+/// A mapping as the form holds it (`trailscope::source::MappingDraft`); the shell
+/// writes it as TOML and has the engine parse it. Nothing here checks it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(default)]
+pub struct MappingDraftDto {
+    /// What the mapped events are called, and the name it is saved under.
+    pub name: Option<String>,
+    pub format: Option<RecordFormatDto>,
+    /// Event field (`ts`, `actor.id`, …) → where its value comes from.
+    pub fields: BTreeMap<String, FieldSourceDto>,
+    /// `rfc3339`, `epoch_seconds`, `epoch_millis` or a pattern such as `%d/%m/%Y %H:%M:%S`.
+    pub time_format: Option<String>,
+    /// `UTC` (the default), a zone name such as `Europe/Madrid`, or an offset like `+02:00`.
+    pub timezone: Option<String>,
+    /// Event field → (a record's text → the value to use), e.g. outcome `403` → `denied`.
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl From<MappingDraftDto> for MappingDraft {
+    fn from(draft: MappingDraftDto) -> Self {
+        MappingDraft {
+            name: draft.name,
+            format: draft.format.map(RecordFormat::from),
+            fields: draft
+                .fields
+                .into_iter()
+                .map(|(field, source)| (field, source.into()))
+                .collect(),
+            time_format: draft.time_format,
+            timezone: draft.timezone,
+            values: draft.values,
+        }
+    }
+}
+
+impl From<MappingDraft> for MappingDraftDto {
+    fn from(draft: MappingDraft) -> Self {
+        MappingDraftDto {
+            name: draft.name,
+            format: draft.format.map(RecordFormatDto::from),
+            fields: draft
+                .fields
+                .into_iter()
+                .map(|(field, source)| (field, source.into()))
+                .collect(),
+            time_format: draft.time_format,
+            timezone: draft.timezone,
+            values: draft.values,
+        }
+    }
+}
+
+/// The first records of a file of no known format, for the mapping form, with the
+/// event fields a mapping can fill (the engine's lists, in its order).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FilePreviewDto {
+    pub path: String,
+    pub format: RecordFormatDto,
+    /// CSV header names, or JSON pointers (`/actor/alternateId`).
+    pub columns: Vec<String>,
+    /// The first records' values, one cell per column.
+    pub rows: Vec<Vec<String>>,
+    /// Records among the first ones that could not be read.
+    #[ts(type = "number")]
+    pub unreadable: u64,
+    /// The event fields (`trailscope::source::mapping::FIELDS`).
+    pub fields: Vec<String>,
+    /// The fields holding the record's state around the event (`before`, `after`).
+    pub state_fields: Vec<String>,
+    /// The fields every event needs.
+    pub required: Vec<String>,
+}
+
+impl FilePreviewDto {
+    pub fn new(path: String, preview: Preview) -> Self {
+        use trailscope::source::mapping::{FIELDS, REQUIRED, STATE_FIELDS};
+        let owned = |names: &[&str]| names.iter().map(|&name| name.to_owned()).collect();
+        FilePreviewDto {
+            path,
+            format: preview.format.into(),
+            columns: preview.columns,
+            rows: preview.rows,
+            unreadable: preview.unreadable,
+            fields: owned(&FIELDS),
+            state_fields: owned(&STATE_FIELDS),
+            required: owned(&REQUIRED),
+        }
+    }
+}
+
+/// One event a drafted mapping makes of a record, in the engine's words.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PreviewEventDto {
+    /// 1-based line of the record in the file.
+    #[ts(type = "number")]
+    pub line: u64,
+    pub sentence: String,
+    /// ISO 8601 UTC, when the event has a time.
+    pub time: Option<String>,
+    /// The event in Trailscope's field names.
+    #[ts(type = "Record<string, unknown>")]
+    pub event: Value,
+}
+
+impl From<PreviewEvent> for PreviewEventDto {
+    fn from(event: PreviewEvent) -> Self {
+        PreviewEventDto {
+            line: event.line,
+            sentence: event.sentence,
+            time: event.ts,
+            event: event.event,
+        }
+    }
+}
+
+/// A mapping the reviewer saved for reuse (kept in the app's config dir).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SavedMappingDto {
+    pub name: String,
+    /// Why the engine no longer accepts it, if it does not.
+    pub problem: Option<String>,
+}
+
 /// The generated TypeScript twins of these types, in `ui/src/bindings/`.
 ///
 /// `TRAILSCOPE_UPDATE_BINDINGS=1 cargo test --release -p trailscope-app bindings`
@@ -1090,6 +1310,13 @@ pub mod bindings {
             RecentCaseDto,
             CheckpointFileDto,
             ReverifyDto,
+            SourceKindDto,
+            RecordFormatDto,
+            FieldSourceDto,
+            MappingDraftDto,
+            FilePreviewDto,
+            PreviewEventDto,
+            SavedMappingDto,
         );
         files
     }
@@ -1156,6 +1383,48 @@ mod tests {
         })
         .unwrap();
         assert_eq!(filter, EventFilter::default());
+    }
+
+    #[test]
+    fn a_draft_from_the_form_becomes_the_engines_draft_and_back() {
+        let json = serde_json::json!({
+            "name": "Acme ERP",
+            "fields": {
+                "id": { "kind": "hash_of_record" },
+                "ts": { "kind": "column", "value": "When" },
+                "action": { "kind": "pointer", "value": "/what" },
+                "actor.type": { "kind": "constant", "value": "user" }
+            },
+            "time_format": "%d/%m/%Y %H:%M:%S",
+            "values": { "outcome": { "403": "denied" } }
+        });
+        let dto: MappingDraftDto = serde_json::from_value(json.clone()).unwrap();
+        let draft = MappingDraft::from(dto.clone());
+        assert_eq!(draft.fields["id"], FieldSource::HashOfRecord);
+        assert_eq!(draft.fields["ts"], FieldSource::Column("When".into()));
+        assert_eq!(draft.fields["action"], FieldSource::Pointer("/what".into()));
+        assert_eq!(
+            draft.fields["actor.type"],
+            FieldSource::Constant("user".into())
+        );
+        assert_eq!(draft.format, None);
+        assert_eq!(draft.timezone, None);
+        assert_eq!(MappingDraftDto::from(draft), dto);
+        let back = serde_json::to_value(&dto).unwrap();
+        assert_eq!(back["fields"], json["fields"]);
+        assert_eq!(back["values"], json["values"]);
+    }
+
+    #[test]
+    fn a_mapped_bundle_says_so_on_the_wire() {
+        assert_eq!(
+            serde_json::to_value(SourceKindDto::from(SourceKind::Mapped)).unwrap(),
+            "mapped"
+        );
+        assert_eq!(
+            serde_json::to_value(SourceKindDto::from(SourceKind::AuditBundle)).unwrap(),
+            "audit_bundle"
+        );
     }
 
     #[test]

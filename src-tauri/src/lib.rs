@@ -5,19 +5,20 @@
 //! never decide a verdict: commands call the engine (`trailscope`) and convert its
 //! results into transport types (`dto.rs`); the commands are in `commands.rs`,
 //! the reviewer's trusted keys in `keys.rs`, checkpoint files in `checkpoints.rs`,
-//! recently opened cases in `recent.rs`.
+//! saved mappings in `mappings.rs`, recently opened cases in `recent.rs`.
 
 pub mod checkpoints;
 pub mod commands;
 pub mod dto;
 pub mod keys;
+pub mod mappings;
 pub mod recent;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The app's config dir (trusted keys, checkpoint files), or why there is none.
+/// The app's config dir (trusted keys, checkpoint files, mappings), or why there is none.
 pub(crate) fn config_dir(app: &tauri::AppHandle) -> Result<PathBuf, dto::ErrorDto> {
     use tauri::Manager;
     app.path()
@@ -104,6 +105,12 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
             commands::add_checkpoint_file,
             commands::remove_checkpoint_file,
             commands::reverify_case,
+            commands::preview_file,
+            commands::preview_mapping,
+            commands::import_mapped,
+            commands::list_mappings,
+            commands::save_mapping,
+            commands::load_saved_mapping,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -11,8 +11,7 @@ import { test } from "node:test";
 
 import { testId, withApp } from "./lib/app.mjs";
 import { generate, readEvents } from "./lib/bundle.mjs";
-import { sleep } from "./lib/webdriver.mjs";
-import { breakdownRows, chooseOption, click, countBy, need, openTab, readAll, type } from "./lib/views.mjs";
+import { breakdownRows, chooseOption, click, countBy, need, openTab, readAll, scrollAndRead, type } from "./lib/views.mjs";
 
 /** The real events (no stubs) of a generated bundle, and each named actor's. */
 function bundleWithActors(dir, seed, nEvents) {
@@ -26,29 +25,6 @@ function bundleWithActors(dir, seed, nEvents) {
     byActor.get(id).events.push(event);
   }
   return [...byActor.values()];
-}
-
-/**
- * The text of every row of a virtualized table, by event, scrolling it from top to
- * bottom (it only draws the rows in view).
- */
-async function scrollAndRead(app, viewportSelector, rowSelector) {
-  const seen = new Map();
-  const read = async () => {
-    for (const row of await readAll(app, rowSelector)) seen.set(row.data.eventIdx ?? row.text, row.text);
-  };
-  const step = `const v = document.querySelector(arguments[0]);
-    if (v === null) return true;
-    const atEnd = v.scrollTop + v.clientHeight >= v.scrollHeight - 1;
-    v.scrollTop += Math.max(1, Math.floor(v.clientHeight / 2));
-    return atEnd;`;
-  await app.execute("const v = document.querySelector(arguments[0]); if (v) v.scrollTop = 0;", viewportSelector);
-  for (let pass = 0; pass < 200; pass += 1) {
-    await sleep(150);
-    await read();
-    if (await app.execute(step, viewportSelector)) break;
-  }
-  return [...seen.values()];
 }
 
 /** Whether exactly one actor's name or id contains `part` (ignoring case). */

@@ -1,13 +1,19 @@
 // Front-end entry and frame: opens what the app was started with (or a path typed in),
-// shows import progress, then the case: verification summary and findings beside the
-// tabs (events, actors, questions, record history, keys), each a view under features/. DOM is built with createElement and textContent only, never
-// innerHTML: nothing from a bundle can become markup. It never decides a verdict.
+// offers the mapping form for a CSV or JSON file of no known format, shows import
+// progress, then the case: verification summary and findings beside the tabs (events,
+// actors, questions, record history, keys), each a view under features/. DOM is built
+// with createElement and textContent only, never innerHTML: nothing from a bundle can
+// become markup. It never decides a verdict.
 import type { CaseSummaryDto } from "./bindings/CaseSummaryDto";
+import type { FilePreviewDto } from "./bindings/FilePreviewDto";
+import type { ImportProgressDto } from "./bindings/ImportProgressDto";
+import type { OpenedDto } from "./bindings/OpenedDto";
 import type { AppContext, ViewHandle } from "./app/context";
 import { el } from "./components/dom";
 import { progressWidget } from "./components/progress";
 import { actorsView } from "./features/actors/panel";
 import { eventsView } from "./features/events/panel";
+import { mappingForm } from "./features/mapping/view";
 import { questionsView } from "./features/questions/view";
 import { recordView } from "./features/timeline/view";
 import { trustView } from "./features/trust/view";
@@ -16,12 +22,14 @@ import {
   CommandError,
   cancelImport,
   caseSummary,
+  importMapped,
   insideDesktopShell,
   launchPath,
   listActors,
   listFindings,
   onPathsDropped,
   openPath,
+  previewFile,
   reverifyCase,
 } from "./ipc";
 import { renderReverification } from "./features/verification/reverify";
@@ -93,28 +101,91 @@ function showStart(): void {
   main.replaceChildren(startScreen({ open: (path, choose) => void openAndShow(path, choose), showError, utc: () => view.utc }));
 }
 
-async function openAndShow(path: string, chooseCaseLocation = false): Promise<void> {
+/**
+ * Runs an import (or the opening of a case) behind the progress bar with its Cancel
+ * button, then shows the case; on failure calls `failed` with the shell's error.
+ */
+async function runImport(
+  title: string,
+  start: (onProgress: (update: ImportProgressDto) => void) => Promise<OpenedDto>,
+  failed: (error: unknown) => Promise<void> | void,
+): Promise<void> {
   clearError();
-  const progress = progressWidget(`Opening ${path}`, () => {
+  const progress = progressWidget(title, () => {
     progress.say("Cancelling…");
     cancelImport().catch(showError);
   });
   main.replaceChildren(progress.root);
   try {
-    const opened = await openPath(path, (update) => progress.update(update), chooseCaseLocation);
+    const opened = await start((update) => progress.update(update));
     casePathText.textContent = opened.case_path;
     casePathText.title = opened.case_path;
     homeButton.hidden = false;
     await showCase();
   } catch (error: unknown) {
-    if (error instanceof CommandError && error.code === "cancelled") {
-      showStart();
-      showNotice("Import cancelled; nothing was changed.");
-    } else {
-      showStart();
-      showError(error);
-    }
+    await failed(error);
   }
+}
+
+/** Says why an import did not happen: a cancel is a notice, anything else an error. */
+function reportFailure(error: unknown): void {
+  if (error instanceof CommandError && error.code === "cancelled") {
+    showNotice("Import cancelled; nothing was changed.");
+  } else {
+    showError(error);
+  }
+}
+
+async function openAndShow(path: string, chooseCaseLocation = false): Promise<void> {
+  await runImport(
+    `Opening ${path}`,
+    (onProgress) => openPath(path, onProgress, chooseCaseLocation),
+    async (error) => {
+      // A CSV or JSON file of another system: offer a mapping instead of only an error.
+      if (error instanceof CommandError && error.code === "unknown_format") {
+        const preview = await previewFile(path).catch(() => null);
+        if (preview !== null) {
+          showMapping(path, preview, chooseCaseLocation);
+          return;
+        }
+      }
+      showStart();
+      reportFailure(error);
+    },
+  );
+}
+
+/** The mapping form for a file of no known format; its Import runs like a bundle's. */
+function showMapping(path: string, preview: FilePreviewDto, chooseCaseLocation: boolean): void {
+  casePathText.textContent = "";
+  casePathText.title = "";
+  homeButton.hidden = false;
+  const form = mappingForm({
+    path,
+    preview,
+    utc: () => view.utc,
+    showError,
+    showNotice,
+    import: (draft) =>
+      void runImport(
+        `Importing ${path}`,
+        (onProgress) => importMapped(path, draft, onProgress, chooseCaseLocation),
+        (error) => {
+          // Back to the form as it was, with the reason on top.
+          casePathText.textContent = "";
+          homeButton.hidden = false;
+          view.refresh = form.refresh;
+          main.replaceChildren(form.root);
+          reportFailure(error);
+        },
+      ),
+    back: () => {
+      clearError();
+      showStart();
+    },
+  });
+  view.refresh = form.refresh;
+  main.replaceChildren(form.root);
 }
 
 /** The tabs of an open case, in order; each is a view under features/. */

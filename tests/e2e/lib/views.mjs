@@ -1,10 +1,11 @@
 // Small user actions for the e2e tests of the views: open a tab, click, type, pick a
-// select's option, and read the data-* attributes of many elements at once (one
-// round trip instead of one per element). Plain W3C WebDriver calls through the
-// session of lib/webdriver.mjs; every wait has a deadline.
+// select's option, read the data-* attributes of many elements at once (one round
+// trip instead of one per element), and read every row of a virtual table. Plain W3C
+// WebDriver calls through the session of lib/webdriver.mjs; every wait has a deadline.
 import assert from "node:assert/strict";
 
 import { testId } from "./app.mjs";
+import { sleep } from "./webdriver.mjs";
 
 /** Clicks an element (a reference from findAll / waitForElement). */
 export function click(app, elementId) {
@@ -54,6 +55,29 @@ export function readAll(app, selector) {
      }));`,
     selector,
   );
+}
+
+/**
+ * The text of every row of a virtualized table, by event, scrolling it from top to
+ * bottom (it only draws the rows in view).
+ */
+export async function scrollAndRead(app, viewportSelector, rowSelector) {
+  const seen = new Map();
+  const read = async () => {
+    for (const row of await readAll(app, rowSelector)) seen.set(row.data.eventIdx ?? row.text, row.text);
+  };
+  const step = `const v = document.querySelector(arguments[0]);
+    if (v === null) return true;
+    const atEnd = v.scrollTop + v.clientHeight >= v.scrollHeight - 1;
+    v.scrollTop += Math.max(1, Math.floor(v.clientHeight / 2));
+    return atEnd;`;
+  await app.execute("const v = document.querySelector(arguments[0]); if (v) v.scrollTop = 0;", viewportSelector);
+  for (let pass = 0; pass < 200; pass += 1) {
+    await sleep(150);
+    await read();
+    if (await app.execute(step, viewportSelector)) break;
+  }
+  return [...seen.values()];
 }
 
 /** `[value, count]` pairs of the breakdown rows under `container`, sorted by value. */

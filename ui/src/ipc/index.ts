@@ -14,12 +14,16 @@ import type { EventFilterDto } from "../bindings/EventFilterDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { ExportResultDto } from "../bindings/ExportResultDto";
 import type { FacetCountDto } from "../bindings/FacetCountDto";
+import type { FilePreviewDto } from "../bindings/FilePreviewDto";
 import type { FindingDto } from "../bindings/FindingDto";
 import type { ImportProgressDto } from "../bindings/ImportProgressDto";
+import type { MappingDraftDto } from "../bindings/MappingDraftDto";
 import type { OpenedDto } from "../bindings/OpenedDto";
+import type { PreviewEventDto } from "../bindings/PreviewEventDto";
 import type { QuestionDto } from "../bindings/QuestionDto";
 import type { RecentCaseDto } from "../bindings/RecentCaseDto";
 import type { ReverifyDto } from "../bindings/ReverifyDto";
+import type { SavedMappingDto } from "../bindings/SavedMappingDto";
 import type { TimelineDto } from "../bindings/TimelineDto";
 import type { TrustedKeyDto } from "../bindings/TrustedKeyDto";
 
@@ -78,6 +82,45 @@ export function openPath(
 ): Promise<OpenedDto> {
   const channel = new Channel<ImportProgressDto>(onProgress);
   return call<OpenedDto>("open_path", { path, chooseCaseLocation, onProgress: channel });
+}
+
+/** The first records of a CSV or JSON file of no known format, for the mapping form. */
+export function previewFile(path: string): Promise<FilePreviewDto> {
+  return call<FilePreviewDto>("preview_file", { path });
+}
+
+/**
+ * The first events the drafted mapping makes of the file, as sentences; fails with the
+ * engine's words (code `mapping`) for the draft or the first record that does not fit.
+ */
+export function previewMapping(path: string, draft: MappingDraftDto): Promise<PreviewEventDto[]> {
+  return call<PreviewEventDto[]>("preview_mapping", { path, draft });
+}
+
+/** Imports a CSV or JSON file through the drafted mapping into a new case, as `openPath` does a bundle. */
+export function importMapped(
+  path: string,
+  draft: MappingDraftDto,
+  onProgress: (progress: ImportProgressDto) => void,
+  chooseCaseLocation = false,
+): Promise<OpenedDto> {
+  const channel = new Channel<ImportProgressDto>(onProgress);
+  return call<OpenedDto>("import_mapped", { path, draft, chooseCaseLocation, onProgress: channel });
+}
+
+/** The mappings saved for reuse. */
+export function listMappings(): Promise<SavedMappingDto[]> {
+  return call<SavedMappingDto[]>("list_mappings");
+}
+
+/** Saves the drafted mapping under its name (once the engine accepts it); the list after. */
+export function saveMapping(draft: MappingDraftDto): Promise<SavedMappingDto[]> {
+  return call<SavedMappingDto[]>("save_mapping", { draft });
+}
+
+/** A saved mapping, as a draft to fill the form with. */
+export function loadSavedMapping(name: string): Promise<MappingDraftDto> {
+  return call<MappingDraftDto>("load_saved_mapping", { name });
 }
 
 export function cancelImport(): Promise<void> {

@@ -11,7 +11,7 @@ import type { AppContext } from "../../app/context";
 import { renderChanges } from "../../components/diff";
 import { button, el } from "../../components/dom";
 import { formatTime } from "../../format/time";
-import { verifiedMark } from "./view";
+import { verifiedMark } from "./mark";
 import "./detail.css";
 
 function linkButton(text: string, testid: string, onClick: () => void): HTMLButtonElement {

@@ -24,6 +24,7 @@ function row(eventIdx: number): EventRowDto {
     checks_ok: true,
     malformed: null,
     omitted: false,
+    source: "audit_bundle",
   };
 }
 

@@ -6,6 +6,7 @@ import type { EventRowDto } from "../../bindings/EventRowDto";
 import { el } from "../../components/dom";
 import { needsMore, scrollToRow, virtualWindow } from "../../components/virtual-window";
 import { formatTime } from "../../format/time";
+import { verifiedMark } from "./mark";
 import { type EventPager, statusText } from "./state";
 
 /** Must match `.event-row { height }` in styles.css. */
@@ -25,11 +26,6 @@ function targetText(row: EventRowDto): string {
   return "";
 }
 
-export function verifiedMark(row: EventRowDto): { text: string; title: string; className: string } {
-  if (row.verified) return { text: "✓", title: "verified", className: "mark-verified" };
-  if (row.checks_ok) return { text: "·", title: "intact, not verified", className: "mark-intact" };
-  return { text: "✗", title: "fails its checks", className: "mark-broken" };
-}
 
 export interface EventsTable {
   root: HTMLElement;

@@ -4,6 +4,7 @@
 // frame's job.
 import type { RecentCaseDto } from "../../bindings/RecentCaseDto";
 import { button, el } from "../../components/dom";
+import { baseName } from "../../format/path";
 import { formatTime } from "../../format/time";
 import { choosePath, engineVersion, forgetRecentCase, insideDesktopShell, recentCases } from "../../ipc";
 import "./start.css";
@@ -13,12 +14,6 @@ export interface StartOptions {
   open(path: string, chooseCaseLocation: boolean): void;
   showError(error: unknown): void;
   utc(): boolean;
-}
-
-/** The file name of a path, for a short label ("march.audit.zip"). */
-export function baseName(path: string): string {
-  const parts = path.split(/[\\/]/).filter((part) => part !== "");
-  return parts[parts.length - 1] ?? path;
 }
 
 function recentList(entries: RecentCaseDto[], options: StartOptions, onForget: (path: string) => void): HTMLElement {
@@ -67,7 +62,7 @@ export function startScreen(options: StartOptions): HTMLElement {
   const input = el("input", { className: "path-input", testid: "open-path-input" });
   input.type = "text";
   input.placeholder = "or type a path: /evidence/march.audit.zip";
-  input.setAttribute("aria-label", "Path of a bundle or case");
+  input.setAttribute("aria-label", "Path of a bundle, a case or an export");
   const open = el("button", { className: "button button-secondary", testid: "open-path", text: "Open" });
   open.type = "submit";
   const form = el("form", { className: "open-form" }, input, open);
@@ -103,7 +98,7 @@ export function startScreen(options: StartOptions): HTMLElement {
     el("h2", { className: "start-title", text: "Open an audit trail" }),
     el("p", {
       className: "app-hint",
-      text: "Choose an audit bundle (a ZIP, a folder or a JSON Lines file) to verify it and investigate it, or a case you opened before. You can also drop it on this window.",
+      text: "Choose an audit bundle (a ZIP, a folder or a JSON Lines file) to verify it and investigate it, or a case you opened before. A CSV or JSON export of another system opens through a mapping you make here. You can also drop it on this window.",
     }),
     el("div", { className: "start-actions" }, chooseFile, chooseFolder),
     form,

@@ -1,11 +1,12 @@
-// The verification view: the engine's verdict headline per bundle, each chain's five
-// dimensions with status and detail, and the findings list. It shows the engine's
+// The verification view: the engine's verdict headline per bundle, each chain's (or
+// mapped file's) five dimensions with status and detail, and the findings list. It shows the engine's
 // words as they are: it must never decide, recompute or soften a verdict.
 import type { CaseSummaryDto } from "../../bindings/CaseSummaryDto";
 import type { FindingDto } from "../../bindings/FindingDto";
 import { el } from "../../components/dom";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
+import { chainTitle } from "./chain-title";
 import { findingLocation } from "./location";
 
 /** The verdict, headlines, counts and chains of a case. */
@@ -50,13 +51,11 @@ export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElemen
       const section = el(
         "section",
         { className: "chain", testid: "chain" },
-        el("h3", {
-          className: "chain-title",
-          text: `Chain ${chain.chain}: ${chain.verdict}, ${formatCount(chain.n_events)} events (seq ${chain.first_seq}–${chain.last_seq})`,
-        }),
+        el("h3", { className: "chain-title", testid: "chain-title", text: chainTitle(bundle.source, chain) }),
         list,
       );
       section.dataset.chain = chain.chain;
+      section.dataset.source = bundle.source;
       root.append(section);
     }
   }
