@@ -18,15 +18,16 @@ use trailscope::VerifyOptions;
 use trailscope::bundle::Limits;
 use trailscope::case::{Case, case_status, import_source, retrust, reverify, stored_findings};
 use trailscope::export::{ExportFormat, export_to_file};
-use trailscope::query::{self, Cursor, EventFilter, FacetBy, Order};
+use trailscope::query::{self, Cursor, EventFilter, FacetBy, Masking, Order};
 use trailscope::source::{self, Mapping, MappingDraft, Source};
 
 use crate::LaunchRequest;
 use crate::dto::{
     ActivityDto, ActorDto, CaseSummaryDto, CheckpointFileDto, ErrorCode, ErrorDto, EventDetailDto,
     EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto, FilePreviewDto,
-    FindingDto, ImportProgressDto, MappingDraftDto, OpenedDto, PreviewEventDto, QuestionDto,
-    RecentCaseDto, ReverifyDto, SavedMappingDto, TimelineDto, TrustedKeyDto, parse_iso,
+    FindingDto, FindingGroupDto, ImportProgressDto, MappingDraftDto, OpenedDto, PreviewEventDto,
+    QuestionDto, RecentCaseDto, ReverifyDto, SavedMappingDto, TimelineDto, TrustedKeyDto,
+    parse_iso,
 };
 use crate::{checkpoints, keys, mappings, recent};
 
@@ -281,11 +282,12 @@ pub fn case_summary(state: State<'_, AppState>) -> CommandResult<CaseSummaryDto>
 }
 
 #[tauri::command(async)]
-pub fn list_findings(state: State<'_, AppState>) -> CommandResult<Vec<FindingDto>> {
+/// The case's findings, grouped by cause (a fork of two bundles is one entry).
+pub fn list_findings(state: State<'_, AppState>) -> CommandResult<Vec<FindingGroupDto>> {
     let case = state.open_case()?;
-    Ok(stored_findings(&case)?
+    Ok(query::finding_groups(stored_findings(&case)?)
         .into_iter()
-        .map(FindingDto::from)
+        .map(FindingGroupDto::from)
         .collect())
 }
 
@@ -298,7 +300,7 @@ pub fn list_events(
     limit: u32,
 ) -> CommandResult<EventPageDto> {
     let case = state.open_case()?;
-    let masked = case.masked_fields()?;
+    let masking = Masking::of_case(&case)?;
     let after = after.as_deref().map(Cursor::decode).transpose()?;
     let filter = EventFilter::try_from(filter)?;
     let limit = limit.clamp(1, MAX_PAGE) as usize;
@@ -307,7 +309,7 @@ pub fn list_events(
         rows: page
             .rows
             .iter()
-            .map(|row| EventRowDto::new(row, &masked))
+            .map(|row| EventRowDto::from(&query::event_view(row, &masking)))
             .collect(),
         next: page.next.map(|cursor| cursor.encode()),
     })
@@ -316,14 +318,14 @@ pub fn list_events(
 #[tauri::command(async)]
 pub fn event_detail(state: State<'_, AppState>, event_idx: i64) -> CommandResult<EventDetailDto> {
     let case = state.open_case()?;
-    let masked = case.masked_fields()?;
-    let detail = query::event_detail(&case, event_idx)?.ok_or_else(|| {
+    let masking = Masking::of_case(&case)?;
+    let detail = query::detail_view(&case, event_idx, &masking)?.ok_or_else(|| {
         ErrorDto::new(
             ErrorCode::NotFound,
             format!("no event {event_idx} in this case"),
         )
     })?;
-    Ok(EventDetailDto::new(detail, &masked))
+    Ok(EventDetailDto::from(detail))
 }
 
 #[tauri::command(async)]
@@ -344,10 +346,10 @@ pub fn record_timeline(
     at: Option<String>,
 ) -> CommandResult<TimelineDto> {
     let case = state.open_case()?;
-    let masked = case.masked_fields()?;
+    let masking = Masking::of_case(&case)?;
     let at = at.as_deref().map(parse_iso).transpose()?;
-    let timeline = query::timeline(&case, &target_type, &target_id, at)?;
-    Ok(TimelineDto::new(timeline, &masked))
+    let history = query::history_view(&case, &target_type, &target_id, at, &masking)?;
+    Ok(TimelineDto::from(history))
 }
 
 #[tauri::command(async)]

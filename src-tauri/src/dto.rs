@@ -7,7 +7,7 @@
 //! computes (sentences, diffs, states, headlines): it only copies and renames. Times
 //! leave here as ISO 8601 UTC strings; the UI decides local or UTC display.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,12 +17,10 @@ use ts_rs::TS;
 use trailscope::case::{
     BundleSummary, CaseStatus, ChainSummary, ImportOutcome, ImportProgress, StoredFinding,
 };
-use trailscope::export::{mask, masked_event};
-use trailscope::query::diff::{FieldChange, diff};
-use trailscope::query::sentence::sentence;
+use trailscope::query::diff::FieldChange;
 use trailscope::query::{
-    Activity, ActorSummary, EventCheck, EventDetail, EventFilter, EventRow, FacetCount, Question,
-    Timeline, TimelineEntry, actor_kind,
+    Activity, ActorSummary, DetailView, EventCheck, EventFilter, EventView, FacetCount,
+    FindingGroupView, HistoryEntryView, HistoryView, Question, actor_kind,
 };
 use trailscope::source::{
     FieldSource, MappingDraft, Preview, PreviewEvent, RecordFormat, SourceKind,
@@ -442,6 +440,39 @@ impl From<StoredFinding> for FindingDto {
     }
 }
 
+/// Findings of one cause shown as one (the engine's grouping and words): a run of one
+/// kind over consecutive seqs, with the warnings it explains.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FindingGroupDto {
+    pub kind: FindingKindDto,
+    pub severity: SeverityDto,
+    pub chain: Option<String>,
+    #[ts(type = "number | null")]
+    pub first_seq: Option<u64>,
+    #[ts(type = "number | null")]
+    pub last_seq: Option<u64>,
+    pub message: String,
+    /// Its findings, each one click away; the first is the group's own.
+    pub members: Vec<FindingDto>,
+    /// Warnings this group explains, attributed to it.
+    pub explained: Vec<FindingDto>,
+}
+
+impl From<FindingGroupView> for FindingGroupDto {
+    fn from(group: FindingGroupView) -> Self {
+        FindingGroupDto {
+            kind: group.kind.into(),
+            severity: group.severity.into(),
+            chain: group.chain,
+            first_seq: group.seqs.map(|s| s.0),
+            last_seq: group.seqs.map(|s| s.1),
+            message: group.message,
+            members: group.members.into_iter().map(FindingDto::from).collect(),
+            explained: group.explained.into_iter().map(FindingDto::from).collect(),
+        }
+    }
+}
+
 impl FindingDto {
     /// A finding just made (not stored in the case), numbered `index` in its list.
     pub fn live(index: usize, finding: &Finding) -> Self {
@@ -490,32 +521,26 @@ pub struct EventRowDto {
     pub source: SourceKindDto,
 }
 
-impl EventRowDto {
-    /// The row as the table shows it, with the case's masked fields hidden.
-    pub fn new(row: &EventRow, masked: &BTreeSet<String>) -> Self {
-        // The same words the CLI uses for a line it could not read as an event.
-        let sentence = match &row.malformed {
-            Some(reason) => format!("Malformed line {} kept in quarantine: {reason}", row.line),
-            None => masked_event(row, masked)
-                .map_or_else(|| "(unreadable line)".to_owned(), |event| sentence(&event)),
-        };
+impl From<&EventView> for EventRowDto {
+    /// The engine's masked view of a row, field for field.
+    fn from(event: &EventView) -> Self {
         EventRowDto {
-            event_idx: row.event_idx,
-            time: iso_utc(row.ts),
-            actor_id: row.actor_id.clone(),
-            actor_name: row.actor_name.clone(),
-            actor_type: row.actor_type.clone(),
-            action: row.action.clone(),
-            target_type: row.target_type.clone(),
-            target_id: row.target_id.clone(),
-            target_name: row.target_name.clone(),
-            outcome: row.outcome.clone(),
-            sentence,
-            verified: row.verified(),
-            checks_ok: row.checks_ok,
-            malformed: row.malformed.clone(),
-            omitted: row.omitted,
-            source: row.source.into(),
+            event_idx: event.event_idx,
+            time: iso_utc(event.ts),
+            actor_id: event.actor_id.clone(),
+            actor_name: event.actor_name.clone(),
+            actor_type: event.actor_type.clone(),
+            action: event.action.clone(),
+            target_type: event.target_type.clone(),
+            target_id: event.target_id.clone(),
+            target_name: event.target_name.clone(),
+            outcome: event.outcome.clone(),
+            sentence: event.sentence.clone(),
+            verified: event.verified,
+            checks_ok: event.checks_ok,
+            malformed: event.malformed.clone(),
+            omitted: event.omitted,
+            source: event.source.into(),
         }
     }
 }
@@ -595,34 +620,29 @@ pub struct EventDetailDto {
     pub findings: Vec<FindingDto>,
 }
 
-impl EventDetailDto {
-    pub fn new(detail: EventDetail, masked: &BTreeSet<String>) -> Self {
-        let EventDetail {
-            row,
-            source,
-            own_hash,
-            link,
-            findings,
-        } = detail;
-        let row = &row;
-        let line_text = trailscope::export::line_as_arrived(row, masked);
-        // The diff of the masked event, so a masked field shows as masked on both sides.
-        let changes = masked_event(row, masked)
-            .map(|event| diff(event.get("before"), event.get("after")))
-            .unwrap_or_default();
+impl From<DetailView> for EventDetailDto {
+    /// The engine's masked detail view, field for field.
+    fn from(detail: DetailView) -> Self {
+        let source = detail.source;
         EventDetailDto {
-            row: EventRowDto::new(row, masked),
-            line_text,
-            changes: changes.into_iter().map(ChangeDto::from).collect(),
+            row: EventRowDto::from(&detail.event),
+            line_text: detail.line_text,
+            changes: detail
+                .event
+                .changes
+                .iter()
+                .cloned()
+                .map(ChangeDto::from)
+                .collect(),
             source: SourceDto {
-                bundle_idx: row.bundle_idx,
-                file: row.file.clone(),
-                line: row.line,
-                chain: row.chain.clone(),
-                seq: row.seq,
-                event_id: row.id.clone(),
-                category: row.category.clone(),
-                bundle_verdict: row.bundle_verdict.into(),
+                bundle_idx: detail.bundle_idx,
+                file: detail.file,
+                line: detail.line,
+                chain: detail.event.chain.clone(),
+                seq: detail.event.seq,
+                event_id: detail.event.id.clone(),
+                category: detail.category,
+                bundle_verdict: detail.bundle_verdict.into(),
                 ip: source.ip,
                 user_agent: source.user_agent,
                 channel: source.channel,
@@ -633,9 +653,9 @@ impl EventDetailDto {
                 on_behalf_of: source.on_behalf_of,
                 reason: source.reason,
             },
-            own_hash: own_hash.into(),
-            link: link.into(),
-            findings: findings.into_iter().map(FindingDto::from).collect(),
+            own_hash: detail.own_hash.into(),
+            link: detail.link.into(),
+            findings: detail.findings.into_iter().map(FindingDto::from).collect(),
         }
     }
 }
@@ -694,36 +714,26 @@ pub struct TimelineEntryDto {
     pub changes: Vec<ChangeDto>,
 }
 
-impl TimelineEntryDto {
-    fn new(entry: TimelineEntry, masked: &BTreeSet<String>) -> Self {
-        let changes = masked_event(&entry.row, masked)
-            .map(|event| diff(event.get("before"), event.get("after")))
-            .unwrap_or_default();
+impl From<HistoryEntryView> for TimelineEntryDto {
+    fn from(entry: HistoryEntryView) -> Self {
         TimelineEntryDto {
-            row: EventRowDto::new(&entry.row, masked),
+            row: EventRowDto::from(&entry.event),
             omitted_before: entry.omitted_before,
             discrepancies: entry
                 .discrepancies
                 .into_iter()
-                .map(|d| {
-                    // Masked as the event is: the whole field if its name is masked,
-                    // else any masked names inside its value.
-                    let hide = |mut value: Value| {
-                        if masked.contains(&d.field) {
-                            Value::String(trailscope::export::MASK.to_owned())
-                        } else {
-                            mask(&mut value, masked);
-                            value
-                        }
-                    };
-                    DiscrepancyDto {
-                        expected: hide(d.expected),
-                        actual: hide(d.actual),
-                        field: d.field,
-                    }
+                .map(|d| DiscrepancyDto {
+                    field: d.field,
+                    expected: d.expected,
+                    actual: d.actual,
                 })
                 .collect(),
-            changes: changes.into_iter().map(ChangeDto::from).collect(),
+            changes: entry
+                .event
+                .changes
+                .into_iter()
+                .map(ChangeDto::from)
+                .collect(),
         }
     }
 }
@@ -744,23 +754,22 @@ pub struct TimelineDto {
     pub at: Option<String>,
 }
 
-impl TimelineDto {
-    pub fn new(timeline: Timeline, masked: &BTreeSet<String>) -> Self {
-        let mut state = Value::Object(timeline.state.fields);
-        mask(&mut state, masked);
+impl From<HistoryView> for TimelineDto {
+    /// The engine's masked history view, field for field.
+    fn from(history: HistoryView) -> Self {
         TimelineDto {
-            target_type: timeline.target_type,
-            target_id: timeline.target_id,
-            target_name: timeline.target_name,
-            entries: timeline
+            target_type: history.target_type,
+            target_id: history.target_id,
+            target_name: history.target_name,
+            entries: history
                 .entries
                 .into_iter()
-                .map(|entry| TimelineEntryDto::new(entry, masked))
+                .map(TimelineEntryDto::from)
                 .collect(),
-            state,
-            exists: timeline.state.exists,
-            uncertain: timeline.state.uncertain.into_iter().collect(),
-            at: iso_utc(timeline.at),
+            state: Value::Object(history.state),
+            exists: history.exists,
+            uncertain: history.uncertain.into_iter().collect(),
+            at: iso_utc(history.at),
         }
     }
 }
@@ -1288,6 +1297,7 @@ pub mod bindings {
             BundleDto,
             CaseSummaryDto,
             FindingDto,
+            FindingGroupDto,
             EventRowDto,
             EventPageDto,
             ChangeDto,
@@ -1325,6 +1335,7 @@ pub mod bindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
     use std::path::PathBuf;
 
     fn bindings_dir() -> PathBuf {
@@ -1425,6 +1436,78 @@ mod tests {
             serde_json::to_value(SourceKindDto::from(SourceKind::AuditBundle)).unwrap(),
             "audit_bundle"
         );
+    }
+
+    /// Every DTO that shows events is made from the engine's masked views: with `email`
+    /// masked, no email shows anywhere on the wire, however deeply it is nested.
+    #[test]
+    fn a_masked_nested_field_is_hidden_in_every_dto_that_shows_events() {
+        use trailscope::case::{Case, import_source};
+        use trailscope::query::{self, EventFilter, Masking, Order};
+        use trailscope::source::Mapping;
+
+        let dir = std::env::temp_dir().join(format!("trailscope-dto-mask-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("crm.csv");
+        let mut text = String::from("When,Who,Email,What,Record,Old,New\n");
+        for i in 0..6 {
+            text.push_str(&format!(
+                "2026-01-0{}T09:00:00Z,u{i},who{i}@secret.example,customer.updated,C{},\"{{\"\"contact\"\":{{\"\"email\"\":\"\"old{i}@secret.example\"\"}}}}\",\"{{\"\"contact\"\":{{\"\"email\"\":\"\"new{i}@secret.example\"\"}},\"\"items\"\":[{{\"\"email\"\":\"\"item{i}@secret.example\"\"}}]}}\"\n",
+                i + 1,
+                i % 2
+            ));
+        }
+        std::fs::write(&csv, text).unwrap();
+        let mapping = Mapping::parse(
+            "[fields]\nts = \"When\"\n\"actor.id\" = \"Who\"\n\"actor.email\" = \"Email\"\naction = \"What\"\n\"target.type\" = { value = \"Customer\" }\n\"target.id\" = \"Record\"\nbefore = \"Old\"\nafter = \"New\"\n",
+        )
+        .unwrap();
+        let case_path = dir.join("masked.case");
+        let mut case = Case::open(&case_path).unwrap();
+        import_source(
+            &mut case,
+            &csv,
+            Some(&mapping),
+            &trailscope::VerifyOptions::default(),
+            "2026-03-01T00:00:00Z",
+            &mut |_| std::ops::ControlFlow::Continue(()),
+        )
+        .unwrap();
+        case.set_masked_fields(&["email".to_owned()], &[]).unwrap();
+        let masking = Masking::of_case(&case).unwrap();
+
+        let page = query::list_events(
+            &case,
+            &EventFilter::default(),
+            Order::NewestFirst,
+            100,
+            None,
+        )
+        .unwrap();
+        assert_eq!(page.rows.len(), 6);
+        let mut wire = Vec::new();
+        for row in &page.rows {
+            let view = query::event_view(row, &masking);
+            wire.push(serde_json::to_string(&EventRowDto::from(&view)).unwrap());
+            let detail = query::detail_view(&case, row.event_idx, &masking)
+                .unwrap()
+                .unwrap();
+            let detail = EventDetailDto::from(detail);
+            assert!(
+                detail.changes.iter().any(|c| c.path == "contact.email"),
+                "a change to a masked field is still listed"
+            );
+            wire.push(serde_json::to_string(&detail).unwrap());
+        }
+        for record in ["C0", "C1"] {
+            let history = query::history_view(&case, "Customer", record, None, &masking).unwrap();
+            wire.push(serde_json::to_string(&TimelineDto::from(history)).unwrap());
+        }
+        let wire = wire.join("\n");
+        assert!(wire.contains("contact.email"));
+        assert!(!wire.contains("secret.example"), "{wire}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -25,6 +25,6 @@ pub use events::{
 pub use questions::{Needs, Question, question, questions};
 pub use timeline::{Timeline, TimelineEntry, event_diff, timeline};
 pub use view::{
-    DetailView, EventView, HistoryEntryView, HistoryView, Masking, detail_view, diff_view,
-    event_view, history_view,
+    DetailView, EventView, FindingGroupView, HistoryEntryView, HistoryView, Masking, detail_view,
+    diff_view, event_view, finding_groups, history_view,
 };

@@ -124,6 +124,8 @@ pub struct EventView {
     pub checks_ok: bool,
     pub malformed: Option<String>,
     pub omitted: bool,
+    /// The kind of source its bundle was read as.
+    pub source: crate::source::SourceKind,
     /// Its changes, field by field, masked.
     pub changes: Vec<FieldChange>,
 }
@@ -175,6 +177,7 @@ pub fn event_view(row: &EventRow, masking: &Masking) -> EventView {
         checks_ok: row.checks_ok,
         malformed: row.malformed.clone(),
         omitted: row.omitted,
+        source: row.source,
         changes: row_changes(row, masking),
     }
 }
@@ -308,6 +311,46 @@ pub fn diff_view(case: &Case, event_id: &str, masking: &Masking) -> Result<Vec<E
         .into_iter()
         .map(|(row, _)| event_view(&row, masking))
         .collect())
+}
+
+/// Findings of one cause as one entry (`verify::group_findings`), worded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingGroupView {
+    pub kind: crate::FindingKind,
+    pub severity: crate::verify::Severity,
+    pub chain: Option<String>,
+    /// First and last seq the group covers.
+    pub seqs: Option<(u64, u64)>,
+    /// The group in words: its first finding's, with the range, count and what it explains.
+    pub message: String,
+    /// Its findings, in order (the single events, one click away).
+    pub members: Vec<StoredFinding>,
+    /// The warnings it explains, attributed to it instead of listed apart.
+    pub explained: Vec<StoredFinding>,
+}
+
+/// The case's findings grouped by cause, in the order found.
+pub fn finding_groups(findings: Vec<StoredFinding>) -> Vec<FindingGroupView> {
+    let groups = crate::verify::group_findings(&findings);
+    groups
+        .iter()
+        .map(|group| {
+            let first = &findings[group.members[0]];
+            FindingGroupView {
+                kind: group.kind,
+                severity: group.kind.severity(),
+                chain: group.chain.clone(),
+                seqs: group.seqs,
+                message: group.describe(&first.message, &group.explained_kinds(&findings)),
+                members: group.members.iter().map(|&i| findings[i].clone()).collect(),
+                explained: group
+                    .explained
+                    .iter()
+                    .map(|&i| findings[i].clone())
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -64,6 +64,51 @@ test("a tampered event's finding is shown in words and opens that event", { time
   });
 });
 
+test("a run of findings of one cause is one entry with its range, and each finding stays one click away", { timeout: 120_000 }, async (t) => {
+  const dir = path.join(scratch(t), "bundle");
+  generate(dir, { events: 60, chains: 1, seed: 13 });
+  // Five events in a row changed after the fact: five hash mismatches over seq 21 to 25.
+  const file = path.join(dir, "events.jsonl");
+  const lines = readFileSync(file, "utf8").split("\n").filter((line) => line !== "");
+  const edited = [];
+  for (let lineNo = 21; lineNo <= 25; lineNo += 1) {
+    const event = JSON.parse(lines[lineNo - 1]);
+    assert.equal(event.seq, lineNo, "one chain: seq is the line number");
+    event.reason = "changed afterwards";
+    lines[lineNo - 1] = JSON.stringify(event);
+    edited.push(event.id);
+  }
+  writeFileSync(file, `${lines.join("\n")}\n`);
+
+  await withApp([dir], async (app) => {
+    await headline(app);
+    const groups = await app.waitFor(async () => {
+      const found = await app.findAll(`${testId("finding")}[data-kind="hash_mismatch"]`);
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 10_000 });
+    assert.equal(groups.length, 1, "the five mismatches are listed as one entry");
+    const words = await app.textContent(groups[0]);
+    assert.ok(words.includes("5 findings like this one, events 21 to 25"), `the entry does not give its range: ${words}`);
+    // Unfolded, the group lists each finding; the third opens its own event.
+    const fold = await app.waitForElement(`${testId("finding-group-members")} summary`);
+    await app.click(fold);
+    const members = await app.waitFor(async () => {
+      const found = await app.findAll(`${testId("finding-member")}[data-kind="hash_mismatch"]`);
+      return found.length === 5 ? found : undefined;
+    }, { timeoutMs: 10_000 });
+    assert.ok(members !== undefined, "the group does not unfold to its five findings");
+    const eventIdx = await app.attribute(members[2], "data-event-idx");
+    await app.click(members[2]);
+    const detail = await app.waitFor(async () => {
+      const [panel] = await app.findAll(testId("detail-panel"));
+      return panel !== undefined && (await app.attribute(panel, "data-event-idx")) === eventIdx ? panel : undefined;
+    }, { timeoutMs: 10_000 });
+    assert.ok(detail !== undefined, "the member's event did not open");
+    const [original] = await app.findAll(testId("detail-line"));
+    assert.ok((await app.textContent(original)).includes(edited[2]), "another event opened");
+  });
+});
+
 test("a key trusted in the app and a re-verification make a signed bundle verified", { timeout: 150_000 }, async (t) => {
   const root = scratch(t);
   const dir = path.join(root, "bundle");

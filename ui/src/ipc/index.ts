@@ -15,7 +15,7 @@ import type { EventPageDto } from "../bindings/EventPageDto";
 import type { ExportResultDto } from "../bindings/ExportResultDto";
 import type { FacetCountDto } from "../bindings/FacetCountDto";
 import type { FilePreviewDto } from "../bindings/FilePreviewDto";
-import type { FindingDto } from "../bindings/FindingDto";
+import type { FindingGroupDto } from "../bindings/FindingGroupDto";
 import type { ImportProgressDto } from "../bindings/ImportProgressDto";
 import type { MappingDraftDto } from "../bindings/MappingDraftDto";
 import type { OpenedDto } from "../bindings/OpenedDto";
@@ -131,8 +131,9 @@ export function caseSummary(): Promise<CaseSummaryDto> {
   return call<CaseSummaryDto>("case_summary");
 }
 
-export function listFindings(): Promise<FindingDto[]> {
-  return call<FindingDto[]>("list_findings");
+/** The case's findings, grouped by cause by the engine. */
+export function listFindings(): Promise<FindingGroupDto[]> {
+  return call<FindingGroupDto[]>("list_findings");
 }
 
 /** One page of events, newest first; `after` is the previous page's `next`. */

@@ -3,6 +3,7 @@
 // words as they are: it must never decide, recompute or soften a verdict.
 import type { CaseSummaryDto } from "../../bindings/CaseSummaryDto";
 import type { FindingDto } from "../../bindings/FindingDto";
+import type { FindingGroupDto } from "../../bindings/FindingGroupDto";
 import { el } from "../../components/dom";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
@@ -62,19 +63,55 @@ export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElemen
   return root;
 }
 
-/** The findings; clicking one with an event calls `onSelect` with its event_idx. */
+/**
+ * The findings, grouped by cause as the engine grouped them (a fork of two bundles is
+ * one entry with its range); clicking one with an event calls `onSelect` with its
+ * event_idx, and a group unfolds to its single findings, each one click away.
+ */
 export function renderFindings(
-  findings: FindingDto[],
+  groups: FindingGroupDto[],
   onSelect: (eventIdx: number) => void,
 ): HTMLElement {
   const root = el("section", { className: "findings", testid: "findings" });
-  root.append(el("h2", { className: "section-title", text: `Findings (${formatCount(findings.length)})` }));
-  if (findings.length === 0) {
+  const total = groups.reduce((n, group) => n + group.members.length + group.explained.length, 0);
+  const title = total === groups.length
+    ? `Findings (${formatCount(total)})`
+    : `Findings (${formatCount(total)}, in ${formatCount(groups.length)} groups by cause)`;
+  root.append(el("h2", { className: "section-title", text: title }));
+  if (groups.length === 0) {
     root.append(el("p", { className: "muted", testid: "no-findings", text: "No findings: nothing is missing, changed or out of place." }));
     return root;
   }
-  root.append(renderFindingList(findings, onSelect, "finding"));
+  const list = el("ul", { className: "finding-list" });
+  for (const group of groups) list.append(groupItem(group, onSelect));
+  root.append(list);
   return root;
+}
+
+/** One group: its first finding's button in the group's words, and its members folded. */
+function groupItem(group: FindingGroupDto, onSelect: (eventIdx: number) => void): HTMLElement {
+  const first = group.members[0];
+  if (first === undefined) return el("li", {});
+  const item = findingItem({ ...first, message: group.message }, onSelect, "finding");
+  if (group.members.length === 1 && group.explained.length === 0) return item;
+  const folded = el("details", { className: "finding-group", testid: "finding-group-members" });
+  const parts = [`${formatCount(group.members.length)} findings`];
+  if (group.explained.length > 0) parts.push(`${formatCount(group.explained.length)} warnings it explains`);
+  folded.append(el("summary", { className: "muted", text: `Show each: ${parts.join(" and ")}` }));
+  // Filled when unfolded: a fork can hold thousands.
+  folded.addEventListener(
+    "toggle",
+    () => {
+      if (!folded.open || folded.childElementCount > 1) return;
+      folded.append(renderFindingList(group.members, onSelect, "finding-member"));
+      if (group.explained.length > 0) {
+        folded.append(el("p", { className: "muted", text: "Explained by it:" }));
+        folded.append(renderFindingList(group.explained, onSelect, "finding-explained"));
+      }
+    },
+  );
+  item.append(folded);
+  return item;
 }
 
 /** The findings as buttons; one about a stored event calls `onSelect` with it. */
