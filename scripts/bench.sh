@@ -25,6 +25,7 @@ runs="${BENCH_RUNS:-5}"
 need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v jq >/dev/null || need+=(jq)
+command -v sqlite3 >/dev/null || need+=(sqlite3)
 if ((${#need[@]} > 0)); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
@@ -77,12 +78,6 @@ if part import; then
 # the import's peak RSS, and the median latency of `events --actor X` (first page),
 # `timeline TYPE ID` and `diff EVENT_ID` on that case. Targets: import <= 15 s and
 # <= 2x sqlite3; peak RSS <= 300 MB; each query p50 <= 20 ms.
-command -v sqlite3 >/dev/null || {
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3
-}
 case_db="$data/case-$events.db"
 rm -f "$case_db" "$case_db-journal"
 /usr/bin/time -f "bench: import peak RSS %M KB" "$bin" import --case "$case_db" "$bundle" >/dev/null || [[ $? -eq 3 ]]
@@ -131,12 +126,6 @@ fi
 # `trailscope import --mapping` of a CSV export of the same events against sqlite3 .import
 # of the same file into a table of its columns plus indexes on time, user, record and id.
 if part mapped; then
-  command -v sqlite3 >/dev/null || {
-    sudo=""
-    [[ $(id -u) -eq 0 ]] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3
-  }
   export_csv="$data/export-$events.csv"
   if [[ ! -s "$export_csv" ]]; then
     echo "bench: writing the CSV export"

@@ -32,28 +32,32 @@ fn unsigned(events: u64) -> Fixture {
     f
 }
 
-/// Checkpoints at `seqs` of the fixture's chain, as the reviewer would hold them.
-fn checkpoints_at(f: &Fixture, seqs: &[usize]) -> Vec<Checkpoint> {
-    let text: Vec<String> = seqs
+/// A checkpoints file's text for `seqs` of the fixture's chain.
+fn checkpoint_lines(f: &Fixture, seqs: &[usize]) -> String {
+    let lines: Vec<String> = seqs
         .iter()
         .map(|&seq| {
             let event = f.event(seq);
             json!({"chain": event["chain"], "seq": seq, "hash": event["hash"]}).to_string()
         })
         .collect();
-    parse_checkpoints(&text.join("\n"), "cp.jsonl".as_ref(), &trusted_keys()).unwrap()
+    lines.join("\n")
 }
 
+/// Checkpoints at `seqs` of the fixture's chain, as the reviewer would hold them.
+fn checkpoints_at(f: &Fixture, seqs: &[usize]) -> Vec<Checkpoint> {
+    parse_checkpoints(
+        &checkpoint_lines(f, seqs),
+        "cp.jsonl".as_ref(),
+        &trusted_keys(),
+    )
+    .unwrap()
+}
+
+/// The same, written to a file for `--checkpoints`.
 fn write_checkpoints(f: &Fixture, seqs: &[usize]) -> std::path::PathBuf {
     let path = f.temp.path().join("checkpoints.jsonl");
-    let text: Vec<String> = seqs
-        .iter()
-        .map(|&seq| {
-            let event = f.event(seq);
-            json!({"chain": event["chain"], "seq": seq, "hash": event["hash"]}).to_string()
-        })
-        .collect();
-    std::fs::write(&path, text.join("\n")).unwrap();
+    std::fs::write(&path, checkpoint_lines(f, seqs)).unwrap();
     path
 }
 
