@@ -6,6 +6,8 @@
 //!
 //! Grouping changes how findings are shown, never what they are or the verdict.
 
+use std::collections::HashSet;
+
 use super::report::{Finding, FindingKind, group};
 
 /// What grouping needs to know of a finding (a fresh `Finding` or a stored one).
@@ -112,8 +114,49 @@ impl FindingGroup {
 /// consecutive seqs join, and `state_discontinuity` warnings inside an `equivocation`
 /// run's range of the same chain are attributed to it.
 pub fn group_findings<F: Locate>(findings: &[F]) -> Vec<FindingGroup> {
+    // The forks first, to know which warnings they explain; then the runs without those
+    // warnings, so no group's range covers a finding it does not hold.
+    let forks: Vec<(String, u64, u64)> = runs(findings, &HashSet::new())
+        .into_iter()
+        .filter(|g| g.kind == FindingKind::Equivocation)
+        .filter_map(|g| Some((g.chain?, g.seqs?.0, g.seqs?.1)))
+        .collect();
+    let fork_of = |finding: &F| -> Option<usize> {
+        if finding.kind() != FindingKind::StateDiscontinuity {
+            return None;
+        }
+        let (chain, (seq, _)) = (finding.chain()?, finding.seqs()?);
+        forks
+            .iter()
+            .position(|(c, a, b)| c == chain && (*a..=*b).contains(&seq))
+    };
+    let explained: Vec<(usize, usize)> = findings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, finding)| fork_of(finding).map(|fork| (fork, i)))
+        .collect();
+    let skip: HashSet<usize> = explained.iter().map(|(_, i)| *i).collect();
+    let mut groups = runs(findings, &skip);
+    for (fork, member) in explained {
+        let (chain, a, b) = &forks[fork];
+        if let Some(group) = groups.iter_mut().find(|g| {
+            g.kind == FindingKind::Equivocation
+                && g.chain.as_ref() == Some(chain)
+                && g.seqs == Some((*a, *b))
+        }) {
+            group.explained.push(member);
+        }
+    }
+    groups
+}
+
+/// Runs of one kind in one chain over consecutive seqs, in order, leaving out `skip`.
+fn runs<F: Locate>(findings: &[F], skip: &HashSet<usize>) -> Vec<FindingGroup> {
     let mut groups: Vec<FindingGroup> = Vec::new();
     for (i, finding) in findings.iter().enumerate() {
+        if skip.contains(&i) {
+            continue;
+        }
         let seqs = finding.seqs();
         if let Some(last) = groups.last_mut()
             && last.kind == finding.kind()
@@ -133,47 +176,6 @@ pub fn group_findings<F: Locate>(findings: &[F]) -> Vec<FindingGroup> {
             explained: Vec::new(),
         });
     }
-    // Warnings that a fork explains join the fork's group.
-    let forks: Vec<(usize, String, u64, u64)> = groups
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| g.kind == FindingKind::Equivocation)
-        .filter_map(|(gi, g)| {
-            let (a, b) = g.seqs?;
-            Some((gi, g.chain.clone()?, a, b))
-        })
-        .collect();
-    if forks.is_empty() {
-        return groups;
-    }
-    let mut explained_by: Vec<(usize, usize)> = Vec::new();
-    for group in &groups {
-        if group.kind != FindingKind::StateDiscontinuity {
-            continue;
-        }
-        for &member in &group.members {
-            let finding = &findings[member];
-            if let (Some(chain), Some((seq, _))) = (finding.chain(), finding.seqs())
-                && let Some((fork, ..)) = forks
-                    .iter()
-                    .find(|(_, c, a, b)| c == chain && (*a..=*b).contains(&seq))
-            {
-                explained_by.push((*fork, member));
-            }
-        }
-    }
-    for (fork, member) in &explained_by {
-        groups[*fork].explained.push(*member);
-    }
-    // Remove the explained findings from their own groups; drop groups left empty.
-    let explained: std::collections::HashSet<usize> =
-        explained_by.iter().map(|(_, m)| *m).collect();
-    for group in &mut groups {
-        if group.kind == FindingKind::StateDiscontinuity {
-            group.members.retain(|m| !explained.contains(m));
-        }
-    }
-    groups.retain(|g| !g.members.is_empty());
     groups
 }
 
@@ -192,6 +194,8 @@ mod tests {
             .collect();
         findings.extend((1850..1949).map(|seq| at(FindingKind::StateDiscontinuity, "c", seq)));
         findings.push(at(FindingKind::StateDiscontinuity, "c", 5));
+        // A run of warnings that starts before the fork keeps only the seqs it holds.
+        findings.extend((1798..=1802).map(|seq| at(FindingKind::StateDiscontinuity, "c", seq)));
         findings.push(at(FindingKind::StateDiscontinuity, "other", 1900));
         let groups = group_findings(&findings);
         type Summary = (FindingKind, Option<(u64, u64)>, u64, usize);
@@ -202,8 +206,9 @@ mod tests {
         assert_eq!(
             summary,
             vec![
-                (FindingKind::Equivocation, Some((1801, 2000)), 200, 99),
+                (FindingKind::Equivocation, Some((1801, 2000)), 200, 101),
                 (FindingKind::StateDiscontinuity, Some((5, 5)), 1, 0),
+                (FindingKind::StateDiscontinuity, Some((1798, 1800)), 3, 0),
                 (FindingKind::StateDiscontinuity, Some((1900, 1900)), 1, 0),
             ]
         );
@@ -213,7 +218,7 @@ mod tests {
         );
         assert_eq!(
             words,
-            "Two histories (chain c, event 1,801); 200 findings like this one, events 1,801 to 2,000; it explains 99 state_discontinuity warnings on the same events."
+            "Two histories (chain c, event 1,801); 200 findings like this one, events 1,801 to 2,000; it explains 101 state_discontinuity warnings on the same events."
         );
     }
 
