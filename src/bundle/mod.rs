@@ -489,24 +489,21 @@ fn not_events(sample: &[u8]) -> Option<&'static str> {
             Some(_) => Some("text that is not JSON"),
         };
     };
-    let is_event = |line: &&[u8]| {
-        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).is_ok_and(
-            |object| {
-                ["chain", "seq", "hash"]
-                    .iter()
-                    .all(|k| object.contains_key(*k))
-            },
-        )
-    };
-    if lines.iter().any(is_event) {
-        return None;
+    // Each line parsed once: an events line ends the look; other objects are counted.
+    let mut objects = 0;
+    for line in &lines {
+        let Ok(object) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)
+        else {
+            continue;
+        };
+        if ["chain", "seq", "hash"]
+            .iter()
+            .all(|k| object.contains_key(*k))
+        {
+            return None;
+        }
+        objects += 1;
     }
-    let objects = lines
-        .iter()
-        .filter(|line| {
-            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).is_ok()
-        })
-        .count();
     Some(if objects > 0 {
         NOT_EVENT_LINES
     } else if first.starts_with(b"[") || first.starts_with(b"{") {

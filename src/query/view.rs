@@ -130,11 +130,6 @@ pub struct EventView {
     pub changes: Vec<FieldChange>,
 }
 
-/// The event of a row with masked fields hidden; `None` if it cannot be read.
-pub fn masked_event(row: &EventRow, masking: &Masking) -> Option<Value> {
-    row.json().map(|event| masking.value(event))
-}
-
 /// The sentence of a row (masked), or what it is when it is not a readable event.
 pub fn row_sentence(row: &EventRow, masking: &Masking) -> String {
     match &row.malformed {

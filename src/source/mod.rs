@@ -133,13 +133,7 @@ pub fn verify_source(
     mapping: Option<&Mapping>,
     options: &VerifyOptions,
 ) -> Result<Report> {
-    struct NoSink;
-    impl LineSink for NoSink {
-        fn line(&mut self, _line: crate::verify::SeenLine<'_>) -> Result<()> {
-            Ok(())
-        }
-    }
-    Source::open(path, mapping, options.limits)?.read_into(options, &mut NoSink)
+    Source::open(path, mapping, options.limits)?.read_into(options, &mut crate::verify::NoSink)
 }
 
 /// Reads a mapping file.

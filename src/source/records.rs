@@ -202,15 +202,9 @@ fn read_csv<R: Read>(
     // Newlines in the bytes already dropped from the log (so before `log_base`).
     let mut newlines_before_log = 0u64;
     loop {
-        let more = match csv.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => match e.kind() {
-                csv::ErrorKind::Io(_) => return Err(refused(e)),
-                // Invalid UTF-8 and the like are reported per record below; the
-                // byte-record reader does not check UTF-8, so this is structural.
-                _ => return Err(refused(e)),
-            },
-        };
+        // The byte-record reader checks no UTF-8 and (flexible) no field count: those
+        // are reported per record below, so an error here is I/O or structure.
+        let more = csv.read_byte_record(&mut record).map_err(refused)?;
         if !more {
             break;
         }

@@ -99,7 +99,7 @@ pub trait LineSink {
 }
 
 /// A sink that keeps nothing: plain verification.
-struct NoSink;
+pub(crate) struct NoSink;
 
 impl LineSink for NoSink {
     fn line(&mut self, _line: SeenLine<'_>) -> Result<()> {

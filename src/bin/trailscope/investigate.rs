@@ -2,7 +2,6 @@
 //! export, reverify, mask): argument shapes and printing only; every answer comes from
 //! the engine's `query`, `case` and `export` modules.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -12,7 +11,7 @@ use serde_json::{Value, json};
 
 use trailscope::case::Case;
 use trailscope::export::{CsvExport, event_document};
-use trailscope::query::{self, Cursor, EventFilter, EventRow, FacetBy, Masking, Order, actor_kind};
+use trailscope::query::{self, Cursor, EventFilter, FacetBy, Masking, Order, actor_kind};
 use trailscope::{Error, Result};
 
 /// The filters shared by `events`, `facets` and `export`.
@@ -150,11 +149,6 @@ pub fn io_error(e: std::io::Error) -> Error {
     Error::Invalid(format!("cannot write output: {e}"))
 }
 
-/// The sentence of one stored line, masked (the engine's view).
-fn row_sentence(row: &EventRow, masked: &BTreeSet<String>) -> String {
-    query::view::row_sentence(row, &Masking::new(masked.clone()))
-}
-
 /// `trailscope actors`.
 pub fn actors(case: PathBuf, json_output: bool, clock: Clock) -> Result<()> {
     let case = Case::open_read_only(&case)?;
@@ -204,7 +198,8 @@ pub fn events(
     clock: Clock,
 ) -> Result<()> {
     let case = Case::open_read_only(&case)?;
-    let masked = case.masked_fields()?;
+    let masking = Masking::of_case(&case)?;
+    let masked = masking.names();
     let after = after.as_deref().map(Cursor::decode).transpose()?;
     let order = if oldest_first {
         Order::OldestFirst
@@ -216,13 +211,13 @@ pub fn events(
     match format {
         ListFormat::Json => {
             for row in &page.rows {
-                let mut event = event_document(row, &masked);
+                let mut event = event_document(row, masked);
                 event["verified"] = json!(row.verified());
                 writeln!(out, "{event}").map_err(io_error)?;
             }
         }
         ListFormat::Csv => {
-            let mut export = CsvExport::new(&mut out, masked)?;
+            let mut export = CsvExport::new(&mut out, masked.clone())?;
             for row in &page.rows {
                 export.write(row)?;
             }
@@ -241,7 +236,7 @@ pub fn events(
                     out,
                     "{} {mark} {}",
                     clock.show(row.ts),
-                    row_sentence(row, &masked)
+                    query::view::row_sentence(row, &masking)
                 )
                 .map_err(io_error)?;
             }

@@ -404,33 +404,28 @@ pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option
             bundle.path,
             bundle.headline
         ));
-        for chain in bundle
-            .chains
-            .iter()
-            .filter(|_| !bundle.source.has_integrity())
-        {
-            out.push_str(&format!(
-                "  file {}: {}, {} records, {} events\n",
-                chain.chain,
-                chain.verdict.as_str(),
-                group(chain.last_seq as u64),
-                group(chain.n_events as u64),
-            ));
-        }
-        for chain in bundle
-            .chains
-            .iter()
-            .filter(|_| bundle.source.has_integrity())
-        {
-            out.push_str(&format!(
-                "  chain {}: {}, seq {}–{}, {} events, {} omitted\n",
-                chain.chain,
-                chain.verdict.as_str(),
-                group(chain.first_seq as u64),
-                group(chain.last_seq as u64),
-                group(chain.n_events as u64),
-                group(chain.n_omitted as u64)
-            ));
+        for chain in &bundle.chains {
+            let line = if bundle.source.has_integrity() {
+                format!(
+                    "  chain {}: {}, seq {}–{}, {} events, {} omitted\n",
+                    chain.chain,
+                    chain.verdict.as_str(),
+                    group(chain.first_seq as u64),
+                    group(chain.last_seq as u64),
+                    group(chain.n_events as u64),
+                    group(chain.n_omitted as u64)
+                )
+            } else {
+                // A mapped file: its "seq" range is the record numbers.
+                format!(
+                    "  file {}: {}, {} records, {} events\n",
+                    chain.chain,
+                    chain.verdict.as_str(),
+                    group(chain.last_seq as u64),
+                    group(chain.n_events as u64),
+                )
+            };
+            out.push_str(&line);
         }
     }
     if !status.findings.is_empty() {
