@@ -14,11 +14,13 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # System libraries for Tauri on Linux (WebKitGTK 4.1, GTK, rsvg, OpenSSL, the
 # tray-icon library), plus xvfb for a headless window in tests and screenshots,
 # webkit2gtk-driver (WebKitWebDriver) for the end-to-end tests, x11-utils
-# (xwininfo) for them and for screenshots, and jq for scripts.
+# (xwininfo) for them and for screenshots, jq for scripts, and the openssl command,
+# which a test uses to cross-check CloudTrail digest signatures.
 apt_packages=(
   build-essential
   pkg-config
   libssl-dev
+  openssl
   libwebkit2gtk-4.1-dev
   librsvg2-dev
   libayatana-appindicator3-dev

@@ -8,17 +8,13 @@
 //! a JSON object describing it, never as raw bytes.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::io::Write;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::query::EventRow;
-use crate::query::sentence::sentence;
+use crate::query::view::{Masking, event_view};
 use crate::{Error, Result};
-
-/// The text that replaces a masked value.
-pub const MASK: &str = "••••";
 
 /// Neutralises a CSV cell that a spreadsheet would run as a formula.
 pub fn formula_safe(cell: &str) -> Cow<'_, str> {
@@ -28,40 +24,13 @@ pub fn formula_safe(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// Replaces, at any depth, the values of object members named in `masked`.
-pub fn mask(value: &mut Value, masked: &BTreeSet<String>) {
-    if masked.is_empty() {
-        return;
-    }
-    match value {
-        Value::Object(members) => {
-            for (key, member) in members.iter_mut() {
-                if masked.contains(key) {
-                    *member = Value::String(MASK.to_owned());
-                } else {
-                    mask(member, masked);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| mask(item, masked)),
-        _ => {}
-    }
-}
-
-/// The event of a row, masked, or `None` if the line is not JSON.
-pub fn masked_event(row: &EventRow, masked: &BTreeSet<String>) -> Option<Value> {
-    let mut event = row.json()?;
-    mask(&mut event, masked);
-    Some(event)
-}
-
 /// An event's JSON form for every source: the normalized event in our field names
 /// (masked), its `provenance` (source kind, file, line, SHA-256 of the record) and the
 /// `record` exactly as it arrived (withheld when fields are masked: a foreign record
 /// cannot be masked reliably). A quarantined line is described, never re-parsed.
-pub fn event_document(row: &EventRow, masked: &BTreeSet<String>) -> Value {
-    let mut document = match (&row.malformed, masked_event(row, masked)) {
-        (None, Some(event @ Value::Object(_))) => event,
+pub fn event_document(row: &EventRow, masking: &Masking) -> serde_json::Value {
+    let mut document = match (&row.malformed, masking.event(row)) {
+        (None, Some(event @ serde_json::Value::Object(_))) => event,
         _ => json!({ "malformed": row.malformed.as_deref().unwrap_or("not a JSON object") }),
     };
     document["provenance"] = json!({
@@ -70,7 +39,7 @@ pub fn event_document(row: &EventRow, masked: &BTreeSet<String>) -> Value {
         "line": row.line,
         "record_sha256": crate::canonical::to_hex(&crate::canonical::sha256(&row.raw)),
     });
-    document["record"] = if masked.is_empty() {
+    document["record"] = if masking.is_empty() {
         json!(String::from_utf8_lossy(&row.raw))
     } else {
         json!("(withheld: fields are masked)")
@@ -101,52 +70,41 @@ pub const CSV_COLUMNS: [&str; 16] = [
 /// Writes events as CSV, one row each.
 pub struct CsvExport<W: Write> {
     writer: csv::Writer<W>,
-    masked: BTreeSet<String>,
+    masking: Masking,
 }
 
 impl<W: Write> CsvExport<W> {
-    pub fn new(out: W, masked: BTreeSet<String>) -> Result<Self> {
+    pub fn new(out: W, masking: Masking) -> Result<Self> {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
         writer.write_record(CSV_COLUMNS).map_err(csv_error)?;
-        Ok(CsvExport { writer, masked })
+        Ok(CsvExport { writer, masking })
     }
 
+    /// One row: the event's list view (worded and masked as every output shows it).
     pub fn write(&mut self, row: &EventRow) -> Result<()> {
-        let event = masked_event(row, &self.masked);
-        let masked_field = |name: &str, value: &Option<String>| {
-            if self.masked.contains(name) {
-                value.as_ref().map(|_| MASK.to_owned())
-            } else {
-                value.clone()
-            }
-        };
-        let sentence = match (&event, &row.malformed) {
-            (_, Some(reason)) => format!("Malformed line kept in quarantine: {reason}"),
-            (Some(event), None) => sentence(event),
-            (None, None) => String::new(),
-        };
+        let view = event_view(row, &self.masking);
         let time = row
             .ts
             .and_then(chrono::DateTime::from_timestamp_millis)
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         let cells: [Option<String>; 16] = [
             time,
-            row.actor_id.clone(),
-            masked_field("name", &row.actor_name),
-            row.actor_type.clone(),
-            row.action.clone(),
-            row.category.clone(),
-            row.target_type.clone(),
-            row.target_id.clone(),
-            masked_field("name", &row.target_name),
-            row.outcome.clone(),
-            Some(sentence),
-            row.chain.clone(),
-            row.seq.map(|s| s.to_string()),
-            row.id.clone(),
-            Some(row.verified().to_string()),
+            view.actor_id,
+            view.actor_name,
+            view.actor_type,
+            view.action,
+            self.masking.text("category", &row.category),
+            view.target_type,
+            view.target_id,
+            view.target_name,
+            view.outcome,
+            Some(view.sentence),
+            view.chain,
+            view.seq.map(|s| s.to_string()),
+            view.id,
+            Some(view.verified.to_string()),
             Some(row.line.to_string()),
         ];
         let cells: Vec<String> = cells
@@ -167,20 +125,6 @@ fn csv_error(error: csv::Error) -> Error {
     Error::Invalid(format!("cannot write the export: {error}"))
 }
 
-/// The line as it arrived, for reading: its own text, or, when fields are masked, the
-/// masked rendering (withheld if the line cannot be read to mask it).
-pub fn line_as_arrived(row: &EventRow, masked: &BTreeSet<String>) -> String {
-    if masked.is_empty() {
-        return String::from_utf8_lossy(&row.raw).into_owned();
-    }
-    match masked_event(row, masked) {
-        Some(event) => event.to_string(),
-        None => {
-            "(withheld: fields are masked and this line cannot be read to mask them)".to_owned()
-        }
-    }
-}
-
 /// Writes one event as a JSON line: the original bytes when nothing is masked and the
 /// line is a well-formed event; otherwise a JSON rendering that is always valid.
 ///
@@ -188,7 +132,7 @@ pub fn line_as_arrived(row: &EventRow, masked: &BTreeSet<String>) -> String {
 /// text as it arrived, never re-rendered through a parser (which would silently drop
 /// a duplicate key's other value). When fields are masked, its text is replaced by
 /// the masked parse if it can be read, else withheld: it cannot be masked reliably.
-pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masked: &BTreeSet<String>) -> Result<()> {
+pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masking: &Masking) -> Result<()> {
     let io = |e: std::io::Error| Error::Invalid(format!("cannot write the export: {e}"));
     let json_error = |e: serde_json::Error| Error::Invalid(e.to_string());
     if row.malformed.is_some() {
@@ -197,9 +141,9 @@ pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masked: &BTreeSet<Strin
             "line": row.line,
             "reason": row.malformed,
         });
-        if masked.is_empty() {
+        if masking.is_empty() {
             quarantined["malformed_line"] = json!(String::from_utf8_lossy(&row.raw));
-        } else if let Some(event) = masked_event(row, masked) {
+        } else if let Some(event) = masking.event(row) {
             quarantined["malformed_line_masked"] = event;
         } else {
             quarantined["malformed_line"] =
@@ -208,13 +152,13 @@ pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masked: &BTreeSet<Strin
         serde_json::to_writer(&mut *out, &quarantined).map_err(json_error)?;
     } else if row.normal.is_some() {
         // A record of another format: its normalized event, with where it came from.
-        serde_json::to_writer(&mut *out, &event_document(row, masked)).map_err(json_error)?;
-    } else if masked.is_empty()
+        serde_json::to_writer(&mut *out, &event_document(row, masking)).map_err(json_error)?;
+    } else if masking.is_empty()
         && !row.raw.contains(&b'\n')
-        && serde_json::from_slice::<Value>(&row.raw).is_ok()
+        && serde_json::from_slice::<serde_json::Value>(&row.raw).is_ok()
     {
         out.write_all(&row.raw).map_err(io)?;
-    } else if let Some(event) = masked_event(row, masked) {
+    } else if let Some(event) = masking.event(row) {
         serde_json::to_writer(&mut *out, &event).map_err(json_error)?;
     } else {
         let unreadable = json!({
@@ -238,19 +182,6 @@ mod tests {
         }
         assert_eq!(formula_safe("Order #1842"), "Order #1842");
         assert_eq!(formula_safe(""), "");
-    }
-
-    #[test]
-    fn masking_reaches_nested_fields() {
-        let mut event = json!({"actor": {"email": "a@b"}, "after": {"card_number": "4111", "items": [{"email": "c@d"}]}});
-        mask(
-            &mut event,
-            &["email".to_owned(), "card_number".to_owned()].into(),
-        );
-        assert_eq!(
-            event,
-            json!({"actor": {"email": MASK}, "after": {"card_number": MASK, "items": [{"email": MASK}]}})
-        );
     }
 }
 
@@ -278,11 +209,11 @@ pub fn export_events(
     format: ExportFormat,
     out: &mut impl Write,
 ) -> Result<u64> {
-    let masked = case.masked_fields()?;
+    let masking = Masking::of_case(case)?;
     let mut n = 0;
     match format {
         ExportFormat::Csv => {
-            let mut export = CsvExport::new(&mut *out, masked)?;
+            let mut export = CsvExport::new(&mut *out, masking)?;
             crate::query::for_each_event(case, filter, |row| {
                 n += 1;
                 export.write(&row)
@@ -292,7 +223,7 @@ pub fn export_events(
         ExportFormat::Jsonl => {
             crate::query::for_each_event(case, filter, |row| {
                 n += 1;
-                write_jsonl(out, &row, &masked)
+                write_jsonl(out, &row, &masking)
             })?;
         }
     }

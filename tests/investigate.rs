@@ -934,7 +934,7 @@ fn masked_emails_appear_in_neither_export() {
         let exported: Value = serde_json::from_str(line).unwrap();
         assert_eq!(
             exported,
-            masked(&t.event, trailscope::export::MASK),
+            masked(&t.event, trailscope::query::view::MASK),
             "line {}",
             t.line
         );
@@ -943,7 +943,7 @@ fn masked_emails_appear_in_neither_export() {
     let shown = inv.cli_pages(&["--actor", "u_003"], 500);
     assert!(!shown.is_empty());
     for event in shown {
-        assert_eq!(event["actor"]["email"], trailscope::export::MASK);
+        assert_eq!(event["actor"]["email"], trailscope::query::view::MASK);
     }
 }
 

@@ -462,3 +462,67 @@ fn the_same_file_is_imported_once_per_mapping_and_beside_a_verified_bundle() {
     );
     assert_eq!(status.n_events, 50 + 2 * 120);
 }
+
+/// A source that records a call (what was asked, what came back) rather than the
+/// record's state keeps those as `requested` and `result`: shown as such, masked like
+/// any field, never turned into a before → after or a record state.
+#[test]
+fn a_request_and_its_result_are_kept_as_such_never_as_before_and_after() {
+    let files = Files::new();
+    let calls = [
+        json!({"when": "2026-02-01T10:00:00Z", "who": "alice", "api": "s3.DeleteBucket", "id": "c1",
+               "bucket": "acme-logs",
+               "params": {"bucketName": "acme-logs", "owner": {"email": "alice@acme.test"}},
+               "response": null}),
+        json!({"when": "2026-02-01T10:05:00Z", "who": "alice", "api": "iam.CreateUser", "id": "c2",
+               "bucket": "u-bob",
+               "params": {"userName": "bob"},
+               "response": {"user": {"userName": "bob", "arn": "arn:aws:iam::1:user/bob"}}}),
+    ];
+    let text: String = calls.iter().map(|c| format!("{c}\n")).collect();
+    let file = files.write("calls.jsonl", text);
+    let mapping = Mapping::parse(
+        r#"
+format = "jsonl"
+[fields]
+id = "/id"
+ts = "/when"
+action = "/api"
+"actor.id" = "/who"
+"target.type" = { value = "resource" }
+"target.id" = "/bucket"
+requested = "/params"
+result = "/response"
+"#,
+    )
+    .unwrap();
+    let case_path = files.temp.path().join("calls.case");
+    import(&case_path, &file, &mapping).unwrap();
+    let mut case = Case::open(&case_path).unwrap();
+    case.set_masked_fields(&["email".to_owned()], &[]).unwrap();
+    drop(case);
+    let case = Case::open_read_only(&case_path).unwrap();
+    let masking = trailscope::query::Masking::of_case(&case).unwrap();
+
+    let deleted = &trailscope::query::diff_view(&case, "c1", &masking).unwrap()[0];
+    assert!(deleted.changes.is_empty(), "a request is not a change");
+    assert_eq!(
+        deleted.requested,
+        Some(json!({"bucketName": "acme-logs", "owner": {"email": trailscope::query::view::MASK}}))
+    );
+    assert_eq!(deleted.result, None, "a null result is no result");
+    let created = &trailscope::query::diff_view(&case, "c2", &masking).unwrap()[0];
+    assert_eq!(created.requested, Some(json!({"userName": "bob"})));
+    assert_eq!(
+        created.result.as_ref().unwrap()["user"]["arn"],
+        json!("arn:aws:iam::1:user/bob")
+    );
+    // The record's state is built from before/after only: a request asserts none.
+    let history = timeline(&case, "resource", "u-bob", None).unwrap();
+    assert!(history.state.fields.is_empty());
+    // The JSON form keeps them under their own names.
+    let row = &trailscope::query::events_by_id(&case, "c2").unwrap()[0];
+    let document = trailscope::export::event_document(row, &masking);
+    assert_eq!(document["requested"], json!({"userName": "bob"}));
+    assert!(document.get("before").is_none() && document.get("after").is_none());
+}

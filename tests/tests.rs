@@ -17,6 +17,8 @@ mod cli;
 mod verdicts;
 // The mapped source: CSV, JSON Lines and JSON arrays through a mapping, unverifiable.
 mod mapped;
+// scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
+mod collect;
 // A masked field is hidden in every CLI output and export, however deeply nested.
 mod masking;
 // The case file: import, status, actors, joined and contradicting bundles, kill -9, reverify.
@@ -29,5 +31,5 @@ mod views;
 mod hostile;
 // Properties (proptest): canonical JSON is a fixed point; any one-byte change is caught.
 mod properties;
-// Repository hygiene: every source file says what it is for.
+// Repository hygiene: every source file says what it is for; SQL lives in one module per table.
 mod tidy;

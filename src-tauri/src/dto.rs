@@ -174,6 +174,18 @@ pub enum FindingKindDto {
     UnknownActorType,
     ImpreciseNumber,
     MalformedRecord,
+    LogFileHashMismatch,
+    LogFileMissing,
+    LogFileUnreferenced,
+    DigestMissing,
+    DigestSignatureInvalid,
+    DigestHashMismatch,
+    DigestGap,
+    DigestMoved,
+    GzipTrailingData,
+    SignatureUnavailable,
+    PublicKeyMissing,
+    DuplicateRecord,
 }
 
 impl From<FindingKind> for FindingKindDto {
@@ -201,6 +213,18 @@ impl From<FindingKind> for FindingKindDto {
             K::UnknownActorType => D::UnknownActorType,
             K::ImpreciseNumber => D::ImpreciseNumber,
             K::MalformedRecord => D::MalformedRecord,
+            K::LogFileHashMismatch => D::LogFileHashMismatch,
+            K::LogFileMissing => D::LogFileMissing,
+            K::LogFileUnreferenced => D::LogFileUnreferenced,
+            K::DigestMissing => D::DigestMissing,
+            K::DigestSignatureInvalid => D::DigestSignatureInvalid,
+            K::DigestHashMismatch => D::DigestHashMismatch,
+            K::DigestGap => D::DigestGap,
+            K::DigestMoved => D::DigestMoved,
+            K::GzipTrailingData => D::GzipTrailingData,
+            K::SignatureUnavailable => D::SignatureUnavailable,
+            K::PublicKeyMissing => D::PublicKeyMissing,
+            K::DuplicateRecord => D::DuplicateRecord,
         }
     }
 }
@@ -611,6 +635,12 @@ pub struct EventDetailDto {
     /// The line as it arrived (masked fields hidden, then re-rendered).
     pub line_text: String,
     pub changes: Vec<ChangeDto>,
+    /// What the request asked for and what came back, for a source that records
+    /// those instead of the record's state (masked; never shown as before/after).
+    #[ts(type = "unknown")]
+    pub requested: Option<Value>,
+    #[ts(type = "unknown")]
+    pub result: Option<Value>,
     pub source: SourceDto,
     /// Its own hash, recomputed now from the stored line.
     pub own_hash: EventCheckDto,
@@ -634,6 +664,8 @@ impl From<DetailView> for EventDetailDto {
                 .cloned()
                 .map(ChangeDto::from)
                 .collect(),
+            requested: detail.event.requested.clone(),
+            result: detail.event.result.clone(),
             source: SourceDto {
                 bundle_idx: detail.bundle_idx,
                 file: detail.file,
@@ -1204,15 +1236,15 @@ pub struct FilePreviewDto {
     pub unreadable: u64,
     /// The event fields (`trailscope::source::mapping::FIELDS`).
     pub fields: Vec<String>,
-    /// The fields holding the record's state around the event (`before`, `after`).
-    pub state_fields: Vec<String>,
+    /// The fields holding JSON values (`before`, `after`, `requested`, `result`).
+    pub value_fields: Vec<String>,
     /// The fields every event needs.
     pub required: Vec<String>,
 }
 
 impl FilePreviewDto {
     pub fn new(path: String, preview: Preview) -> Self {
-        use trailscope::source::mapping::{FIELDS, REQUIRED, STATE_FIELDS};
+        use trailscope::source::mapping::{FIELDS, REQUIRED, VALUE_FIELDS};
         let owned = |names: &[&str]| names.iter().map(|&name| name.to_owned()).collect();
         FilePreviewDto {
             path,
@@ -1221,7 +1253,7 @@ impl FilePreviewDto {
             rows: preview.rows,
             unreadable: preview.unreadable,
             fields: owned(&FIELDS),
-            state_fields: owned(&STATE_FIELDS),
+            value_fields: owned(&VALUE_FIELDS),
             required: owned(&REQUIRED),
         }
     }

@@ -13,17 +13,21 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Transaction, TransactionBehavior};
 
 use super::continuity::{self, StateJob};
+use super::table;
+use super::table::actor::ActorTally;
+use super::table::bundle_chain::HeldPart;
+use super::table::event::{DeferredIndexes, NewEvent};
 use super::{Case, UNKNOWN_TS};
 
 use crate::canonical::{sha256, to_hex};
 use crate::source::{Mapping, Source};
 use crate::state::{StateFold, Step};
 use crate::verify::{
-    ChainReport, Dimension, EventFields, Finding, FindingKind, LineCheck, LineSink, Report,
-    SeenLine, Verdict, VerifyOptions, combine,
+    EventFields, Finding, FindingKind, LineCheck, LineSink, Report, SeenLine, Verdict,
+    VerifyOptions, combine,
 };
 use crate::{Error, Result};
 use std::sync::mpsc::SyncSender;
@@ -113,42 +117,18 @@ pub fn import_source(
         .connection_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
 
-    let case_was_empty: bool =
-        transaction.query_row("SELECT NOT EXISTS (SELECT 1 FROM event)", [], |row| {
-            row.get(0)
-        })?;
+    let case_was_empty = table::event::is_empty(&transaction)?;
     // Into an empty case, rows go in without indexes and the indexes are built once at
-    // the end (a sort instead of a million B-tree inserts). Their SQL is read back from
-    // the schema, so the migrations stay the one place that defines them.
-    let deferred_indexes: Vec<(String, String)> = if case_was_empty {
-        let mut statement = transaction.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL",
-        )?;
-        let indexes = statement
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
-        for (name, _) in &indexes {
-            transaction.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-        }
-        indexes
+    // the end (a sort instead of a million B-tree inserts); `table::event` reads their
+    // SQL back from the schema, so the migrations stay the one place that defines them.
+    let deferred_indexes = if case_was_empty {
+        table::event::defer_indexes(&transaction)?
     } else {
-        Vec::new()
+        DeferredIndexes::default()
     };
-    let chains_held: HashSet<String> = {
-        let mut statement =
-            transaction.prepare("SELECT DISTINCT chain FROM event WHERE chain IS NOT NULL")?;
-        statement
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
+    let chains_held: HashSet<String> = table::event::chains(&transaction)?;
 
-    transaction.execute(
-        "INSERT INTO bundle (digest, path, container, has_manifest, signature_status, verdict, headline,
-                             n_lines, n_malformed, n_events_added, imported_at)
-         VALUES ('pending', ?1, ?2, 0, 'absent', 'broken', '', 0, 0, 0, ?3)",
-        params![path.display().to_string(), "pending", now],
-    )?;
-    let bundle_idx = transaction.last_insert_rowid();
+    let bundle_idx = table::bundle::insert_pending(&transaction, &path.display().to_string(), now)?;
 
     let started = Instant::now();
     // The continuity checker runs beside the inserts; its findings join the case's.
@@ -214,13 +194,7 @@ pub fn import_source(
     }
 
     let digest = bundle_digest(&report);
-    let existing: Option<i64> = transaction
-        .query_row(
-            "SELECT bundle_idx FROM bundle WHERE digest = ?1",
-            [&digest],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let existing: Option<i64> = table::bundle::with_digest(&transaction, &digest)?;
     if let Some(existing) = existing {
         transaction.rollback()?;
         return Ok(ImportOutcome {
@@ -240,12 +214,10 @@ pub fn import_source(
             .line
             .and_then(|line| finding_rows.get(&(finding.file.clone().unwrap_or_default(), line)))
             .copied();
-        insert_finding(&transaction, Some(bundle_idx), finding, event_idx)?;
+        table::finding::insert(&transaction, Some(bundle_idx), finding, event_idx)?;
     }
-    store_actors(&transaction, &actors)?;
-    for (_, sql) in &deferred_indexes {
-        transaction.execute_batch(sql)?;
-    }
+    table::actor::add_tallies(&transaction, &actors)?;
+    table::event::build_deferred_indexes(&transaction, &deferred_indexes)?;
     transaction.commit()?;
     Ok(ImportOutcome {
         bundle_idx,
@@ -271,17 +243,6 @@ pub(super) fn bundle_digest(report: &Report) -> String {
         text.push_str(&format!("mapping {mapping}\n"));
     }
     to_hex(&sha256(text.as_bytes()))
-}
-
-#[derive(Debug, Default)]
-struct ActorTally {
-    actor_type: Option<String>,
-    name: Option<String>,
-    n_events: i64,
-    first_ts: i64,
-    last_ts: i64,
-    n_failures: i64,
-    n_denials: i64,
 }
 
 /// Stores each line as verification hands it over.
@@ -350,12 +311,7 @@ impl LineSink for ImportSink<'_, '_> {
         if let Some(link) = link
             && self.chains_held.contains(&link.chain)
         {
-            let mut statement = self
-                .transaction
-                .prepare_cached("SELECT hash FROM event WHERE chain = ?1 AND seq = ?2")?;
-            let held: Vec<Vec<u8>> = statement
-                .query_map(params![link.chain, link.seq as i64], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let held = table::event::hashes_at(self.transaction, &link.chain, link.seq)?;
             if held.iter().any(|hash| hash.as_slice() == link.hash) {
                 self.overlapping += 1;
                 return Ok(()); // the case already holds this very event
@@ -381,45 +337,24 @@ impl LineSink for ImportSink<'_, '_> {
             .and_then(|l| l.ts.as_ref().map(|t| t.1))
             .or(fields.ts_millis)
             .unwrap_or(UNKNOWN_TS);
-        let mut statement = self.transaction.prepare_cached(
-            "INSERT INTO event (bundle_idx, file, line, chain, seq, id, ts, action, category,
-                                actor_id, actor_type, actor_name, on_behalf_of, target_type, target_id,
-                                target_name, outcome, channel, ip, batch_id, client_id, rule_id,
-                                omitted, malformed, hash, checks_ok, raw, normal)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+        let event_idx = table::event::insert(
+            self.transaction,
+            &NewEvent {
+                bundle_idx: self.bundle_idx,
+                file: seen.file,
+                line: seen.span.line_no,
+                chain,
+                seq,
+                ts,
+                fields: &fields,
+                omitted: is_stub,
+                malformed: malformed.as_deref(),
+                hash: link.map(|l| l.hash.as_slice()),
+                checks_ok,
+                raw: seen.raw,
+                normal: seen.normalized,
+            },
         )?;
-        statement.execute(params![
-            self.bundle_idx,
-            seen.file,
-            seen.span.line_no as i64,
-            chain,
-            seq.map(|s| s as i64),
-            fields.id,
-            ts,
-            fields.action,
-            fields.category,
-            fields.actor_id,
-            fields.actor_type,
-            fields.actor_name,
-            fields.on_behalf_of_id,
-            fields.target_type,
-            fields.target_id,
-            fields.target_name,
-            fields.outcome,
-            fields.channel,
-            fields.ip,
-            fields.batch_id,
-            fields.client_id,
-            fields.rule_id,
-            is_stub,
-            malformed,
-            link.map(|l| l.hash.as_slice()),
-            checks_ok,
-            seen.raw,
-            seen.normalized,
-        ])?;
-        let event_idx = self.transaction.last_insert_rowid();
         self.events_added += 1;
         if is_stub && let Some(chain) = chain {
             *self.stubs_per_chain.entry(chain.to_owned()).or_default() += 1;
@@ -492,20 +427,20 @@ impl LineSink for ImportSink<'_, '_> {
 impl ImportSink<'_, '_> {
     /// The state the case's earlier bundles leave a record in.
     fn fold_held(&self, target_type: &str, target_id: &str) -> Result<StateFold> {
-        let mut statement = self.transaction.prepare_cached(
-            "SELECT raw FROM event WHERE target_type = ?1 AND target_id = ?2 AND bundle_idx != ?3
-             ORDER BY ts, chain, seq",
-        )?;
         let mut fold = StateFold::new();
-        let mut rows = statement.query(params![target_type, target_id, self.bundle_idx])?;
-        while let Some(row) = rows.next()? {
-            let raw: Vec<u8> = row.get(0)?;
-            if let Ok(event) = crate::canonical::parse(&raw)
-                && let Some(change) = EventFields::of(&event).state_change
-            {
-                fold.apply(Step::Event(&change));
-            }
-        }
+        table::event::for_each_raw_of_target_except(
+            self.transaction,
+            target_type,
+            target_id,
+            self.bundle_idx,
+            |raw| {
+                if let Ok(event) = crate::canonical::parse(raw)
+                    && let Some(change) = EventFields::of(&event).state_change
+                {
+                    fold.apply(Step::Event(&change));
+                }
+            },
+        )?;
         Ok(fold)
     }
 }
@@ -517,83 +452,10 @@ fn store_report(
     report: &Report,
     events_added: u64,
 ) -> Result<()> {
-    let info = &report.bundle;
-    transaction.execute(
-        "UPDATE bundle SET digest = ?2, bundle_id = ?3, producer = ?4, exported_at = ?5, exported_by = ?6,
-                scope = ?7, has_manifest = ?8, signature_status = ?9, signature_key_id = ?10, verdict = ?11,
-                headline = ?12, n_lines = ?13, n_malformed = ?14, n_events_added = ?15,
-                container = ?16, source = ?17, mapping = ?18
-         WHERE bundle_idx = ?1",
-        params![
-            bundle_idx,
-            digest,
-            info.provenance.bundle_id,
-            info.provenance.producer,
-            info.provenance.exported_at,
-            info.provenance.exported_by,
-            info.provenance.scope,
-            info.has_manifest,
-            report.signature.status.as_str(),
-            report.signature.key_id,
-            report.verdict().as_str(),
-            report.headline(),
-            info.lines as i64,
-            info.malformed_lines as i64,
-            events_added as i64,
-            info.container.as_str(),
-            info.source.as_str(),
-            info.mapping,
-        ],
-    )?;
+    table::bundle::set_report(transaction, bundle_idx, digest, report, events_added)?;
     for chain in &report.chains {
-        insert_chain(transaction, bundle_idx, chain)?;
+        table::bundle_chain::insert(transaction, bundle_idx, chain)?;
     }
-    Ok(())
-}
-
-pub(super) fn insert_chain(
-    transaction: &Transaction<'_>,
-    bundle_idx: i64,
-    chain: &ChainReport,
-) -> Result<()> {
-    let dims: [&Dimension; 5] = [
-        &chain.integrity,
-        &chain.linkage,
-        &chain.completeness,
-        &chain.authenticity,
-        &chain.coverage,
-    ];
-    transaction.execute(
-        "INSERT INTO bundle_chain (bundle_idx, chain, verdict, n_events, n_omitted, first_seq, last_seq,
-                                   start_prev_hash, head_hash, first_ts, last_ts,
-                                   integrity_status, integrity_detail, linkage_status, linkage_detail,
-                                   completeness_status, completeness_detail, authenticity_status,
-                                   authenticity_detail, coverage_status, coverage_detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-        params![
-            bundle_idx,
-            chain.id,
-            chain.verdict.as_str(),
-            chain.events as i64,
-            chain.omitted as i64,
-            chain.first_seq as i64,
-            chain.last_seq as i64,
-            chain.start_prev_hash,
-            chain.head_hash,
-            chain.first_ts,
-            chain.last_ts,
-            dims[0].status.as_str(),
-            dims[0].detail,
-            dims[1].status.as_str(),
-            dims[1].detail,
-            dims[2].status.as_str(),
-            dims[2].detail,
-            dims[3].status.as_str(),
-            dims[3].detail,
-            dims[4].status.as_str(),
-            dims[4].detail,
-        ],
-    )?;
     Ok(())
 }
 
@@ -606,64 +468,53 @@ fn check_continuity(
 ) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for chain in &report.chains {
-        let mut statement = transaction.prepare_cached(
-            "SELECT bundle_idx, first_seq, last_seq, start_prev_hash, head_hash FROM bundle_chain
-             WHERE chain = ?1 AND bundle_idx != ?2 ORDER BY first_seq",
-        )?;
-        let others: Vec<(i64, i64, i64, Option<String>, String)> = statement
-            .query_map(params![chain.id, bundle_idx], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let others: Vec<HeldPart> =
+            table::bundle_chain::of_chain_except(transaction, &chain.id, bundle_idx)?;
         if others.is_empty() {
             continue;
         }
         let (first, last) = (chain.first_seq as i64, chain.last_seq as i64);
         // The bundle that ends just before this one starts, or overlaps its start.
         if first > 1 {
-            let before: Option<&(i64, i64, i64, Option<String>, String)> =
-                others.iter().filter(|o| o.1 < first).max_by_key(|o| o.2);
+            let before: Option<&HeldPart> = others
+                .iter()
+                .filter(|o| o.first_seq < first)
+                .max_by_key(|o| o.last_seq);
             match before {
                 Some(other)
-                    if other.2 == first - 1
-                        && chain.start_prev_hash.as_deref() != Some(other.4.as_str()) =>
+                    if other.last_seq == first - 1
+                        && chain.start_prev_hash.as_deref() != Some(other.head_hash.as_str()) =>
                 {
                     findings.push(
                             Finding::new(FindingKind::Discontinuity)
                                 .chain(&chain.id)
                                 .seq(chain.first_seq)
-                                .expected(other.4.clone())
+                                .expected(other.head_hash.clone())
                                 .actual(chain.start_prev_hash.clone().unwrap_or_default())
                                 .detail(format!(
                                     "this bundle's first event does not link to the head of the earlier bundle (seq {})",
-                                    other.2
+                                    other.last_seq
                                 )),
                         );
                 }
-                Some(other) if other.2 < first - 1 => findings.push(
+                Some(other) if other.last_seq < first - 1 => findings.push(
                     Finding::new(FindingKind::Discontinuity)
                         .chain(&chain.id)
-                        .seq_range((other.2 + 1) as u64, chain.first_seq - 1)
+                        .seq_range((other.last_seq + 1) as u64, chain.first_seq - 1)
                         .detail("no bundle of the case holds these events: a gap between bundles"),
                 ),
                 _ => {}
             }
         }
         // A bundle of the case that starts right after this one ends.
-        for other in others.iter().filter(|o| o.1 == last + 1) {
-            if other.3.as_deref() != Some(chain.head_hash.as_str()) {
+        for other in others.iter().filter(|o| o.first_seq == last + 1) {
+            if other.start_prev_hash.as_deref() != Some(chain.head_hash.as_str()) {
                 findings.push(
                     Finding::new(FindingKind::Discontinuity)
                         .chain(&chain.id)
-                        .seq(other.1 as u64)
+                        .seq(other.first_seq as u64)
                         .expected(chain.head_hash.clone())
-                        .actual(other.3.clone().unwrap_or_default())
+                        .actual(other.start_prev_hash.clone().unwrap_or_default())
                         .detail(
                             "the later bundle's first event does not link to this bundle's head",
                         ),
@@ -672,64 +523,6 @@ fn check_continuity(
         }
     }
     Ok(findings)
-}
-
-pub(super) fn insert_finding(
-    transaction: &Transaction<'_>,
-    bundle_idx: Option<i64>,
-    finding: &Finding,
-    event_idx: Option<i64>,
-) -> Result<()> {
-    let mut statement = transaction.prepare_cached(
-        "INSERT INTO finding (bundle_idx, kind, severity, chain, seq, seq_end, file, line, byte_offset,
-                              event_idx, expected, actual, detail, message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?;
-    statement.execute(params![
-        bundle_idx,
-        finding.kind.as_str(),
-        finding.severity().as_str(),
-        finding.chain,
-        finding.seq.map(|s| s as i64),
-        finding.seq_end.map(|s| s as i64),
-        finding.file,
-        finding.line.map(|l| l as i64),
-        finding.byte_offset.map(|b| b as i64),
-        event_idx,
-        finding.expected,
-        finding.actual,
-        finding.detail,
-        finding.describe(),
-    ])?;
-    Ok(())
-}
-
-fn store_actors(transaction: &Transaction<'_>, actors: &HashMap<String, ActorTally>) -> Result<()> {
-    let mut statement = transaction.prepare_cached(
-        "INSERT INTO actor (actor_id, actor_type, name, n_events, first_ts, last_ts, n_failures, n_denials)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (actor_id) DO UPDATE SET
-             actor_type = coalesce(excluded.actor_type, actor_type),
-             name = coalesce(excluded.name, name),
-             n_events = n_events + excluded.n_events,
-             first_ts = min(first_ts, excluded.first_ts),
-             last_ts = max(last_ts, excluded.last_ts),
-             n_failures = n_failures + excluded.n_failures,
-             n_denials = n_denials + excluded.n_denials",
-    )?;
-    for (actor_id, tally) in actors {
-        statement.execute(params![
-            actor_id,
-            tally.actor_type,
-            tally.name,
-            tally.n_events,
-            tally.first_ts,
-            tally.last_ts,
-            tally.n_failures,
-            tally.n_denials,
-        ])?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

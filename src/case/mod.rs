@@ -2,15 +2,19 @@
 //! an index of every event for investigation.
 //!
 //! A case is opened for writing (import, settings) or read-only (queries). SQL is
-//! parameterised everywhere; no statement is assembled from user text. This module
-//! never deletes or recreates a case file it cannot read: that file is evidence.
+//! parameterised everywhere; no statement is assembled from user text. Every statement
+//! about a table lives in `table/`, one module per table (only the migrations and this
+//! module's connection setup and checks hold SQL elsewhere; `tests/tidy.rs` enforces
+//! it). This module never deletes or recreates a case file it cannot read: that file
+//! is evidence.
 
 mod continuity;
 mod import;
 mod retrust;
 mod reverify;
 mod schema;
-pub(crate) mod status;
+mod status;
+pub(crate) mod table;
 
 use std::path::{Path, PathBuf};
 
@@ -20,10 +24,10 @@ pub use import::{ImportOutcome, ImportProgress, import_bundle, import_source};
 pub use retrust::{Retrust, retrust};
 pub use reverify::{Reverification, reverify};
 pub use schema::CURRENT_VERSION;
-pub use status::{
-    BundleSummary, CaseStatus, ChainSummary, StoredFinding, case_status, findings_of_event,
-    stored_findings,
-};
+pub use status::{CaseStatus, case_status, findings_of_event, stored_findings};
+pub use table::bundle::BundleSummary;
+pub use table::bundle_chain::ChainSummary;
+pub use table::finding::StoredFinding;
 
 use crate::{Error, Result};
 
@@ -137,27 +141,13 @@ fn check_is_case(connection: &Connection, path: &Path) -> Result<()> {
 impl Case {
     /// The field names masked on display and in exports.
     pub fn masked_fields(&self) -> Result<std::collections::BTreeSet<String>> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT name FROM masked_field ORDER BY name")?;
-        let names = statement
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(names)
+        table::masked_field::names(&self.connection)
     }
 
     /// Adds and removes masked field names.
     pub fn set_masked_fields(&mut self, add: &[String], remove: &[String]) -> Result<()> {
         let transaction = self.connection.transaction()?;
-        for name in add {
-            transaction.execute(
-                "INSERT OR IGNORE INTO masked_field (name) VALUES (?1)",
-                [name],
-            )?;
-        }
-        for name in remove {
-            transaction.execute("DELETE FROM masked_field WHERE name = ?1", [name])?;
-        }
+        table::masked_field::set(&transaction, add, remove)?;
         transaction.commit()?;
         Ok(())
     }

@@ -15,10 +15,12 @@
 
 use std::path::PathBuf;
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
 use super::Case;
-use super::import::{bundle_digest, insert_chain, insert_finding};
+use super::import::bundle_digest;
+use super::table;
+use super::table::bundle::Origin;
 use crate::verify::{FindingKind, VerifyOptions, verify_bundle};
 use crate::{Error, Result};
 
@@ -95,15 +97,15 @@ impl Retrust {
 /// Re-verifies every bundle of the case from its original file under `options` and
 /// stores what depends on trust. Each bundle is updated in its own transaction.
 pub fn retrust(case: &mut Case, options: &VerifyOptions) -> Result<Vec<Retrust>> {
-    let bundles: Vec<(i64, String, String, String)> = case
-        .connection()
-        .prepare("SELECT bundle_idx, path, digest, verdict FROM bundle ORDER BY bundle_idx")?
-        .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let bundles = table::bundle::origins(case.connection())?;
     let mut outcomes = Vec::new();
-    for (bundle_idx, path, digest, before) in bundles {
+    for Origin {
+        bundle_idx,
+        path,
+        digest,
+        verdict: before,
+    } in bundles
+    {
         let path = PathBuf::from(path);
         if !path.exists() {
             outcomes.push(Retrust::Missing { bundle_idx, path });
@@ -131,40 +133,21 @@ pub fn retrust(case: &mut Case, options: &VerifyOptions) -> Result<Vec<Retrust>>
         let transaction = case
             .connection_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        transaction.execute(
-            "UPDATE bundle SET signature_status = ?2, signature_key_id = ?3, verdict = ?4, headline = ?5
-             WHERE bundle_idx = ?1",
-            params![
-                bundle_idx,
-                report.signature.status.as_str(),
-                report.signature.key_id,
-                report.verdict().as_str(),
-                report.headline(),
-            ],
-        )?;
-        transaction.execute(
-            "DELETE FROM bundle_chain WHERE bundle_idx = ?1",
-            [bundle_idx],
-        )?;
+        table::bundle::set_trust(&transaction, bundle_idx, &report)?;
+        table::bundle_chain::delete_of_bundle(&transaction, bundle_idx)?;
         for chain in &report.chains {
-            insert_chain(&transaction, bundle_idx, chain)?;
+            table::bundle_chain::insert(&transaction, bundle_idx, chain)?;
         }
         // The rows whose trust findings go or come: whether anything breaks at their
         // line (`checks_ok`) is worked out again below.
         let mut rows_touched: Vec<i64> = Vec::new();
         for kind in TRUST_KINDS {
-            let mut statement = transaction.prepare_cached(
-                "SELECT event_idx FROM finding
-                 WHERE bundle_idx = ?1 AND kind = ?2 AND event_idx IS NOT NULL",
-            )?;
-            let rows = statement.query_map(params![bundle_idx, kind.as_str()], |row| row.get(0))?;
-            for event_idx in rows {
-                rows_touched.push(event_idx?);
-            }
-            transaction.execute(
-                "DELETE FROM finding WHERE bundle_idx = ?1 AND kind = ?2",
-                params![bundle_idx, kind.as_str()],
-            )?;
+            rows_touched.extend(table::finding::events_of_kind(
+                &transaction,
+                bundle_idx,
+                kind,
+            )?);
+            table::finding::delete_of_kind(&transaction, bundle_idx, kind)?;
         }
         for finding in report
             .findings
@@ -174,34 +157,23 @@ pub fn retrust(case: &mut Case, options: &VerifyOptions) -> Result<Vec<Retrust>>
             // Point it at its line's row, as the import does (the event's detail lists
             // the findings at it); found through (chain, seq), which is indexed.
             let event_idx: Option<i64> = match (&finding.chain, finding.seq, finding.line) {
-                (Some(chain), Some(seq), Some(line)) => transaction
-                    .query_row(
-                        "SELECT event_idx FROM event
-                         WHERE chain = ?1 AND seq = ?2 AND bundle_idx = ?3 AND file = ?4 AND line = ?5",
-                        params![
-                            chain,
-                            seq as i64,
-                            bundle_idx,
-                            finding.file.as_deref().unwrap_or_default(),
-                            line as i64
-                        ],
-                        |row| row.get(0),
-                    )
-                    .optional()?,
+                (Some(chain), Some(seq), Some(line)) => table::event::at_line(
+                    &transaction,
+                    bundle_idx,
+                    finding.file.as_deref().unwrap_or_default(),
+                    line,
+                    chain,
+                    seq,
+                )?,
                 _ => None,
             };
-            insert_finding(&transaction, Some(bundle_idx), finding, event_idx)?;
+            table::finding::insert(&transaction, Some(bundle_idx), finding, event_idx)?;
             rows_touched.extend(event_idx);
         }
         // As the import decides it: a readable line whose own hash holds (else it has a
         // hash_mismatch finding) and at which no finding breaks.
         for event_idx in rows_touched {
-            transaction.execute(
-                "UPDATE event SET checks_ok = (malformed IS NULL AND NOT EXISTS (
-                     SELECT 1 FROM finding f WHERE f.event_idx = event.event_idx AND f.severity = 'break'))
-                 WHERE event_idx = ?1",
-                [event_idx],
-            )?;
+            table::event::recheck_ok(&transaction, event_idx)?;
         }
         transaction.commit()?;
         outcomes.push(Retrust::Rechecked {

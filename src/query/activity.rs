@@ -2,11 +2,10 @@
 //! or month, for a histogram, and which of those periods stand out as spikes
 //! (e.g. a burst of permission denials).
 
-use rusqlite::params_from_iter;
-
-use super::events::{EventFilter, where_clause};
+use super::events::EventFilter;
 use crate::Result;
-use crate::case::{Case, UNKNOWN_TS};
+use crate::case::Case;
+use crate::case::table::event;
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -46,17 +45,8 @@ pub struct Activity {
 /// keeps the histogram within `max_periods` bars.
 pub fn activity(case: &Case, filter: &EventFilter, max_periods: usize) -> Result<Activity> {
     let max_periods = max_periods.max(1) as i64;
-    let (clause, values) = where_clause(filter);
     let connection = case.connection();
-    let (first, last, untimed): (Option<i64>, Option<i64>, i64) = connection
-        .prepare_cached(&format!(
-            "SELECT min(CASE WHEN e.ts = {UNKNOWN_TS} THEN NULL ELSE e.ts END), max(e.ts),
-                    count(*) FILTER (WHERE e.ts = {UNKNOWN_TS})
-             FROM event e WHERE {clause} AND e.omitted = 0"
-        ))?
-        .query_row(params_from_iter(values.iter()), |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?;
+    let (first, last, untimed) = event::time_bounds(connection, filter)?;
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Activity {
             start: 0,
@@ -78,16 +68,9 @@ pub fn activity(case: &Case, filter: &EventFilter, max_periods: usize) -> Result
     let start = first.div_euclid(period_ms) * period_ms;
     let n_periods = ((last - start) / period_ms + 1) as usize;
     let mut counts = vec![0i64; n_periods];
-    let sql = format!(
-        "SELECT (e.ts - {start}) / {period_ms} AS period, count(*) FROM event e
-         WHERE {clause} AND e.omitted = 0 AND e.ts <> {UNKNOWN_TS} GROUP BY period"
-    );
-    let mut statement = connection.prepare(&sql)?;
-    let mut rows = statement.query(params_from_iter(values.iter()))?;
-    while let Some(row) = rows.next()? {
-        let period: i64 = row.get(0)?;
+    for (period, count) in event::count_per_period(connection, filter, start, period_ms)? {
         if let Some(slot) = usize::try_from(period).ok().and_then(|p| counts.get_mut(p)) {
-            *slot = row.get(1)?;
+            *slot = count;
         }
     }
     let spikes = spikes(&counts);

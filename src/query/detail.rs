@@ -3,12 +3,12 @@
 //! recomputed now, the link to its predecessor in the case, and the findings that
 //! point at it. Read-only.
 
-use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use super::events::{EventRow, event_by_idx};
 use crate::Result;
 use crate::canonical::to_hex;
+use crate::case::table::event;
 use crate::case::{Case, StoredFinding};
 use crate::verify::{LineCheck, check_line};
 
@@ -188,14 +188,8 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
             }
         }
         Some(link) => {
-            let previous: Option<Option<Vec<u8>>> = case
-                .connection()
-                .query_row(
-                    "SELECT hash FROM event WHERE chain = ?1 AND seq = ?2 ORDER BY event_idx LIMIT 1",
-                    params![link.chain, (link.seq - 1) as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let previous: Option<Option<Vec<u8>>> =
+                event::first_hash_at(case.connection(), &link.chain, link.seq - 1)?;
             match previous {
                 Some(Some(hash)) if hash.as_slice() == link.prev_hash.as_slice() => {
                     EventCheck::new(

@@ -5,9 +5,10 @@
 use serde_json::Value;
 
 use super::diff::{FieldChange, diff};
-use super::events::{EVENT_COLUMNS, EventRow, event_row};
+use super::events::EventRow;
 use crate::Result;
 use crate::case::Case;
+use crate::case::table::event;
 use crate::state::{Discrepancy, RecordState, StateFold, Step};
 
 /// One event of a record's history.
@@ -45,16 +46,7 @@ pub fn timeline(
     at: Option<i64>,
 ) -> Result<Timeline> {
     let connection = case.connection();
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT {EVENT_COLUMNS} FROM event e JOIN bundle b ON b.bundle_idx = e.bundle_idx
-         WHERE e.target_type = ?1 AND e.target_id = ?2 ORDER BY e.ts, e.chain, e.seq, e.event_idx"
-    ))?;
-    let rows: Vec<EventRow> = statement
-        .query_map([target_type, target_id], event_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut stubs = connection.prepare_cached(
-        "SELECT count(*) FROM event WHERE omitted = 1 AND chain = ?1 AND seq > ?2 AND seq < ?3",
-    )?;
+    let rows = event::of_target(connection, target_type, target_id)?;
 
     let mut fold = StateFold::new();
     let mut state_at: Option<RecordState> = None;
@@ -71,7 +63,7 @@ pub fn timeline(
             (Some((Some(chain), Some(previous_seq))), Some(this_chain), Some(seq))
                 if chain == this_chain =>
             {
-                stubs.query_row(rusqlite::params![chain, previous_seq, seq], |r| r.get(0))?
+                event::stubs_between(connection, chain, *previous_seq, seq)?
             }
             _ => 0,
         };

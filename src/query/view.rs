@@ -19,8 +19,30 @@ use super::sentence::sentence;
 use super::timeline::{Timeline, event_diff, timeline};
 use crate::Result;
 use crate::case::{Case, StoredFinding};
-use crate::export::{MASK, mask};
 use crate::state::Discrepancy;
+
+/// The text that replaces a masked value.
+pub const MASK: &str = "••••";
+
+/// Replaces, at any depth, the values of object members named in `masked`.
+fn mask(value: &mut Value, masked: &BTreeSet<String>) {
+    if masked.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                if masked.contains(key) {
+                    *member = Value::String(MASK.to_owned());
+                } else {
+                    mask(member, masked);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| mask(item, masked)),
+        _ => {}
+    }
+}
 
 /// The field names a case hides on display and in exports.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,6 +68,30 @@ impl Masking {
         self.names.contains(name)
     }
 
+    /// Nothing is masked.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The normalized event of a row, masked, or `None` if it cannot be read.
+    pub fn event(&self, row: &EventRow) -> Option<Value> {
+        Some(self.value(row.json()?))
+    }
+
+    /// The record as it arrived, for reading: its own text, or, when fields are
+    /// masked, the masked rendering (withheld if it cannot be read to mask it).
+    pub fn line_as_arrived(&self, row: &EventRow) -> String {
+        if self.is_empty() {
+            return String::from_utf8_lossy(&row.raw).into_owned();
+        }
+        match self.event(row) {
+            Some(event) => event.to_string(),
+            None => {
+                "(withheld: fields are masked and this line cannot be read to mask them)".to_owned()
+            }
+        }
+    }
+
     /// A value with every masked member hidden, at any depth.
     pub fn value(&self, mut value: Value) -> Value {
         mask(&mut value, &self.names);
@@ -62,7 +108,7 @@ impl Masking {
     }
 
     /// A text column found under `name` (`actor_name` under `name`, `ip` under `ip`).
-    fn text(&self, name: &str, value: &Option<String>) -> Option<String> {
+    pub fn text(&self, name: &str, value: &Option<String>) -> Option<String> {
         value.as_ref().map(|v| {
             if self.is_masked(name) {
                 MASK.to_owned()
@@ -128,22 +174,28 @@ pub struct EventView {
     pub source: crate::source::SourceKind,
     /// Its changes, field by field, masked.
     pub changes: Vec<FieldChange>,
+    /// What the request asked for and what came back, masked, for a source that
+    /// records those instead of the record's state (never shown as before/after).
+    pub requested: Option<Value>,
+    pub result: Option<Value>,
 }
 
 /// The sentence of a row (masked), or what it is when it is not a readable event.
 pub fn row_sentence(row: &EventRow, masking: &Masking) -> String {
-    match &row.malformed {
-        Some(reason) => format!("Malformed line {} kept in quarantine: {reason}", row.line),
-        None => row
-            .json()
-            .map(|event| sentence(&masking.value(event)))
-            .unwrap_or_else(|| "(unreadable line)".to_owned()),
+    sentence_of(row, row.json().as_ref(), masking)
+}
+
+fn sentence_of(row: &EventRow, event: Option<&Value>, masking: &Masking) -> String {
+    match (&row.malformed, event) {
+        (Some(reason), _) => format!("Malformed line {} kept in quarantine: {reason}", row.line),
+        (None, Some(event)) => sentence(&masking.value(event.clone())),
+        (None, None) => "(unreadable line)".to_owned(),
     }
 }
 
-/// A row's field changes (`before` → `after`), masked.
-pub fn row_changes(row: &EventRow, masking: &Masking) -> Vec<FieldChange> {
-    row.json()
+/// An event's field changes (`before` → `after`), masked.
+fn changes_of(event: Option<&Value>, masking: &Masking) -> Vec<FieldChange> {
+    event
         .map(|event| diff(event.get("before"), event.get("after")))
         .unwrap_or_default()
         .into_iter()
@@ -151,8 +203,16 @@ pub fn row_changes(row: &EventRow, masking: &Masking) -> Vec<FieldChange> {
         .collect()
 }
 
+/// One of an event's JSON members (`requested`, `result`), masked; absent or null: `None`.
+fn member(event: Option<&Value>, name: &str, masking: &Masking) -> Option<Value> {
+    let value = event?.get(name).filter(|v| !v.is_null())?;
+    Some(masking.field(name, value.clone()))
+}
+
 /// One row as every list shows it.
 pub fn event_view(row: &EventRow, masking: &Masking) -> EventView {
+    let event = row.json();
+    let event = event.as_ref();
     EventView {
         event_idx: row.event_idx,
         ts: row.ts,
@@ -167,13 +227,15 @@ pub fn event_view(row: &EventRow, masking: &Masking) -> EventView {
         target_id: masking.text("id", &row.target_id),
         target_name: masking.text("name", &row.target_name),
         outcome: masking.text("outcome", &row.outcome),
-        sentence: row_sentence(row, masking),
+        sentence: sentence_of(row, event, masking),
         verified: row.verified(),
         checks_ok: row.checks_ok,
         malformed: row.malformed.clone(),
         omitted: row.omitted,
         source: row.source,
-        changes: row_changes(row, masking),
+        changes: changes_of(event, masking),
+        requested: member(event, "requested", masking),
+        result: member(event, "result", masking),
     }
 }
 
@@ -205,7 +267,7 @@ pub fn detail_view(case: &Case, event_idx: i64, masking: &Masking) -> Result<Opt
     let hide = |name: &str, value: Option<String>| masking.text(name, &value);
     Ok(Some(DetailView {
         event: event_view(row, masking),
-        line_text: crate::export::line_as_arrived(row, masking.names()),
+        line_text: masking.line_as_arrived(row),
         source: EventSource {
             ip: hide("ip", source.ip),
             user_agent: hide("user_agent", source.user_agent),
@@ -353,6 +415,16 @@ mod tests {
     use super::*;
     use crate::query::diff::ChangeKind;
     use serde_json::json;
+
+    #[test]
+    fn masking_reaches_nested_fields() {
+        let masking = Masking::new(["email".to_owned(), "card_number".to_owned()].into());
+        let event = json!({"actor": {"email": "a@b"}, "after": {"card_number": "4111", "items": [{"email": "c@d"}]}});
+        assert_eq!(
+            masking.value(event),
+            json!({"actor": {"email": MASK}, "after": {"card_number": MASK, "items": [{"email": MASK}]}})
+        );
+    }
 
     #[test]
     fn a_change_to_a_nested_masked_field_is_listed_with_its_values_hidden() {

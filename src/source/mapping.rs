@@ -42,8 +42,11 @@ pub const FIELDS: [&str; 23] = [
     "context",
 ];
 
-/// Fields beyond `FIELDS` that hold JSON values: the record's state around the event.
-pub const STATE_FIELDS: [&str; 2] = ["before", "after"];
+/// Fields beyond `FIELDS` that hold JSON values: the record's state around the event
+/// (`before`, `after`) or, for a source that only knows those, what the request asked
+/// for and what came back (`requested`, `result`). The pair a source knows is never
+/// passed off as the other: a request is not a record's state.
+pub const VALUE_FIELDS: [&str; 4] = ["before", "after", "requested", "result"];
 
 /// Without these no event can be built from a record.
 pub const REQUIRED: [&str; 2] = ["ts", "action"];
@@ -178,11 +181,11 @@ impl Mapping {
             .map_err(|e| MappingError(format!("the mapping is not valid: {e}")))?;
         let mut fields = BTreeMap::new();
         for (name, spec) in file.fields {
-            if !FIELDS.contains(&name.as_str()) && !STATE_FIELDS.contains(&name.as_str()) {
+            if !FIELDS.contains(&name.as_str()) && !VALUE_FIELDS.contains(&name.as_str()) {
                 return Err(MappingError(format!(
                     "the mapping names a field {name:?} that events do not have; the fields are {}, {}",
                     FIELDS.join(", "),
-                    STATE_FIELDS.join(", ")
+                    VALUE_FIELDS.join(", ")
                 )));
             }
             let source = match spec {
@@ -335,7 +338,7 @@ impl Mapping {
                     }
                     Value::String(text)
                 }
-                "before" | "after" | "context" => json_value(value),
+                "before" | "after" | "requested" | "result" | "context" => json_value(value),
                 _ => Value::String(as_text(&value)),
             };
             insert_path(&mut event, field, value);

@@ -16,6 +16,7 @@
 //! if it has integrity) and one arm in `Source`; nothing downstream reads a source's
 //! own field names. This module never touches the case.
 
+pub mod cloudtrail;
 pub mod mapped;
 pub mod mapping;
 pub mod preview;

@@ -47,7 +47,11 @@ pub fn severity(kind: FindingKind) -> Severity {
         | FindingKind::UnknownActorType
         | FindingKind::ImpreciseNumber
         | FindingKind::MalformedRecord => Severity::Warning,
-        FindingKind::Unsigned | FindingKind::SignatureUntrusted => Severity::Notice,
+        FindingKind::Unsigned
+        | FindingKind::SignatureUntrusted
+        | FindingKind::SignatureUnavailable
+        | FindingKind::PublicKeyMissing
+        | FindingKind::DuplicateRecord => Severity::Notice,
         FindingKind::MalformedLine
         | FindingKind::HashMismatch
         | FindingKind::BrokenLink
@@ -60,7 +64,16 @@ pub fn severity(kind: FindingKind) -> Severity {
         | FindingKind::SignatureInvalid
         | FindingKind::CheckpointMismatch
         | FindingKind::Discontinuity
-        | FindingKind::Equivocation => Severity::Break,
+        | FindingKind::Equivocation
+        | FindingKind::LogFileHashMismatch
+        | FindingKind::LogFileMissing
+        | FindingKind::LogFileUnreferenced
+        | FindingKind::DigestMissing
+        | FindingKind::DigestSignatureInvalid
+        | FindingKind::DigestHashMismatch
+        | FindingKind::DigestGap
+        | FindingKind::DigestMoved
+        | FindingKind::GzipTrailingData => Severity::Break,
     }
 }
 

@@ -37,10 +37,23 @@ pub enum FindingKind {
     /// file) that could not be read; kept as it arrived. A warning: such a source has no
     /// chain for it to break.
     MalformedRecord,
+    // AWS CloudTrail (issue: its digest chain, verified offline).
+    LogFileHashMismatch,
+    LogFileMissing,
+    LogFileUnreferenced,
+    DigestMissing,
+    DigestSignatureInvalid,
+    DigestHashMismatch,
+    DigestGap,
+    DigestMoved,
+    GzipTrailingData,
+    SignatureUnavailable,
+    PublicKeyMissing,
+    DuplicateRecord,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 20] = [
+    pub const ALL: [FindingKind; 32] = [
         FindingKind::MalformedLine,
         FindingKind::HashMismatch,
         FindingKind::BrokenLink,
@@ -61,6 +74,18 @@ impl FindingKind {
         FindingKind::UnknownActorType,
         FindingKind::ImpreciseNumber,
         FindingKind::MalformedRecord,
+        FindingKind::LogFileHashMismatch,
+        FindingKind::LogFileMissing,
+        FindingKind::LogFileUnreferenced,
+        FindingKind::DigestMissing,
+        FindingKind::DigestSignatureInvalid,
+        FindingKind::DigestHashMismatch,
+        FindingKind::DigestGap,
+        FindingKind::DigestMoved,
+        FindingKind::GzipTrailingData,
+        FindingKind::SignatureUnavailable,
+        FindingKind::PublicKeyMissing,
+        FindingKind::DuplicateRecord,
     ];
 
     /// The kind's name as spec §8 spells it.
@@ -86,11 +111,64 @@ impl FindingKind {
             FindingKind::UnknownActorType => "unknown_actor_type",
             FindingKind::ImpreciseNumber => "imprecise_number",
             FindingKind::MalformedRecord => "malformed_record",
+            FindingKind::LogFileHashMismatch => "log_file_hash_mismatch",
+            FindingKind::LogFileMissing => "log_file_missing",
+            FindingKind::LogFileUnreferenced => "log_file_unreferenced",
+            FindingKind::DigestMissing => "digest_missing",
+            FindingKind::DigestSignatureInvalid => "digest_signature_invalid",
+            FindingKind::DigestHashMismatch => "digest_hash_mismatch",
+            FindingKind::DigestGap => "digest_gap",
+            FindingKind::DigestMoved => "digest_moved",
+            FindingKind::GzipTrailingData => "gzip_trailing_data",
+            FindingKind::SignatureUnavailable => "signature_unavailable",
+            FindingKind::PublicKeyMissing => "public_key_missing",
+            FindingKind::DuplicateRecord => "duplicate_record",
         }
     }
 
     pub fn from_spec_name(name: &str) -> Option<FindingKind> {
         FindingKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// What a CloudTrail finding means, in words (for its summary).
+    fn meaning(self) -> &'static str {
+        match self {
+            FindingKind::LogFileHashMismatch => {
+                "A log file's content differs from the hash its digest file records: records were changed, added or removed"
+            }
+            FindingKind::LogFileMissing => {
+                "A log file that a digest file lists is not in the folder"
+            }
+            FindingKind::LogFileUnreferenced => {
+                "This log file is not listed by any verified digest file: nothing proves CloudTrail delivered it"
+            }
+            FindingKind::DigestMissing => "A digest file the chain points to is not in the folder",
+            FindingKind::DigestSignatureInvalid => {
+                "This digest file's signature does not match it: the digest was changed after CloudTrail signed it, or signed by another key"
+            }
+            FindingKind::DigestHashMismatch => {
+                "The next digest file records a different hash for this one: the digest was replaced"
+            }
+            FindingKind::DigestGap => {
+                "No verified digest file covers this time: hours of the trail are unproven"
+            }
+            FindingKind::DigestMoved => {
+                "This digest file is not where CloudTrail delivered it: it records another location"
+            }
+            FindingKind::GzipTrailingData => {
+                "This file has data appended after its compressed content; other tools would read it as more records"
+            }
+            FindingKind::SignatureUnavailable => {
+                "The signature of this digest file is not in the folder (the newest of a chain needs its head-object file), so it cannot be checked"
+            }
+            FindingKind::PublicKeyMissing => {
+                "No public key given has the fingerprint this digest file names"
+            }
+            FindingKind::DuplicateRecord => {
+                "CloudTrail delivered the same record twice (same eventID); it is counted once"
+            }
+            _ => "",
+        }
     }
 
     /// How much it weighs (`policy::severity`).
@@ -235,6 +313,18 @@ impl Finding {
             FindingKind::MalformedRecord => {
                 "This record could not be read; it is kept exactly as it arrived".to_owned()
             }
+            FindingKind::LogFileHashMismatch
+            | FindingKind::LogFileMissing
+            | FindingKind::LogFileUnreferenced
+            | FindingKind::DigestMissing
+            | FindingKind::DigestSignatureInvalid
+            | FindingKind::DigestHashMismatch
+            | FindingKind::DigestGap
+            | FindingKind::DigestMoved
+            | FindingKind::GzipTrailingData
+            | FindingKind::SignatureUnavailable
+            | FindingKind::PublicKeyMissing
+            | FindingKind::DuplicateRecord => self.kind().meaning().to_owned(),
             FindingKind::ImpreciseNumber => {
                 "This event holds a number too large to be protected digit for digit: its hash covers it only to double precision, so a nearby number would hash alike".to_owned()
             }

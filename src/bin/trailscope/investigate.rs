@@ -199,7 +199,6 @@ pub fn events(
 ) -> Result<()> {
     let case = Case::open_read_only(&case)?;
     let masking = Masking::of_case(&case)?;
-    let masked = masking.names();
     let after = after.as_deref().map(Cursor::decode).transpose()?;
     let order = if oldest_first {
         Order::OldestFirst
@@ -211,13 +210,13 @@ pub fn events(
     match format {
         ListFormat::Json => {
             for row in &page.rows {
-                let mut event = event_document(row, masked);
+                let mut event = event_document(row, &masking);
                 event["verified"] = json!(row.verified());
                 writeln!(out, "{event}").map_err(io_error)?;
             }
         }
         ListFormat::Csv => {
-            let mut export = CsvExport::new(&mut out, masked.clone())?;
+            let mut export = CsvExport::new(&mut out, masking.clone())?;
             for row in &page.rows {
                 export.write(row)?;
             }
@@ -400,6 +399,7 @@ pub fn diff(case: PathBuf, event_id: &str, json_output: bool) -> Result<bool> {
                 json!({
                     "event_id": event.id, "sentence": event.sentence, "verified": event.verified,
                     "changes": event.changes.iter().map(change_json).collect::<Vec<_>>(),
+                    "requested": event.requested, "result": event.result,
                 })
             })
             .collect();
@@ -412,8 +412,24 @@ pub fn diff(case: PathBuf, event_id: &str, json_output: bool) -> Result<bool> {
     } else {
         for event in &found {
             writeln!(out, "{}", event.sentence).map_err(io_error)?;
-            if event.changes.is_empty() {
+            let exchange = [("requested", &event.requested), ("result", &event.result)];
+            if event.changes.is_empty() && exchange.iter().all(|(_, value)| value.is_none()) {
                 writeln!(out, "  (no field changes)").map_err(io_error)?;
+            }
+            // A source that records a request and its result, not the record's state:
+            // shown as what it is, never as a before → after.
+            for (label, value) in exchange {
+                let members: Vec<(String, &Value)> = match value {
+                    Some(Value::Object(members)) => {
+                        members.iter().map(|(k, v)| (format!(" {k}"), v)).collect()
+                    }
+                    Some(other) => vec![(String::new(), other)],
+                    None => Vec::new(),
+                };
+                for (name, value) in members {
+                    let text = query::sentence::describe_value(value);
+                    writeln!(out, "  {label}{name}: {text}").map_err(io_error)?;
+                }
             }
             for change in &event.changes {
                 let show = |v: &Option<Value>| {

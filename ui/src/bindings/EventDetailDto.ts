@@ -14,7 +14,12 @@ export type EventDetailDto = { row: EventRowDto,
 /**
  * The line as it arrived (masked fields hidden, then re-rendered).
  */
-line_text: string, changes: Array<ChangeDto>, source: SourceDto, 
+line_text: string, changes: Array<ChangeDto>, 
+/**
+ * What the request asked for and what came back, for a source that records
+ * those instead of the record's state (masked; never shown as before/after).
+ */
+requested: unknown, result: unknown, source: SourceDto, 
 /**
  * Its own hash, recomputed now from the stored line.
  */

@@ -25,9 +25,9 @@ unreadable: number,
  */
 fields: Array<string>, 
 /**
- * The fields holding the record's state around the event (`before`, `after`).
+ * The fields holding JSON values (`before`, `after`, `requested`, `result`).
  */
-state_fields: Array<string>, 
+value_fields: Array<string>, 
 /**
  * The fields every event needs.
  */

@@ -9,6 +9,7 @@ import type { FindingDto } from "../../bindings/FindingDto";
 import type { SourceDto } from "../../bindings/SourceDto";
 import type { AppContext } from "../../app/context";
 import { renderChanges } from "../../components/diff";
+import { formatValue } from "../../components/diff-format";
 import { button, el } from "../../components/dom";
 import { formatTime } from "../../format/time";
 import { verifiedMark } from "./mark";
@@ -18,6 +19,17 @@ function linkButton(text: string, testid: string, onClick: () => void): HTMLButt
   const node = button(text, testid, "button detail-link");
   node.addEventListener("click", onClick);
   return node;
+}
+
+/**
+ * What a request asked for or what came back (a source that records those, not the
+ * record before and after), as "Key: value" lines.
+ */
+function exchangeBlock(title: string, value: unknown, testid: string): HTMLElement[] {
+  return [
+    el("h3", { className: "detail-title", text: title }),
+    el("pre", { className: "detail-exchange", testid, text: formatValue(value) }),
+  ];
 }
 
 /** The words and sign for a check's status (proven, failed, unknown). */
@@ -140,14 +152,21 @@ export function renderDetail(detail: EventDetailDto, ctx: AppContext, onClose: (
   }
   if (links.childElementCount > 0) root.append(links);
 
-  root.append(el("h3", { className: "detail-title", text: "Changes" }));
-  const changes = el("div", { className: "detail-changes", testid: "detail-changes" });
-  if (detail.changes.length === 0) {
-    changes.append(el("p", { className: "muted", testid: "detail-no-changes", text: "No field changes." }));
-  } else {
-    changes.append(renderChanges(detail.changes));
+  const exchange = detail.requested !== null || detail.result !== null;
+  // A source that records a request and its result says nothing of the record before
+  // and after: no "Changes" for it unless it also carries them.
+  if (detail.changes.length > 0 || !exchange) {
+    root.append(el("h3", { className: "detail-title", text: "Changes" }));
+    const changes = el("div", { className: "detail-changes", testid: "detail-changes" });
+    if (detail.changes.length === 0) {
+      changes.append(el("p", { className: "muted", testid: "detail-no-changes", text: "No field changes." }));
+    } else {
+      changes.append(renderChanges(detail.changes));
+    }
+    root.append(changes);
   }
-  root.append(changes);
+  if (detail.requested !== null) root.append(...exchangeBlock("What was requested", detail.requested, "detail-requested"));
+  if (detail.result !== null) root.append(...exchangeBlock("What came back", detail.result, "detail-result"));
 
   root.append(
     el("h3", { className: "detail-title", text: "This event's own checks" }),

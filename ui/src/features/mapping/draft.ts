@@ -79,6 +79,8 @@ const LABELS: Record<string, string> = {
   context: "Other details",
   before: "The record before the change",
   after: "The record after the change",
+  requested: "What the request asked for",
+  result: "What came back",
 };
 
 /** The words for a field; a field the form does not know yet shows its own name. */

@@ -44,9 +44,12 @@ export interface MappingFormOptions {
   back(): void;
 }
 
+/** The fields that hold JSON values (the engine's `value_fields`). */
+const VALUE_FIELDS = new Set(["before", "after", "requested", "result"]);
+
 /** Fields most files lack, listed under "More fields" (folded). */
 function isMore(field: string): boolean {
-  return field.startsWith("source.") || field === "context" || field === "before" || field === "after";
+  return field.startsWith("source.") || field === "context" || VALUE_FIELDS.has(field);
 }
 
 /** How long the form waits after a change before asking for new preview events. */
@@ -326,7 +329,7 @@ export function mappingForm(options: MappingFormOptions): MappingForm {
 
   /** Shows `state` in every control (on open, and when a saved mapping is chosen). */
   const render = (): void => {
-    const all = [...preview.fields, ...preview.state_fields];
+    const all = [...preview.fields, ...preview.value_fields];
     const main = all.filter((name) => !isMore(name));
     const more = all.filter(isMore);
     fieldsBox.replaceChildren(
