@@ -981,4 +981,15 @@ fn two_bundles_that_fork_show_one_finding_with_its_range_that_explains_the_warni
         "{}",
         lines[0]
     );
+    // One member's hashes are not all 200's: a group speaks in words.
+    let longest_hex_run = lines[0]
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        !lines[0].contains("Expected") && longest_hex_run < 64,
+        "{}",
+        lines[0]
+    );
 }

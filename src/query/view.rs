@@ -378,7 +378,7 @@ pub struct FindingGroupView {
     pub chain: Option<String>,
     /// First and last seq the group covers.
     pub seqs: Option<(u64, u64)>,
-    /// The group in words: its first finding's, with the range, count and what it explains.
+    /// The group in words (`FindingGroup::message`).
     pub message: String,
     /// Its findings, in order (the single events, one click away).
     pub members: Vec<StoredFinding>,
@@ -391,21 +391,18 @@ pub fn finding_groups(findings: Vec<StoredFinding>) -> Vec<FindingGroupView> {
     let groups = crate::verify::group_findings(&findings);
     groups
         .iter()
-        .map(|group| {
-            let first = &findings[group.members[0]];
-            FindingGroupView {
-                kind: group.kind,
-                severity: group.kind.severity(),
-                chain: group.chain.clone(),
-                seqs: group.seqs,
-                message: group.describe(&first.message, &group.explained_kinds(&findings)),
-                members: group.members.iter().map(|&i| findings[i].clone()).collect(),
-                explained: group
-                    .explained
-                    .iter()
-                    .map(|&i| findings[i].clone())
-                    .collect(),
-            }
+        .map(|group| FindingGroupView {
+            kind: group.kind,
+            severity: group.kind.severity(),
+            chain: group.chain.clone(),
+            seqs: group.seqs,
+            message: group.message(&findings),
+            members: group.members.iter().map(|&i| findings[i].clone()).collect(),
+            explained: group
+                .explained
+                .iter()
+                .map(|&i| findings[i].clone())
+                .collect(),
         })
         .collect()
 }

@@ -16,6 +16,10 @@ pub trait Locate {
     fn chain(&self) -> Option<&str>;
     /// First seq, and last seq of a range.
     fn seqs(&self) -> Option<(u64, u64)>;
+    /// The finding in full words, values included (`Finding::describe`).
+    fn words(&self) -> String;
+    /// In words only, no values to compare (`Finding::summary`).
+    fn summary_words(&self) -> String;
 }
 
 impl Locate for Finding {
@@ -27,6 +31,12 @@ impl Locate for Finding {
     }
     fn seqs(&self) -> Option<(u64, u64)> {
         self.seq.map(|first| (first, self.seq_end.unwrap_or(first)))
+    }
+    fn words(&self) -> String {
+        self.describe()
+    }
+    fn summary_words(&self) -> String {
+        self.summary()
     }
 }
 
@@ -44,6 +54,12 @@ impl Locate for crate::case::StoredFinding {
             .and_then(|s| u64::try_from(s).ok())
             .unwrap_or(first);
         Some((first, last))
+    }
+    fn words(&self) -> String {
+        self.message.clone()
+    }
+    fn summary_words(&self) -> String {
+        self.summary()
     }
 }
 
@@ -65,10 +81,16 @@ impl FindingGroup {
         self.members.len() as u64
     }
 
-    /// The group in words, from its first finding's own words: `first` is that
-    /// finding's description; a run adds its range and count, and what it explains.
-    pub fn describe(&self, first: &str, explained_kinds: &[(FindingKind, u64)]) -> String {
-        let mut text = first.to_owned();
+    /// The group in words, from its first finding's: in full when it stands alone, in
+    /// words only when the group holds many (one member's hashes are not all of
+    /// theirs); a run adds its range and count, and what it explains.
+    pub fn message<F: Locate>(&self, findings: &[F]) -> String {
+        let first = &findings[self.members[0]];
+        let mut text = if self.members.len() > 1 {
+            first.summary_words()
+        } else {
+            first.words()
+        };
         if self.members.len() > 1 {
             text.pop();
             let range = match self.seqs {
@@ -83,13 +105,13 @@ impl FindingGroup {
             text.push_str(&range);
             text.push('.');
         }
-        for (kind, n) in explained_kinds {
+        for (kind, n) in self.explained_kinds(findings) {
             text.pop();
             text.push_str(&format!(
                 "; it explains {} {} {} on the same events",
-                group(*n),
+                group(n),
                 kind.as_str(),
-                if *n == 1 { "warning" } else { "warnings" }
+                if n == 1 { "warning" } else { "warnings" }
             ));
             text.push('.');
         }
@@ -212,14 +234,19 @@ mod tests {
                 (FindingKind::StateDiscontinuity, Some((1900, 1900)), 1, 0),
             ]
         );
-        let words = groups[0].describe(
-            "Two histories (chain c, event 1,801).",
-            &groups[0].explained_kinds(&findings),
-        );
+        // The first member's values are not all 200's: a group speaks in words only.
+        findings[0] = findings[0]
+            .clone()
+            .expected("aa".repeat(32))
+            .actual("bb".repeat(32));
         assert_eq!(
-            words,
-            "Two histories (chain c, event 1,801); 200 findings like this one, events 1,801 to 2,000; it explains 101 state_discontinuity warnings on the same events."
+            groups[0].message(&findings),
+            "Two bundles give different events for the same position: two different histories (chain c, event 1,801); 200 findings like this one, events 1,801 to 2,000; it explains 101 state_discontinuity warnings on the same events."
         );
+        // A finding alone keeps its values.
+        let alone = vec![findings[0].clone()];
+        let single = group_findings(&alone);
+        assert!(single[0].message(&alone).contains(&"aa".repeat(32)));
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn report_json(report: &Report) -> Value {
             "key_id": report.signature.key_id,
         },
         "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "finding_groups": groups_json(&report.findings, Finding::describe),
+        "finding_groups": groups_json(&report.findings),
         "findings_not_listed": report.findings_not_listed.iter()
             .map(|(kind, n)| json!({"kind": kind.as_str(), "count": n}))
             .collect::<Vec<_>>(),
@@ -132,7 +132,7 @@ pub fn report_text(report: &Report) -> String {
     }
     if !report.findings.is_empty() {
         out.push_str("\nFindings:\n");
-        out.push_str(&grouped_text(&report.findings, Finding::describe));
+        out.push_str(&grouped_text(&report.findings));
     }
     for (kind, n) in &report.findings_not_listed {
         out.push_str(&format!(
@@ -224,19 +224,18 @@ pub fn import_text(outcome: &trailscope::case::ImportOutcome) -> String {
         out.push_str(".\n");
     }
     out.push_str(&report_text(&outcome.report));
-    out.push_str(&grouped_text(&outcome.case_findings, |f| f.describe()));
+    out.push_str(&grouped_text(&outcome.case_findings));
     out
 }
 
 /// Findings as lines, runs of one cause grouped (`verify::group_findings`).
-fn grouped_text<F: Locate>(findings: &[F], describe: impl Fn(&F) -> String) -> String {
+fn grouped_text<F: Locate>(findings: &[F]) -> String {
     let mut out = String::new();
     for g in group_findings(findings) {
-        let first = &findings[g.members[0]];
         out.push_str(&format!(
             "  [{}] {}\n",
             g.kind.as_str(),
-            g.describe(&describe(first), &g.explained_kinds(findings))
+            g.message(findings)
         ));
     }
     out
@@ -244,11 +243,10 @@ fn grouped_text<F: Locate>(findings: &[F], describe: impl Fn(&F) -> String) -> S
 
 /// Findings grouped by cause, as JSON: each group with its range, count, what it
 /// explains, and the indices of its findings in the flat `findings` list.
-fn groups_json<F: Locate>(findings: &[F], describe: impl Fn(&F) -> String) -> Vec<Value> {
+fn groups_json<F: Locate>(findings: &[F]) -> Vec<Value> {
     group_findings(findings)
         .iter()
         .map(|g| {
-            let first = &findings[g.members[0]];
             let explains: Map<String, Value> = g
                 .explained_kinds(findings)
                 .iter()
@@ -261,7 +259,7 @@ fn groups_json<F: Locate>(findings: &[F], describe: impl Fn(&F) -> String) -> Ve
                 "first_seq": g.seqs.map(|s| s.0),
                 "last_seq": g.seqs.map(|s| s.1),
                 "count": g.count(),
-                "message": g.describe(&describe(first), &g.explained_kinds(findings)),
+                "message": g.message(findings),
                 "explains": explains,
                 "findings": g.members,
                 "explained_findings": g.explained,
@@ -366,7 +364,7 @@ pub fn status_json(status: &trailscope::case::CaseStatus, retention_days: Option
             object.insert("message".into(), json!(f.message));
             Value::Object(object)
         }).collect::<Vec<_>>(),
-        "finding_groups": groups_json(&status.findings, |f| f.message.clone()),
+        "finding_groups": groups_json(&status.findings),
     })
 }
 
@@ -430,7 +428,7 @@ pub fn status_text(status: &trailscope::case::CaseStatus, retention_days: Option
     }
     if !status.findings.is_empty() {
         out.push_str("\nFindings:\n");
-        out.push_str(&grouped_text(&status.findings, |f| f.message.clone()));
+        out.push_str(&grouped_text(&status.findings));
     }
     out
 }

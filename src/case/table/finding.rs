@@ -26,6 +26,28 @@ pub struct StoredFinding {
     pub message: String,
 }
 
+impl StoredFinding {
+    /// The finding in words only (no hashes or values to compare), as
+    /// `Finding::summary` says it: for a group of many, whose first member's values
+    /// would be taken for all of them.
+    pub fn summary(&self) -> String {
+        let as_u64 = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+        crate::verify::Finding {
+            kind: self.kind,
+            chain: self.chain.clone(),
+            seq: as_u64(self.seq),
+            seq_end: as_u64(self.seq_end),
+            file: self.file.clone(),
+            line: as_u64(self.line),
+            byte_offset: None,
+            expected: None,
+            actual: None,
+            detail: self.detail.clone(),
+        }
+        .summary()
+    }
+}
+
 const FINDING_COLUMNS: &str =
     "finding_idx, bundle_idx, kind, severity, chain, seq, seq_end, file, line, event_idx,
      expected, actual, detail, message";
