@@ -325,6 +325,8 @@ pub enum SourceKindDto {
     AuditBundle,
     /// A CSV or JSON file of another system, read through a mapping (no integrity).
     Mapped,
+    /// An AWS CloudTrail evidence folder (log files, signed digest files, keys).
+    Cloudtrail,
 }
 
 impl From<SourceKind> for SourceKindDto {
@@ -332,6 +334,7 @@ impl From<SourceKind> for SourceKindDto {
         match kind {
             SourceKind::AuditBundle => SourceKindDto::AuditBundle,
             SourceKind::Mapped => SourceKindDto::Mapped,
+            SourceKind::CloudTrail => SourceKindDto::Cloudtrail,
         }
     }
 }

@@ -291,7 +291,7 @@ impl LineSink for ImportSink<'_, '_> {
         self.lines += 1;
         let (link, malformed) = match seen.check {
             LineCheck::Event(link) => (Some(link), None),
-            LineCheck::Unchained => (None, None),
+            LineCheck::Unchained { .. } => (None, None),
             LineCheck::Malformed { reason, link, .. } => {
                 let reason = match seen.span.too_long {
                     Some(length) => {
@@ -304,7 +304,7 @@ impl LineSink for ImportSink<'_, '_> {
         };
         let (chain, seq) = match seen.check {
             LineCheck::Event(link) => (Some(link.chain.as_str()), Some(link.seq)),
-            LineCheck::Unchained => (None, None),
+            LineCheck::Unchained { .. } => (None, None),
             LineCheck::Malformed { chain, seq, .. } => (chain.as_deref(), *seq),
         };
 
@@ -331,7 +331,9 @@ impl LineSink for ImportSink<'_, '_> {
 
         let mut fields = seen.fields.unwrap_or_default();
         let is_stub = link.is_some_and(|l| l.is_stub);
-        let hash_ok = link.is_some_and(|l| l.recomputed.is_none_or(|r| r == l.hash));
+        // Proven: its own hash recomputes, or its source vouches for it another way.
+        let hash_ok = link.is_some_and(|l| l.recomputed.is_none_or(|r| r == l.hash))
+            || matches!(seen.check, LineCheck::Unchained { vouched: true });
         let checks_ok = malformed.is_none() && hash_ok && seen.n_breaking_findings == 0;
         let ts = link
             .and_then(|l| l.ts.as_ref().map(|t| t.1))

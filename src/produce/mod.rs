@@ -10,9 +10,12 @@
 //! Module map: `gen` (the driver, the clock, hashing and writing), `world` (what
 //! happens next), `records` (record snapshots, edits, workflows), `roster` (actors and
 //! permissions), `rng` (the seeded PRNG), `jcs` (canonical writing of generated events), `keys`,
-//! `seal` (manifest and signature).
+//! `seal` (manifest and signature). `cloudtrail` generates AWS CloudTrail evidence
+//! folders (log files, signed and chained hourly digests, head-object and public-key
+//! files) with its own gzip, hashing, fingerprints and RSA signing.
 
 // `gen` is a reserved keyword in edition 2024, hence the raw identifier.
+pub mod cloudtrail;
 mod r#gen;
 mod jcs;
 mod keys;
@@ -22,6 +25,7 @@ mod roster;
 mod seal;
 mod world;
 
+pub use cloudtrail::{BuiltTrail, TrailPlan, build_trail};
 pub use r#gen::{GenOptions, GenSummary, generate};
 pub use keys::{SigningKeyFile, keygen, load_signing_key};
 pub use seal::{ChainSummary, build_manifest, rehash_event, seal_directory, sign_manifest};

@@ -117,10 +117,37 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
         return Ok(None);
     };
     let source = row.json().as_ref().map(source_of).unwrap_or_default();
+    // Our bundle's events are rechecked one by one; any other source says how it
+    // vouches for a record (`SourceKind::record_vouch`).
+    let (own_hash, link_check) = match row.source.record_vouch(row.checks_ok) {
+        Some(vouch) => (vouched(vouch.content), vouched(vouch.place)),
+        None => bundle_checks(case, &row)?,
+    };
+    let findings = crate::case::findings_of_event(case, event_idx)?;
+    Ok(Some(EventDetail {
+        row,
+        source,
+        own_hash,
+        link: link_check,
+        findings,
+    }))
+}
+
+/// A source's own words for one of a record's checks.
+fn vouched((proven, text): (Option<bool>, &str)) -> EventCheck {
+    let status = match proven {
+        Some(true) => CheckStatus::Proven,
+        Some(false) => CheckStatus::Failed,
+        None => CheckStatus::Unknown,
+    };
+    EventCheck::new(status, text)
+}
+
+/// An event of our bundle, rechecked: its hash recomputed from its content, and its
+/// link to the event before it in the case.
+fn bundle_checks(case: &Case, row: &EventRow) -> Result<(EventCheck, EventCheck)> {
     let mut scratch = Vec::new();
-    // A source without integrity has no hash or chain to recheck.
-    let check = (!row.raw.is_empty() && row.source.has_integrity())
-        .then(|| check_line(&row.raw, &mut scratch));
+    let check = (!row.raw.is_empty()).then(|| check_line(&row.raw, &mut scratch));
     let link = match &check {
         Some(LineCheck::Event(link))
         | Some(LineCheck::Malformed {
@@ -129,10 +156,6 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
         _ => None,
     };
     let own_hash = match (&check, &link) {
-        _ if !row.source.has_integrity() => EventCheck::new(
-            CheckStatus::Unknown,
-            "This source carries no hash: there is nothing to recompute.",
-        ),
         (None, _) => EventCheck::new(
             CheckStatus::Unknown,
             "The line was too long to read, so its hash could not be recomputed.",
@@ -160,16 +183,12 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
             ),
             None => EventCheck::new(CheckStatus::Unknown, "Its hash could not be recomputed."),
         },
-        (Some(LineCheck::Event(_) | LineCheck::Unchained), None) => EventCheck::new(
+        (Some(LineCheck::Event(_) | LineCheck::Unchained { .. }), None) => EventCheck::new(
             CheckStatus::Unknown,
             "It is not part of a hash chain, so there is no hash to recompute.",
         ),
     };
     let link_check = match &link {
-        None if !row.source.has_integrity() => EventCheck::new(
-            CheckStatus::Unknown,
-            "This source carries no chain: there is no link to check.",
-        ),
         None => EventCheck::new(
             CheckStatus::Unknown,
             "Its position in a chain cannot be read, so its link cannot be checked.",
@@ -222,14 +241,7 @@ pub fn event_detail(case: &Case, event_idx: i64) -> Result<Option<EventDetail>> 
             }
         }
     };
-    let findings = crate::case::findings_of_event(case, event_idx)?;
-    Ok(Some(EventDetail {
-        row,
-        source,
-        own_hash,
-        link: link_check,
-        findings,
-    }))
+    Ok((own_hash, link_check))
 }
 
 /// The first 12 hex digits of a hash, enough to tell two apart when reading.

@@ -5,6 +5,7 @@
 //! path ─► Source::open (detect by content) ─► read_into(sink)
 //!            │ AuditBundle: bundle::Bundle + verify (hash chain, manifest, signature)
 //!            │ Mapped:      records (CSV / JSON Lines / JSON array) + mapping
+//!            │ CloudTrail:  digest chain + log files (cloudtrail::verify), records
 //!            ▼
 //!   SeenLine per record (raw bytes, location, normalized event fields) ─► LineSink
 //!   Report  (one shape for every source: verdict, five dimensions, located findings)
@@ -38,6 +39,8 @@ pub enum SourceKind {
     AuditBundle,
     /// Any CSV or JSON file, read through a mapping; it carries no integrity.
     Mapped,
+    /// An AWS CloudTrail evidence folder: log files, signed digest files, keys.
+    CloudTrail,
 }
 
 impl SourceKind {
@@ -45,22 +48,74 @@ impl SourceKind {
         match self {
             SourceKind::AuditBundle => "audit-bundle",
             SourceKind::Mapped => "mapped",
+            SourceKind::CloudTrail => "cloudtrail",
         }
     }
 
     pub fn from_name(name: &str) -> Option<SourceKind> {
-        [SourceKind::AuditBundle, SourceKind::Mapped]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        [
+            SourceKind::AuditBundle,
+            SourceKind::Mapped,
+            SourceKind::CloudTrail,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 
     /// Whether the format carries anything that can prove integrity.
     pub fn has_integrity(self) -> bool {
         match self {
-            SourceKind::AuditBundle => true,
+            SourceKind::AuditBundle | SourceKind::CloudTrail => true,
             SourceKind::Mapped => false,
         }
     }
+
+    /// How this source vouches for one stored record, in words, for a source whose
+    /// records carry no hash of their own: (proven or not, if known; what vouches for
+    /// its content; what places it). `None` for our bundle, whose events are rechecked
+    /// one by one (hash and link).
+    pub fn record_vouch(self, checks_ok: bool) -> Option<RecordVouch> {
+        match self {
+            SourceKind::AuditBundle => None,
+            SourceKind::Mapped => Some(RecordVouch {
+                content: (
+                    None,
+                    "This source carries no hash: there is nothing to recompute.",
+                ),
+                place: (
+                    None,
+                    "This source carries no chain: there is no link to check.",
+                ),
+            }),
+            SourceKind::CloudTrail if checks_ok => Some(RecordVouch {
+                content: (
+                    Some(true),
+                    "Its log file's SHA-256 matches the hash a signed digest file records for it.",
+                ),
+                place: (
+                    Some(true),
+                    "That digest file's signature holds and it links to the digest before it (see the verification panel for the chain).",
+                ),
+            }),
+            SourceKind::CloudTrail => Some(RecordVouch {
+                content: (
+                    None,
+                    "No verified digest file vouches for its log file: it differs from its digest, no digest lists it, or the digest's signature could not be checked (see the findings).",
+                ),
+                place: (
+                    None,
+                    "Its place in the trail is not proven (see the verification panel).",
+                ),
+            }),
+        }
+    }
+}
+
+/// See [`SourceKind::record_vouch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordVouch {
+    pub content: (Option<bool>, &'static str),
+    pub place: (Option<bool>, &'static str),
 }
 
 /// An opened source, ready to be read once.
@@ -70,6 +125,9 @@ pub enum Source<'m> {
         path: std::path::PathBuf,
         mapping: &'m Mapping,
         limits: Limits,
+    },
+    CloudTrail {
+        root: std::path::PathBuf,
     },
 }
 
@@ -92,6 +150,9 @@ impl<'m> Source<'m> {
                     limits,
                 })
             }
+            None if cloudtrail::read::is_trail_folder(path) => Ok(Source::CloudTrail {
+                root: path.to_owned(),
+            }),
             None => Ok(Source::AuditBundle(Box::new(Bundle::open(path, limits)?))),
         }
     }
@@ -100,6 +161,7 @@ impl<'m> Source<'m> {
         match self {
             Source::AuditBundle(_) => SourceKind::AuditBundle,
             Source::Mapped { .. } => SourceKind::Mapped,
+            Source::CloudTrail { .. } => SourceKind::CloudTrail,
         }
     }
 
@@ -108,6 +170,7 @@ impl<'m> Source<'m> {
         match self {
             Source::AuditBundle(bundle) => bundle.events_size(),
             Source::Mapped { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::CloudTrail { root } => cloudtrail::read::log_bytes_total(root),
         }
     }
 
@@ -124,6 +187,7 @@ impl<'m> Source<'m> {
                 mapping,
                 limits,
             } => mapped::read_mapped(path, mapping, *limits, sink),
+            Source::CloudTrail { root } => cloudtrail::read::read_trail(root, options, sink),
         }
     }
 }

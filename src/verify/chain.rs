@@ -217,7 +217,7 @@ impl<'a> ChainWalk<'a> {
         }
         match check {
             // A record without a chain has no place in one (never handed to a walk).
-            LineCheck::Unchained => {}
+            LineCheck::Unchained { .. } => {}
             LineCheck::Event(link) => self.place(link, &file, span),
             LineCheck::Malformed {
                 reason,

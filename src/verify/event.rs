@@ -34,9 +34,11 @@ pub struct Link {
 pub enum LineCheck {
     /// A well-formed event or stub.
     Event(Link),
-    /// A record of a source that carries no hash chain (a mapped CSV or JSON file):
-    /// there is nothing to link or recompute.
-    Unchained,
+    /// A record of a source without a hash chain of its own: there is nothing to link
+    /// or recompute. `vouched` when the source proves its content another way (a
+    /// CloudTrail record whose log file matches the hash a verified digest lists);
+    /// never for a mapped CSV or JSON file.
+    Unchained { vouched: bool },
     /// A malformed line. If its chain position fields are readable (`link`), it still
     /// takes its place in the chain, so one bad field does not break every later link.
     Malformed {

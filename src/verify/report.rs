@@ -577,11 +577,36 @@ impl Report {
                         group(n)
                     ),
                 };
+                // A source with integrity is unverifiable when its integrity is missing
+                // from what was given (a CloudTrail folder without digests): say why.
+                let why = match self.bundle.source {
+                    SourceKind::Mapped => "this source carries no hash chain or signature, so nothing can prove it is complete or unchanged".to_owned(),
+                    _ => self
+                        .chains
+                        .iter()
+                        .find(|c| c.verdict == Verdict::Unverifiable)
+                        .map(|c| c.integrity.detail.clone())
+                        .unwrap_or_default(),
+                };
                 format!(
-                    "Unverifiable: {} {}{span}; this source carries no hash chain or signature, so nothing can prove it is complete or unchanged{malformed}",
+                    "Unverifiable: {} {}{span}; {why}{malformed}",
                     group(n_events),
                     plural(n_events, "event", "events"),
                 )
+            }
+            Verdict::Verified if self.bundle.source == SourceKind::CloudTrail => format!(
+                "Verified: {counts}; every digest file is signed by an AWS key you trust, links to the one before it, and every log file matches its digest"
+            ),
+            Verdict::Intact if self.bundle.source == SourceKind::CloudTrail => {
+                let why = self
+                    .chains
+                    .iter()
+                    .map(|c| &c.authenticity)
+                    .chain(self.chains.iter().map(|c| &c.linkage))
+                    .find(|d| d.status != DimensionStatus::Proven)
+                    .map(|d| d.detail.clone())
+                    .unwrap_or_default();
+                format!("Intact but unvouched: {counts}; the digest chain holds, but {why}")
             }
             Verdict::Verified => {
                 let by = match self.signature.status {

@@ -14,15 +14,23 @@ use crate::bundle::ManifestSignature;
 use crate::canonical::{self, Digest32, Json, parse_hash_hex};
 use crate::{Error, Result};
 
-/// The reviewer's trusted keys: key id and Ed25519 public key.
+/// The reviewer's trusted keys: key id and Ed25519 public key for our bundles, and
+/// AWS CloudTrail's RSA keys as `aws cloudtrail list-public-keys` prints them.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedKeys {
     keys: Vec<(String, [u8; 32])>,
+    /// list-public-keys outputs (the file they came from, their text), read by the
+    /// CloudTrail source: the keys a trail's digests must be signed with to be verified.
+    aws_key_lists: Vec<(std::path::PathBuf, String)>,
 }
 
 impl TrustedKeys {
-    /// Parses a trusted-keys file: `<key_id> <base64 public key>` a line, `#` comments.
+    /// Parses a trusted-keys file: `<key_id> <base64 public key>` a line, `#` comments;
+    /// or the JSON `aws cloudtrail list-public-keys` prints (a `PublicKeyList`).
     pub fn parse(text: &str, path: &Path) -> Result<TrustedKeys> {
+        if text.trim_start().starts_with('{') {
+            return TrustedKeys::parse_aws_list(text, path);
+        }
         let mut keys = Vec::new();
         for (index, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -42,7 +50,50 @@ impl TrustedKeys {
                 .ok_or_else(|| error("the public key is not 32 bytes of base64"))?;
             keys.push((key_id.to_owned(), public_key));
         }
-        Ok(TrustedKeys { keys })
+        Ok(TrustedKeys {
+            keys,
+            aws_key_lists: Vec::new(),
+        })
+    }
+
+    /// A list-public-keys output: checked for its shape here, its keys read by the
+    /// CloudTrail source (which refuses the file if one of them is not a key).
+    fn parse_aws_list(text: &str, path: &Path) -> Result<TrustedKeys> {
+        let error = |reason: String| Error::TrustedKeys {
+            path: path.to_owned(),
+            line: 1,
+            reason,
+        };
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| error(format!("not JSON and not key lines: {e}")))?;
+        let n = value
+            .get("PublicKeyList")
+            .and_then(serde_json::Value::as_array)
+            .map(Vec::len)
+            .ok_or_else(|| {
+                error(
+                    "JSON, but not `aws cloudtrail list-public-keys` output (no PublicKeyList)"
+                        .into(),
+                )
+            })?;
+        if n == 0 {
+            return Err(error("the PublicKeyList is empty: it trusts no key".into()));
+        }
+        Ok(TrustedKeys {
+            keys: Vec::new(),
+            aws_key_lists: vec![(path.to_owned(), text.to_owned())],
+        })
+    }
+
+    /// Another file's keys beside these.
+    pub fn extend(&mut self, other: TrustedKeys) {
+        self.keys.extend(other.keys);
+        self.aws_key_lists.extend(other.aws_key_lists);
+    }
+
+    /// The CloudTrail key lists trusted: (file, list-public-keys JSON).
+    pub fn aws_key_lists(&self) -> &[(std::path::PathBuf, String)] {
+        &self.aws_key_lists
     }
 
     pub fn load(path: &Path) -> Result<TrustedKeys> {
@@ -55,7 +106,7 @@ impl TrustedKeys {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.keys.is_empty() && self.aws_key_lists.is_empty()
     }
 
     fn by_id(&self, key_id: &str) -> Option<&[u8; 32]> {

@@ -224,6 +224,30 @@ enum Command {
         #[arg(long)]
         key: Option<PathBuf>,
     },
+    /// Generate a deterministic CloudTrail evidence folder: log files, signed hourly
+    /// digests, head-object files, public keys (demo keys: never trust them for real).
+    GenCloudtrail {
+        /// Output directory (must be empty or absent).
+        out: PathBuf,
+        /// Source regions, comma-separated; the first is the trail's home region.
+        #[arg(long, value_delimiter = ',', default_value = "us-east-1")]
+        regions: Vec<String>,
+        /// Days of trail [default: 1].
+        #[arg(long, conflicts_with = "hours")]
+        days: Option<usize>,
+        /// Hours of trail, instead of --days.
+        #[arg(long)]
+        hours: Option<usize>,
+        #[arg(long, default_value_t = 12)]
+        logs_per_hour: usize,
+        #[arg(long, default_value_t = 50)]
+        records_per_log: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also write the reviewer's trusted keys (list-public-keys JSON of the real keys).
+        #[arg(long, value_name = "FILE")]
+        trusted_keys_out: Option<PathBuf>,
+    },
 }
 
 /// The bounds that keep a hostile bundle from exhausting memory or disk
@@ -560,6 +584,43 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             let key = produce::keygen(&out, &key_id)?;
             eprintln!("wrote {} and {}.pub", out.display(), out.display());
             outln!("{}", key.trusted_keys_line());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenCloudtrail {
+            out,
+            regions,
+            days,
+            hours,
+            logs_per_hour,
+            records_per_log,
+            seed,
+            trusted_keys_out,
+        } => {
+            let hours = hours.unwrap_or(24 * days.unwrap_or(1));
+            let regions: Vec<&str> = regions.iter().map(|r| r.trim()).collect();
+            let plan =
+                produce::TrailPlan::demo(&regions, hours, logs_per_hour, records_per_log, seed);
+            if std::fs::read_dir(&out).is_ok_and(|mut entries| entries.next().is_some()) {
+                return Err(trailscope::Error::Invalid(format!(
+                    "{} is not empty",
+                    out.display()
+                )));
+            }
+            let built = produce::build_trail(&out, &plan)?;
+            if let Some(path) = &trusted_keys_out {
+                let keys = produce::cloudtrail::trusted_keys_json(&plan);
+                std::fs::write(path, keys).map_err(|e| trailscope::Error::io(path, e))?;
+            }
+            let group = trailscope::verify::group;
+            eprintln!(
+                "wrote {}: {} records in {} log files, {} digests ({} regions × {hours} hours), {} bytes",
+                out.display(),
+                group(built.records),
+                group(built.log_files),
+                group(built.digests),
+                plan.regions.len(),
+                group(built.bytes)
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Seal { dir, key } => {

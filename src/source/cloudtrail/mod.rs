@@ -13,6 +13,7 @@ pub mod digest;
 pub mod gz;
 pub mod keys;
 pub mod layout;
+pub mod read;
 pub mod record;
 pub mod verify;
 
@@ -21,6 +22,7 @@ pub use layout::{DirFolder, Folder};
 pub use verify::{
     ChainResult, ChainTrust, Gap, LogFileBytes, LogFileResult, LogFileStatus, Note, Span,
     TrailLimits, TrailReport, read_log_file, verify_trail, verify_trail_reading,
+    verify_trail_reading_until,
 };
 
 use chrono::{DateTime, SecondsFormat, Utc};

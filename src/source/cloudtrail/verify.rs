@@ -13,6 +13,7 @@
 //! that no verified digest lists are reported; and a restarted chain is a gap.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -209,7 +210,12 @@ pub struct LogFileBytes<'a> {
     pub status: LogFileStatus,
     /// The first (only) gzip member, inflated.
     pub inflated: &'a [u8],
+    /// SHA-256 of `inflated` (what a digest's `hashValue` is compared with).
+    pub sha256: &'a [u8; 32],
 }
+
+/// What a reader of records is handed each log file through; it says whether to go on.
+pub type OnLog<'f> = dyn FnMut(LogFileBytes<'_>) -> ControlFlow<()> + 'f;
 
 /// Verifies the trail in `folder` against the reviewer's `trusted` keys (and the
 /// folder's own `public-keys/`, which make it intact at best). `Err` only when the
@@ -229,6 +235,21 @@ pub fn verify_trail_reading(
     trusted: &KeyRing,
     limits: &TrailLimits,
     on_log: &mut dyn FnMut(LogFileBytes<'_>),
+) -> Result<TrailReport> {
+    verify_trail_reading_until(folder, trusted, limits, &mut |log| {
+        on_log(log);
+        ControlFlow::Continue(())
+    })
+}
+
+/// As `verify_trail_reading`, stopping when `on_log` says so (an import cancelled, or
+/// its case unwritable): no more files are read, and the report returned is partial,
+/// for the caller to drop.
+pub fn verify_trail_reading_until(
+    folder: &dyn Folder,
+    trusted: &KeyRing,
+    limits: &TrailLimits,
+    on_log: &mut OnLog<'_>,
 ) -> Result<TrailReport> {
     verify(folder, trusted, limits, Some(on_log))
 }
@@ -255,7 +276,7 @@ fn verify(
     folder: &dyn Folder,
     trusted: &KeyRing,
     limits: &TrailLimits,
-    on_log: Option<&mut dyn FnMut(LogFileBytes<'_>)>,
+    on_log: Option<&mut OnLog<'_>>,
 ) -> Result<TrailReport> {
     let listing = folder.list()?;
     let inventory = Inventory::take(listing.files, listing.skipped);
@@ -1290,7 +1311,7 @@ impl<'a> LogCheck<'a> {
         mut self,
         folder: &dyn Folder,
         limits: &TrailLimits,
-        on_log: Option<&mut dyn FnMut(LogFileBytes<'_>)>,
+        on_log: Option<&mut OnLog<'_>>,
     ) -> Checked {
         let logs = &self.inventory.logs;
         match on_log {
@@ -1311,20 +1332,24 @@ impl<'a> LogCheck<'a> {
             Some(on_log) => {
                 // A reader wants the bytes: a few files at a time, in path order.
                 let batch = 2 * rayon::current_num_threads().max(1);
-                for chunk in logs.chunks(batch) {
+                'files: for chunk in logs.chunks(batch) {
                     let reads: Vec<FileRead> = chunk
                         .par_iter()
                         .map(|log| read_file(folder, &log.path, limits, true))
                         .collect();
                     for (log, read) in chunk.iter().zip(reads) {
                         let result = self.judge(log, Some(&read));
-                        if let (Ok(_), Some(bytes)) = (&read.inflated, &read.bytes) {
-                            on_log(LogFileBytes {
+                        if let (Ok(inflated), Some(bytes)) = (&read.inflated, &read.bytes) {
+                            let wanted = on_log(LogFileBytes {
                                 path: &log.path,
                                 chain: result.chain.as_deref(),
                                 status: result.status,
                                 inflated: bytes,
+                                sha256: &inflated.sha256,
                             });
+                            if wanted.is_break() {
+                                break 'files;
+                            }
                         }
                     }
                 }
@@ -1584,149 +1609,37 @@ fn cap_findings(
     dropped
 }
 
-/// Evidence folders made in tests: RSA keys (made once per test binary), real gzip,
-/// hourly digests chained and signed as CloudTrail signs them.
+/// Evidence folders made in tests: a thin layer over `crate::produce::cloudtrail` (the
+/// producer side, with its own gzip, hashes, fingerprints and signatures, so a bug
+/// there cannot hide one here), plus the verifier's key rings for the reviewer's
+/// trusted keys. The keys are made once per test binary.
 #[cfg(test)]
 pub(crate) mod testkit {
-    use std::convert::Infallible;
     use std::path::Path;
-    use std::sync::OnceLock;
+    use std::sync::Arc;
 
-    use base64::Engine as _;
-    use base64::engine::general_purpose::STANDARD as BASE64;
-    use chrono::{DateTime, TimeDelta, Utc};
-    use rsa::pkcs1::EncodeRsaPublicKey as _;
-    use rsa::pkcs8::EncodePublicKey as _;
-    use rsa::rand_core::{TryCryptoRng, TryRng};
-    use serde_json::{Value, json};
-    use sha2::{Digest, Sha256};
+    use chrono::{DateTime, Utc};
+    use serde_json::Value;
 
-    use super::super::keys::{KeyOrigin, KeyRing, TrailKey, fingerprint};
-    use super::super::{format_time, gz::gzip, parse_time};
+    use super::super::keys::{KeyOrigin, KeyRing, TrailKey};
     use super::Span;
-    use crate::canonical::to_hex;
+    use crate::produce::cloudtrail as produce;
 
-    pub const ACCOUNT: &str = "123456789012";
-    pub const BUCKET: &str = "acme-trail-bucket";
-    pub const TRAIL: &str = "main-trail";
+    pub use produce::{
+        BuiltDigest, HeadObjects, TrailKeys as Keys, hour, pkcs1_der, sign, spki_der,
+    };
 
-    pub struct Keys {
-        pub first: rsa::PrivateKey,
-        pub second: rsa::PrivateKey,
-        pub attacker: rsa::PrivateKey,
-    }
-
-    /// SHA-256 in counter mode from a seed: the same keys on every run.
-    struct TestRng {
-        seed: u64,
-        counter: u64,
-    }
-
-    impl TryRng for TestRng {
-        type Error = Infallible;
-
-        fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-            let mut bytes = [0u8; 4];
-            self.try_fill_bytes(&mut bytes)?;
-            Ok(u32::from_le_bytes(bytes))
-        }
-
-        fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-            let mut bytes = [0u8; 8];
-            self.try_fill_bytes(&mut bytes)?;
-            Ok(u64::from_le_bytes(bytes))
-        }
-
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-            for chunk in dst.chunks_mut(32) {
-                self.counter += 1;
-                let mut hasher = Sha256::new();
-                hasher.update(self.seed.to_le_bytes());
-                hasher.update(self.counter.to_le_bytes());
-                let block = hasher.finalize();
-                chunk.copy_from_slice(&block[..chunk.len()]);
-            }
-            Ok(())
-        }
-    }
-
-    impl TryCryptoRng for TestRng {}
-
-    /// Three 2048-bit keys, made once (in parallel: generation is the slow part).
+    /// The three keys of every test trail.
     pub fn keys() -> &'static Keys {
-        static KEYS: OnceLock<Keys> = OnceLock::new();
-        KEYS.get_or_init(|| {
-            let make =
-                |seed| rsa::PrivateKey::new(&mut TestRng { seed, counter: 0 }, 2048).expect("key");
-            std::thread::scope(|s| {
-                let first = s.spawn(|| make(1));
-                let second = s.spawn(|| make(2));
-                let attacker = make(3);
-                Keys {
-                    first: first.join().unwrap(),
-                    second: second.join().unwrap(),
-                    attacker,
-                }
-            })
-        })
-    }
-
-    pub fn pkcs1_der(key: &rsa::PrivateKey) -> Vec<u8> {
-        key.to_public_key()
-            .to_pkcs1_der()
-            .unwrap()
-            .as_bytes()
-            .to_vec()
-    }
-
-    pub fn spki_der(key: &rsa::PrivateKey) -> Vec<u8> {
-        key.to_public_key()
-            .to_public_key_der()
-            .unwrap()
-            .as_bytes()
-            .to_vec()
-    }
-
-    pub fn sign(key: &rsa::PrivateKey, message: &[u8]) -> Vec<u8> {
-        key.pkcs1v15_sign::<Sha256>(message).unwrap()
+        produce::trail_keys(produce::DEMO_KEY_SEED)
     }
 
     /// `aws cloudtrail list-public-keys` output for these DER keys and windows.
     pub fn list_public_keys_json(keys: &[(&[u8], Option<Span>)]) -> String {
-        let list: Vec<Value> = keys
-            .iter()
-            .map(|(der, window)| {
-                let mut entry = json!({
-                    "Value": BASE64.encode(der),
-                    "Fingerprint": fingerprint(der),
-                });
-                if let Some((from, to)) = window {
-                    entry["ValidityStartTime"] = json!(from.to_rfc3339());
-                    entry["ValidityEndTime"] = json!(to.to_rfc3339());
-                }
-                entry
-            })
-            .collect();
-        json!({ "PublicKeyList": list }).to_string()
+        produce::list_public_keys_json(keys)
     }
 
-    /// Digests end a minute and a half past the hour, as in AWS's sample.
-    pub fn t0() -> DateTime<Utc> {
-        parse_time("2026-03-01T00:01:31Z").unwrap()
-    }
-
-    pub fn hour(h: usize) -> DateTime<Utc> {
-        t0() + TimeDelta::hours(h as i64)
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum HeadObjects {
-        All,
-        AllButNewest,
-        None,
-    }
-
-    /// What to build.
+    /// What to build: one region's chain (`produce::TrailPlan` has several).
     #[derive(Clone)]
     pub struct Plan {
         pub region: &'static str,
@@ -1760,12 +1673,23 @@ pub(crate) mod testkit {
         }
     }
 
-    pub struct BuiltDigest {
-        pub hour: usize,
-        pub path: String,
-        pub to_sign: String,
-        pub signature: Vec<u8>,
-        pub logs: Vec<String>,
+    impl Plan {
+        fn produce(&self) -> produce::TrailPlan {
+            produce::TrailPlan {
+                regions: vec![self.region.to_owned()],
+                hours: self.hours,
+                logs_per_hour: self.logs_per_hour,
+                records_per_log: self.records_per_log,
+                rotate_at: self.rotate_at,
+                attacker_from: self.attacker_from,
+                restart_at: self.restart_at,
+                head_objects: self.head_objects,
+                edit: self.edit.map(|edit| -> produce::DigestEdit {
+                    Arc::new(move |_: &str, h: usize, digest: &mut Value| edit(h, digest))
+                }),
+                ..produce::TrailPlan::default()
+            }
+        }
     }
 
     pub struct Built {
@@ -1779,96 +1703,41 @@ pub(crate) mod testkit {
         }
     }
 
+    /// Writes the plan's trail under `root`.
+    pub fn build(root: &Path, plan: &Plan) -> Built {
+        let built = produce::build_trail(root, &plan.produce()).unwrap();
+        let region = built.regions.into_iter().next().unwrap();
+        Built {
+            digests: region.digests,
+            logs: region.logs,
+        }
+    }
+
     pub fn write(root: &Path, path: &str, bytes: &[u8]) {
         let full = root.join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, bytes).unwrap();
     }
 
-    fn folder_date(t: DateTime<Utc>) -> String {
-        t.format("%Y/%m/%d").to_string()
-    }
-
-    pub fn digest_path(region: &str, end: DateTime<Utc>) -> String {
-        format!(
-            "AWSLogs/{ACCOUNT}/CloudTrail-Digest/{region}/{}/{ACCOUNT}_CloudTrail-Digest_{region}_{TRAIL}_{region}_{}.json.gz",
-            folder_date(end),
-            end.format("%Y%m%dT%H%M%SZ")
-        )
-    }
-
     pub fn log_path(region: &str, delivered: DateTime<Utc>, unique: &str) -> String {
-        format!(
-            "AWSLogs/{ACCOUNT}/CloudTrail/{region}/{}/{ACCOUNT}_CloudTrail_{region}_{}_{unique}.json.gz",
-            folder_date(delivered),
-            delivered.format("%Y%m%dT%H%MZ")
-        )
+        produce::log_path(region, delivered, unique)
     }
 
-    /// A log file's JSON: a few IAM calls by alice.
+    /// When log file `k` of hour `h` is delivered.
+    pub fn log_time(plan: &Plan, h: usize, k: usize) -> DateTime<Utc> {
+        produce::log_time(plan.logs_per_hour, h, k)
+    }
+
+    /// The JSON of a log file of three records: what `build` writes as the log file
+    /// of index `seed` (hour × logs per hour + position) delivered at `at`.
     pub fn records(region: &str, at: DateTime<Utc>, seed: usize) -> Vec<u8> {
-        records_n(region, at, seed, 3)
-    }
-
-    /// A log file's JSON with `n` records of about 700 bytes each.
-    pub fn records_n(region: &str, at: DateTime<Utc>, seed: usize, n: usize) -> Vec<u8> {
-        let records: Vec<Value> = (0..n as i64)
-            .map(|i| {
-                json!({
-                    "eventVersion": "1.11",
-                    "eventID": format!("{seed:08x}-0000-4000-8000-{i:012x}"),
-                    "eventTime": format_time(at - TimeDelta::minutes(i)),
-                    "eventSource": "iam.amazonaws.com",
-                    "eventName": "CreateUser",
-                    "awsRegion": region,
-                    "sourceIPAddress": "203.0.113.7",
-                    "userAgent": "aws-cli/2.15.0",
-                    "userIdentity": {"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/alice"), "userName": "alice"},
-                    "requestParameters": {"userName": format!("user-{seed}-{i}")},
-                    "responseElements": {"user": {"path": "/", "userName": format!("user-{seed}-{i}"),
-                        "userId": format!("AIDA{seed:016X}"), "arn": format!("arn:aws:iam::{ACCOUNT}:user/user-{seed}-{i}")}},
-                    "requestID": format!("{seed:08x}-{i:04x}-4000-8000-000000000000"),
-                    "readOnly": false,
-                    "eventType": "AwsApiCall",
-                    "managementEvent": true,
-                    "recipientAccountId": ACCOUNT,
-                    "eventCategory": "Management",
-                })
-            })
-            .collect();
-        serde_json::to_vec(&json!({ "Records": records })).unwrap()
-    }
-
-    fn sha256_hex(bytes: &[u8]) -> String {
-        to_hex(&Sha256::digest(bytes))
-    }
-
-    /// The signing key of hour `h`, its DER as the folder delivers it.
-    fn signer(plan: &Plan, h: usize) -> (&'static rsa::PrivateKey, Vec<u8>) {
-        let keys = keys();
-        if plan.attacker_from.is_some_and(|from| h >= from) {
-            (&keys.attacker, pkcs1_der(&keys.attacker))
-        } else if h < plan.rotate_at {
-            (&keys.first, pkcs1_der(&keys.first))
-        } else {
-            (&keys.second, spki_der(&keys.second))
-        }
+        let plan = Plan::default().produce();
+        produce::log_file_json(plan.seed, region, at, seed as u64, 3).json
     }
 
     /// The two real keys with their overlapping windows, as list-public-keys gives them.
     pub fn real_keys_json(plan: &Plan) -> String {
-        let keys = keys();
-        let rotation = hour(plan.rotate_at);
-        list_public_keys_json(&[
-            (
-                &pkcs1_der(&keys.first),
-                Some((t0() - TimeDelta::days(10), rotation + TimeDelta::hours(1))),
-            ),
-            (
-                &spki_der(&keys.second),
-                Some((rotation - TimeDelta::hours(1), t0() + TimeDelta::days(30))),
-            ),
-        ])
+        produce::trusted_keys_json(&plan.produce())
     }
 
     /// The reviewer's trusted keys: the two real ones.
@@ -1891,1149 +1760,20 @@ pub(crate) mod testkit {
         ring
     }
 
-    /// Writes the plan's trail under `root`.
-    pub fn build(root: &Path, plan: &Plan) -> Built {
-        let mut keys_file = serde_json::from_str::<Value>(&real_keys_json(plan)).unwrap();
-        if plan.attacker_from.is_some() {
-            let der = pkcs1_der(&keys().attacker);
-            let entry = json!({"Value": BASE64.encode(&der), "Fingerprint": fingerprint(&der)});
-            keys_file["PublicKeyList"]
-                .as_array_mut()
-                .unwrap()
-                .push(entry);
-        }
-        write(
-            root,
-            &format!("public-keys/{}.json", plan.region),
-            keys_file.to_string().as_bytes(),
-        );
-
-        let mut built = Built {
-            digests: Vec::new(),
-            logs: Vec::new(),
-        };
-        let mut previous: Option<(String, String, String)> = None;
-        for h in 0..plan.hours {
-            if plan.restart_at.is_some_and(|r| h + 2 >= r && h < r) {
-                previous = None;
-                continue;
-            }
-            let logs = build_logs(root, plan, h);
-            let digest = build_digest(root, plan, h, &logs, previous.as_ref());
-            previous = Some((
-                digest.path.clone(),
-                digest.to_sign.lines().nth(2).unwrap().to_owned(),
-                to_hex(&digest.signature),
-            ));
-            built.logs.extend(logs.iter().map(|(path, _)| path.clone()));
-            built.digests.push(digest);
-        }
-        built
-    }
-
-    /// Hour `h`'s log files: (path, hex SHA-256 of the inflated bytes).
-    fn build_logs(root: &Path, plan: &Plan, h: usize) -> Vec<(String, String)> {
-        use rayon::prelude::*;
-        (0..plan.logs_per_hour)
-            .into_par_iter()
-            .map(|k| {
-                let delivered = log_time(plan, h, k);
-                let unique = format!("{:016}", h * 100 + k);
-                let path = log_path(plan.region, delivered, &unique);
-                let inflated = records_n(plan.region, delivered, h * 100 + k, plan.records_per_log);
-                write(root, &path, &gzip(&inflated));
-                (path, sha256_hex(&inflated))
-            })
-            .collect()
-    }
-
-    /// When log file `k` of hour `h` is delivered: spread over the hour.
-    pub fn log_time(plan: &Plan, h: usize, k: usize) -> DateTime<Utc> {
-        let minutes = 5 + 50 * k / plan.logs_per_hour.max(1);
-        hour(h) + TimeDelta::minutes(minutes as i64)
-    }
-
-    fn build_digest(
-        root: &Path,
-        plan: &Plan,
-        h: usize,
-        logs: &[(String, String)],
-        previous: Option<&(String, String, String)>,
-    ) -> BuiltDigest {
-        let (start, end) = (hour(h), hour(h + 1));
-        let path = digest_path(plan.region, end);
-        let (key, der) = signer(plan, h);
-        let log_files: Vec<Value> = logs
-            .iter()
-            .map(|(log, hash)| {
-                json!({"s3Bucket": BUCKET, "s3Object": log, "hashValue": hash, "hashAlgorithm": "SHA-256",
-                       "newestEventTime": format_time(start), "oldestEventTime": format_time(start)})
-            })
-            .collect();
-        let mut digest = json!({
-            "awsAccountId": ACCOUNT,
-            "digestStartTime": format_time(start),
-            "digestEndTime": format_time(end),
-            "digestS3Bucket": BUCKET,
-            "digestS3Object": path,
-            "digestPublicKeyFingerprint": fingerprint(&der),
-            "digestSignatureAlgorithm": "SHA256withRSA",
-            "newestEventTime": format_time(start),
-            "oldestEventTime": format_time(start),
-            "previousDigestS3Bucket": previous.map(|_| BUCKET),
-            "previousDigestS3Object": previous.map(|p| p.0.clone()),
-            "previousDigestHashValue": previous.map(|p| p.1.clone()),
-            "previousDigestHashAlgorithm": previous.map(|_| "SHA-256"),
-            "previousDigestSignature": previous.map(|p| p.2.clone()),
-            "logFiles": log_files,
-        });
-        if let Some(edit) = plan.edit {
-            edit(h, &mut digest);
-        }
-        let inflated = serde_json::to_vec_pretty(&digest).unwrap();
-        let to_sign = string_to_sign(&digest, &sha256_hex(&inflated));
-        let signature = sign(key, to_sign.as_bytes());
-        write(root, &path, &gzip(&inflated));
-        let newest = h + 1 == plan.hours;
-        let head = match plan.head_objects {
-            HeadObjects::All => true,
-            HeadObjects::AllButNewest => !newest,
-            HeadObjects::None => false,
-        };
-        if head {
-            write(
-                root,
-                &format!("digest-signatures/{path}.json"),
-                head_object(&signature).as_bytes(),
-            );
-        }
-        BuiltDigest {
-            hour: h,
-            path,
-            to_sign,
-            signature,
-            logs: logs.iter().map(|l| l.0.clone()).collect(),
-        }
-    }
-
-    /// Built here from the JSON values, independently of `DigestFile`.
-    fn string_to_sign(digest: &Value, inflated_sha256: &str) -> String {
-        let text = |name: &str| digest[name].as_str().unwrap_or("null").to_owned();
-        format!(
-            "{}\n{}/{}\n{inflated_sha256}\n{}",
-            text("digestEndTime"),
-            text("digestS3Bucket"),
-            text("digestS3Object"),
-            text("previousDigestSignature")
-        )
-    }
-
-    pub fn head_object(signature: &[u8]) -> String {
-        json!({
-            "AcceptRanges": "bytes",
-            "LastModified": "2026-03-01T01:02:00+00:00",
-            "ContentLength": 1234,
-            "ETag": "\"0123456789abcdef\"",
-            "ContentType": "application/json",
-            "Metadata": {"signature": to_hex(signature), "signature-algorithm": "SHA256withRSA"},
-        })
-        .to_string()
-    }
-
     /// Inflates a gzip file of the folder, lets `change` edit its JSON, writes it back.
     pub fn rewrite(root: &Path, path: &str, change: impl FnOnce(&mut Value)) {
         let gz = std::fs::read(root.join(path)).unwrap();
         let mut value: Value =
             serde_json::from_slice(&super::gz::inflate(&gz, 1 << 30).unwrap()).unwrap();
         change(&mut value);
-        write(root, path, &gzip(&serde_json::to_vec(&value).unwrap()));
+        write(
+            root,
+            path,
+            &produce::gzip(&serde_json::to_vec(&value).unwrap()),
+        );
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::testkit::{self, HeadObjects, Plan, hour};
-    use super::*;
-    use crate::source::cloudtrail::DirFolder;
-    use crate::source::cloudtrail::gz::gzip;
-    use crate::verify::Severity;
-
-    fn verify_with(root: &Path, trusted: &KeyRing, limits: &TrailLimits) -> TrailReport {
-        verify_trail(&DirFolder::new(root), trusted, limits).unwrap()
-    }
-
-    fn run(root: &Path, plan: &Plan) -> TrailReport {
-        verify_with(root, &testkit::trusted(plan), &TrailLimits::default())
-    }
-
-    fn kinds(report: &TrailReport) -> Vec<FindingKind> {
-        let mut kinds: Vec<FindingKind> = report.all_findings().map(|f| f.kind).collect();
-        kinds.sort();
-        kinds
-    }
-
-    fn only(report: &TrailReport, kind: FindingKind) -> Vec<&Finding> {
-        report.all_findings().filter(|f| f.kind == kind).collect()
-    }
-
-    fn status(report: &TrailReport, path: &str) -> LogFileStatus {
-        report
-            .log_files
-            .iter()
-            .find(|l| l.path == path)
-            .unwrap()
-            .status
-    }
-
-    fn built(plan: &Plan) -> (tempfile::TempDir, testkit::Built) {
-        let dir = tempfile::tempdir().unwrap();
-        let built = testkit::build(dir.path(), plan);
-        (dir, built)
-    }
-
-    #[test]
-    fn a_clean_trail_with_a_key_rotation_verifies_with_trusted_keys() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(
-            kinds(&report),
-            [],
-            "{:#?}",
-            report.all_findings().collect::<Vec<_>>()
-        );
-        assert!(report.notes.is_empty(), "{:?}", report.notes);
-        assert_eq!(report.chains.len(), 1);
-        let chain = &report.chains[0];
-        assert_eq!(chain.id, "123456789012/us-east-1/main-trail");
-        assert_eq!(
-            (chain.digests, chain.digests_verified, chain.digests_trusted),
-            (6, 6, 6)
-        );
-        assert_eq!(chain.trust, ChainTrust::Trusted);
-        assert!(chain.notes.is_empty(), "{:?}", chain.notes);
-        assert_eq!(chain.gaps, []);
-        assert_eq!(chain.hours_covered, 6);
-        assert_eq!(
-            (chain.first_covered, chain.last_covered),
-            (Some(hour(0)), Some(hour(6)))
-        );
-        assert_eq!((chain.log_files_listed, chain.log_files_verified), (12, 12));
-        assert_eq!(report.log_files.len(), 12);
-        for log in &built.logs {
-            assert_eq!(
-                status(&report, log),
-                LogFileStatus::Verified { trusted: true }
-            );
-        }
-        assert_eq!(
-            (report.folder_keys, report.trusted_keys, report.digest_files),
-            (2, 2, 6)
-        );
-        assert!(report.ignored.is_empty(), "{:?}", report.ignored);
-    }
-
-    #[test]
-    fn with_only_the_folders_keys_it_verifies_but_is_not_trusted() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let report = verify_with(dir.path(), &KeyRing::new(), &TrailLimits::default());
-        assert_eq!(kinds(&report), []);
-        let chain = &report.chains[0];
-        assert_eq!((chain.digests_verified, chain.digests_trusted), (6, 0));
-        assert_eq!(chain.trust, ChainTrust::FolderKeys);
-        assert_eq!(
-            status(&report, &built.logs[0]),
-            LogFileStatus::Verified { trusted: false }
-        );
-    }
-
-    #[test]
-    fn an_edited_record_is_a_log_hash_mismatch_at_its_file() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let target = &built.logs[3];
-        testkit::rewrite(dir.path(), target, |v| {
-            v["Records"][1]["sourceIPAddress"] = "198.51.100.1".into()
-        });
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::LogFileHashMismatch]);
-        let finding = only(&report, FindingKind::LogFileHashMismatch)[0];
-        assert_eq!(finding.file.as_deref(), Some(target.as_str()));
-        assert_eq!(
-            finding.chain.as_deref(),
-            Some("123456789012/us-east-1/main-trail")
-        );
-        assert!(
-            finding.expected.is_some()
-                && finding.actual.is_some()
-                && finding.expected != finding.actual
-        );
-        assert_eq!(status(&report, target), LogFileStatus::HashMismatch);
-        assert_eq!(report.chains[0].log_files_verified, 11);
-    }
-
-    #[test]
-    fn a_deleted_log_file_is_missing_at_the_digest_that_lists_it() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        std::fs::remove_file(dir.path().join(&built.logs[5])).unwrap();
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::LogFileMissing]);
-        let finding = only(&report, FindingKind::LogFileMissing)[0];
-        assert_eq!(finding.file.as_deref(), Some(built.digest(2).path.as_str()));
-        assert_eq!(finding.expected.as_deref(), Some(built.logs[5].as_str()));
-    }
-
-    #[test]
-    fn an_injected_log_file_is_unreferenced() {
-        let plan = Plan::default();
-        let (dir, _) = built(&plan);
-        let injected = testkit::log_path("us-east-1", hour(2), "INJECTEDINJECTED");
-        testkit::write(
-            dir.path(),
-            &injected,
-            &gzip(&testkit::records("us-east-1", hour(2), 999)),
-        );
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::LogFileUnreferenced]);
-        assert_eq!(report.findings[0].file.as_deref(), Some(injected.as_str()));
-        assert_eq!(report.findings[0].chain, None);
-        assert_eq!(status(&report, &injected), LogFileStatus::Unreferenced);
-    }
-
-    fn delete_digest(root: &Path, built: &testkit::Built, h: usize) {
-        let path = &built.digest(h).path;
-        std::fs::remove_file(root.join(path)).unwrap();
-        std::fs::remove_file(root.join(format!("digest-signatures/{path}.json"))).unwrap();
-    }
-
-    #[test]
-    fn one_deleted_digest_is_missing_and_its_hour_a_gap() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        delete_digest(dir.path(), &built, 2);
-        let report = run(dir.path(), &plan);
-        use FindingKind::*;
-        assert_eq!(
-            kinds(&report),
-            [
-                LogFileUnreferenced,
-                LogFileUnreferenced,
-                DigestMissing,
-                DigestGap
-            ]
-        );
-        let missing = only(&report, DigestMissing)[0];
-        assert_eq!(missing.file.as_deref(), Some(built.digest(3).path.as_str()));
-        assert_eq!(
-            missing.expected.as_deref(),
-            Some(built.digest(2).path.as_str())
-        );
-        let chain = &report.chains[0];
-        assert_eq!(
-            chain.gaps,
-            [Gap {
-                start: hour(2),
-                end: hour(3),
-                hours: 1,
-                restart: false
-            }]
-        );
-        let gap = only(&report, DigestGap)[0];
-        assert_eq!(gap.file.as_deref(), Some(built.digest(3).path.as_str()));
-        assert!(
-            gap.detail
-                .as_ref()
-                .unwrap()
-                .contains("2026-03-01T02:01:31Z–2026-03-01T03:01:31Z"),
-            "{gap:?}"
-        );
-    }
-
-    #[test]
-    fn a_folder_that_starts_mid_chain_is_no_break() {
-        // A window of a longer trail: the oldest digest's previous digest is not here,
-        // and log files delivered outside the digests' hours cannot be listed by them.
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        delete_digest(dir.path(), &built, 0);
-        let late = testkit::log_path(
-            "us-east-1",
-            hour(6) + chrono::TimeDelta::minutes(10),
-            "LATELATELATELATE",
-        );
-        testkit::write(
-            dir.path(),
-            &late,
-            &gzip(&testkit::records("us-east-1", hour(6), 1)),
-        );
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), []);
-        let chain = &report.chains[0];
-        assert_eq!(chain.first_covered, Some(hour(1)));
-        assert!(
-            chain.notes[0].text.contains("evidence starts here"),
-            "{:?}",
-            chain.notes
-        );
-        for log in built.digest(0).logs.iter().chain([&late]) {
-            assert_eq!(status(&report, log), LogFileStatus::BeyondDigests, "{log}");
-        }
-        assert!(
-            report.notes[0].text.starts_with(
-                "3 log files were delivered before the first or after the last digest"
-            ),
-            "{:?}",
-            report.notes
-        );
-    }
-
-    #[test]
-    fn two_consecutive_deleted_digests_name_both_hours() {
-        // aws-cli#7054: validate-logs names only one of the two.
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        delete_digest(dir.path(), &built, 2);
-        delete_digest(dir.path(), &built, 3);
-        let report = run(dir.path(), &plan);
-        assert_eq!(only(&report, FindingKind::DigestMissing).len(), 1);
-        let chain = &report.chains[0];
-        assert_eq!(
-            chain.gaps,
-            [Gap {
-                start: hour(2),
-                end: hour(4),
-                hours: 2,
-                restart: false
-            }]
-        );
-        let starts: Vec<_> = chain.gaps[0].hour_starts().collect();
-        assert_eq!(starts, [hour(2), hour(3)]);
-        let detail = only(&report, FindingKind::DigestGap)[0]
-            .detail
-            .clone()
-            .unwrap();
-        assert!(detail.contains("2 hours"), "{detail}");
-        assert!(
-            detail.contains("02:01:31Z–2026-03-01T03:01:31Z")
-                && detail.contains("03:01:31Z–2026-03-01T04:01:31Z"),
-            "{detail}"
-        );
-        assert_eq!(only(&report, FindingKind::LogFileUnreferenced).len(), 4);
-        assert_eq!(chain.hours_covered, 4);
-    }
-
-    #[test]
-    fn an_edited_digest_does_not_verify_and_leaves_its_hour_and_log_files_unvouched() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let edited = &built.digest(2).path;
-        testkit::rewrite(dir.path(), edited, |v| {
-            v["logFiles"]
-                .as_array_mut()
-                .unwrap()
-                .pop()
-                .map(|_| ())
-                .unwrap()
-        });
-        let report = run(dir.path(), &plan);
-        use FindingKind::*;
-        assert_eq!(
-            kinds(&report),
-            [
-                LogFileUnreferenced,
-                LogFileUnreferenced,
-                DigestSignatureInvalid,
-                DigestHashMismatch,
-                DigestGap
-            ]
-        );
-        for kind in [DigestSignatureInvalid, DigestHashMismatch] {
-            assert_eq!(
-                only(&report, kind)[0].file.as_deref(),
-                Some(edited.as_str()),
-                "{kind:?}"
-            );
-        }
-        let unreferenced = only(&report, LogFileUnreferenced);
-        assert!(unreferenced.iter().any(|f| f.detail.as_deref()
-            == Some("only a digest whose signature does not verify lists it")));
-        assert_eq!(report.chains[0].trust, ChainTrust::Incomplete);
-    }
-
-    #[test]
-    fn a_trail_resigned_with_an_attackers_key_verifies_only_against_the_folders_keys() {
-        let plan = Plan {
-            attacker_from: Some(4),
-            ..Plan::default()
-        };
-        let (dir, built) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), []);
-        let chain = &report.chains[0];
-        assert_eq!((chain.digests_verified, chain.digests_trusted), (6, 4));
-        assert_eq!(chain.trust, ChainTrust::FolderKeys);
-        assert_eq!(
-            status(&report, &built.digest(4).logs[0]),
-            LogFileStatus::Verified { trusted: false }
-        );
-        assert_eq!(
-            status(&report, &built.digest(3).logs[0]),
-            LogFileStatus::Verified { trusted: true }
-        );
-        // Against the trusted keys alone, the attacker's digests have no key.
-        std::fs::remove_dir_all(dir.path().join("public-keys")).unwrap();
-        let report = run(dir.path(), &plan);
-        assert_eq!(
-            kinds(&report),
-            [FindingKind::PublicKeyMissing, FindingKind::PublicKeyMissing]
-        );
-        assert_eq!(report.chains[0].trust, ChainTrust::Incomplete);
-    }
-
-    #[test]
-    fn a_wrong_previous_hash_under_valid_signatures_is_a_digest_hash_mismatch() {
-        fn wrong_hash(h: usize, digest: &mut serde_json::Value) {
-            if h == 3 {
-                digest["previousDigestHashValue"] = "00".repeat(32).into();
-            }
-        }
-        let plan = Plan {
-            edit: Some(wrong_hash),
-            ..Plan::default()
-        };
-        let (dir, built) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::DigestHashMismatch]);
-        let finding = only(&report, FindingKind::DigestHashMismatch)[0];
-        assert_eq!(finding.file.as_deref(), Some(built.digest(2).path.as_str()));
-        assert_eq!(finding.expected, Some("00".repeat(32)));
-        assert_eq!(report.chains[0].digests_trusted, 6);
-    }
-
-    #[test]
-    fn a_moved_digest_is_reported_where_it_lies() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let original = built.digest(2).path.clone();
-        let moved = original.replace("/2026/03/01/", "/2026/03/02/");
-        for (from, to) in [
-            (original.clone(), moved.clone()),
-            (
-                format!("digest-signatures/{original}.json"),
-                format!("digest-signatures/{moved}.json"),
-            ),
-        ] {
-            std::fs::create_dir_all(dir.path().join(&to).parent().unwrap()).unwrap();
-            std::fs::rename(dir.path().join(from), dir.path().join(to)).unwrap();
-        }
-        let report = run(dir.path(), &plan);
-        assert_eq!(
-            kinds(&report),
-            [FindingKind::DigestMissing, FindingKind::DigestMoved]
-        );
-        let finding = only(&report, FindingKind::DigestMoved)[0];
-        assert_eq!(finding.file.as_deref(), Some(moved.as_str()));
-        assert_eq!(finding.expected.as_deref(), Some(original.as_str()));
-        // It still verifies and covers its hour: no gap, its log files are verified.
-        assert_eq!(report.chains[0].gaps, []);
-        assert_eq!(report.chains[0].log_files_verified, 12);
-    }
-
-    #[test]
-    fn gzip_data_appended_to_a_log_file_is_refused() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let target = dir.path().join(&built.logs[0]);
-        let mut bytes = std::fs::read(&target).unwrap();
-        let original_len = bytes.len() as u64;
-        bytes.extend_from_slice(&gzip(&testkit::records("us-east-1", hour(0), 77)));
-        std::fs::write(&target, bytes).unwrap();
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::GzipTrailingData]);
-        let finding = only(&report, FindingKind::GzipTrailingData)[0];
-        assert!(
-            finding
-                .detail
-                .as_ref()
-                .unwrap()
-                .contains(&format!("ends at byte {original_len}")),
-            "{finding:?}"
-        );
-        assert_eq!(status(&report, &built.logs[0]), LogFileStatus::TrailingData);
-    }
-
-    #[test]
-    fn gzip_data_appended_to_a_digest_makes_it_unusable() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let target = dir.path().join(&built.digest(4).path);
-        let mut bytes = std::fs::read(&target).unwrap();
-        bytes.extend_from_slice(b"\x1f\x8b junk");
-        std::fs::write(&target, bytes).unwrap();
-        let report = run(dir.path(), &plan);
-        use FindingKind::*;
-        assert_eq!(
-            kinds(&report),
-            [
-                LogFileUnreferenced,
-                LogFileUnreferenced,
-                DigestGap,
-                GzipTrailingData
-            ]
-        );
-    }
-
-    #[test]
-    fn a_restarted_chain_is_a_gap_between_the_two_times() {
-        let plan = Plan {
-            hours: 7,
-            restart_at: Some(4),
-            ..Plan::default()
-        };
-        let (dir, built) = built(&plan);
-        assert_eq!(built.digests.len(), 5);
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::DigestGap]);
-        let chain = &report.chains[0];
-        assert_eq!(
-            chain.gaps,
-            [Gap {
-                start: hour(2),
-                end: hour(4),
-                hours: 2,
-                restart: true
-            }]
-        );
-        let finding = only(&report, FindingKind::DigestGap)[0];
-        assert_eq!(finding.file.as_deref(), Some(built.digest(4).path.as_str()));
-        assert!(
-            finding.detail.as_ref().unwrap().contains("starts again"),
-            "{finding:?}"
-        );
-    }
-
-    #[test]
-    fn a_restart_without_lost_time_is_still_a_gap() {
-        fn restart_at_3(h: usize, digest: &mut serde_json::Value) {
-            if h == 3 {
-                for field in [
-                    "previousDigestS3Bucket",
-                    "previousDigestS3Object",
-                    "previousDigestHashValue",
-                    "previousDigestHashAlgorithm",
-                    "previousDigestSignature",
-                ] {
-                    digest[field] = serde_json::Value::Null;
-                }
-            }
-        }
-        let plan = Plan {
-            edit: Some(restart_at_3),
-            ..Plan::default()
-        };
-        let (dir, _) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::DigestGap]);
-        assert_eq!(
-            report.chains[0].gaps,
-            [Gap {
-                start: hour(3),
-                end: hour(3),
-                hours: 0,
-                restart: true
-            }]
-        );
-    }
-
-    #[test]
-    fn the_newest_digest_without_head_object_is_unavailable_and_its_hour_unvouched() {
-        let plan = Plan {
-            head_objects: HeadObjects::AllButNewest,
-            ..Plan::default()
-        };
-        let (dir, built) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::SignatureUnavailable]);
-        let finding = only(&report, FindingKind::SignatureUnavailable)[0];
-        assert_eq!(finding.severity(), Severity::Notice);
-        assert_eq!(finding.file.as_deref(), Some(built.digest(5).path.as_str()));
-        let detail = finding.detail.as_ref().unwrap();
-        assert!(
-            detail.contains("2026-03-01T05:01:31Z to 2026-03-01T06:01:31Z (1 hour) is unvouched"),
-            "{detail}"
-        );
-        let chain = &report.chains[0];
-        assert_eq!(chain.unvouched, [(hour(5), hour(6))]);
-        assert_eq!((chain.digests_verified, chain.digests_unchecked), (5, 1));
-        assert_eq!(chain.trust, ChainTrust::Incomplete);
-        assert_eq!(chain.gaps, []);
-        assert_eq!(
-            status(&report, &built.digest(5).logs[0]),
-            LogFileStatus::Unvouched
-        );
-        assert_eq!(chain.log_files_verified, 10);
-    }
-
-    #[test]
-    fn without_any_head_object_file_the_successors_signatures_verify_all_but_the_newest() {
-        let plan = Plan {
-            head_objects: HeadObjects::None,
-            ..Plan::default()
-        };
-        let (dir, _) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), [FindingKind::SignatureUnavailable]);
-        assert_eq!(report.chains[0].digests_trusted, 5);
-    }
-
-    #[test]
-    fn a_gzip_bomb_is_refused_at_the_limit() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let bomb = gzip(&vec![b' '; 64 << 20]);
-        std::fs::write(dir.path().join(&built.logs[2]), &bomb).unwrap();
-        std::fs::write(dir.path().join(&built.digest(4).path), &bomb).unwrap();
-        let limits = TrailLimits {
-            max_log_bytes: 1 << 20,
-            max_digest_bytes: 1 << 20,
-            ..TrailLimits::default()
-        };
-        let report = verify_with(dir.path(), &testkit::trusted(&plan), &limits);
-        let mismatch = only(&report, FindingKind::LogFileHashMismatch);
-        assert_eq!(mismatch.len(), 1);
-        assert!(
-            mismatch[0].detail.as_ref().unwrap().contains("limit"),
-            "{mismatch:?}"
-        );
-        assert_eq!(status(&report, &built.logs[2]), LogFileStatus::Unreadable);
-        let invalid = only(&report, FindingKind::DigestSignatureInvalid);
-        assert!(
-            invalid[0].detail.as_ref().unwrap().contains("limit"),
-            "{invalid:?}"
-        );
-    }
-
-    #[test]
-    fn keys_outside_the_trail_never_read_outside_the_folder() {
-        fn hostile(h: usize, digest: &mut serde_json::Value) {
-            if h == 3 {
-                digest["logFiles"][0]["s3Object"] = "../../etc/passwd".into();
-                digest["previousDigestS3Object"] = "../../../etc/shadow".into();
-            }
-            if h == 4 {
-                digest["digestS3Object"] = "/etc/passwd".into();
-            }
-        }
-        let plan = Plan {
-            edit: Some(hostile),
-            ..Plan::default()
-        };
-        let (dir, built) = built(&plan);
-        let report = run(dir.path(), &plan);
-        use FindingKind::*;
-        assert_eq!(
-            kinds(&report),
-            [
-                LogFileMissing,
-                LogFileUnreferenced,
-                DigestMissing,
-                DigestMoved
-            ]
-        );
-        assert!(
-            only(&report, LogFileMissing)[0]
-                .detail
-                .as_ref()
-                .unwrap()
-                .contains("outside")
-        );
-        assert!(
-            only(&report, DigestMissing)[0]
-                .detail
-                .as_ref()
-                .unwrap()
-                .contains("outside")
-        );
-        assert_eq!(
-            only(&report, LogFileUnreferenced)[0].file.as_deref(),
-            Some(built.digest(3).logs[0].as_str())
-        );
-    }
-
-    #[test]
-    fn a_folder_synced_from_under_the_trails_prefix_lies_where_its_keys_say() {
-        // The keys say logs/AWSLogs/…; the collector syncs the prefix to ROOT/AWSLogs/….
-        fn prefixed(_: usize, digest: &mut serde_json::Value) {
-            let prefix = |v: &mut serde_json::Value| {
-                if let Some(key) = v.as_str() {
-                    *v = format!("logs/{key}").into();
-                }
-            };
-            prefix(&mut digest["digestS3Object"]);
-            prefix(&mut digest["previousDigestS3Object"]);
-            for entry in digest["logFiles"].as_array_mut().unwrap() {
-                prefix(&mut entry["s3Object"]);
-            }
-        }
-        let plan = Plan {
-            edit: Some(prefixed),
-            ..Plan::default()
-        };
-        let (dir, _) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(kinds(&report), []);
-        assert_eq!(report.chains[0].digests_trusted, 6);
-        assert_eq!(report.chains[0].log_files_verified, 12);
-    }
-
-    #[test]
-    fn findings_are_bounded_as_they_are_made_and_digests_in_total() {
-        fn many_missing(h: usize, digest: &mut serde_json::Value) {
-            if h == 3 {
-                let entry =
-                    serde_json::json!({"s3Object": "AWSLogs/gone.json.gz", "hashValue": "00"});
-                digest["logFiles"] = vec![entry; MAX_FINDINGS_PER_KIND + 5].into();
-            }
-        }
-        let plan = Plan {
-            edit: Some(many_missing),
-            ..Plan::default()
-        };
-        let (dir, _) = built(&plan);
-        let report = run(dir.path(), &plan);
-        assert_eq!(
-            only(&report, FindingKind::LogFileMissing).len(),
-            MAX_FINDINGS_PER_KIND
-        );
-        assert_eq!(
-            report.findings_not_listed,
-            [(FindingKind::LogFileMissing, 5)]
-        );
-
-        let limits = TrailLimits {
-            max_digest_total_bytes: 4096,
-            ..TrailLimits::default()
-        };
-        let error =
-            verify_trail(&DirFolder::new(dir.path()), &KeyRing::new(), &limits).unwrap_err();
-        assert!(error.to_string().contains("CloudTrail-Digest"), "{error}");
-        assert!(error.to_string().contains("4096 bytes together"), "{error}");
-    }
-
-    #[test]
-    fn hostile_files_are_findings_and_notes_never_panics() {
-        use std::os::unix::ffi::OsStrExt;
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let root = dir.path();
-        let region_dir = |h: usize| {
-            Path::new(&built.digest(h).path)
-                .parent()
-                .unwrap()
-                .to_owned()
-        };
-        let name = |stamp: &str| {
-            format!("123456789012_CloudTrail-Digest_us-east-1_main-trail_us-east-1_{stamp}.json.gz")
-        };
-        let garbage: [(&str, Vec<u8>); 4] = [
-            ("20260301T100131Z", b"not gzip".to_vec()),
-            ("20260301T110131Z", gzip(b"[]")),
-            ("20260301T120131Z", gzip(br#"{"digestEndTime": 5}"#)),
-            ("20260301T130131Z", gzip(&[0xff, 0xfe, 0x00])),
-        ];
-        for (stamp, bytes) in &garbage {
-            testkit::write(
-                root,
-                region_dir(0).join(name(stamp)).to_str().unwrap(),
-                bytes,
-            );
-        }
-        testkit::write(
-            root,
-            &format!("digest-signatures/{}.json", built.digest(2).path),
-            b"{\"Metadata\": 5}",
-        );
-        testkit::write(root, "public-keys/eu-west-1.json", b"\xff\xfe");
-        testkit::write(root, "digest-signatures/nothing.json", b"{}");
-        std::fs::write(
-            root.join(std::ffi::OsStr::from_bytes(b"bad\xffname.json.gz")),
-            b"x",
-        )
-        .unwrap();
-        let report = run(root, &plan);
-        let invalid = only(&report, FindingKind::DigestSignatureInvalid);
-        assert_eq!(invalid.len(), 4, "{invalid:#?}");
-        // The garbage digests leave hours 6 to 13 unvouched: one gap.
-        assert_eq!(report.chains[0].gaps.len(), 1);
-        assert_eq!(report.chains[0].gaps[0].start, hour(6));
-        // Digest 2 still verifies through the next digest's previousDigestSignature.
-        assert_eq!(report.chains[0].digests_trusted, 6);
-        assert!(
-            report.chains[0]
-                .notes
-                .iter()
-                .any(|n| n.text.contains("head-object file")),
-            "{:?}",
-            report.chains[0].notes
-        );
-        assert!(
-            report
-                .notes
-                .iter()
-                .any(|n| n.file.as_deref() == Some("public-keys/eu-west-1.json"))
-        );
-        assert_eq!(report.ignored.len(), 2, "{:?}", report.ignored);
-    }
-
-    #[test]
-    fn a_key_outside_its_window_or_in_another_encoding_is_noted_not_failed() {
-        let plan = Plan::default();
-        let (dir, _) = built(&plan);
-        let keys = testkit::keys();
-        // The folder's first key claims to expire before the trail starts.
-        let early = (
-            hour(0) - chrono::TimeDelta::days(9),
-            hour(0) - chrono::TimeDelta::days(1),
-        );
-        let folder_keys = testkit::list_public_keys_json(&[
-            (&testkit::pkcs1_der(&keys.first), Some(early)),
-            (&testkit::spki_der(&keys.second), None),
-        ]);
-        testkit::write(
-            dir.path(),
-            "public-keys/us-east-1.json",
-            folder_keys.as_bytes(),
-        );
-        let report = verify_with(dir.path(), &KeyRing::new(), &TrailLimits::default());
-        assert_eq!(kinds(&report), []);
-        let window_notes = report.chains[0]
-            .notes
-            .iter()
-            .filter(|n| n.text.contains("does not cover"))
-            .count();
-        assert_eq!(window_notes, 3);
-
-        // The reviewer trusts the first key as SubjectPublicKeyInfo: another fingerprint,
-        // the same key.
-        std::fs::remove_dir_all(dir.path().join("public-keys")).unwrap();
-        let trusted = testkit::trusted_der(&testkit::spki_der(&keys.first));
-        let report = verify_with(dir.path(), &trusted, &TrailLimits::default());
-        assert_eq!(report.chains[0].digests_trusted, 3);
-        assert!(
-            report.chains[0]
-                .notes
-                .iter()
-                .any(|n| n.text.contains("another encoding"))
-        );
-        assert_eq!(only(&report, FindingKind::PublicKeyMissing).len(), 3);
-    }
-
-    #[test]
-    fn two_regions_are_two_chains_and_a_copy_without_digests_has_none() {
-        let dir = tempfile::tempdir().unwrap();
-        let east = Plan::default();
-        let west = Plan {
-            region: "us-west-2",
-            hours: 3,
-            ..Plan::default()
-        };
-        testkit::build(dir.path(), &east);
-        testkit::build(dir.path(), &west);
-        let report = run(dir.path(), &east);
-        assert_eq!(kinds(&report), []);
-        let ids: Vec<&str> = report.chains.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            [
-                "123456789012/us-east-1/main-trail",
-                "123456789012/us-west-2/main-trail"
-            ]
-        );
-
-        std::fs::remove_dir_all(dir.path().join("AWSLogs/123456789012/CloudTrail-Digest")).unwrap();
-        let report = run(dir.path(), &east);
-        assert_eq!(kinds(&report), []);
-        assert_eq!(report.digest_files, 0);
-        assert!(
-            report
-                .log_files
-                .iter()
-                .all(|l| l.status == LogFileStatus::NoDigests)
-        );
-    }
-
-    #[test]
-    fn a_reader_gets_every_log_files_bytes_in_path_order_with_its_status() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let injected = testkit::log_path("us-east-1", hour(1), "INJECTEDINJECTED");
-        testkit::write(dir.path(), &injected, &gzip(b"{\"Records\":[]}"));
-        testkit::rewrite(dir.path(), &built.logs[0], |v| {
-            v["Records"][0]["eventName"] = "DeleteUser".into()
-        });
-        let mut seen = Vec::new();
-        let report = verify_trail_reading(
-            &DirFolder::new(dir.path()),
-            &testkit::trusted(&plan),
-            &TrailLimits::default(),
-            &mut |log| {
-                assert!(serde_json::from_slice::<serde_json::Value>(log.inflated).is_ok());
-                seen.push((log.path.to_owned(), log.status));
-            },
-        )
-        .unwrap();
-        let paths: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
-        let mut sorted = paths.clone();
-        sorted.sort();
-        assert_eq!(paths, sorted);
-        assert_eq!(seen.len(), 13);
-        assert!(seen.contains(&(injected.clone(), LogFileStatus::Unreferenced)));
-        assert!(seen.contains(&(built.logs[0].clone(), LogFileStatus::HashMismatch)));
-        assert_eq!(
-            kinds(&report),
-            [
-                FindingKind::LogFileHashMismatch,
-                FindingKind::LogFileUnreferenced
-            ]
-        );
-        let bytes = read_log_file(
-            &DirFolder::new(dir.path()),
-            &built.logs[1],
-            &TrailLimits::default(),
-        )
-        .unwrap();
-        let delivered = testkit::log_time(&plan, 0, 1);
-        assert_eq!(bytes, testkit::records("us-east-1", delivered, 1));
-    }
-
-    #[test]
-    fn openssl_agrees_with_our_signatures() {
-        let plan = Plan::default();
-        let (dir, built) = built(&plan);
-        let keys = testkit::keys();
-        let work = tempfile::tempdir().unwrap();
-        let der = testkit::spki_der(&keys.first);
-        let base64 = {
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD.encode(&der)
-        };
-        let lines: Vec<&str> = base64
-            .as_bytes()
-            .chunks(64)
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect();
-        let pem = format!(
-            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-            lines.join("\n")
-        );
-        let digest = built.digest(1);
-        std::fs::write(work.path().join("pub.pem"), pem).unwrap();
-        std::fs::write(work.path().join("sig.bin"), &digest.signature).unwrap();
-        std::fs::write(work.path().join("data.txt"), &digest.to_sign).unwrap();
-        std::fs::write(
-            work.path().join("other.txt"),
-            format!("{}x", digest.to_sign),
-        )
-        .unwrap();
-        let openssl = |data: &str| {
-            std::process::Command::new("openssl")
-                .args([
-                    "dgst",
-                    "-sha256",
-                    "-verify",
-                    "pub.pem",
-                    "-signature",
-                    "sig.bin",
-                    data,
-                ])
-                .current_dir(work.path())
-                .output()
-                .unwrap_or_else(|e| {
-                    panic!("openssl could not be run ({e}); run scripts/setup.sh to install it")
-                })
-        };
-        let output = openssl("data.txt");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&output.stdout).trim(),
-            "Verified OK"
-        );
-        assert!(!openssl("other.txt").status.success());
-        // And the verifier accepts the very same digest.
-        let report = run(dir.path(), &plan);
-        assert_eq!(report.chains[0].digests_trusted, 6);
-    }
-
-    /// Not run by default. `TRAILSCOPE_CT_BENCH=DIR cargo test --release --lib
-    /// cloudtrail_bench -- --ignored --nocapture` builds a 30-day, 2-region trail of
-    /// about 2,000,000 records in DIR (once; reused when DIR exists) and times
-    /// verification; the peak memory printed is the process's (run it again on the
-    /// built DIR to see verification's alone).
-    #[test]
-    #[ignore]
-    fn cloudtrail_bench() {
-        let Ok(dir) = std::env::var("TRAILSCOPE_CT_BENCH") else {
-            eprintln!("set TRAILSCOPE_CT_BENCH to a directory");
-            return;
-        };
-        let root = Path::new(&dir);
-        let east = Plan {
-            hours: 720,
-            logs_per_hour: 12,
-            records_per_log: 116,
-            rotate_at: 360,
-            ..Plan::default()
-        };
-        let west = Plan {
-            region: "eu-west-1",
-            ..east.clone()
-        };
-        if !root.exists() {
-            let started = std::time::Instant::now();
-            testkit::build(root, &east);
-            testkit::build(root, &west);
-            eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
-        }
-        let started = std::time::Instant::now();
-        let report = run(root, &east);
-        let elapsed = started.elapsed().as_secs_f64();
-        let inflated: u64 = report.log_files.iter().filter_map(|l| l.size).sum();
-        assert_eq!(kinds(&report), []);
-        let peak = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM"))
-                    .map(str::to_owned)
-            })
-            .unwrap_or_default();
-        eprintln!(
-            "verified {} digests, {} log files, {:.0} MB inflated in {elapsed:.2} s ({:.0} MB/s); {peak}",
-            report.digest_files,
-            report.log_files.len(),
-            inflated as f64 / 1e6,
-            inflated as f64 / 1e6 / elapsed
-        );
-        let started = std::time::Instant::now();
-        let mut handed = 0u64;
-        let folder = DirFolder::new(root);
-        let trusted = testkit::trusted(&east);
-        verify_trail_reading(&folder, &trusted, &TrailLimits::default(), &mut |log| {
-            handed += log.inflated.len() as u64
-        })
-        .unwrap();
-        assert_eq!(handed, inflated);
-        eprintln!(
-            "verified again handing out every file's bytes in {:.2} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-}
+#[path = "verify_tests.rs"]
+mod tests;

@@ -5,4 +5,4 @@
 /**
  * The kind of source a bundle was read as (`trailscope::source::SourceKind`).
  */
-export type SourceKindDto = "audit_bundle" | "mapped";
+export type SourceKindDto = "audit_bundle" | "mapped" | "cloudtrail";

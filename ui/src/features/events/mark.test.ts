@@ -37,4 +37,11 @@ describe("verifiedMark", () => {
     // A record that could not be read still shows as failing.
     expect(verifiedMark({ ...row, source: "mapped", malformed: "not valid CSV" }).title).toBe("fails its checks");
   });
+
+  it("words a CloudTrail record its digests vouch for as verified, and one they do not as unproven", () => {
+    expect(verifiedMark({ ...row, source: "cloudtrail", verified: true, checks_ok: true }).title).toBe("verified");
+    const unproven = verifiedMark({ ...row, source: "cloudtrail" });
+    expect(unproven.className).toBe("mark-unverifiable");
+    expect(unproven.title).toMatch(/digest/);
+  });
 });

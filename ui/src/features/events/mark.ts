@@ -16,5 +16,8 @@ export function verifiedMark(row: EventRowDto): Mark {
   if (row.source === "mapped" && row.malformed === null) {
     return { text: "–", title: "read through a mapping: it carries no hash to check", className: "mark-unverifiable" };
   }
+  if (row.source === "cloudtrail" && row.malformed === null) {
+    return { text: "–", title: "not proven: no verified digest file vouches for its log file", className: "mark-unverifiable" };
+  }
   return { text: "✗", title: "fails its checks", className: "mark-broken" };
 }

@@ -27,4 +27,9 @@ describe("chainTitle", () => {
       "File orders.csv: unverifiable, 2,500 events (records 1–2,500)",
     );
   });
+
+  it("calls a CloudTrail chain a digest chain, without seqs it does not have", () => {
+    const trail = { ...chain, chain: "123456789012/us-east-1/main", n_events: 2000, first_seq: 1, last_seq: 2000 };
+    expect(chainTitle("cloudtrail", trail)).toBe("Digest chain 123456789012/us-east-1/main: verified, 2,000 events");
+  });
 });

@@ -1,7 +1,8 @@
 // The title of one stream of a bundle in the verification panel: a hash chain of an
 // audit bundle ("Chain orders: verified, 1,204 events (seq 1–1,204)"), or the file a
 // mapping read ("File orders.csv: unverifiable, 30 events (records 1–30)"), which has
-// no chain. Pure: no DOM, no IPC; the verdict and counts are the engine's.
+// no chain, or a CloudTrail digest chain ("Digest chain 123456789012/us-east-1/main:
+// verified, 2,000 events"). Pure: no DOM, no IPC; the verdict and counts are the engine's.
 import type { ChainDto } from "../../bindings/ChainDto";
 import type { SourceKindDto } from "../../bindings/SourceKindDto";
 import { formatCount } from "../../format/count";
@@ -13,5 +14,7 @@ export function chainTitle(source: SourceKindDto, chain: ChainDto): string {
       return `Chain ${chain.chain}: ${chain.verdict}, ${events} (seq ${chain.first_seq}–${chain.last_seq})`;
     case "mapped":
       return `File ${chain.chain}: ${chain.verdict}, ${events} (records ${formatCount(chain.first_seq)}–${formatCount(chain.last_seq)})`;
+    case "cloudtrail":
+      return `Digest chain ${chain.chain}: ${chain.verdict}, ${events}`;
   }
 }
