@@ -1285,7 +1285,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
         assert!(has_index(&connection));
         connection
             .execute_batch(
-                "DROP INDEX finding_by_event; DROP INDEX event_malformed;
+                "DROP INDEX finding_by_event; DROP INDEX event_malformed; DROP TABLE source_file;
                  ALTER TABLE bundle DROP COLUMN source; ALTER TABLE bundle DROP COLUMN mapping;
                  ALTER TABLE event DROP COLUMN normal; PRAGMA user_version = 1;",
             )
@@ -1299,7 +1299,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 4);
+    assert_eq!(current, 5);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);
@@ -1325,4 +1325,18 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
     assert_eq!(edited.line, 31);
     let detail = event_detail(&case, edited.event_idx).unwrap().unwrap();
     assert!(finding_kinds(&detail).contains(&"hash_mismatch"));
+    // The rows of each file are found again after the upgrade (filled in from the rows).
+    let by_file = trailscope::query::EventFilter {
+        file: Some(edited.file.clone()),
+        ..Default::default()
+    };
+    let page = trailscope::query::list_events(
+        &case,
+        &by_file,
+        trailscope::query::Order::OldestFirst,
+        100_000,
+        None,
+    )
+    .unwrap();
+    assert_eq!(page.rows.len(), before.1.len());
 }

@@ -901,6 +901,8 @@ pub struct EventFilterDto {
     pub batch: Option<String>,
     /// An automation rule id.
     pub rule: Option<String>,
+    /// The records of one file (e.g. the CloudTrail log file a finding names).
+    pub file: Option<String>,
     pub text: Option<String>,
     /// RFC 3339, inclusive.
     pub since: Option<String>,
@@ -925,6 +927,7 @@ impl TryFrom<EventFilterDto> for EventFilter {
             ip: nonempty(filter.ip),
             batch: nonempty(filter.batch),
             rule: nonempty(filter.rule),
+            file: nonempty(filter.file),
             text: nonempty(filter.text),
             since: nonempty(filter.since)
                 .as_deref()
@@ -952,6 +955,7 @@ impl From<&EventFilter> for EventFilterDto {
             ip: filter.ip.clone(),
             batch: filter.batch.clone(),
             rule: filter.rule.clone(),
+            file: filter.file.clone(),
             text: filter.text.clone(),
             since: iso_utc(filter.since),
             until: iso_utc(filter.until),

@@ -151,8 +151,11 @@ pub fn import_source(
             progress,
             bytes_total,
             started,
+            file_rows: None,
         };
-        let report = source.read_into(options, &mut sink);
+        let report = source
+            .read_into(options, &mut sink)
+            .and_then(|report| sink.flush_file_rows().map(|()| report));
         let ImportSink {
             actors,
             finding_rows,
@@ -267,6 +270,37 @@ struct ImportSink<'t, 'p> {
     progress: &'p mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
     bytes_total: Option<u64>,
     started: Instant,
+    /// The rows of the file being read so far (stored when the next file begins).
+    file_rows: Option<table::source_file::FileRows>,
+}
+
+impl ImportSink<'_, '_> {
+    /// Counts a row into its file's range, storing the previous file's when it changes.
+    fn note_file_row(&mut self, file: &str, event_idx: i64) -> Result<()> {
+        match &mut self.file_rows {
+            Some(rows) if rows.file == file => {
+                rows.last_event_idx = event_idx;
+                rows.n_rows += 1;
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.flush_file_rows()?;
+        self.file_rows = Some(table::source_file::FileRows {
+            file: file.to_owned(),
+            first_event_idx: event_idx,
+            last_event_idx: event_idx,
+            n_rows: 1,
+        });
+        Ok(())
+    }
+
+    fn flush_file_rows(&mut self) -> Result<()> {
+        if let Some(rows) = self.file_rows.take() {
+            table::source_file::insert(self.transaction, self.bundle_idx, &rows)?;
+        }
+        Ok(())
+    }
 }
 
 impl LineSink for ImportSink<'_, '_> {
@@ -358,6 +392,7 @@ impl LineSink for ImportSink<'_, '_> {
             },
         )?;
         self.events_added += 1;
+        self.note_file_row(seen.file, event_idx)?;
         if is_stub && let Some(chain) = chain {
             *self.stubs_per_chain.entry(chain.to_owned()).or_default() += 1;
         }

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -158,6 +158,23 @@ const V4: &str = r#"
 ALTER TABLE bundle ADD COLUMN source TEXT NOT NULL DEFAULT 'audit-bundle';
 ALTER TABLE bundle ADD COLUMN mapping TEXT;
 ALTER TABLE event ADD COLUMN normal BLOB;
+"#;
+
+/// A source may hold many files (a CloudTrail trail: thousands of log files): each
+/// file's rows are a range of `event_idx`, so "the records of this file" reads a range
+/// of the primary key. Cases imported before are filled in from their rows.
+const V5: &str = r#"
+CREATE TABLE source_file (
+    bundle_idx       INTEGER NOT NULL REFERENCES bundle(bundle_idx),
+    file             TEXT NOT NULL,
+    first_event_idx  INTEGER NOT NULL,
+    last_event_idx   INTEGER NOT NULL,
+    n_rows           INTEGER NOT NULL,
+    PRIMARY KEY (bundle_idx, file)
+) STRICT;
+CREATE INDEX source_file_by_name ON source_file(file);
+INSERT INTO source_file (bundle_idx, file, first_event_idx, last_event_idx, n_rows)
+    SELECT bundle_idx, file, min(event_idx), max(event_idx), count(*) FROM event GROUP BY bundle_idx, file;
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.

@@ -44,6 +44,9 @@ pub struct FilterArgs {
     /// An automation rule id.
     #[arg(long)]
     rule: Option<String>,
+    /// The records of one file (a CloudTrail log file's path in its folder).
+    #[arg(long)]
+    file: Option<String>,
     /// From this time on (RFC 3339, or a date: local midnight).
     #[arg(long)]
     since: Option<String>,
@@ -76,6 +79,7 @@ impl FilterArgs {
             ip: self.ip.clone(),
             batch: self.batch.clone(),
             rule: self.rule.clone(),
+            file: self.file.clone(),
             since: self.since.as_deref().map(parse_time).transpose()?,
             until: self.until.as_deref().map(parse_time).transpose()?,
             text: self.text.clone(),

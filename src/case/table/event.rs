@@ -35,6 +35,8 @@ pub struct EventFilter {
     pub ip: Option<String>,
     pub batch: Option<String>,
     pub rule: Option<String>,
+    /// The file the records came from (a CloudTrail log file, an events file).
+    pub file: Option<String>,
     /// Inclusive lower and exclusive upper bounds, ms since the epoch (UTC).
     pub since: Option<i64>,
     pub until: Option<i64>,
@@ -295,6 +297,20 @@ fn where_clause(filter: &EventFilter) -> (String, Vec<SqlValue>) {
         if let Some(value) = value {
             bind(clause, SqlValue::Text(value.clone()), &mut clauses);
         }
+    }
+    if let Some(file) = &filter.file {
+        // A file's rows are a range of event_idx (`source_file`): read through the key.
+        bind(
+            "e.event_idx >= (SELECT min(first_event_idx) FROM source_file WHERE file = ?)",
+            SqlValue::Text(file.clone()),
+            &mut clauses,
+        );
+        bind(
+            "e.event_idx <= (SELECT max(last_event_idx) FROM source_file WHERE file = ?)",
+            SqlValue::Text(file.clone()),
+            &mut clauses,
+        );
+        bind("e.file = ?", SqlValue::Text(file.clone()), &mut clauses);
     }
     if let Some(since) = filter.since {
         bind("e.ts >= ?", SqlValue::Integer(since), &mut clauses);

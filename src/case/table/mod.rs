@@ -1,5 +1,5 @@
 //! Every SQL statement the engine runs against a case's tables, one module per table:
-//! `bundle`, `bundle_chain`, `event`, `finding`, `actor`, `masked_field`. A statement
+//! `bundle`, `bundle_chain`, `event`, `finding`, `actor`, `masked_field`, `source_file`. A statement
 //! belongs to the table it is about (one that joins `event` with `bundle` for the
 //! bundle's verdict is about events). Each function is small and named for what it
 //! does; the callers (`import`, `status`, `retrust`, `reverify`, the `query` modules)
@@ -19,6 +19,7 @@ pub(crate) mod bundle_chain;
 pub(crate) mod event;
 pub(crate) mod finding;
 pub(crate) mod masked_field;
+pub(crate) mod source_file;
 
 /// Reads a column stored by name (a verdict, a finding kind) back into its type; a
 /// name this code does not know is an error, never a guess.

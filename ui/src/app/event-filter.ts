@@ -18,6 +18,7 @@ export function emptyFilter(): EventFilterDto {
     ip: null,
     batch: null,
     rule: null,
+    file: null,
     text: null,
     since: null,
     until: null,

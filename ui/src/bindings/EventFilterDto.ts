@@ -21,7 +21,11 @@ batch: string | null,
 /**
  * An automation rule id.
  */
-rule: string | null, text: string | null, 
+rule: string | null, 
+/**
+ * The records of one file (e.g. the CloudTrail log file a finding names).
+ */
+file: string | null, text: string | null, 
 /**
  * RFC 3339, inclusive.
  */
