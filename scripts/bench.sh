@@ -13,8 +13,11 @@
 # against sqlite3 .import of the same CSV file into a table of its columns with the
 # same kinds of indexes (time, actor, record, id).
 #
+# A fourth part times CloudTrail (issue 11): a 30-day, 2-region trail of 2,004,480 records
+# verified and imported, against `zcat | jq -c '.Records[]'` over the same log files.
+#
 # Usage: scripts/bench.sh [EVENTS] (default 1000000). Data goes to bench-data/.
-# BENCH_PARTS=mapped (or verify, import; space-separated) runs only those parts.
+# BENCH_PARTS=mapped (or verify, import, cloudtrail; space-separated) runs only those parts.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,16 +41,18 @@ bin="$repo_root/target/release/trailscope"
 data="$repo_root/bench-data"
 bundle="$data/bundle-$events"
 mkdir -p "$data"
-if [[ ! -f "$bundle/manifest.json" ]]; then
-  rm -rf "$bundle"
-  echo "bench: generating $events events"
-  /usr/bin/time -f "bench: generated in %e s, peak RSS %M KB" \
-    "$bin" gen "$bundle" --events "$events" --chains 2 --seed 1
-fi
-events_file="$bundle/events.jsonl"
-echo "bench: $(du -h "$events_file" | cut -f1) events file, $(nproc) cores"
-parts="${BENCH_PARTS:-verify import mapped}"
+parts="${BENCH_PARTS:-verify import mapped cloudtrail}"
 part() { [[ " $parts " == *" $1 "* ]]; }
+events_file="$bundle/events.jsonl"
+if part verify || part import || part mapped; then
+  if [[ ! -f "$bundle/manifest.json" ]]; then
+    rm -rf "$bundle"
+    echo "bench: generating $events events"
+    /usr/bin/time -f "bench: generated in %e s, peak RSS %M KB" \
+      "$bin" gen "$bundle" --events "$events" --chains 2 --seed 1
+  fi
+  echo "bench: $(du -h "$events_file" | cut -f1) events file, $(nproc) cores"
+fi
 
 if part verify; then
 
@@ -151,5 +156,87 @@ import json, sys
 res = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
 ours, base = res["trailscope import --mapping"], res["sqlite3 .import (csv)"]
 print(f"bench: mapped CSV import {ours:.2f} s; sqlite3 .import + indexes {base:.2f} s; ratio {ours / base:.2f}x")
+EOF
+fi
+
+# ---- CloudTrail (issue 11) -------------------------------------------------------------
+# A 30-day, 2-region trail (12 log files an hour of 116 records each: 2,004,480 records in
+# 17,280 log files, about 400 MB gzipped and 2.9 GB inflated), generated once, then in one
+# run: `trailscope verify` (every digest's signature and link, every log file's SHA-256,
+# every record parsed, counted and checked for repeats) and `trailscope import` into a
+# fresh case, against `zcat | jq -c '.Records[]'` over the same log files (inflating and
+# parsing every record once, printing each). Targets: verify at least 3x faster than the
+# pipeline, import no slower than it, peak RSS under 300 MB each. The load average is
+# printed beside each figure: other work on the machine skews them.
+if part cloudtrail; then
+  trail="$data/cloudtrail-30d"
+  trail_keys="$trail.keys.json"
+  trail_case="$data/cloudtrail-30d.case.db"
+  # The keys file is written last (renamed into place), so it marks a complete trail.
+  if [[ ! -f "$trail_keys" ]]; then
+    rm -rf "$trail"
+    echo "bench: generating a 30-day, 2-region CloudTrail trail"
+    /usr/bin/time -f "bench: generated in %e s, peak RSS %M KB" \
+      "$bin" gen-cloudtrail "$trail" --regions us-east-1,eu-west-1 --days 30 \
+      --logs-per-hour 12 --records-per-log 116 --trusted-keys-out "$trail_keys.tmp"
+    mv "$trail_keys.tmp" "$trail_keys"
+  fi
+  pipeline="find $trail/AWSLogs -path '*/CloudTrail/*' -name '*.json.gz' -print0 | sort -z | xargs -0 zcat | jq -c '.Records[]'"
+  load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+  # The record count, from trailscope's own report (and the peak RSS of a verification).
+  load_rss="$(load)"
+  /usr/bin/time -f "%M" -o "$data/cloudtrail-verify.rss" \
+    "$bin" verify "$trail" --trusted-keys "$trail_keys" --json >"$data/cloudtrail-report.json"
+  records="$(python3 -c 'import json, sys; print(sum(c["events"] for c in json.load(open(sys.argv[1]))["chains"]))' \
+    "$data/cloudtrail-report.json")"
+  log_files="$(find "$trail/AWSLogs" -path '*/CloudTrail/*' -name '*.json.gz' | wc -l)"
+  echo "bench: CloudTrail trail of $records records in $log_files log files, $(du -sh "$trail/AWSLogs" | cut -f1) on disk, $(nproc) cores"
+  # The pipeline must read every log file: its output is counted once (and kept).
+  if [[ ! -s "$trail.jq-lines" ]]; then
+    echo "bench: counting the pipeline's output once"
+    sh -c "$pipeline | wc -l" >"$trail.jq-lines.tmp"
+    mv "$trail.jq-lines.tmp" "$trail.jq-lines"
+  fi
+  if [[ "$(cat "$trail.jq-lines")" -ne "$records" ]]; then
+    echo "bench: the pipeline prints $(cat "$trail.jq-lines") records, trailscope counts $records" >&2
+    exit 1
+  fi
+  rm -f "$trail_case" "$trail_case-journal"
+  /usr/bin/time -f "%M" -o "$data/cloudtrail-import.rss" \
+    "$bin" import --case "$trail_case" "$trail" --trusted-keys "$trail_keys" >/dev/null 2>"$data/cloudtrail-import.log" ||
+    { cat "$data/cloudtrail-import.log" >&2; exit 1; }
+  load_rss="$load_rss -> $(load)"
+
+  load_verify="$(load)"
+  hyperfine --warmup 1 --runs "$runs" --export-json "$data/cloudtrail-verify.json" \
+    -n "trailscope verify" "$bin verify $trail --trusted-keys $trail_keys >/dev/null"
+  load_verify="$load_verify -> $(load)"
+  # The import and the pipeline take minutes each: fewer runs, as for jq above.
+  load_slow="$(load)"
+  hyperfine --runs "${BENCH_CLOUDTRAIL_RUNS:-2}" --export-json "$data/cloudtrail-slow.json" \
+    --prepare "rm -f $trail_case $trail_case-journal" \
+    -n "trailscope import" "$bin import --case $trail_case $trail --trusted-keys $trail_keys >/dev/null 2>&1" \
+    --prepare "true" \
+    -n "zcat | jq" "$pipeline >/dev/null"
+  load_slow="$load_slow -> $(load)"
+  case_size="$(du -h "$trail_case" | cut -f1)"
+  rm -f "$trail_case" "$trail_case-journal"
+
+  python3 - "$data/cloudtrail-verify.json" "$data/cloudtrail-slow.json" "$data/cloudtrail-verify.rss" \
+    "$data/cloudtrail-import.rss" "$records" "$load_verify" "$load_slow" "$load_rss" "$case_size" <<'EOF'
+import json, sys
+verify_json, slow_json, verify_rss, import_rss, records, load_verify, load_slow, load_rss, case_size = sys.argv[1:]
+res = {r["command"]: r["median"] for f in (verify_json, slow_json) for r in json.load(open(f))["results"]}
+verify, imp, jq = res["trailscope verify"], res["trailscope import"], res["zcat | jq"]
+# /usr/bin/time reports KiB; MB here are 10^6 bytes.
+rss = [int(open(f).read().split()[-1]) * 1024 / 1e6 for f in (verify_rss, import_rss)]
+ok = lambda good: "OK" if good else "MISSED"
+print(f"bench: cloudtrail, {int(records):,} records: median verify {verify:.2f} s (load {load_verify}); "
+      f"import {imp:.2f} s, zcat | jq {jq:.2f} s (load {load_slow}); the case file was {case_size}")
+print(f"bench: jq-pipeline / verify = {jq / verify:.2f}x (target >= 3x)  {ok(jq / verify >= 3)}")
+print(f"bench: import / jq-pipeline = {imp / jq:.2f}x (target <= 1x)  {ok(imp <= jq)}")
+print(f"bench: peak RSS verify {rss[0]:.0f} MB, import {rss[1]:.0f} MB (target < 300 MB; load {load_rss})  "
+      f"{ok(max(rss) < 300)}")
 EOF
 fi

@@ -17,6 +17,8 @@ mod cli;
 mod verdicts;
 // The mapped source: CSV, JSON Lines and JSON arrays through a mapping, unverifiable.
 mod mapped;
+// AWS CloudTrail evidence folders: verified, intact, broken, unverifiable; imported.
+mod cloudtrail;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
 // A masked field is hidden in every CLI output and export, however deeply nested.

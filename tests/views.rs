@@ -18,7 +18,7 @@ use trailscope::case::{Case, Retrust, case_status, import_bundle, retrust, store
 use trailscope::export::{ExportFormat, export_to_file};
 use trailscope::query::{
     Activity, CheckStatus, EventDetail, EventFilter, EventSource, FacetBy, Needs, Order, activity,
-    event_detail, facet_counts, for_each_event, question, questions,
+    event_detail, facet_counts, for_each_event, question, questions_for,
 };
 use trailscope::{DimensionStatus, FindingKind, SignatureStatus, Verdict, VerifyOptions};
 
@@ -443,7 +443,8 @@ fn each_question_that_needs_nothing_answers_what_the_file_says() {
             actor_id,
         ),
     ];
-    let answerable: BTreeSet<&str> = questions()
+    let answerable: BTreeSet<&str> = questions_for(&case)
+        .unwrap()
         .iter()
         .filter(|q| q.needs == Needs::Nothing)
         .map(|q| q.id)

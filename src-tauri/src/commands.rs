@@ -23,11 +23,11 @@ use trailscope::source::{self, Mapping, MappingDraft, Source};
 
 use crate::LaunchRequest;
 use crate::dto::{
-    ActivityDto, ActorDto, CaseSummaryDto, CheckpointFileDto, ErrorCode, ErrorDto, EventDetailDto,
-    EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto, FilePreviewDto,
-    FindingDto, FindingGroupDto, ImportProgressDto, MappingDraftDto, OpenedDto, PreviewEventDto,
-    QuestionDto, RecentCaseDto, ReverifyDto, SavedMappingDto, TimelineDto, TrustedKeyDto,
-    parse_iso,
+    ActivityDto, ActorDto, AwsKeyListDto, CaseSummaryDto, CheckpointFileDto, ErrorCode, ErrorDto,
+    EventDetailDto, EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto,
+    FilePreviewDto, FindingDto, FindingGroupDto, ImportProgressDto, MappingDraftDto, OpenedDto,
+    PreviewEventDto, QuestionDto, RecentCaseDto, ReverifyDto, SavedMappingDto, TimelineDto,
+    TrustedKeyDto, parse_iso,
 };
 use crate::{checkpoints, keys, mappings, recent};
 
@@ -373,6 +373,50 @@ pub fn remove_trusted_key(app: AppHandle, key_id: String) -> CommandResult<Vec<T
     keys::list(&app)
 }
 
+/// The AWS CloudTrail key lists the reviewer trusts.
+#[tauri::command(async)]
+pub fn list_aws_key_lists(app: AppHandle) -> CommandResult<Vec<AwsKeyListDto>> {
+    keys::list_aws(&app)
+}
+
+/// Trusts an `aws cloudtrail list-public-keys` output: the file at `path` (typed in the
+/// Keys view, as a bundle's path is on the start screen), or one picked in a native
+/// dialog when there is none. Only a copy in the app's config dir is written, under
+/// the file's own name, once the engine has read every key in it. `None` if the
+/// dialog was cancelled.
+#[tauri::command(async)]
+pub fn add_aws_key_list(
+    app: AppHandle,
+    path: Option<String>,
+) -> CommandResult<Option<Vec<AwsKeyListDto>>> {
+    let path = match path.filter(|p| !p.trim().is_empty()) {
+        Some(path) => PathBuf::from(path.trim()),
+        None => {
+            let Some(picked) = app
+                .dialog()
+                .file()
+                .set_title("Add AWS CloudTrail keys (aws cloudtrail list-public-keys output)")
+                .add_filter("JSON", &["json"])
+                .add_filter("All files", &["*"])
+                .blocking_pick_file()
+            else {
+                return Ok(None);
+            };
+            picked
+                .into_path()
+                .map_err(|e| ErrorDto::invalid(format!("cannot read that: {e}")))?
+        }
+    };
+    keys::add_aws(&app, &path)?;
+    Ok(Some(keys::list_aws(&app)?))
+}
+
+#[tauri::command(async)]
+pub fn remove_aws_key_list(app: AppHandle, name: String) -> CommandResult<Vec<AwsKeyListDto>> {
+    keys::remove_aws(&app, &name)?;
+    keys::list_aws(&app)
+}
+
 /// How many events have each value of one field (`actor`, `action`, `rule`, …).
 #[tauri::command(async)]
 pub fn facet_counts(
@@ -451,14 +495,14 @@ pub fn export_events(
     }))
 }
 
-/// Asks for a bundle or case (a native dialog); `directory` picks a folder bundle.
+/// Asks for a bundle or case (a native dialog); `directory` picks a folder: a folder
+/// bundle or an AWS CloudTrail evidence folder (the one holding `AWSLogs/`).
 /// Returns the chosen path for `open_path`, or `None` if cancelled.
 #[tauri::command(async)]
 pub fn choose_path(app: AppHandle, directory: bool) -> CommandResult<Option<String>> {
-    let dialog = app
-        .dialog()
-        .file()
-        .set_title("Open an audit bundle, a case, or a CSV or JSON export");
+    let dialog = app.dialog().file().set_title(
+        "Open an audit bundle, an AWS CloudTrail folder, a case, or a CSV or JSON export",
+    );
     let picked = if directory {
         dialog.blocking_pick_folder()
     } else {

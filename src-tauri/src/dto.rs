@@ -882,6 +882,21 @@ pub struct TrustedKeyDto {
     pub source: String,
 }
 
+/// An AWS CloudTrail key list the reviewer trusts: an `aws cloudtrail list-public-keys`
+/// output, kept as it came.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AwsKeyListDto {
+    /// The file's name (what the Keys view calls it, and what removing it names).
+    pub name: String,
+    /// Where it is kept (the app's config dir) or read from (TRAILSCOPE_TRUSTED_KEYS).
+    pub path: String,
+    /// How many keys it holds, as the engine read them.
+    #[ts(type = "number")]
+    pub n_keys: u64,
+    /// `app` (kept by the app, removable) or `environment` (TRAILSCOPE_TRUSTED_KEYS).
+    pub source: String,
+}
+
 /// The events table's filter, as the UI sends it. Empty fields keep everything.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, TS)]
 #[serde(default)]
@@ -1350,6 +1365,7 @@ pub mod bindings {
             ImportResultDto,
             OpenedDto,
             TrustedKeyDto,
+            AwsKeyListDto,
             EventFilterDto,
             FacetCountDto,
             ActivityDto,

@@ -22,7 +22,7 @@ pub use events::{
     Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, event_by_idx, events_by_id,
     facet_counts, for_each_event, list_events,
 };
-pub use questions::{Needs, Question, question, questions};
+pub use questions::{AppliesTo, Needs, Question, question, questions, questions_for};
 pub use timeline::{Timeline, TimelineEntry, event_diff, timeline};
 pub use view::{
     DetailView, EventView, FindingGroupView, HistoryEntryView, HistoryView, Masking, detail_view,

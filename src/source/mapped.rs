@@ -206,6 +206,7 @@ pub fn read_mapped(
         },
         authenticity: not_provable(),
         coverage,
+        counts: Vec::new(),
     };
     let info = BundleInfo {
         path: path.display().to_string(),
@@ -235,8 +236,9 @@ pub fn read_mapped(
     })
 }
 
-/// The time span covered and the days in it without events (UTC days).
-fn coverage(
+/// The time span covered and the days in it without events (UTC days): what can be
+/// measured of any source without integrity.
+pub(crate) fn coverage(
     first: Option<&(i64, String)>,
     last: Option<&(i64, String)>,
     days: &BTreeSet<i64>,

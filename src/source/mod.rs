@@ -129,6 +129,12 @@ pub enum Source<'m> {
     CloudTrail {
         root: std::path::PathBuf,
     },
+    /// `aws cloudtrail lookup-events` output (no integrity).
+    CloudTrailLookup {
+        path: std::path::PathBuf,
+        shape: cloudtrail::lookup::Shape,
+        limits: Limits,
+    },
 }
 
 impl<'m> Source<'m> {
@@ -153,7 +159,14 @@ impl<'m> Source<'m> {
             None if cloudtrail::read::is_trail_folder(path) => Ok(Source::CloudTrail {
                 root: path.to_owned(),
             }),
-            None => Ok(Source::AuditBundle(Box::new(Bundle::open(path, limits)?))),
+            None => match cloudtrail::lookup::sniff(path) {
+                Some(shape) => Ok(Source::CloudTrailLookup {
+                    path: path.to_owned(),
+                    shape,
+                    limits,
+                }),
+                None => Ok(Source::AuditBundle(Box::new(Bundle::open(path, limits)?))),
+            },
         }
     }
 
@@ -161,7 +174,7 @@ impl<'m> Source<'m> {
         match self {
             Source::AuditBundle(_) => SourceKind::AuditBundle,
             Source::Mapped { .. } => SourceKind::Mapped,
-            Source::CloudTrail { .. } => SourceKind::CloudTrail,
+            Source::CloudTrail { .. } | Source::CloudTrailLookup { .. } => SourceKind::CloudTrail,
         }
     }
 
@@ -171,6 +184,7 @@ impl<'m> Source<'m> {
             Source::AuditBundle(bundle) => bundle.events_size(),
             Source::Mapped { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
             Source::CloudTrail { root } => cloudtrail::read::log_bytes_total(root),
+            Source::CloudTrailLookup { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
         }
     }
 
@@ -188,6 +202,11 @@ impl<'m> Source<'m> {
                 limits,
             } => mapped::read_mapped(path, mapping, *limits, sink),
             Source::CloudTrail { root } => cloudtrail::read::read_trail(root, options, sink),
+            Source::CloudTrailLookup {
+                path,
+                shape,
+                limits,
+            } => cloudtrail::lookup::read_lookup(path, *shape, *limits, sink),
         }
     }
 }

@@ -213,6 +213,7 @@ pub(super) fn chain_report(
         completeness,
         authenticity,
         coverage,
+        counts: Vec::new(),
     }
 }
 

@@ -432,6 +432,10 @@ pub struct ChainReport {
     pub completeness: Dimension,
     pub authenticity: Dimension,
     pub coverage: Dimension,
+    /// What the source counted for this chain beyond its events, by name (CloudTrail:
+    /// `digests`, `digests_verified`, `log_files`, `log_files_verified`,
+    /// `hours_covered`, `hours_missing`); empty for sources with nothing more to count.
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 /// The manifest signature's standing, spec §5.2.

@@ -9,6 +9,7 @@ import type { FilePreviewDto } from "./bindings/FilePreviewDto";
 import type { ImportProgressDto } from "./bindings/ImportProgressDto";
 import type { OpenedDto } from "./bindings/OpenedDto";
 import type { AppContext, ViewHandle } from "./app/context";
+import { emptyFilter } from "./app/event-filter";
 import { el } from "./components/dom";
 import { progressWidget } from "./components/progress";
 import { actorsView } from "./features/actors/panel";
@@ -26,6 +27,7 @@ import {
   insideDesktopShell,
   launchPath,
   listActors,
+  listEvents,
   listFindings,
   onPathsDropped,
   openPath,
@@ -203,7 +205,26 @@ async function showCase(): Promise<void> {
   view.summary = summary;
 
   const summaryBox = el("div", { className: "summary-box" }, renderSummary(summary, view.utc));
-  const findingsBox = el("div", { className: "findings-box" }, renderFindings(findings, (idx) => ctx.openEvent(idx)));
+  /** Whether the case holds records of a file, asked once per file and kept. */
+  const fileRecords = new Map<string, Promise<boolean>>();
+  const findingActions = {
+    openEvent: (idx: number) => ctx.openEvent(idx),
+    showFile: (file: string) => ctx.showEvents({ ...emptyFilter(), file }),
+    fileHasRecords(file: string): Promise<boolean> {
+      let known = fileRecords.get(file);
+      if (known === undefined) {
+        known = listEvents({ ...emptyFilter(), file }, null, 1)
+          .then((page) => page.rows.length > 0)
+          .catch((error: unknown) => {
+            showError(error);
+            return false;
+          });
+        fileRecords.set(file, known);
+      }
+      return known;
+    },
+  };
+  const findingsBox = el("div", { className: "findings-box" }, renderFindings(findings, findingActions));
   const reverifyBox = el("div", { className: "reverify-box" });
   const reverifyButton = el("button", { className: "button", testid: "reverify-sidebar", text: "Re-verify this case" });
   reverifyButton.type = "button";
@@ -243,7 +264,7 @@ async function showCase(): Promise<void> {
         const [newSummary, newFindings] = await Promise.all([caseSummary(), listFindings()]);
         view.summary = newSummary;
         summaryBox.replaceChildren(renderSummary(newSummary, view.utc));
-        findingsBox.replaceChildren(renderFindings(newFindings, (idx) => ctx.openEvent(idx)));
+        findingsBox.replaceChildren(renderFindings(newFindings, findingActions));
       } finally {
         reverifyButton.disabled = false;
         reverifyButton.textContent = "Re-verify this case";

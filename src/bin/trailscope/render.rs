@@ -57,6 +57,7 @@ fn chain_json(chain: &ChainReport) -> Value {
             "authenticity": dimension(&chain.authenticity),
             "coverage": dimension(&chain.coverage),
         },
+        "counts": chain.counts.iter().map(|(name, n)| (name.to_string(), json!(n))).collect::<Map<String, Value>>(),
     })
 }
 

@@ -7,15 +7,21 @@
 //! around it), never hide who acted for whom, and never soften an outcome: a denied or
 //! failed event always says so. It never invents facts: what an event lacks, the
 //! sentence leaves out or names by id.
+//!
+//! AWS API calls (CloudTrail) are worded by `aws` from tables of verbs, exceptions and
+//! service names ("alice (IAM user) tried to delete S3 bucket acme-logs from
+//! 203.0.113.7 — refused: AccessDenied"); every other event by the rules below.
 
 use serde_json::Value;
 
 use crate::diff::diff;
 
+mod aws;
 mod deeds;
 mod values;
 mod who;
 
+use aws::aws_sentence;
 use deeds::*;
 pub use values::describe_value;
 use values::*;
@@ -32,6 +38,9 @@ pub(super) fn compose(event: &Value) -> String {
             Some(reason) => format!("An event was omitted from this export (reason: {reason})"),
             None => "An event was omitted from this export".to_owned(),
         };
+    }
+    if let Some(said) = aws_sentence(event) {
+        return said;
     }
     let who = subject(event);
     let action = text(event, "action").unwrap_or_else(|| "an unnamed action".to_owned());

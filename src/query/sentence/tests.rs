@@ -594,3 +594,592 @@ fn a_field_only_after_or_only_before_reads_naturally() {
         "Maria Lopez changed Order #1842 note from call to nothing and priority to High"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// AWS CloudTrail: raw records through the real normalizer, then worded.
+
+mod aws {
+    use super::*;
+    use crate::source::cloudtrail::record::{normalize, normalize_lookup_event};
+
+    const ACCOUNT: &str = "111122223333";
+
+    fn iam_user(name: &str) -> Value {
+        json!({
+            "type": "IAMUser",
+            "principalId": "AIDAEXAMPLE",
+            "arn": format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+            "accountId": ACCOUNT,
+            "accessKeyId": "AKIAEXAMPLE",
+            "userName": name
+        })
+    }
+
+    fn session(role_path: &str, role: &str, name: &str) -> Value {
+        json!({
+            "type": "AssumedRole",
+            "principalId": format!("AROAEXAMPLE:{name}"),
+            "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{name}"),
+            "accountId": ACCOUNT,
+            "accessKeyId": "ASIAEXAMPLE",
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": "AROAEXAMPLE",
+                    "arn": format!("arn:aws:iam::{ACCOUNT}:role/{role_path}{role}"),
+                    "accountId": ACCOUNT,
+                    "userName": role
+                },
+                "attributes": {"creationDate": "2026-03-01T09:00:00Z", "mfaAuthenticated": "true"}
+            }
+        })
+    }
+
+    fn carol() -> Value {
+        session(
+            "aws-reserved/sso.amazonaws.com/",
+            "AWSReservedSSO_AdministratorAccess_4f2c1e9a8b7d6c5e",
+            "carol",
+        )
+    }
+
+    /// A CloudTrail record of `service` (its endpoint's first label) with these
+    /// fields added or replaced, normalized as the import normalizes it.
+    fn call(identity: Value, service: &str, name: &str, ip: &str, extra: Value) -> Value {
+        let mut record = json!({
+            "eventVersion": "1.09",
+            "userIdentity": identity,
+            "eventTime": "2026-03-01T10:15:42Z",
+            "eventSource": format!("{service}.amazonaws.com"),
+            "eventName": name,
+            "awsRegion": "us-east-1",
+            "sourceIPAddress": ip,
+            "userAgent": "aws-cli/2.15.30",
+            "requestParameters": null,
+            "responseElements": null,
+            "requestID": "7a6ba1a6-2b4e-4c2b-9b3c-0123456789ab",
+            "eventID": "3c1f5f8e-9a0b-4c1d-8e2f-0123456789ab",
+            "readOnly": false,
+            "eventType": "AwsApiCall",
+            "managementEvent": true,
+            "recipientAccountId": ACCOUNT,
+            "eventCategory": "Management"
+        });
+        for (k, v) in extra.as_object().expect("extra fields are an object") {
+            record[k] = v.clone();
+        }
+        normalize(&record).expect("the record normalizes")
+    }
+
+    fn sign_in(identity: Value, ip: &str, result: &str, error: Option<&str>) -> Value {
+        let mut extra = json!({
+            "eventType": "AwsConsoleSignIn",
+            "responseElements": {"ConsoleLogin": result},
+            "additionalEventData": {"MFAUsed": "No"}
+        });
+        if let Some(message) = error {
+            extra["errorMessage"] = json!(message);
+        }
+        call(identity, "signin", "ConsoleLogin", ip, extra)
+    }
+
+    fn bucket(name: &str) -> Value {
+        json!([{"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{name}")}])
+    }
+
+    #[test]
+    fn refusals_and_failures_say_what_was_tried_and_the_error_code() {
+        let delete = call(
+            iam_user("alice"),
+            "s3",
+            "DeleteBucket",
+            "203.0.113.7",
+            json!({
+                "errorCode": "AccessDenied",
+                "errorMessage": "Access Denied",
+                "requestParameters": {"bucketName": "acme-logs", "Host": "acme-logs.s3.us-east-1.amazonaws.com"},
+                "resources": bucket("acme-logs")
+            }),
+        );
+        assert_eq!(
+            sentence(&delete),
+            "alice (IAM user) tried to delete S3 bucket acme-logs from 203.0.113.7 — refused: AccessDenied"
+        );
+        let terminate = call(
+            iam_user("deploy"),
+            "ec2",
+            "TerminateInstances",
+            "198.51.100.200",
+            json!({
+                "errorCode": "Client.UnauthorizedOperation",
+                "errorMessage": "You are not authorized to perform this operation.",
+                "requestParameters": {"instancesSet": {"items": [{"instanceId": "i-04c3b2a1908f7e6d5"}]}}
+            }),
+        );
+        assert_eq!(
+            sentence(&terminate),
+            "deploy (IAM user) tried to terminate EC2 instance i-04c3b2a1908f7e6d5 from 198.51.100.200 \
+             — refused: Client.UnauthorizedOperation"
+        );
+        let missing = call(
+            session("", "app-server", "i-0a1b2c3d4e5f67890"),
+            "s3",
+            "GetObject",
+            "10.0.12.34",
+            json!({
+                "errorCode": "NoSuchKey",
+                "errorMessage": "The specified key does not exist.",
+                "readOnly": true,
+                "requestParameters": {"bucketName": "acme-exports", "key": "exports/2026/orders.csv.gz"}
+            }),
+        );
+        assert_eq!(
+            sentence(&missing),
+            "EC2 instance i-0a1b2c3d4e5f67890 (role app-server) tried to read object \
+             exports/2026/orders.csv.gz in S3 bucket acme-exports from 10.0.12.34 — failed: NoSuchKey"
+        );
+    }
+
+    #[test]
+    fn console_sign_ins_read_as_such() {
+        let root = json!({
+            "type": "Root",
+            "principalId": ACCOUNT,
+            "arn": format!("arn:aws:iam::{ACCOUNT}:root"),
+            "accountId": ACCOUNT,
+            "accessKeyId": ""
+        });
+        assert_eq!(
+            sentence(&sign_in(root, "198.51.100.23", "Success", None)),
+            "root account signed in to the AWS console from 198.51.100.23"
+        );
+        let mut alice = iam_user("alice");
+        alice["accessKeyId"] = json!("");
+        assert_eq!(
+            sentence(&sign_in(
+                alice,
+                "192.0.2.44",
+                "Failure",
+                Some("Failed authentication")
+            )),
+            "alice (IAM user) tried to sign in to the AWS console from 192.0.2.44 — failed: Failed authentication"
+        );
+        let hidden = json!({
+            "type": "IAMUser",
+            "accountId": ACCOUNT,
+            "accessKeyId": "",
+            "userName": "HIDDEN_DUE_TO_SECURITY_REASONS"
+        });
+        assert_eq!(
+            sentence(&sign_in(
+                hidden,
+                "192.0.2.100",
+                "Failure",
+                Some("No username found in supplied account")
+            )),
+            "Someone with an unrecognized user name (AWS does not record it) tried to sign in to the \
+             AWS console from 192.0.2.100 — failed: No username found in supplied account"
+        );
+    }
+
+    #[test]
+    fn permission_changes_name_the_policy_and_whose_it_is() {
+        let policy = call(
+            carol(),
+            "s3",
+            "PutBucketPolicy",
+            "203.0.113.12",
+            json!({
+                "requestParameters": {"bucketName": "acme-reports", "bucketPolicy": {"Version": "2012-10-17"}},
+                "resources": bucket("acme-reports"),
+                "sessionCredentialFromConsole": "true"
+            }),
+        );
+        assert_eq!(
+            sentence(&policy),
+            "carol (signed in through IAM Identity Center as AdministratorAccess) changed the policy \
+             of S3 bucket acme-reports from 203.0.113.12"
+        );
+        let attach = call(
+            iam_user("alice"),
+            "iam",
+            "AttachRolePolicy",
+            "203.0.113.7",
+            json!({"requestParameters": {
+                "roleName": "deploy-role",
+                "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"
+            }}),
+        );
+        assert_eq!(
+            sentence(&attach),
+            "alice (IAM user) attached policy AdministratorAccess to IAM role deploy-role from 203.0.113.7"
+        );
+        let key = call(
+            iam_user("alice"),
+            "iam",
+            "CreateAccessKey",
+            "203.0.113.7",
+            json!({
+                "requestParameters": {"userName": "eve"},
+                "responseElements": {"accessKey": {
+                    "userName": "eve", "accessKeyId": "AKIAI44QH8DHBEXAMPLE", "status": "Active"
+                }}
+            }),
+        );
+        assert_eq!(
+            sentence(&key),
+            "alice (IAM user) created access key AKIAI44QH8DHBEXAMPLE for IAM user eve from 203.0.113.7"
+        );
+        let created = call(
+            iam_user("alice"),
+            "iam",
+            "CreateUser",
+            "203.0.113.7",
+            json!({"requestParameters": {"userName": "frank"}}),
+        );
+        assert_eq!(
+            sentence(&created),
+            "alice (IAM user) created IAM user frank from 203.0.113.7"
+        );
+        let open = call(
+            iam_user("bob"),
+            "ec2",
+            "AuthorizeSecurityGroupIngress",
+            "198.51.100.23",
+            json!({"requestParameters": {
+                "groupId": "sg-0123456789abcdef0",
+                "ipPermissions": {"items": [{
+                    "ipProtocol": "tcp", "fromPort": 22, "toPort": 22,
+                    "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}
+                }, {
+                    "ipProtocol": "tcp", "fromPort": 8000, "toPort": 8080,
+                    "ipRanges": {"items": [{"cidrIp": "10.0.0.0/8"}]},
+                    "groups": {"items": [{"groupId": "sg-0aaa"}]}
+                }]}
+            }}),
+        );
+        assert_eq!(
+            sentence(&open),
+            "bob (IAM user) opened EC2 security group sg-0123456789abcdef0 to anywhere (0.0.0.0/0) on \
+             port 22 (TCP) and 10.0.0.0/8 and security group sg-0aaa on ports 8000-8080 (TCP) from 198.51.100.23"
+        );
+        let lambda = call(
+            iam_user("deploy"),
+            "lambda",
+            "AddPermission20150331v2",
+            "198.51.100.200",
+            json!({"requestParameters": {"functionName": "resize-images", "principal": "s3.amazonaws.com"}}),
+        );
+        assert_eq!(
+            sentence(&lambda),
+            "deploy (IAM user) added a permission to Lambda function resize-images from 198.51.100.200"
+        );
+    }
+
+    #[test]
+    fn trail_changes_name_the_trail() {
+        let trail = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main-trail";
+        let stop = call(
+            carol(),
+            "cloudtrail",
+            "StopLogging",
+            "203.0.113.12",
+            json!({"requestParameters": {"name": trail}}),
+        );
+        assert_eq!(
+            sentence(&stop),
+            "carol (signed in through IAM Identity Center as AdministratorAccess) stopped CloudTrail \
+             logging for trail main-trail from 203.0.113.12"
+        );
+        let mut dana = session("", "Admin", "dana");
+        dana["sessionContext"]["sourceIdentity"] = json!("carol");
+        let delete = call(
+            dana.clone(),
+            "cloudtrail",
+            "DeleteTrail",
+            "AWS Internal",
+            json!({"requestParameters": {"name": trail}}),
+        );
+        assert_eq!(
+            sentence(&delete),
+            "dana (role Admin), acting for carol, deleted CloudTrail trail main-trail"
+        );
+        let selectors = call(
+            session("", "Admin", "dana"),
+            "cloudtrail",
+            "PutEventSelectors",
+            "203.0.113.50",
+            json!({"requestParameters": {"trailName": "main-trail", "eventSelectors": []}}),
+        );
+        assert_eq!(
+            sentence(&selectors),
+            "dana (role Admin) changed which events CloudTrail trail main-trail records (event \
+             selectors) from 203.0.113.50"
+        );
+        let recorder = call(
+            session("", "Admin", "dana"),
+            "config",
+            "StopConfigurationRecorder",
+            "203.0.113.50",
+            json!({"requestParameters": {"configurationRecorderName": "default"}}),
+        );
+        assert_eq!(
+            sentence(&recorder),
+            "dana (role Admin) stopped Config recorder default from 203.0.113.50"
+        );
+    }
+
+    #[test]
+    fn services_roles_and_reads_read_plainly() {
+        let role = "arn:aws:iam::111122223333:role/service-role/resize-images-role";
+        let assume = call(
+            json!({"type": "AWSService", "invokedBy": "lambda.amazonaws.com"}),
+            "sts",
+            "AssumeRole",
+            "lambda.amazonaws.com",
+            json!({
+                "readOnly": true,
+                "requestParameters": {"roleArn": role, "roleSessionName": "resize-images"},
+                "resources": [{"accountId": ACCOUNT, "type": "AWS::IAM::Role", "ARN": role}]
+            }),
+        );
+        assert_eq!(
+            sentence(&assume),
+            "Lambda (AWS service) assumed IAM role resize-images-role"
+        );
+        let decrypt = call(
+            session("service-role/", "resize-images-role", "resize-images"),
+            "kms",
+            "Decrypt",
+            "54.160.10.21",
+            json!({
+                "readOnly": true,
+                "resources": [{
+                    "accountId": ACCOUNT, "type": "AWS::KMS::Key",
+                    "ARN": "arn:aws:kms:us-east-1:111122223333:key/6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+                }]
+            }),
+        );
+        assert_eq!(
+            sentence(&decrypt),
+            "resize-images (role resize-images-role) decrypted data with KMS key \
+             6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b from 54.160.10.21"
+        );
+        let get = call(
+            session("", "app-server", "i-0a1b2c3d4e5f67890"),
+            "s3",
+            "GetObject",
+            "10.0.12.34",
+            json!({
+                "readOnly": true,
+                "eventCategory": "Data",
+                "requestParameters": {"bucketName": "acme-reports", "key": "2026/03/q1-payroll.csv"},
+                "resources": [
+                    {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::acme-reports/2026/03/q1-payroll.csv"},
+                    {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::acme-reports"}
+                ]
+            }),
+        );
+        assert_eq!(
+            sentence(&get),
+            "EC2 instance i-0a1b2c3d4e5f67890 (role app-server) read object 2026/03/q1-payroll.csv \
+             in S3 bucket acme-reports from 10.0.12.34"
+        );
+        let read = |service: &str, name: &str| {
+            sentence(&call(
+                iam_user("bob"),
+                service,
+                name,
+                "198.51.100.23",
+                json!({"readOnly": true}),
+            ))
+        };
+        assert_eq!(
+            read("ec2", "DescribeInstances"),
+            "bob (IAM user) looked up EC2 instances from 198.51.100.23"
+        );
+        assert_eq!(
+            read("iam", "ListUsers"),
+            "bob (IAM user) listed IAM users from 198.51.100.23"
+        );
+        assert_eq!(
+            read("sts", "GetCallerIdentity"),
+            "bob (IAM user) checked which AWS identity they are using from 198.51.100.23"
+        );
+        assert_eq!(
+            read("iam", "GetAccountPasswordPolicy"),
+            "bob (IAM user) read the IAM account password policy from 198.51.100.23"
+        );
+    }
+
+    #[test]
+    fn launched_instances_and_unknown_calls_fall_back_to_readable_words() {
+        let run = call(
+            iam_user("deploy"),
+            "ec2",
+            "RunInstances",
+            "198.51.100.77",
+            json!({
+                "requestParameters": {"instancesSet": {"items": [{"imageId": "ami-0abcdef1234567890"}]}},
+                "responseElements": {"instancesSet": {"items": [{"instanceId": "i-0fedcba9876543210"}]}}
+            }),
+        );
+        assert_eq!(
+            sentence(&run),
+            "deploy (IAM user) launched EC2 instance i-0fedcba9876543210 from 198.51.100.77"
+        );
+        let mut two = run.clone();
+        two.as_object_mut().unwrap().remove("target");
+        assert_eq!(
+            sentence(&two),
+            "deploy (IAM user) launched EC2 instances from 198.51.100.77"
+        );
+        let odd = call(
+            iam_user("alice"),
+            "ec2",
+            "FrobnicateWidget",
+            "203.0.113.7",
+            json!({}),
+        );
+        assert_eq!(
+            sentence(&odd),
+            "alice (IAM user) ran FrobnicateWidget on EC2 from 203.0.113.7"
+        );
+        let unknown_service = call(
+            iam_user("alice"),
+            "frobozz",
+            "ListWidgets",
+            "203.0.113.7",
+            json!({"readOnly": true}),
+        );
+        assert_eq!(
+            sentence(&unknown_service),
+            "alice (IAM user) listed frobozz widgets from 203.0.113.7"
+        );
+    }
+
+    #[test]
+    fn data_reads_secrets_and_insights_read_plainly() {
+        let item = call(
+            session("", "app-server", "i-0a1b2c3d4e5f67890"),
+            "dynamodb",
+            "GetItem",
+            "10.0.12.34",
+            json!({"readOnly": true, "requestParameters": {"tableName": "orders", "key": {"id": {"S": "1"}}}}),
+        );
+        assert_eq!(
+            sentence(&item),
+            "EC2 instance i-0a1b2c3d4e5f67890 (role app-server) read an item from DynamoDB table orders \
+             from 10.0.12.34"
+        );
+        let secret = call(
+            iam_user("deploy"),
+            "secretsmanager",
+            "GetSecretValue",
+            "198.51.100.200",
+            json!({"readOnly": true, "requestParameters": {"secretId": "prod/db-password"}}),
+        );
+        assert_eq!(
+            sentence(&secret),
+            "deploy (IAM user) read the value of Secrets Manager secret prod/db-password from 198.51.100.200"
+        );
+        let mut insight = call(
+            json!(null),
+            "s3",
+            "PutObject",
+            "",
+            json!({
+                "eventType": "AwsCloudTrailInsight",
+                "eventCategory": "Insight",
+                "insightDetails": {
+                    "state": "Start",
+                    "eventSource": "s3.amazonaws.com",
+                    "eventName": "PutObject",
+                    "insightType": "ApiCallRateInsight"
+                }
+            }),
+        );
+        assert_eq!(
+            sentence(&insight),
+            "CloudTrail Insights: an unusual call rate of PutObject on S3 began"
+        );
+        insight["context"]["insight_details"]["state"] = json!("End");
+        assert!(sentence(&insight).ends_with("on S3 ended"));
+    }
+
+    #[test]
+    fn masked_values_stay_masked() {
+        let mut delete = call(
+            iam_user("alice"),
+            "s3",
+            "DeleteBucket",
+            "203.0.113.7",
+            json!({"errorCode": "AccessDenied", "requestParameters": {"bucketName": "acme-logs"}}),
+        );
+        delete["actor"]["name"] = json!("••••");
+        delete["target"]["name"] = json!("••••");
+        delete["source"]["ip"] = json!("••••");
+        assert_eq!(
+            sentence(&delete),
+            "•••• (IAM user) tried to delete S3 bucket •••• — refused: AccessDenied"
+        );
+    }
+
+    #[test]
+    fn a_lookup_summary_without_its_record_says_the_outcome_is_not_recorded() {
+        let item = json!({
+            "EventId": "5e6f7a8b-1111-4222-8333-0123456789ab",
+            "EventName": "DeleteTrail",
+            "EventTime": 1_772_357_400.0,
+            "EventSource": "cloudtrail.amazonaws.com",
+            "Username": "dana",
+            "Resources": [{
+                "ResourceType": "AWS::CloudTrail::Trail",
+                "ResourceName": "arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events"
+            }]
+        });
+        let event = normalize_lookup_event(&item).unwrap();
+        assert_eq!(
+            sentence(&event),
+            "dana deleted CloudTrail trail management-events (outcome not recorded)"
+        );
+    }
+
+    #[test]
+    fn names_from_a_record_stay_one_line_of_plain_text() {
+        let delete = call(
+            iam_user("eve\n<b>x</b>\u{202E}"),
+            "s3",
+            "DeleteBucket",
+            "not an address",
+            json!({"requestParameters": {"bucketName": "acme\r\nlogs"}}),
+        );
+        assert_eq!(
+            sentence(&delete),
+            "eve <b>x</b>\u{FFFD} (IAM user) deleted S3 bucket acme  logs"
+        );
+        // A value is inserted into a template as it is, never read as one.
+        let get = call(
+            iam_user("bob"),
+            "s3",
+            "GetObject",
+            "192.0.2.1",
+            json!({"requestParameters": {"bucketName": "{target}", "key": "[{rules}]"}}),
+        );
+        assert_eq!(
+            sentence(&get),
+            "bob (IAM user) read object [{rules}] in S3 bucket {target} from 192.0.2.1"
+        );
+    }
+
+    #[test]
+    fn our_own_events_with_a_context_are_not_taken_for_aws_calls() {
+        let e = event(
+            "order.deleted",
+            user("Noor Miller"),
+            order("Order #1842"),
+            json!({"context": {"event_source": "crm.internal"}}),
+        );
+        assert_eq!(sentence(&e), "Noor Miller deleted Order #1842");
+    }
+}

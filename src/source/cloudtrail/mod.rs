@@ -13,6 +13,7 @@ pub mod digest;
 pub mod gz;
 pub mod keys;
 pub mod layout;
+pub mod lookup;
 pub mod read;
 pub mod record;
 pub mod verify;

@@ -4,27 +4,42 @@
 //! (`record`). The verifier's facts become the one report shape: per digest chain its
 //! verdict and five dimensions, every finding located in its file.
 //!
-//! Records repeat: CloudTrail may deliver one event twice. A repeat identical to the
-//! first (same `eventID`, same bytes) is one event and a `duplicate_record` notice; a
-//! repeat that differs is kept beside the first, with the same finding saying so —
-//! never silently collapsed.
+//! Records repeat: CloudTrail may deliver one event twice. A repeat identical to a
+//! copy already kept (same `eventID`, same bytes) is one event and a `duplicate_record`
+//! notice; a repeat that differs is kept beside the first, with the same finding saying
+//! so — never silently collapsed. How repeats are found without holding every record:
+//! see `Records::repeat`.
+//!
+//! The work per record (parsing, normalizing, the indexed fields) runs on worker
+//! threads, a log file at a time and several files at once, ahead of the sink, which
+//! gets the records in order on the calling thread (`verify_trail_preparing`). When the
+//! sink does not want the events (`LineSink::wants_fields` false: plain verification),
+//! a record is not normalized whole: it is checked as JSON exactly as a full parse
+//! would check it, and only `eventID`, `eventName` and `eventTime` are kept and
+//! normalized (which is all that can make a record malformed), so verification counts,
+//! refuses and de-duplicates exactly the records an import does; such a sink is handed
+//! neither `fields` nor `normalized`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::format_time;
+use super::gz;
 use super::keys::{KeyOrigin, KeyRing};
-use super::layout::{DirFolder, Entry, classify};
+use super::layout::{DirFolder, Entry, Folder, classify};
 use super::record::normalize;
 use super::verify::{
     ChainResult, ChainTrust, LogFileBytes, LogFileStatus, TrailLimits, TrailReport,
-    verify_trail_reading_until,
+    verify_trail_preparing,
 };
 use crate::bundle::{Container, LineSpan, Provenance};
 use crate::canonical::{self, to_hex};
@@ -91,27 +106,27 @@ pub fn read_trail(root: &Path, options: &VerifyOptions, sink: &mut dyn LineSink)
         max_log_bytes: TrailLimits::default().max_log_bytes,
         ..TrailLimits::default()
     };
-    let mut reader = Records {
-        sink,
-        root,
-        seen: HashMap::new(),
-        findings: Vec::new(),
-        tallies: BTreeMap::new(),
-        records: 0,
-        malformed: 0,
-        bytes_read: 0,
-        files: Vec::new(),
-        failed: None,
+    let events = if sink.wants_fields() {
+        Events::Stored
+    } else {
+        Events::Counted
     };
-    let trail = verify_trail_reading_until(&folder, &trusted, &limits, &mut |log| match reader
-        .file(&log)
-    {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(error) => {
-            reader.failed = Some(error);
-            ControlFlow::Break(())
-        }
-    })?;
+    let ids = RandomState::new();
+    let mut reader = Records::new(sink, root, &folder, &limits);
+    let prepare = |_: &str, inflated: &[u8]| prepare_file(inflated, events, &ids);
+    let trail = verify_trail_preparing(
+        &folder,
+        &trusted,
+        &limits,
+        &prepare,
+        &mut |log, prepared| match reader.file(&log, prepared) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
+                reader.failed = Some(error);
+                ControlFlow::Break(())
+            }
+        },
+    )?;
     if let Some(error) = reader.failed.take() {
         return Err(error);
     }
@@ -159,9 +174,22 @@ impl Tally {
 struct Records<'s, 'r> {
     sink: &'s mut dyn LineSink,
     root: &'r Path,
-    /// eventID → the record's bytes, both as the first 8 bytes of their SHA-256: about
-    /// 40 bytes a record, so two million records stay near 80 MB.
-    seen: HashMap<u64, u64>,
+    /// Where a repeat's first copy is read again from.
+    folder: &'r dyn Folder,
+    limits: &'r TrailLimits,
+    /// Per eventID (by its key, see `Prepared::id_key`), the first record kept with it.
+    first: FirstSeen,
+    /// Scratch for `FirstSeen::candidates`.
+    candidates: Vec<u64>,
+    /// The ordinal in the trail of each log file's first record (see `FirstSeen`), and
+    /// of the next file's.
+    file_starts: Vec<u64>,
+    next_ordinal: u64,
+    /// For each eventID seen more than once, the first 16 bytes of the SHA-256 of
+    /// every copy kept.
+    repeated: HashMap<String, HashSet<[u8; 16]>>,
+    /// Log files read again to compare a repeat with its first copy, the latest first.
+    reread: Vec<Reread>,
     findings: Vec<Finding>,
     /// Per chain id, or per "account/region" for log files no digest lists.
     tallies: BTreeMap<String, Tally>,
@@ -170,7 +198,20 @@ struct Records<'s, 'r> {
     bytes_read: u64,
     /// Each log file read: path, SHA-256 of its inflated bytes, inflated size.
     files: Vec<(String, String, u64)>,
+    /// The same SHA-256s, as bytes (to check a file read again is the same file).
+    file_sha256: Vec<[u8; 32]>,
     failed: Option<Error>,
+}
+
+/// Log files kept read again, for repeats whose first copy lies in an earlier file.
+const REREAD_FILES: usize = 8;
+
+/// A log file read again: its index in `Records::files`, its inflated bytes, and each
+/// record's offset and length in them.
+struct Reread {
+    file: usize,
+    bytes: Vec<u8>,
+    spans: Vec<(usize, usize)>,
 }
 
 /// A log file's JSON: its records, each kept as the bytes it arrived as.
@@ -180,79 +221,474 @@ struct LogFile<'a> {
     records: Vec<&'a RawValue>,
 }
 
-/// One record, read and normalized (on any core) before it goes to the sink in order.
+/// What the sink asked for, which decides how much of each record is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Events {
+    /// The normalized event and its indexed fields (a case import).
+    Stored,
+    /// Only what verification counts: malformed or not, eventID, time.
+    Counted,
+}
+
+/// A log file's records, prepared on a worker thread; `Err` (why) when the file is not
+/// `{"Records": [...]}`.
+type PreparedFile = std::result::Result<Vec<Prepared>, String>;
+
+/// One record, read and normalized (on a worker) before it goes to the sink in order.
 struct Prepared {
     offset: usize,
     len: usize,
-    event: std::result::Result<(Vec<u8>, EventFields, Option<String>), String>,
-    /// First 8 bytes of the SHA-256 of the eventID, and of the record's bytes.
+    event: std::result::Result<Event, String>,
+    /// The record's `eventID` hashed with the reader's random key (`RandomState`, so no
+    /// one can choose ids that collide); a collision costs a comparison, never a record.
     id_key: Option<u64>,
-    raw_key: u64,
 }
 
-fn key64(bytes: &[u8]) -> u64 {
-    let digest = Sha256::digest(bytes);
-    u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+/// A record that is an event.
+struct Event {
+    /// The normalized event (JSON) and its indexed fields, for `Events::Stored`.
+    stored: Option<(Vec<u8>, EventFields)>,
+    ts_millis: Option<i64>,
+    /// The normalized `ts`, as reports show the first and last.
+    ts_text: Option<String>,
 }
 
-fn prepare(raw: &RawValue, base: usize) -> Prepared {
+fn prepare_file(inflated: &[u8], events: Events, ids: &RandomState) -> PreparedFile {
+    let file = serde_json::from_slice::<LogFile<'_>>(inflated).map_err(|error| {
+        format!("the log file is not CloudTrail's {{\"Records\": [...]}}: {error}")
+    })?;
+    let base = inflated.as_ptr() as usize;
+    Ok(file
+        .records
+        .iter()
+        .map(|raw| prepare(raw, base, events, ids))
+        .collect())
+}
+
+fn prepare(raw: &RawValue, base: usize, events: Events, ids: &RandomState) -> Prepared {
     let text = raw.get();
-    let offset = text.as_ptr() as usize - base;
-    let parsed: std::result::Result<serde_json::Value, String> =
+    let (event, id_key) = match events {
+        Events::Counted => counted(text, ids).unwrap_or_else(|| {
+            let (event, id_key) = stored(text, ids);
+            let event = event.map(|event| Event {
+                stored: None,
+                ..event
+            });
+            (event, id_key)
+        }),
+        Events::Stored => stored(text, ids),
+    };
+    Prepared {
+        offset: text.as_ptr() as usize - base,
+        len: text.len(),
+        event,
+        id_key,
+    }
+}
+
+type PreparedEvent = (std::result::Result<Event, String>, Option<u64>);
+
+/// The whole record: parsed, normalized, written as our JSON and its fields read.
+fn stored(text: &str, ids: &RandomState) -> PreparedEvent {
+    let parsed: std::result::Result<Value, String> =
         serde_json::from_str(text).map_err(|e| format!("the record is not JSON: {e}"));
-    let id = parsed
+    let id_key = parsed
         .as_ref()
         .ok()
         .and_then(|record| record.get("eventID"))
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned);
+        .and_then(Value::as_str)
+        .map(|id| ids.hash_one(id));
     let event = parsed
         .and_then(|record| normalize(&record))
         .and_then(|event| {
             let bytes = serde_json::to_vec(&event).map_err(|e| e.to_string())?;
-            let fields = canonical::parse(&bytes)
-                .map(|json| EventFields::of(&json))
-                .map_err(|e| e.to_string())?;
-            Ok((bytes, fields, event["ts"].as_str().map(str::to_owned)))
+            let fields = match fields_of(&event) {
+                Some(fields) => fields,
+                None => canonical::parse(&bytes)
+                    .map(|json| EventFields::of(&json))
+                    .map_err(|e| e.to_string())?,
+            };
+            Ok(Event {
+                ts_millis: fields.ts_millis,
+                ts_text: event["ts"].as_str().map(str::to_owned),
+                stored: Some((bytes, fields)),
+            })
         });
-    Prepared {
-        offset,
-        len: text.len(),
-        event,
-        id_key: id.as_deref().map(|id| key64(id.as_bytes())),
-        raw_key: key64(text.as_bytes()),
+    (event, id_key)
+}
+
+/// The indexed fields of a normalized event, read from the `Value` itself rather than
+/// from its JSON read back (`EventFields::of` of `canonical::parse`), which is what
+/// they are equal to: `None` (read it back) for an event with `before` or `after`
+/// (whose compact state change is made from canonical text) or nested deeper than
+/// `SHALLOW`, where reading back could meet serde_json's nesting limit and refuse it.
+fn fields_of(event: &Value) -> Option<EventFields> {
+    if event.get("before").is_some() || event.get("after").is_some() {
+        return None;
+    }
+    if value_depth(event) > SHALLOW {
+        return None;
+    }
+    let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
+    let member = |parent: &str, key: &str| text(event.get(parent).and_then(|p| p.get(key)));
+    let source = event.get("source");
+    Some(EventFields {
+        id: text(event.get("id")),
+        ts_millis: event
+            .get("ts")
+            .and_then(Value::as_str)
+            .and_then(|ts| chrono::DateTime::parse_from_rfc3339(ts).ok())
+            .map(|t| t.timestamp_millis()),
+        action: text(event.get("action")),
+        category: text(event.get("category")),
+        actor_id: member("actor", "id"),
+        actor_type: member("actor", "type"),
+        actor_name: member("actor", "name"),
+        on_behalf_of_id: member("on_behalf_of", "id"),
+        target_type: member("target", "type"),
+        target_id: member("target", "id"),
+        target_name: member("target", "name"),
+        outcome: text(event.get("outcome")),
+        channel: member("source", "channel"),
+        ip: member("source", "ip"),
+        batch_id: member("source", "batch_id"),
+        client_id: member("source", "client_id"),
+        rule_id: text(source.and_then(|s| s.get("rule")).and_then(|r| r.get("id"))),
+        state_change: None,
+    })
+}
+
+/// Nesting up to which `counted` decides alone: well below serde_json's limit of 128,
+/// which `stored` can meet one level deeper than the record (`additionalEventData`
+/// moves under `context`) when it reads its own event back.
+const SHALLOW: usize = 64;
+
+/// Only what verification counts, when that is certain to be what `stored` would
+/// find: `None` (use `stored`) when the record is not a JSON object, is not JSON, or is
+/// nested deeper than `SHALLOW`. Every value is checked as serde_json checks it into a
+/// `Value` (escapes, surrogates, numbers in range, nesting), so a record is refused
+/// here exactly when `stored` refuses it; and `normalize` refuses a record only for
+/// its `eventName` and `eventTime`, which are all it is given here besides `eventID`.
+fn counted(text: &str, ids: &RandomState) -> Option<PreparedEvent> {
+    let light: Light = serde_json::from_str(text).ok()?;
+    if light.depth > SHALLOW {
+        return None;
+    }
+    let id_key = light
+        .fields
+        .get("eventID")
+        .and_then(Value::as_str)
+        .map(|id| ids.hash_one(id));
+    let event = normalize(&Value::Object(light.fields)).map(|event| {
+        let ts_text = event["ts"].as_str().map(str::to_owned);
+        Event {
+            stored: None,
+            ts_millis: ts_text
+                .as_deref()
+                .and_then(|ts| chrono::DateTime::parse_from_rfc3339(ts).ok())
+                .map(|t| t.timestamp_millis()),
+            ts_text,
+        }
+    });
+    Some((event, id_key))
+}
+
+/// A CloudTrail record read for verification: its `eventID`, `eventName` and
+/// `eventTime` (the last of each, as a `Value` keeps repeated keys), the rest checked
+/// and dropped.
+struct Light {
+    fields: serde_json::Map<String, Value>,
+    /// Nesting: 1 for an object of plain values.
+    depth: usize,
+}
+
+impl<'de> Deserialize<'de> for Light {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Light, D::Error> {
+        struct Record;
+        impl<'de> Visitor<'de> for Record {
+            type Value = Light;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a CloudTrail record")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Light, A::Error> {
+                let mut fields = serde_json::Map::new();
+                let mut depth = 0;
+                while let Some(Key(kept)) = map.next_key()? {
+                    match kept {
+                        Some(name) => {
+                            let value: Value = map.next_value()?;
+                            depth = depth.max(value_depth(&value));
+                            fields.insert(name.to_owned(), value);
+                        }
+                        None => depth = depth.max(map.next_value::<Checked>()?.0),
+                    }
+                }
+                Ok(Light {
+                    fields,
+                    depth: depth + 1,
+                })
+            }
+        }
+        deserializer.deserialize_any(Record)
+    }
+}
+
+/// A record's key: one of the three `Light` keeps, or another.
+struct Key(Option<&'static str>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Key, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, key: &str) -> std::result::Result<Key, E> {
+                Ok(Key(["eventID", "eventName", "eventTime"]
+                    .into_iter()
+                    .find(|k| *k == key)))
+            }
+        }
+        deserializer.deserialize_any(Name)
+    }
+}
+
+/// Any JSON value, checked as a `Value` would be and dropped; its nesting.
+struct Checked(usize);
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Checked, D::Error> {
+        struct Any;
+        impl<'de> Visitor<'de> for Any {
+            type Value = Checked;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Checked, E> {
+                Ok(Checked(0))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Checked, E> {
+                Ok(Checked(0))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Checked, E> {
+                Ok(Checked(0))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Checked, E> {
+                Ok(Checked(0))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Checked, E> {
+                Ok(Checked(0))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Checked, E> {
+                Ok(Checked(0))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Checked, A::Error> {
+                let mut depth = 0;
+                while let Some(Checked(inner)) = seq.next_element()? {
+                    depth = depth.max(inner);
+                }
+                Ok(Checked(depth + 1))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Checked, A::Error> {
+                let mut depth = 0;
+                while map.next_key::<Checked>()?.is_some() {
+                    depth = depth.max(map.next_value::<Checked>()?.0);
+                }
+                Ok(Checked(depth + 1))
+            }
+        }
+        deserializer.deserialize_any(Any)
+    }
+}
+
+fn value_depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(value_depth).max().unwrap_or(0),
+        Value::Object(members) => 1 + members.values().map(value_depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A record's `eventID` as the reader keys it (a record that is not JSON has none).
+fn event_id(raw: &[u8]) -> Option<String> {
+    let fields = match serde_json::from_slice::<Light>(raw) {
+        Ok(light) => light.fields,
+        Err(_) => match serde_json::from_slice::<Value>(raw).ok()? {
+            Value::Object(fields) => fields,
+            _ => return None,
+        },
+    };
+    fields.get("eventID")?.as_str().map(str::to_owned)
+}
+
+/// The first 16 bytes of a record's SHA-256.
+fn digest16(raw: &[u8]) -> [u8; 16] {
+    Sha256::digest(raw)[..16].try_into().expect("16 bytes")
+}
+
+/// Where a record lies: its log file (index in `Records::files`) and its index in the
+/// file's `Records`.
+fn place(file: usize, index: usize) -> u64 {
+    ((file as u64) << 32) | index as u64
+}
+
+fn unplace(place: u64) -> (usize, usize) {
+    ((place >> 32) as usize, (place & 0xffff_ffff) as usize)
+}
+
+/// The first record kept under each eventID key, in little memory: open-addressing
+/// tables of one `u64` a slot (the key's top 24 bits beside the record's ordinal in the
+/// trail plus one; 0 is an empty slot) that are never rehashed: when a table is 3/4
+/// full the next, twice as large, takes the new keys, and a lookup probes them all.
+/// Two million records take 31 MB (a `HashMap<u64, u64>` took 71 MB, which the
+/// allocator then kept while a case's indexes were built). A slot holds 24 bits of its
+/// key beyond its position, so what a lookup finds are candidates, whose eventIDs the
+/// caller compares.
+#[derive(Default)]
+struct FirstSeen {
+    tables: Vec<FirstTable>,
+}
+
+struct FirstTable {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+/// Slots of the first table (2 MB).
+const FIRST_TABLE_SLOTS: usize = 1 << 18;
+/// Bits of a slot that hold the ordinal (plus one); the rest hold the key's top bits.
+const ORDINAL_BITS: u32 = 40;
+const ORDINAL_MASK: u64 = (1 << ORDINAL_BITS) - 1;
+
+impl FirstSeen {
+    /// The ordinals of the records kept under keys that may be `key`, into `out`.
+    fn candidates(&self, key: u64, out: &mut Vec<u64>) {
+        out.clear();
+        let fingerprint = key >> ORDINAL_BITS;
+        for table in &self.tables {
+            let mask = table.slots.len() - 1;
+            let mut i = key as usize & mask;
+            while table.slots[i] != 0 {
+                if table.slots[i] >> ORDINAL_BITS == fingerprint {
+                    out.push((table.slots[i] & ORDINAL_MASK) - 1);
+                }
+                i = (i + 1) & mask;
+            }
+        }
+    }
+
+    fn insert(&mut self, key: u64, ordinal: u64) {
+        assert!(ordinal < ORDINAL_MASK, "more records than a trail can hold");
+        if self
+            .tables
+            .last()
+            .is_none_or(|table| (table.len + 1) * 4 > table.slots.len() * 3)
+        {
+            let slots = self
+                .tables
+                .last()
+                .map_or(FIRST_TABLE_SLOTS, |table| table.slots.len() * 2);
+            self.tables.push(FirstTable {
+                slots: vec![0; slots],
+                len: 0,
+            });
+        }
+        let table = self.tables.last_mut().expect("a table");
+        let mask = table.slots.len() - 1;
+        let mut i = key as usize & mask;
+        while table.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        table.slots[i] = (key >> ORDINAL_BITS) << ORDINAL_BITS | (ordinal + 1);
+        table.len += 1;
+    }
+}
+
+/// What `Records::repeat` made of a record's eventID.
+enum Repeat {
+    /// The first record kept with it.
+    First,
+    /// Byte for byte a copy already kept: it is not kept again.
+    Same(String),
+    /// It differs from every copy kept: kept too.
+    Differs(String),
+    /// The first copy could not be read again to compare (its file changed or went
+    /// away while the trail was read): kept too.
+    Uncompared(String),
+}
+
+impl<'s, 'r> Records<'s, 'r> {
+    fn new(
+        sink: &'s mut dyn LineSink,
+        root: &'r Path,
+        folder: &'r dyn Folder,
+        limits: &'r TrailLimits,
+    ) -> Records<'s, 'r> {
+        Records {
+            sink,
+            root,
+            folder,
+            limits,
+            first: FirstSeen::default(),
+            candidates: Vec::new(),
+            file_starts: Vec::new(),
+            next_ordinal: 0,
+            repeated: HashMap::new(),
+            reread: Vec::new(),
+            findings: Vec::new(),
+            tallies: BTreeMap::new(),
+            records: 0,
+            malformed: 0,
+            bytes_read: 0,
+            files: Vec::new(),
+            file_sha256: Vec::new(),
+            failed: None,
+        }
     }
 }
 
 impl Records<'_, '_> {
-    fn file(&mut self, log: &LogFileBytes<'_>) -> Result<()> {
+    fn file(&mut self, log: &LogFileBytes<'_>, prepared: PreparedFile) -> Result<()> {
         self.files.push((
             log.path.to_owned(),
             to_hex(log.sha256),
             log.inflated.len() as u64,
         ));
+        self.file_sha256.push(*log.sha256);
+        let file = self.files.len() - 1;
+        self.file_starts.push(self.next_ordinal);
+        if let Ok(records) = &prepared {
+            self.next_ordinal += records.len() as u64;
+        }
         let tally_key = match log.chain {
             Some(chain) => chain.to_owned(),
             None => unlisted_key(log.path),
         };
         // A record is vouched for when its file matches a digest whose signature holds.
         let vouched = matches!(log.status, LogFileStatus::Verified { .. });
-        match serde_json::from_slice::<LogFile<'_>>(log.inflated) {
-            Ok(file) => {
-                let base = log.inflated.as_ptr() as usize;
-                let prepared: Vec<Prepared> = file
-                    .records
-                    .par_iter()
-                    .map(|raw| prepare(raw, base))
-                    .collect();
-                for (index, record) in prepared.into_iter().enumerate() {
-                    self.record(log, index as u64 + 1, record, vouched, &tally_key)?;
+        match prepared {
+            Ok(records) => {
+                let spans: Vec<(usize, usize)> =
+                    records.iter().map(|r| (r.offset, r.len)).collect();
+                for (index, record) in records.into_iter().enumerate() {
+                    let at = place(file, index);
+                    self.record(log, at, &spans, record, vouched, &tally_key)?;
                 }
             }
-            Err(error) => {
+            Err(reason) => {
                 // Not `{"Records": [...]}`: the file is kept whole as one malformed record.
-                let reason =
-                    format!("the log file is not CloudTrail's {{\"Records\": [...]}}: {error}");
                 self.malformed(log.path, 1, 0, log.inflated, reason)?;
             }
         }
@@ -260,54 +696,190 @@ impl Records<'_, '_> {
         self.sink.progress(self.bytes_read)
     }
 
+    /// Whether a record repeats an eventID already kept, and how. Every record with
+    /// an eventID new to the trail is kept under its key (`first`); a record whose key
+    /// may be there already is compared with the records found under it, read again
+    /// (from the file at hand, or their earlier file inflated anew and checked against
+    /// the SHA-256 it had): by eventID itself, then byte for byte, so that keys alike
+    /// never drop a record. From then on that eventID's copies are known by their
+    /// SHA-256 (`repeated`): a third copy is compared with each kept copy by 16 bytes
+    /// of it.
+    fn repeat(
+        &mut self,
+        key: u64,
+        at: u64,
+        raw: &[u8],
+        current: &[u8],
+        spans: &[(usize, usize)],
+    ) -> Repeat {
+        let (file, index) = unplace(at);
+        let ordinal = self.file_starts[file] + index as u64;
+        let mut candidates = std::mem::take(&mut self.candidates);
+        self.first.candidates(key, &mut candidates);
+        let repeat = self.compare(key, ordinal, raw, current, spans, &candidates);
+        self.candidates = candidates;
+        repeat
+    }
+
+    fn compare(
+        &mut self,
+        key: u64,
+        ordinal: u64,
+        raw: &[u8],
+        current: &[u8],
+        spans: &[(usize, usize)],
+        candidates: &[u64],
+    ) -> Repeat {
+        let id = match candidates {
+            [] => None,
+            _ => event_id(raw),
+        };
+        let Some(id) = id else {
+            self.first.insert(key, ordinal);
+            return Repeat::First;
+        };
+        if let Some(copies) = self.repeated.get_mut(&id) {
+            return if copies.insert(digest16(raw)) {
+                Repeat::Differs(id)
+            } else {
+                Repeat::Same(id)
+            };
+        }
+        let mut uncompared = false;
+        for &candidate in candidates {
+            let at = self.place_of(candidate);
+            match self.record_at(at, current, spans) {
+                Some(earlier) if event_id(&earlier).as_deref() == Some(id.as_str()) => {
+                    let mut copies = HashSet::from([digest16(&earlier)]);
+                    let repeat = if earlier == raw {
+                        Repeat::Same(id.clone())
+                    } else {
+                        copies.insert(digest16(raw));
+                        Repeat::Differs(id.clone())
+                    };
+                    self.repeated.insert(id, copies);
+                    return repeat;
+                }
+                // Another eventID, whose key looks alike.
+                Some(_) => {}
+                None => uncompared = true,
+            }
+        }
+        // No earlier record has this eventID, unless one that could not be read again.
+        self.first.insert(key, ordinal);
+        if uncompared {
+            Repeat::Uncompared(id)
+        } else {
+            Repeat::First
+        }
+    }
+
+    /// Where the record of an ordinal lies (see `place`).
+    fn place_of(&self, ordinal: u64) -> u64 {
+        let file = self.file_starts.partition_point(|&start| start <= ordinal) - 1;
+        place(file, (ordinal - self.file_starts[file]) as usize)
+    }
+
+    /// The bytes of the record at `at`: in the file being read (`current`, whose
+    /// records lie at `spans`), or in an earlier file, read again. `None` when that
+    /// file cannot be read again or is no longer what it was.
+    fn record_at(&mut self, at: u64, current: &[u8], spans: &[(usize, usize)]) -> Option<Vec<u8>> {
+        let (file, index) = unplace(at);
+        let slice = |bytes: &[u8], spans: &[(usize, usize)]| {
+            spans
+                .get(index)
+                .map(|&(offset, len)| bytes[offset..offset + len].to_vec())
+        };
+        if file + 1 == self.files.len() {
+            return slice(current, spans);
+        }
+        if let Some(i) = self.reread.iter().position(|r| r.file == file) {
+            let entry = self.reread.remove(i);
+            let record = slice(&entry.bytes, &entry.spans);
+            self.reread.insert(0, entry);
+            return record;
+        }
+        let mut bytes = Vec::new();
+        let reader = self.folder.open(&self.files[file].0).ok()?;
+        let inflated =
+            gz::inflate_member(reader, self.limits.max_log_bytes, Some(&mut bytes)).ok()?;
+        if inflated.sha256 != self.file_sha256[file] {
+            return None;
+        }
+        let spans: Vec<(usize, usize)> = {
+            let parsed = serde_json::from_slice::<LogFile<'_>>(&bytes).ok()?;
+            let base = bytes.as_ptr() as usize;
+            parsed
+                .records
+                .iter()
+                .map(|raw| (raw.get().as_ptr() as usize - base, raw.get().len()))
+                .collect()
+        };
+        let record = slice(&bytes, &spans);
+        self.reread.insert(0, Reread { file, bytes, spans });
+        self.reread.truncate(REREAD_FILES);
+        record
+    }
+
     fn record(
         &mut self,
         log: &LogFileBytes<'_>,
-        number: u64,
+        at: u64,
+        spans: &[(usize, usize)],
         record: Prepared,
         vouched: bool,
         tally_key: &str,
     ) -> Result<()> {
+        let number = unplace(at).1 as u64 + 1;
         let raw = &log.inflated[record.offset..record.offset + record.len];
-        let (normalized, fields, ts_text) = match record.event {
+        let event = match record.event {
             Ok(event) => event,
             Err(reason) => {
                 return self.malformed(log.path, number, record.offset as u64, raw, reason);
             }
         };
         let mut n_findings = 0;
-        if let Some(id_key) = record.id_key {
-            match self.seen.insert(id_key, record.raw_key) {
-                Some(first) if first == record.raw_key => {
+        if let Some(key) = record.id_key {
+            let said = |id: &str| match id.trim() {
+                "" => "?".to_owned(),
+                _ => id.to_owned(),
+            };
+            let detail = match self.repeat(key, at, raw, log.inflated, spans) {
+                Repeat::First => None,
+                Repeat::Same(id) => {
                     self.findings.push(
                         Finding::new(FindingKind::DuplicateRecord)
                             .at(log.path, number, record.offset as u64)
                             .detail(format!(
                                 "eventID {} was delivered before with the same content; it is counted once",
-                                fields.id.as_deref().unwrap_or("?")
+                                said(&id)
                             )),
                     );
                     return Ok(());
                 }
-                Some(_) => {
-                    n_findings = 1;
-                    self.findings.push(
-                        Finding::new(FindingKind::DuplicateRecord)
-                            .at(log.path, number, record.offset as u64)
-                            .detail(format!(
-                                "eventID {} was delivered before with different content; both are kept",
-                                fields.id.as_deref().unwrap_or("?")
-                            )),
-                    );
-                }
-                None => {}
+                Repeat::Differs(id) => Some(format!(
+                    "eventID {} was delivered before with different content; both are kept",
+                    said(&id)
+                )),
+                Repeat::Uncompared(id) => Some(format!(
+                    "eventID {} was delivered before, in a log file that could not be read again to compare (it changed while the trail was read); both are kept",
+                    said(&id)
+                )),
+            };
+            if let Some(detail) = detail {
+                n_findings = 1;
+                self.findings.push(
+                    Finding::new(FindingKind::DuplicateRecord)
+                        .at(log.path, number, record.offset as u64)
+                        .detail(detail),
+                );
             }
         }
         self.records += 1;
         self.tallies
             .entry(tally_key.to_owned())
             .or_default()
-            .add(fields.ts_millis, ts_text.as_deref());
+            .add(event.ts_millis, event.ts_text.as_deref());
         let span = LineSpan {
             line_no: number,
             offset: record.offset as u64,
@@ -315,13 +887,17 @@ impl Records<'_, '_> {
             end: raw.len(),
             too_long: None,
         };
+        let (normalized, fields) = match event.stored {
+            Some((normalized, fields)) => (Some(normalized), Some(fields)),
+            None => (None, None),
+        };
         self.sink.line(SeenLine {
             file: log.path,
             span: &span,
             raw,
             check: &LineCheck::Unchained { vouched },
-            fields: Some(fields),
-            normalized: Some(&normalized),
+            fields,
+            normalized: normalized.as_deref(),
             n_breaking_findings: 0,
             n_findings,
         })
@@ -638,6 +1214,16 @@ fn chain_report(chain: &ChainResult, tally: &Tally) -> ChainReport {
         completeness,
         authenticity,
         coverage,
+        counts: vec![
+            ("digests", chain.digests as u64),
+            ("digests_verified", chain.digests_verified as u64),
+            ("digests_unchecked", chain.digests_unchecked as u64),
+            ("log_files", chain.log_files_listed as u64),
+            ("log_files_verified", chain.log_files_verified as u64),
+            ("records", tally.events),
+            ("hours_covered", chain.hours_covered),
+            ("hours_missing", chain.gaps.iter().map(|g| g.hours).sum()),
+        ],
     }
 }
 
@@ -669,6 +1255,7 @@ fn unlisted_report(region: &str, tally: &Tally, no_digests_at_all: bool) -> Chai
         completeness: dimension(DimensionStatus::Unproven, why),
         authenticity: dimension(DimensionStatus::Unproven, why),
         coverage: dimension(DimensionStatus::Unproven, format!("measured: {span}")),
+        counts: vec![("records", tally.events)],
     }
 }
 
@@ -836,29 +1423,19 @@ mod tests {
         // CloudTrail's own repeats: the same record again, and once changed.
         let file = serde_json::json!({"Records": [record("203.0.113.7"), other, record("203.0.113.7"), record("192.0.2.55")]});
         let inflated = serde_json::to_vec(&file).unwrap();
-        let sha256 = [0u8; 32];
         let mut kept = Kept::default();
-        let mut reader = Records {
-            sink: &mut kept,
-            root: Path::new("/nonexistent"),
-            seen: HashMap::new(),
-            findings: Vec::new(),
-            tallies: BTreeMap::new(),
-            records: 0,
-            malformed: 0,
-            bytes_read: 0,
-            files: Vec::new(),
-            failed: None,
-        };
-        reader
-            .file(&LogFileBytes {
-                path: "AWSLogs/1/CloudTrail/us-east-1/2026/03/01/x.json.gz",
-                chain: Some("1/us-east-1/t"),
-                status: LogFileStatus::Verified { trusted: true },
-                inflated: &inflated,
-                sha256: &sha256,
-            })
-            .unwrap();
+        let (folder, limits, ids) = (
+            DirFolder::new("/nonexistent"),
+            TrailLimits::default(),
+            RandomState::new(),
+        );
+        let mut reader = Records::new(&mut kept, Path::new("/nonexistent"), &folder, &limits);
+        feed(
+            &mut reader,
+            &ids,
+            "AWSLogs/1/CloudTrail/us-east-1/2026/03/01/x.json.gz",
+            &inflated,
+        );
         let findings = std::mem::take(&mut reader.findings);
         assert_eq!(reader.records, 3, "the identical repeat is counted once");
         let details: Vec<(u64, String)> = findings
@@ -887,5 +1464,355 @@ mod tests {
             serde_json::to_vec(&record("192.0.2.55")).unwrap()
         );
         assert!(kept.records.iter().all(|r| r.2), "its file is verified");
+    }
+
+    /// Hands `inflated` to `reader` as a verified log file at `path`, prepared as its
+    /// sink asks.
+    fn feed(reader: &mut Records<'_, '_>, ids: &RandomState, path: &str, inflated: &[u8]) {
+        let events = if reader.sink.wants_fields() {
+            Events::Stored
+        } else {
+            Events::Counted
+        };
+        let sha256: [u8; 32] = Sha256::digest(inflated).into();
+        let log = LogFileBytes {
+            path,
+            chain: Some("1/us-east-1/t"),
+            status: LogFileStatus::Verified { trusted: true },
+            inflated,
+            sha256: &sha256,
+        };
+        reader
+            .file(&log, prepare_file(inflated, events, ids))
+            .unwrap();
+    }
+
+    fn aws_record(id: &str, ip: &str) -> serde_json::Value {
+        serde_json::json!({"eventVersion": "1.11", "eventID": id, "eventTime": "2026-03-01T10:00:00Z",
+            "eventSource": "s3.amazonaws.com", "eventName": "DeleteBucket", "sourceIPAddress": ip,
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::1:user/alice", "userName": "alice"}})
+    }
+
+    fn log_json(records: &[serde_json::Value]) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({ "Records": records })).unwrap()
+    }
+
+    /// (line, detail) of each finding.
+    fn details(findings: &[Finding]) -> Vec<(u64, String)> {
+        findings
+            .iter()
+            .map(|f| (f.line.unwrap(), f.detail.clone().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn a_later_copy_is_compared_with_every_copy_kept_and_across_log_files() {
+        // e-1 first in a.json.gz; then, in b.json.gz: the first copy again, a changed
+        // copy, the first again, the changed one again; e-9 changed.
+        let dir = tempfile::tempdir().unwrap();
+        let a = log_json(&[
+            aws_record("e-1", "203.0.113.7"),
+            aws_record("e-9", "203.0.113.9"),
+        ]);
+        let b = log_json(&[
+            aws_record("e-1", "203.0.113.7"),
+            aws_record("e-1", "192.0.2.55"),
+            aws_record("e-1", "203.0.113.7"),
+            aws_record("e-1", "192.0.2.55"),
+            aws_record("e-9", "192.0.2.99"),
+        ]);
+        std::fs::write(dir.path().join("a.json.gz"), gz::gzip(&a)).unwrap();
+        for sink_wants_fields in [true, false] {
+            let (folder, limits, ids) = (
+                DirFolder::new(dir.path()),
+                TrailLimits::default(),
+                RandomState::new(),
+            );
+            let mut kept = Kept::default();
+            let mut counted = crate::verify::NoSink;
+            let sink: &mut dyn LineSink = if sink_wants_fields {
+                &mut kept
+            } else {
+                &mut counted
+            };
+            let mut reader = Records::new(sink, dir.path(), &folder, &limits);
+            feed(&mut reader, &ids, "a.json.gz", &a);
+            feed(&mut reader, &ids, "b.json.gz", &b);
+            assert_eq!(reader.records, 2 + 2, "e-1 twice, e-9 twice");
+            let details = details(&reader.findings);
+            let expected = [
+                (1, "same content"),
+                (2, "different content; both are kept"),
+                (3, "same content"),
+                (4, "same content"),
+                (5, "different content; both are kept"),
+            ];
+            assert_eq!(details.len(), expected.len(), "{details:?}");
+            for ((line, detail), (want_line, want)) in details.iter().zip(expected) {
+                assert!(*line == want_line && detail.contains(want), "{details:?}");
+            }
+            // The first copy of e-1 was read again from a.json.gz, once.
+            assert_eq!(reader.reread.len(), 1);
+            if sink_wants_fields {
+                let numbers: Vec<(String, u64)> =
+                    kept.records.iter().map(|r| (r.0.clone(), r.1)).collect();
+                let expected = [
+                    ("a.json.gz", 1),
+                    ("a.json.gz", 2),
+                    ("b.json.gz", 2),
+                    ("b.json.gz", 5),
+                ];
+                assert_eq!(numbers, expected.map(|(f, n)| (f.to_owned(), n)));
+            }
+        }
+    }
+
+    #[test]
+    fn a_first_copy_that_cannot_be_read_again_keeps_the_repeat() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = log_json(&[aws_record("e-1", "203.0.113.7")]);
+        // On disk a.json.gz is no longer what was read: nothing to compare with.
+        std::fs::write(dir.path().join("a.json.gz"), gz::gzip(b"{\"Records\": []}")).unwrap();
+        let (folder, limits, ids) = (
+            DirFolder::new(dir.path()),
+            TrailLimits::default(),
+            RandomState::new(),
+        );
+        let mut kept = Kept::default();
+        let mut reader = Records::new(&mut kept, dir.path(), &folder, &limits);
+        feed(&mut reader, &ids, "a.json.gz", &a);
+        feed(
+            &mut reader,
+            &ids,
+            "b.json.gz",
+            &log_json(&[aws_record("e-1", "203.0.113.7")]),
+        );
+        assert_eq!(reader.records, 2);
+        let details = details(&reader.findings);
+        assert!(
+            details[0].1.contains("could not be read again"),
+            "{details:?}"
+        );
+    }
+
+    #[test]
+    fn two_event_ids_with_one_key_are_two_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = log_json(&[aws_record("e-1", "203.0.113.7")]);
+        std::fs::write(dir.path().join("a.json.gz"), gz::gzip(&first)).unwrap();
+        let (folder, limits, ids) = (
+            DirFolder::new(dir.path()),
+            TrailLimits::default(),
+            RandomState::new(),
+        );
+        let mut kept = Kept::default();
+        let mut reader = Records::new(&mut kept, dir.path(), &folder, &limits);
+        feed(&mut reader, &ids, "a.json.gz", &first);
+        // As if e-2 hashed to e-1's key (what a collision of the keys would do): the
+        // first record (ordinal 0, e-1) is found under both.
+        reader.first.insert(ids.hash_one("e-2"), 0);
+        let both = log_json(&[
+            aws_record("e-2", "203.0.113.7"),
+            aws_record("e-2", "203.0.113.7"),
+            aws_record("e-1", "203.0.113.7"),
+        ]);
+        feed(&mut reader, &ids, "b.json.gz", &both);
+        assert_eq!(reader.records, 2, "e-1 once, e-2 once");
+        let details = details(&reader.findings);
+        assert_eq!(details.len(), 2, "{details:?}");
+        assert!(
+            details[0].0 == 2
+                && details[0]
+                    .1
+                    .contains("eventID e-2 was delivered before with the same")
+        );
+        assert!(
+            details[1].0 == 3
+                && details[1]
+                    .1
+                    .contains("eventID e-1 was delivered before with the same")
+        );
+    }
+
+    #[test]
+    fn the_first_seen_tables_find_every_key_they_hold_as_they_grow() {
+        let ids = RandomState::new();
+        let mut first = FirstSeen::default();
+        let n = FIRST_TABLE_SLOTS as u64 * 3 / 4 + 1000;
+        for ordinal in 0..n {
+            first.insert(ids.hash_one(ordinal), ordinal);
+        }
+        assert_eq!(first.tables.len(), 2, "the first table filled up");
+        let mut out = Vec::new();
+        for ordinal in (0..n).step_by(97) {
+            first.candidates(ids.hash_one(ordinal), &mut out);
+            assert!(out.contains(&ordinal), "{ordinal}");
+        }
+        // A key never inserted finds (almost always) nothing.
+        let strays = (n..n + 10_000)
+            .filter(|i| {
+                first.candidates(ids.hash_one(i), &mut out);
+                !out.is_empty()
+            })
+            .count();
+        assert!(strays < 5, "{strays}");
+    }
+
+    /// What a record came to, comparable between the two ways of reading it.
+    fn outcome(record: &Prepared) -> (Option<String>, Option<i64>, Option<String>, Option<u64>) {
+        match &record.event {
+            Ok(event) => (None, event.ts_millis, event.ts_text.clone(), record.id_key),
+            Err(reason) => (Some(reason.clone()), None, None, record.id_key),
+        }
+    }
+
+    #[test]
+    fn an_events_fields_are_what_reading_its_json_back_gives() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mut n = 0;
+        for index in 0..40 {
+            let json =
+                crate::produce::cloudtrail::log_file_json(7, "eu-west-1", at, index, 50).json;
+            let file: LogFile<'_> = serde_json::from_slice(&json).unwrap();
+            for raw in file.records {
+                let event = normalize(&serde_json::from_str(raw.get()).unwrap()).unwrap();
+                let bytes = serde_json::to_vec(&event).unwrap();
+                let read_back = EventFields::of(&canonical::parse(&bytes).unwrap());
+                assert_eq!(fields_of(&event), Some(read_back), "{}", raw.get());
+                n += 1;
+            }
+        }
+        assert_eq!(n, 2000);
+        // Events that carry what the Value reading leaves to the canonical one.
+        let mut event: Value = serde_json::json!({"id": "x", "before": {"a": 1}});
+        assert_eq!(fields_of(&event), None);
+        event = serde_json::json!({"id": "x", "source": {"rule": {"id": "r"}, "ip": 7}});
+        let fields = fields_of(&event).unwrap();
+        assert_eq!((fields.rule_id.as_deref(), fields.ip), (Some("r"), None));
+    }
+
+    #[test]
+    fn verification_alone_refuses_counts_and_keys_exactly_the_records_an_import_does() {
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let good = r#""eventVersion":"1.11","eventID":"e-1","eventTime":"2026-03-01T10:00:00.123456Z","eventName":"GetObject""#;
+        let mut records: Vec<String> = vec![
+            format!("{{{good}}}"),
+            r#"{"eventID":"e-2","eventName":"GetObject"}"#.into(),
+            r#"{"eventID":"e-2","eventName":"GetObject","eventTime":1700000000}"#.into(),
+            r#"{"eventID":"e-2","eventName":"GetObject","eventTime":"yesterday"}"#.into(),
+            r#"{"eventID":"e-2","eventName":"  ","eventTime":"2026-03-01T10:00:00Z"}"#.into(),
+            r#"{"eventID":"e-2","eventName":7,"eventTime":"2026-03-01T10:00:00Z"}"#.into(),
+            r#"{"eventID":"e-2","eventTime":"2026-03-01T10:00:00Z"}"#.into(),
+            r#"{"eventID":"e-2","eventName":"A","eventTime":"2026-03-01T10:00:00+02:00"}"#.into(),
+            r#"{"eventID":"e-2","eventName":"A","eventTime":"2016-12-31T23:59:60.5Z"}"#.into(),
+            // Repeated keys: the last counts, as in a Value.
+            r#"{"eventName":"","eventID":"x","eventName":"A","eventTime":"2026-03-01T10:00:00Z","eventID":"e-3"}"#.into(),
+            r#"{"eventName":"A","eventTime":"2026-03-01T10:00:00Z","eventName":null}"#.into(),
+            // Ids: blank, a number, escaped.
+            r#"{"eventID":" ","eventName":"A","eventTime":"2026-03-01T10:00:00Z"}"#.into(),
+            r#"{"eventID":12,"eventName":"A","eventTime":"2026-03-01T10:00:00Z"}"#.into(),
+            r#"{"eventID":"e\u002d1","eventName":"A","eventTime":"2026-03-01T10:00:00Z"}"#.into(),
+            // Not an object.
+            "[1,2]".into(),
+            r#""text""#.into(),
+            "null".into(),
+            // What a Value refuses in a field nothing reads.
+            format!(r#"{{{good},"x":"\ud800"}}"#),
+            format!(r#"{{{good},"x":1e400}}"#),
+            format!(r#"{{{good},"x":{{"\ud800":1}}}}"#),
+            format!(r#"{{{good},"x":"\ud83d\ude00 \u00e9"}}"#),
+        ];
+        // Deep records, in an unread field and where the event nests them deeper.
+        for depth in [60, 63, 64, 65, 100, 124, 125, 126, 127, 128] {
+            records.push(format!(r#"{{{good},"x":{}}}"#, nested(depth)));
+            records.push(format!(
+                r#"{{{good},"additionalEventData":{}}}"#,
+                nested(depth)
+            ));
+        }
+        let ids = RandomState::new();
+        for record in &records {
+            let file = format!(r#"{{"Records":[{record}]}}"#);
+            let stored = prepare_file(file.as_bytes(), Events::Stored, &ids);
+            let counted = prepare_file(file.as_bytes(), Events::Counted, &ids);
+            match (stored, counted) {
+                (Ok(stored), Ok(counted)) => {
+                    assert_eq!(outcome(&stored[0]), outcome(&counted[0]), "{record}");
+                    assert!(
+                        counted[0]
+                            .event
+                            .as_ref()
+                            .map_or(true, |e| e.stored.is_none())
+                    );
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b),
+                (a, b) => panic!("{record}: {:?} / {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+        // The good record's time, and the last eventID of a record that repeats it.
+        let file = format!(r#"{{"Records":[{}]}}"#, records[0]);
+        let counted = prepare_file(file.as_bytes(), Events::Counted, &ids).unwrap();
+        let (_, _, ts, key) = outcome(&counted[0]);
+        assert_eq!(ts.as_deref(), Some("2026-03-01T10:00:00.123Z"));
+        assert_eq!(key, Some(ids.hash_one("e-1")));
+        assert_eq!(event_id(records[9].as_bytes()).as_deref(), Some("e-3"));
+        assert_eq!(event_id(records[13].as_bytes()).as_deref(), Some("e-1"));
+    }
+
+    #[test]
+    fn a_verification_and_an_import_of_a_trail_agree() {
+        let plan = Plan::default();
+        let dir = built(&plan);
+        // A record repeated in another file, and one made malformed.
+        let built = testkit::build(dir.path(), &plan);
+        let first: serde_json::Value = serde_json::from_slice(
+            &gz::inflate(
+                &std::fs::read(dir.path().join(&built.logs[0])).unwrap(),
+                1 << 30,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let repeated = first["Records"][0].clone();
+        testkit::rewrite(dir.path(), &built.logs[5], |v| {
+            v["Records"].as_array_mut().unwrap().push(repeated);
+            v["Records"][0]["eventTime"] = "soon".into();
+        });
+        let (imported, kept) = read(dir.path(), &plan, true);
+        let verified = read_trail(
+            dir.path(),
+            &options(Some(testkit::real_keys_json(&plan))),
+            &mut crate::verify::NoSink,
+        )
+        .unwrap();
+        assert_eq!(verified.n_events(), imported.n_events());
+        // The sink also gets the malformed record, which is no event.
+        assert_eq!(kept.records.len() as u64, imported.n_events() + 1);
+        let findings = |report: &Report| -> Vec<(FindingKind, Option<u64>, Option<String>)> {
+            report
+                .findings
+                .iter()
+                .map(|f| (f.kind, f.line, f.file.clone()))
+                .collect()
+        };
+        assert_eq!(findings(&verified), findings(&imported));
+        assert!(
+            findings(&verified)
+                .iter()
+                .any(|f| f.0 == FindingKind::DuplicateRecord)
+        );
+        assert!(
+            findings(&verified)
+                .iter()
+                .any(|f| f.0 == FindingKind::MalformedRecord)
+        );
+        for (a, b) in verified.chains.iter().zip(&imported.chains) {
+            assert_eq!(
+                (a.events, &a.first_ts, &a.last_ts),
+                (b.events, &b.first_ts, &b.last_ts)
+            );
+        }
     }
 }

@@ -217,6 +217,18 @@ pub struct LogFileBytes<'a> {
 /// What a reader of records is handed each log file through; it says whether to go on.
 pub type OnLog<'f> = dyn FnMut(LogFileBytes<'_>) -> ControlFlow<()> + 'f;
 
+/// Work on one log file's inflated bytes (its path, its bytes) done on a worker thread,
+/// several files at once, before the file reaches its reader in path order.
+pub type Prepare<'f, T> = dyn Fn(&str, &[u8]) -> T + Sync + 'f;
+
+/// What a reader that prepares its files is handed each file through, with what
+/// `Prepare` made of it; it says whether to go on.
+pub type OnPrepared<'f, T> = dyn FnMut(LogFileBytes<'_>, T) -> ControlFlow<()> + 'f;
+
+/// Log files inflated (and prepared) ahead of the reader, per worker thread: enough to
+/// keep every core busy while the reader works, few enough to bound memory.
+const FILES_AHEAD_PER_WORKER: usize = 4;
+
 /// Verifies the trail in `folder` against the reviewer's `trusted` keys (and the
 /// folder's own `public-keys/`, which make it intact at best). `Err` only when the
 /// folder cannot be listed at all: everything else is a finding or a note.
@@ -225,7 +237,7 @@ pub fn verify_trail(
     trusted: &KeyRing,
     limits: &TrailLimits,
 ) -> Result<TrailReport> {
-    verify(folder, trusted, limits, None)
+    verify::<()>(folder, trusted, limits, None)
 }
 
 /// As `verify_trail`, and hands every log file that inflates (verified or not, with its
@@ -251,7 +263,25 @@ pub fn verify_trail_reading_until(
     limits: &TrailLimits,
     on_log: &mut OnLog<'_>,
 ) -> Result<TrailReport> {
-    verify(folder, trusted, limits, Some(on_log))
+    verify_trail_preparing(folder, trusted, limits, &|_, _| (), &mut |log, ()| {
+        on_log(log)
+    })
+}
+
+/// As `verify_trail_reading_until`, and each log file's bytes are first handed to
+/// `prepare` on a worker thread, as soon as the file is inflated and while the reader
+/// is still busy with earlier files (the reader's own work, on the calling thread,
+/// overlaps the inflating, hashing and preparing of the files after it). `on_log` gets
+/// each file with what `prepare` made of it, in path order. At most
+/// `FILES_AHEAD_PER_WORKER` files per worker thread are held ahead of the reader.
+pub fn verify_trail_preparing<T: Send>(
+    folder: &dyn Folder,
+    trusted: &KeyRing,
+    limits: &TrailLimits,
+    prepare: &Prepare<'_, T>,
+    on_log: &mut OnPrepared<'_, T>,
+) -> Result<TrailReport> {
+    verify(folder, trusted, limits, Some((prepare, on_log)))
 }
 
 /// One log file's inflated bytes (to read its records after verification). A file
@@ -272,11 +302,14 @@ pub fn read_log_file(
     }
 }
 
-fn verify(
+/// A reader of records: how each file is prepared, and what receives it.
+type Reader<'r, 'f, T> = (&'r Prepare<'f, T>, &'r mut OnPrepared<'f, T>);
+
+fn verify<T: Send>(
     folder: &dyn Folder,
     trusted: &KeyRing,
     limits: &TrailLimits,
-    on_log: Option<&mut OnLog<'_>>,
+    on_log: Option<Reader<'_, '_, T>>,
 ) -> Result<TrailReport> {
     let listing = folder.list()?;
     let inventory = Inventory::take(listing.files, listing.skipped);
@@ -1307,13 +1340,13 @@ impl<'a> LogCheck<'a> {
         });
     }
 
-    fn run(
+    fn run<T: Send>(
         mut self,
         folder: &dyn Folder,
         limits: &TrailLimits,
-        on_log: Option<&mut OnLog<'_>>,
+        on_log: Option<Reader<'_, '_, T>>,
     ) -> Checked {
-        let logs = &self.inventory.logs;
+        let logs: &'a [LogFileKey] = &self.inventory.logs;
         match on_log {
             None => {
                 // Only listed files need reading; each is streamed through the hash.
@@ -1329,30 +1362,40 @@ impl<'a> LogCheck<'a> {
                     self.judge(log, read.as_ref());
                 }
             }
-            Some(on_log) => {
-                // A reader wants the bytes: a few files at a time, in path order.
-                let batch = 2 * rayon::current_num_threads().max(1);
-                'files: for chunk in logs.chunks(batch) {
-                    let reads: Vec<FileRead> = chunk
-                        .par_iter()
-                        .map(|log| read_file(folder, &log.path, limits, true))
-                        .collect();
-                    for (log, read) in chunk.iter().zip(reads) {
+            Some((prepare, on_log)) => {
+                // A reader wants the bytes: workers inflate and prepare files ahead of
+                // it, and it gets them here in path order.
+                let workers = rayon::current_num_threads().max(1);
+                in_order(
+                    logs,
+                    workers,
+                    workers * FILES_AHEAD_PER_WORKER,
+                    |log| {
+                        let read = read_file(folder, &log.path, limits, true);
+                        let prepared = match (&read.inflated, &read.bytes) {
+                            (Ok(_), Some(bytes)) => Some(prepare(&log.path, bytes)),
+                            _ => None,
+                        };
+                        (read, prepared)
+                    },
+                    |i, (read, prepared)| {
+                        let log = &logs[i];
                         let result = self.judge(log, Some(&read));
-                        if let (Ok(inflated), Some(bytes)) = (&read.inflated, &read.bytes) {
-                            let wanted = on_log(LogFileBytes {
-                                path: &log.path,
-                                chain: result.chain.as_deref(),
-                                status: result.status,
-                                inflated: bytes,
-                                sha256: &inflated.sha256,
-                            });
-                            if wanted.is_break() {
-                                break 'files;
-                            }
+                        match (&read.inflated, read.bytes, prepared) {
+                            (Ok(inflated), Some(bytes), Some(prepared)) => on_log(
+                                LogFileBytes {
+                                    path: &log.path,
+                                    chain: result.chain.as_deref(),
+                                    status: result.status,
+                                    inflated: &bytes,
+                                    sha256: &inflated.sha256,
+                                },
+                                prepared,
+                            ),
+                            _ => ControlFlow::Continue(()),
                         }
-                    }
-                }
+                    },
+                );
             }
         }
         Checked {
@@ -1570,6 +1613,101 @@ fn hash_finding(
             .actual(actual)
             .detail(format!("listed by {}", expectation.digest))
     })
+}
+
+/// Maps `work` over `items` on `workers` threads of their own and hands each result to
+/// `consume`, on the calling thread, in the items' order, while the workers go on with
+/// the items after it; at most `ahead` items are worked on or waiting at a time, so
+/// memory stays bounded however slow `consume` is. Stops when `consume` says so. A
+/// panic in `work` is raised again here.
+fn in_order<I: Sync, R: Send>(
+    items: &[I],
+    workers: usize,
+    ahead: usize,
+    work: impl Fn(&I) -> R + Sync,
+    mut consume: impl FnMut(usize, R) -> ControlFlow<()>,
+) {
+    use std::collections::BTreeMap;
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    use std::sync::{Condvar, Mutex, PoisonError};
+
+    struct State<R> {
+        /// The next item no worker has taken.
+        next: usize,
+        /// Items before this one have been consumed.
+        consumed: usize,
+        done: BTreeMap<usize, std::thread::Result<R>>,
+        stop: bool,
+    }
+    let ahead = ahead.max(1);
+    let state = Mutex::new(State {
+        next: 0,
+        consumed: 0,
+        done: BTreeMap::new(),
+        stop: false,
+    });
+    let (room, ready) = (Condvar::new(), Condvar::new());
+    let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
+    std::thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, items.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = {
+                        let mut st = lock();
+                        loop {
+                            if st.stop || st.next >= items.len() {
+                                return;
+                            }
+                            if st.next < st.consumed + ahead {
+                                break;
+                            }
+                            st = room.wait(st).unwrap_or_else(PoisonError::into_inner);
+                        }
+                        st.next += 1;
+                        st.next - 1
+                    };
+                    let result = catch_unwind(AssertUnwindSafe(|| work(&items[i])));
+                    let failed = result.is_err();
+                    lock().done.insert(i, result);
+                    ready.notify_one();
+                    if failed {
+                        return;
+                    }
+                }
+            });
+        }
+        // However the loop below ends (done, stopped, or a panic), the workers stop.
+        struct StopOnDrop<F: Fn()>(F);
+        impl<F: Fn()> Drop for StopOnDrop<F> {
+            fn drop(&mut self) {
+                (self.0)();
+            }
+        }
+        let _stop = StopOnDrop(|| {
+            lock().stop = true;
+            room.notify_all();
+        });
+        for i in 0..items.len() {
+            let result = {
+                let mut st = lock();
+                loop {
+                    if let Some(result) = st.done.remove(&i) {
+                        st.consumed = i + 1;
+                        room.notify_all();
+                        break result;
+                    }
+                    st = ready.wait(st).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            let result = match result {
+                Ok(result) => result,
+                Err(panic) => resume_unwind(panic),
+            };
+            if consume(i, result).is_break() {
+                break;
+            }
+        }
+    });
 }
 
 /// Inflates one log file, hashing it; keeps the bytes only when asked.

@@ -6,6 +6,7 @@ import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { ActivityDto } from "../bindings/ActivityDto";
 import type { ActorDto } from "../bindings/ActorDto";
+import type { AwsKeyListDto } from "../bindings/AwsKeyListDto";
 import type { CaseSummaryDto } from "../bindings/CaseSummaryDto";
 import type { CheckpointFileDto } from "../bindings/CheckpointFileDto";
 import type { ErrorDto } from "../bindings/ErrorDto";
@@ -171,6 +172,23 @@ export function addTrustedKey(keyId: string, publicKeyBase64: string): Promise<T
 
 export function removeTrustedKey(keyId: string): Promise<TrustedKeyDto[]> {
   return call<TrustedKeyDto[]>("remove_trusted_key", { keyId });
+}
+
+/** The AWS CloudTrail key lists (list-public-keys output) the reviewer trusts. */
+export function listAwsKeyLists(): Promise<AwsKeyListDto[]> {
+  return call<AwsKeyListDto[]>("list_aws_key_lists");
+}
+
+/**
+ * Trusts an `aws cloudtrail list-public-keys` output: the file at `path`, or one picked
+ * in a native dialog when `path` is null; null if the dialog was cancelled.
+ */
+export function addAwsKeyList(path: string | null): Promise<AwsKeyListDto[] | null> {
+  return call<AwsKeyListDto[] | null>("add_aws_key_list", { path });
+}
+
+export function removeAwsKeyList(name: string): Promise<AwsKeyListDto[]> {
+  return call<AwsKeyListDto[]>("remove_aws_key_list", { name });
 }
 
 /** What to count events by (the engine's facets). */

@@ -61,6 +61,18 @@ describe("filterChips", () => {
     expect(filterChips(emptyFilter(), names)).toEqual([]);
   });
 
+  it("names a file by its name, with its full path for the tooltip", () => {
+    const file = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/01/123456789012_CloudTrail_us-east-1_20260301T0606Z_02S2I5labaJYmch0.json.gz";
+    const chips = filterChips({ ...emptyFilter(), file, outcome: "denied" }, names);
+    expect(chips.map((chip) => chip.field)).toEqual(["outcome", "file"]);
+    expect(chips[1]).toEqual({
+      field: "file",
+      value: null,
+      label: "File: 123456789012_CloudTrail_us-east-1_20260301T0606Z_02S2I5labaJYmch0.json.gz",
+      title: file,
+    });
+  });
+
   it("names a prefix of actions as a group", () => {
     const chips = filterChips({ ...emptyFilter(), action: "order.*" }, names);
     expect(chips[0]?.label).toBe("Action: Any order action");
@@ -90,6 +102,14 @@ describe("removeChip", () => {
     if (target === undefined || time === undefined) throw new Error("missing chips");
     expect(removeChip(filter, target)).toEqual({ ...filter, target_type: null, target_id: null });
     expect(removeChip(filter, time)).toEqual({ ...filter, since: null, until: null });
+  });
+
+  it("removes a file's chip, and only it", () => {
+    const filter = { ...emptyFilter(), file: "AWSLogs/1/CloudTrail/a.json.gz", ip: "203.0.113.4" };
+    const chip = filterChips(filter, names).find((each) => each.field === "file");
+    if (chip === undefined) throw new Error("no file chip");
+    expect(removeChip(filter, chip)).toEqual({ ...filter, file: null });
+    expect(withoutField(filter, "file")).toEqual({ ...filter, file: null });
   });
 
   it("gives back the empty filter once every chip is gone", () => {

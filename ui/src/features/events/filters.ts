@@ -12,6 +12,7 @@
 // UTC switch is on), like the times the table shows.
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import { type OffsetAt, instantToWall, wallInputValue, wallToInstant } from "../../components/time-input";
+import { baseName } from "../../format/path";
 import type { FacetName } from "../../ipc";
 
 const MINUTE_MS = 60_000;
@@ -122,6 +123,7 @@ export type ChipField =
   | "ip"
   | "batch"
   | "rule"
+  | "file"
   | "text"
   | "time";
 
@@ -132,11 +134,13 @@ export interface FilterChip {
   value: string | null;
   /** "Outcome: Denied". */
   label: string;
+  /** The whole value when the label shortens it (a file's full path), for the tooltip. */
+  title?: string;
 }
 
 /** A field with a picker that offers the values the shell counts (facets). */
 export interface PickerField {
-  field: Exclude<ChipField, "actor" | "actor_type" | "text" | "time">;
+  field: Exclude<ChipField, "actor" | "actor_type" | "file" | "text" | "time">;
   facet: FacetName;
   title: string;
   testid: string;
@@ -166,6 +170,7 @@ const TITLES: Record<ChipField, string> = {
   ip: "IP address",
   batch: "Import batch",
   rule: "Rule",
+  file: "File",
   text: "Text",
   time: "Time",
 };
@@ -221,6 +226,10 @@ export function filterChips(filter: EventFilterDto, names: ChipNames): FilterChi
     if (value !== null && value !== "") add(field, null, valueLabel(field, value));
   }
   if (filter.target_type !== null || filter.target_id !== null) add("target", null, targetLabel(filter));
+  // The records of one file (a CloudTrail log file a finding names): its name, the path on hover.
+  if (filter.file !== null && filter.file !== "") {
+    chips.push({ field: "file", value: null, label: `${TITLES.file}: ${baseName(filter.file)}`, title: filter.file });
+  }
   if (filter.since !== null || filter.until !== null) add("time", null, names.timeLabel(filter.since, filter.until));
   return chips;
 }

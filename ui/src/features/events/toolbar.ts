@@ -183,7 +183,7 @@ export function filterBar(options: FilterBarOptions): FilterBar {
   };
 
   function chipNode(chip: FilterChip): HTMLElement {
-    const label = el("span", { className: "chip-label", text: chip.label, title: chip.label });
+    const label = el("span", { className: "chip-label", text: chip.label, title: chip.title ?? chip.label });
     label.dir = "auto";
     const remove = button("×", "filter-chip-remove", "chip-remove");
     remove.title = `Remove this filter`;

@@ -1,5 +1,5 @@
-// The start screen: open a bundle or a case with the native dialog (a file or a
-// folder bundle), by typing its path, by dropping it on the window, or from the list
+// The start screen: open a bundle or a case with the native dialog (a file, or a
+// folder: a folder bundle or an AWS CloudTrail evidence folder), by typing its path, by dropping it on the window, or from the list
 // of recent cases. It only collects a path and hands it to `open`; opening is the
 // frame's job.
 import type { RecentCaseDto } from "../../bindings/RecentCaseDto";
@@ -49,6 +49,7 @@ export function startScreen(options: StartOptions): HTMLElement {
   );
   const chooseFile = button("Open a file…", "open-file");
   const chooseFolder = button("Open a folder…", "open-folder", "button button-secondary");
+  chooseFolder.title = "A folder bundle, or an AWS CloudTrail folder (the one holding AWSLogs)";
   const pick = (directory: boolean): void => {
     choosePath(directory)
       .then((path) => {
@@ -98,7 +99,7 @@ export function startScreen(options: StartOptions): HTMLElement {
     el("h2", { className: "start-title", text: "Open an audit trail" }),
     el("p", {
       className: "app-hint",
-      text: "Choose an audit bundle (a ZIP, a folder or a JSON Lines file) to verify it and investigate it, or a case you opened before. A CSV or JSON export of another system opens through a mapping you make here. You can also drop it on this window.",
+      text: "Choose an audit bundle (a ZIP, a folder or a JSON Lines file) or an AWS CloudTrail folder (the one holding AWSLogs) to verify it and investigate it, or a case you opened before. A CSV or JSON export of another system opens through a mapping you make here. You can also drop it on this window.",
     }),
     el("div", { className: "start-actions" }, chooseFile, chooseFolder),
     form,

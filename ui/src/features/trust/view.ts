@@ -1,20 +1,26 @@
-// Keys & checkpoints: the reviewer's trusted signing keys and checkpoint files (add,
-// remove, list) and re-verification of the open case under them. It shows what the
-// shell answers: whether a signature or checkpoint vouches for a chain is the
+// Keys & checkpoints: the reviewer's trusted signing keys (our key lines, and AWS
+// CloudTrail key lists as `aws cloudtrail list-public-keys` prints them) and checkpoint
+// files (add, remove, list) and re-verification of the open case under them. It shows
+// what the shell answers: whether a signature or checkpoint vouches for a chain is the
 // engine's decision, and so is every re-verification finding.
+import type { AwsKeyListDto } from "../../bindings/AwsKeyListDto";
 import type { CheckpointFileDto } from "../../bindings/CheckpointFileDto";
 import type { TrustedKeyDto } from "../../bindings/TrustedKeyDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { button, el } from "../../components/dom";
 import { formatCount } from "../../format/count";
 import {
+  addAwsKeyList,
   addCheckpointFile,
   addTrustedKey,
+  listAwsKeyLists,
   listCheckpointFiles,
   listTrustedKeys,
+  removeAwsKeyList,
   removeCheckpointFile,
   removeTrustedKey,
 } from "../../ipc";
+import { awsKeyListTitle } from "./words";
 import "./trust.css";
 
 /** "AAAA…ZZZZ": enough of a key to tell two apart when reading. */
@@ -53,6 +59,62 @@ export function trustView(ctx: AppContext): ViewHandle {
       }),
     );
   };
+
+  const awsList = el("ul", { className: "trust-list", testid: "aws-key-lists" });
+  const showAwsLists = (lists: AwsKeyListDto[]): void => {
+    if (lists.length === 0) {
+      awsList.replaceChildren(el("li", { className: "muted", text: "No AWS keys: CloudTrail folders can be intact but not verified." }));
+      return;
+    }
+    awsList.replaceChildren(
+      ...lists.map((list) => {
+        const item = el(
+          "li",
+          { className: "trust-item", testid: "aws-key-list" },
+          el("span", { className: "trust-name trust-detail", text: awsKeyListTitle(list), title: list.path }),
+        );
+        item.dataset.name = list.name;
+        item.dataset.nKeys = String(list.n_keys);
+        if (list.source === "app") {
+          const remove = button("Remove", "aws-key-list-remove", "link-button");
+          remove.addEventListener("click", () => {
+            removeAwsKeyList(list.name).then(showAwsLists).catch(ctx.showError);
+          });
+          item.append(remove);
+        } else {
+          item.append(el("span", { className: "muted trust-source", text: "from the team's shared list (read-only here)" }));
+        }
+        return item;
+      }),
+    );
+  };
+  const awsAdded = (lists: AwsKeyListDto[] | null): boolean => {
+    if (lists === null) return false;
+    showAwsLists(lists);
+    ctx.showNotice("AWS keys added. They apply to the CloudTrail folders you open from now on.");
+    return true;
+  };
+  const addAws = button("Add AWS keys from a file…", "aws-keys-add");
+  addAws.addEventListener("click", () => {
+    addAwsKeyList(null).then(awsAdded).catch(ctx.showError);
+  });
+  const awsPath = el("input", { className: "trust-input trust-input-wide", testid: "aws-keys-path-input" });
+  awsPath.type = "text";
+  awsPath.placeholder = "or type its path: /evidence/aws-public-keys.json";
+  awsPath.setAttribute("aria-label", "Path of an aws cloudtrail list-public-keys output");
+  const awsPathAdd = el("button", { className: "button button-secondary", testid: "aws-keys-path-add", text: "Add" });
+  awsPathAdd.type = "submit";
+  const awsForm = el("form", { className: "trust-form" }, addAws, awsPath, awsPathAdd);
+  awsForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const path = awsPath.value.trim();
+    if (path === "") return;
+    addAwsKeyList(path)
+      .then((lists) => {
+        if (awsAdded(lists)) awsPath.value = "";
+      })
+      .catch(ctx.showError);
+  });
 
   const showCheckpoints = (files: CheckpointFileDto[]): void => {
     if (files.length === 0) {
@@ -124,6 +186,7 @@ export function trustView(ctx: AppContext): ViewHandle {
 
   const load = (): void => {
     listTrustedKeys().then(showKeys).catch(ctx.showError);
+    listAwsKeyLists().then(showAwsLists).catch(ctx.showError);
     listCheckpointFiles().then(showCheckpoints).catch(ctx.showError);
   };
 
@@ -134,6 +197,13 @@ export function trustView(ctx: AppContext): ViewHandle {
     el("p", { className: "muted", text: "A bundle is verified only when its signature checks out against a key you trust. Get the producer's public key through a channel you trust, not from the bundle." }),
     keysList,
     keyForm,
+    el("h3", { className: "trust-subtitle", text: "AWS CloudTrail keys" }),
+    el("p", {
+      className: "muted",
+      text: "A CloudTrail folder is verified only when every digest file is signed by an AWS key you trust. Add the output of “aws cloudtrail list-public-keys” that you or your AWS administrator got from AWS, not the public-keys folder that came with the evidence: whoever made the folder could have made those keys too.",
+    }),
+    awsList,
+    awsForm,
     el("h2", { className: "section-title", text: "Checkpoint files" }),
     el("p", { className: "muted", text: "Checkpoints are chain hashes published outside the bundle (e.g. sent to you earlier). A chain whose last event matches one is vouched for." }),
     checkpointsList,

@@ -26,6 +26,13 @@ describe("findingLocation", () => {
   it("shows a seq range for a gap", () => {
     expect(findingLocation({ ...base, chain: "a", seq: 5, seq_end: 9 })).toBe("chain a, seq 5–9");
   });
+  it("names a file without a line by its name, not its whole path", () => {
+    const file = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/01/123456789012_CloudTrail_us-east-1_20260301T0606Z_02S2I5labaJYmch0.json.gz";
+    expect(findingLocation({ ...base, chain: "123456789012/us-east-1/main-trail", file })).toBe(
+      "chain 123456789012/us-east-1/main-trail, file 123456789012_CloudTrail_us-east-1_20260301T0606Z_02S2I5labaJYmch0.json.gz",
+    );
+    expect(findingLocation({ ...base, file: "logs/2026/orders.csv", line: 7 })).toBe("orders.csv line 7");
+  });
   it("is empty for a finding about the whole bundle", () => {
     expect(findingLocation(base)).toBe("");
   });

@@ -18,7 +18,7 @@ export function renderReverification(answer: ReverifyDto, onClose: () => void): 
     el("p", { className: "reverify-headline", testid: "reverify-headline", text: reverifySummary(answer) }),
     ...answer.bundles.map((sentence) => el("p", { className: "reverify-bundle", testid: "reverify-bundle", text: sentence })),
   );
-  if (edited) root.append(renderFindingList(answer.findings, () => {}, "reverify-finding"));
+  if (edited) root.append(renderFindingList(answer.findings, { openEvent: () => {} }, "reverify-finding"));
   root.append(close);
   return root;
 }

@@ -1,14 +1,24 @@
 // The verification view: the engine's verdict headline per bundle, each chain's (or
-// mapped file's) five dimensions with status and detail, and the findings list. It shows the engine's
-// words as they are: it must never decide, recompute or soften a verdict.
+// mapped file's, or CloudTrail digest chain's) five dimensions with status and detail,
+// and the findings list: each finding names its file (the full path on hover) and opens
+// its event, or, when it is about a whole file (a CloudTrail log file whose hash
+// differs), that file's records. It shows the engine's words as they are: it must
+// never decide, recompute or soften a verdict.
 import type { CaseSummaryDto } from "../../bindings/CaseSummaryDto";
 import type { FindingDto } from "../../bindings/FindingDto";
 import type { FindingGroupDto } from "../../bindings/FindingGroupDto";
 import { el } from "../../components/dom";
+import { whenVisible } from "../../components/when-visible";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
+import { timeRuns } from "../../format/unbroken";
 import { chainTitle } from "./chain-title";
 import { findingLocation } from "./location";
+
+/** The engine's words, each time in them kept on one line (the text is unchanged). */
+function wordsWithTimes(text: string): (Node | string)[] {
+  return timeRuns(text).map((run) => (run.time ? el("span", { className: "nowrap", text: run.text }) : run.text));
+}
 
 /** The verdict, headlines, counts and chains of a case. */
 export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElement {
@@ -47,7 +57,7 @@ export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElemen
         const term = el("dt", { testid: "dimension" }, `${dimension.name}: `, status);
         term.dataset.dimension = dimension.name;
         term.dataset.status = dimension.status;
-        list.append(term, el("dd", { text: dimension.detail }));
+        list.append(term, el("dd", {}, ...wordsWithTimes(dimension.detail)));
       }
       const section = el(
         "section",
@@ -63,15 +73,26 @@ export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElemen
   return root;
 }
 
+/** Where a finding leads. */
+export interface FindingActions {
+  /** Opens the stored event a finding is about. */
+  openEvent(eventIdx: number): void;
+  /** Shows the records read from the file a finding names (its path in the source). */
+  showFile?(file: string): void;
+  /**
+   * Whether the case holds records read from that file (the shell's answer): a log
+   * file's finding offers them, a digest file's (which holds no records) does not.
+   */
+  fileHasRecords?(file: string): Promise<boolean>;
+}
+
 /**
  * The findings, grouped by cause as the engine grouped them (a fork of two bundles is
- * one entry with its range); clicking one with an event calls `onSelect` with its
- * event_idx, and a group unfolds to its single findings, each one click away.
+ * one entry with its range); clicking one with an event opens it, one about a file
+ * without an event offers that file's records, and a group unfolds to its single
+ * findings, each one click away.
  */
-export function renderFindings(
-  groups: FindingGroupDto[],
-  onSelect: (eventIdx: number) => void,
-): HTMLElement {
+export function renderFindings(groups: FindingGroupDto[], actions: FindingActions): HTMLElement {
   const root = el("section", { className: "findings", testid: "findings" });
   const total = groups.reduce((n, group) => n + group.members.length + group.explained.length, 0);
   const title = total === groups.length
@@ -83,16 +104,16 @@ export function renderFindings(
     return root;
   }
   const list = el("ul", { className: "finding-list" });
-  for (const group of groups) list.append(groupItem(group, onSelect));
+  for (const group of groups) list.append(groupItem(group, actions));
   root.append(list);
   return root;
 }
 
 /** One group: its first finding's button in the group's words, and its members folded. */
-function groupItem(group: FindingGroupDto, onSelect: (eventIdx: number) => void): HTMLElement {
+function groupItem(group: FindingGroupDto, actions: FindingActions): HTMLElement {
   const first = group.members[0];
   if (first === undefined) return el("li", {});
-  const item = findingItem({ ...first, message: group.message }, onSelect, "finding");
+  const item = findingItem({ ...first, message: group.message }, actions, "finding");
   if (group.members.length === 1 && group.explained.length === 0) return item;
   const folded = el("details", { className: "finding-group", testid: "finding-group-members" });
   const parts = [`${formatCount(group.members.length)} findings`];
@@ -103,10 +124,10 @@ function groupItem(group: FindingGroupDto, onSelect: (eventIdx: number) => void)
     "toggle",
     () => {
       if (!folded.open || folded.childElementCount > 1) return;
-      folded.append(renderFindingList(group.members, onSelect, "finding-member"));
+      folded.append(renderFindingList(group.members, actions, "finding-member"));
       if (group.explained.length > 0) {
         folded.append(el("p", { className: "muted", text: "Explained by it:" }));
-        folded.append(renderFindingList(group.explained, onSelect, "finding-explained"));
+        folded.append(renderFindingList(group.explained, actions, "finding-explained"));
       }
     },
   );
@@ -114,12 +135,8 @@ function groupItem(group: FindingGroupDto, onSelect: (eventIdx: number) => void)
   return item;
 }
 
-/** The findings as buttons; one about a stored event calls `onSelect` with it. */
-export function renderFindingList(
-  findings: FindingDto[],
-  onSelect: (eventIdx: number) => void,
-  testid: string,
-): HTMLElement {
+/** The findings as buttons; one about a stored event opens it. */
+export function renderFindingList(findings: FindingDto[], actions: FindingActions, testid: string): HTMLElement {
   const list = el("ul", { className: "finding-list" });
   // A badly broken bundle can have tens of thousands: show them a page at a time.
   let shown = 0;
@@ -129,7 +146,7 @@ export function renderFindingList(
     const page = findings.slice(shown, shown + FINDINGS_PAGE);
     shown += page.length;
     more.parentElement?.remove();
-    for (const finding of page) list.append(findingItem(finding, onSelect, testid));
+    for (const finding of page) list.append(findingItem(finding, actions, testid));
     if (shown < findings.length) {
       more.textContent = `Show ${formatCount(Math.min(FINDINGS_PAGE, findings.length - shown))} more of ${formatCount(findings.length - shown)}`;
       list.append(el("li", {}, more));
@@ -143,22 +160,45 @@ export function renderFindingList(
 /** Findings listed at a time. */
 const FINDINGS_PAGE = 200;
 
-function findingItem(finding: FindingDto, onSelect: (eventIdx: number) => void, testid: string): HTMLElement {
+function findingItem(finding: FindingDto, actions: FindingActions, testid: string): HTMLElement {
+  const location = el("span", { className: "finding-location", text: findingLocation(finding) });
+  const file = finding.file === null || finding.file === "" ? null : finding.file;
+  if (file !== null) location.title = file;
   const button = el(
     "button",
     { className: `finding list-button severity-${finding.severity}`, testid },
     el("span", { className: "finding-severity", text: finding.severity }),
-    el("span", { className: "finding-message", text: finding.message }),
-    el("span", { className: "finding-location", text: findingLocation(finding) }),
+    el("span", { className: "finding-message" }, ...wordsWithTimes(finding.message)),
+    location,
   );
   button.type = "button";
   button.dataset.kind = finding.kind;
+  if (file !== null) button.dataset.file = file;
+  const item = el("li", {}, button);
   const eventIdx = finding.event_idx;
   if (eventIdx === null) {
     button.disabled = true;
+    const { showFile, fileHasRecords } = actions;
+    if (file !== null && showFile !== undefined && fileHasRecords !== undefined) {
+      // A finding about a whole file (a log file whose hash differs): its records,
+      // offered once the shell says the case holds some (asked when it comes into view).
+      const show = el("button", { className: "link-button finding-show-file", testid: `${testid}-show-file`, text: "Show this file's records" });
+      show.type = "button";
+      show.title = `The records read from ${file}`;
+      show.dataset.file = file;
+      show.hidden = true;
+      show.addEventListener("click", () => showFile(file));
+      item.append(show);
+      whenVisible(button, () => {
+        void fileHasRecords(file).then((has) => {
+          show.hidden = !has;
+          show.dataset.records = has ? "some" : "none";
+        });
+      });
+    }
   } else {
     button.dataset.eventIdx = String(eventIdx);
-    button.addEventListener("click", () => onSelect(eventIdx));
+    button.addEventListener("click", () => actions.openEvent(eventIdx));
   }
-  return el("li", {}, button);
+  return item;
 }
