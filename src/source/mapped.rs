@@ -19,8 +19,8 @@ use super::records::{Content, Header, read_records, sniff_format};
 use crate::bundle::{Container, Limits, LineSpan, Provenance};
 use crate::canonical::{self, sha256, to_hex};
 use crate::verify::{
-    BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, Finding, FindingKind,
-    LineCheck, LineSink, Report, SeenLine, SignatureReport, SignatureStatus, Verdict, group,
+    BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, LineCheck, LineSink, Report,
+    SeenLine, SignatureReport, SignatureStatus, Verdict, group,
 };
 use crate::{Error, Result};
 
@@ -88,26 +88,17 @@ pub fn read_mapped(
         let normalized = match &record.content {
             Content::Malformed(reason) => {
                 n_malformed += 1;
-                let finding = Finding::new(FindingKind::MalformedRecord)
-                    .at(&file_name, record.line, record.offset)
-                    .detail(format!("record {}: {reason}", group(record.index)));
-                findings.push(finding);
-                let check = LineCheck::Malformed {
-                    reason: reason.clone(),
-                    chain: None,
-                    seq: None,
-                    link: None,
-                };
-                return sink.line(SeenLine {
-                    file: &file_name,
-                    span: &span,
-                    raw: record.raw,
-                    check: &check,
-                    fields: None,
-                    normalized: None,
-                    n_breaking_findings: 0,
-                    n_findings: 1,
-                });
+                let detail = format!("record {}: {reason}", group(record.index));
+                findings.push(super::keep_malformed(
+                    sink,
+                    &file_name,
+                    record.line,
+                    record.offset,
+                    record.raw,
+                    reason.clone(),
+                    detail,
+                )?);
+                return Ok(());
             }
             Content::Csv(fields) => {
                 let lookup = |source: &FieldSource| fields_of(fields, source);

@@ -211,6 +211,46 @@ impl<'m> Source<'m> {
     }
 }
 
+/// A record that could not be read, kept as it arrived: handed to `sink` as malformed
+/// at its place (file, line or record number, byte offset), and its `malformed_record`
+/// finding (saying `detail`) returned for the report. One way for every source.
+pub(crate) fn keep_malformed(
+    sink: &mut dyn LineSink,
+    file: &str,
+    line: u64,
+    offset: u64,
+    raw: &[u8],
+    reason: String,
+    detail: String,
+) -> Result<crate::verify::Finding> {
+    let finding = crate::verify::Finding::new(crate::verify::FindingKind::MalformedRecord)
+        .at(file, line, offset)
+        .detail(detail);
+    let span = crate::bundle::LineSpan {
+        line_no: line,
+        offset,
+        start: 0,
+        end: raw.len(),
+        too_long: None,
+    };
+    sink.line(crate::verify::SeenLine {
+        file,
+        span: &span,
+        raw,
+        check: &crate::verify::LineCheck::Malformed {
+            reason,
+            chain: None,
+            seq: None,
+            link: None,
+        },
+        fields: None,
+        normalized: None,
+        n_breaking_findings: 0,
+        n_findings: 1,
+    })?;
+    Ok(finding)
+}
+
 /// Opens and reads a source without keeping its records: verification alone.
 pub fn verify_source(
     path: &Path,

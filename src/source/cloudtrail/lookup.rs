@@ -17,12 +17,12 @@ use super::record::normalize_lookup_event;
 use crate::bundle::{Container, Limits, LineSpan, Provenance};
 use crate::canonical::{self, sha256, to_hex};
 use crate::source::RecordFormat;
-use crate::source::SourceKind;
 use crate::source::mapped::coverage;
 use crate::source::records::{Content, read_records};
+use crate::source::{SourceKind, keep_malformed};
 use crate::verify::{
-    BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, Finding, FindingKind,
-    LineCheck, LineSink, Report, SeenLine, SignatureReport, SignatureStatus, Verdict, group,
+    BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, Finding, LineCheck, LineSink,
+    Report, SeenLine, SignatureReport, SignatureStatus, Verdict, group,
 };
 use crate::{Error, Result};
 
@@ -208,33 +208,10 @@ impl Items<'_> {
     fn malformed(&mut self, number: u64, offset: u64, raw: &[u8], reason: String) -> Result<()> {
         self.records += 1;
         self.malformed += 1;
-        self.findings.push(
-            Finding::new(FindingKind::MalformedRecord)
-                .at(&self.file, number, offset)
-                .detail(format!("item {}: {reason}", group(number))),
-        );
-        let span = LineSpan {
-            line_no: number,
-            offset,
-            start: 0,
-            end: raw.len(),
-            too_long: None,
-        };
-        self.sink.line(SeenLine {
-            file: &self.file,
-            span: &span,
-            raw,
-            check: &LineCheck::Malformed {
-                reason,
-                chain: None,
-                seq: None,
-                link: None,
-            },
-            fields: None,
-            normalized: None,
-            n_breaking_findings: 0,
-            n_findings: 1,
-        })
+        let detail = format!("item {}: {reason}", group(number));
+        let finding = keep_malformed(self.sink, &self.file, number, offset, raw, reason, detail)?;
+        self.findings.push(finding);
+        Ok(())
     }
 
     fn report(

@@ -43,7 +43,7 @@ use super::verify::{
 };
 use crate::bundle::{Container, LineSpan, Provenance};
 use crate::canonical::{self, to_hex};
-use crate::source::SourceKind;
+use crate::source::{SourceKind, keep_malformed};
 use crate::verify::{
     BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, Finding, FindingKind,
     LineCheck, LineSink, Report, SeenLine, SignatureReport, SignatureStatus, Verdict,
@@ -913,33 +913,10 @@ impl Records<'_, '_> {
     ) -> Result<()> {
         self.records += 1;
         self.malformed += 1;
-        self.findings.push(
-            Finding::new(FindingKind::MalformedRecord)
-                .at(file, number, offset)
-                .detail(format!("record {}: {reason}", group(number))),
-        );
-        let span = LineSpan {
-            line_no: number,
-            offset,
-            start: 0,
-            end: raw.len(),
-            too_long: None,
-        };
-        self.sink.line(SeenLine {
-            file,
-            span: &span,
-            raw,
-            check: &LineCheck::Malformed {
-                reason,
-                chain: None,
-                seq: None,
-                link: None,
-            },
-            fields: None,
-            normalized: None,
-            n_breaking_findings: 0,
-            n_findings: 1,
-        })
+        let detail = format!("record {}: {reason}", group(number));
+        let finding = keep_malformed(self.sink, file, number, offset, raw, reason, detail)?;
+        self.findings.push(finding);
+        Ok(())
     }
 
     fn report(mut self, root: &Path, trail: &TrailReport) -> Report {
