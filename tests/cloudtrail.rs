@@ -46,6 +46,26 @@ impl Trail {
     }
 }
 
+/// `trailscope events --format json` of a case (with more arguments), one event a line.
+fn events_json(case: &Path, args: &[&str]) -> Vec<Value> {
+    let mut all = vec![
+        "events",
+        "--case",
+        case.to_str().unwrap(),
+        "--format",
+        "json",
+        "--limit",
+        "1000",
+    ];
+    all.extend(args);
+    let output = run_trailscope(&all);
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn plan() -> TrailPlan {
     TrailPlan {
         regions: vec!["us-east-1".into(), "eu-west-1".into()],
@@ -182,20 +202,7 @@ fn a_clean_trail_imports_verified_record_by_record() {
         trail.keys.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(0));
-    let output = run_trailscope(&[
-        "events",
-        "--case",
-        case.to_str().unwrap(),
-        "--format",
-        "json",
-        "--limit",
-        "1000",
-    ]);
-    let events: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = events_json(&case, &[]);
     assert_eq!(events.len(), 240);
     assert!(events.iter().all(|e| e["verified"] == true));
 }
@@ -223,24 +230,7 @@ fn a_trail_imports_with_every_record_vouched_and_a_files_records_are_listed_by_i
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
-    let list = |args: &[&str]| -> Vec<Value> {
-        let mut all = vec![
-            "events",
-            "--case",
-            case.to_str().unwrap(),
-            "--format",
-            "json",
-            "--limit",
-            "1000",
-        ];
-        all.extend(args);
-        let output = run_trailscope(&all);
-        String::from_utf8(output.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    };
+    let list = |args: &[&str]| events_json(&case, args);
     let all = list(&[]);
     assert_eq!(all.len(), 240);
     let in_file = list(&["--file", &edited]);
@@ -363,20 +353,7 @@ fn lookup_events_output_is_unverifiable_and_reviewable_in_both_shapes() {
         document.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(4));
-    let output = run_trailscope(&[
-        "events",
-        "--case",
-        case.to_str().unwrap(),
-        "--format",
-        "json",
-        "--limit",
-        "1000",
-    ]);
-    let events: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = events_json(&case, &[]);
     assert_eq!(events.len(), 120);
     // The same records as the trail's own, normalized alike.
     let ids: std::collections::BTreeSet<&str> =
