@@ -271,6 +271,98 @@ fn a_trail_imports_with_every_record_vouched_and_a_files_records_are_listed_by_i
     assert!(event.get("before").is_none());
 }
 
+/// Whether each record of the case is proven (`checks_ok`), in order.
+fn proven(case: &trailscope::case::Case) -> Vec<bool> {
+    trailscope::query::list_events(
+        case,
+        &trailscope::query::EventFilter::default(),
+        trailscope::query::Order::OldestFirst,
+        1000,
+        None,
+    )
+    .unwrap()
+    .rows
+    .iter()
+    .map(|row| row.checks_ok)
+    .collect()
+}
+
+#[test]
+fn trusting_the_aws_keys_later_verifies_an_imported_trail_and_distrusting_them_undoes_it() {
+    use trailscope::case::{Case, Retrust, retrust, stored_findings};
+    use trailscope::{TrustedKeys, VerifyOptions};
+    // A folder without its public keys: no digest can be checked at import.
+    let trail = Trail::new(&plan());
+    std::fs::remove_dir_all(trail.root().join("public-keys")).unwrap();
+    let case_path = trail.dir.path().join("later.case");
+    let output = run_trailscope(&[
+        "import",
+        "--case",
+        case_path.to_str().unwrap(),
+        trail.root().to_str().unwrap(),
+    ]);
+    assert_ne!(output.status.code(), Some(0));
+    let mut case = Case::open(&case_path).unwrap();
+    let kinds_stored = |case: &Case| -> Vec<String> {
+        let mut kinds: Vec<String> = stored_findings(case)
+            .unwrap()
+            .iter()
+            .map(|f| f.kind.as_str().to_owned())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    };
+    assert!(kinds_stored(&case).contains(&"public_key_missing".to_owned()));
+    assert_eq!(proven(&case), vec![false; 240]);
+
+    let trusting = VerifyOptions {
+        trusted_keys: TrustedKeys::load(&trail.keys).unwrap(),
+        ..VerifyOptions::default()
+    };
+    let outcomes = retrust(&mut case, &trusting).unwrap();
+    let [
+        Retrust::Rechecked {
+            before, verdict, ..
+        },
+    ] = outcomes.as_slice()
+    else {
+        panic!("{outcomes:?}")
+    };
+    assert_ne!(before, "verified");
+    assert_eq!(verdict, "verified");
+    assert!(
+        !kinds_stored(&case).contains(&"public_key_missing".to_owned()),
+        "{:?}",
+        kinds_stored(&case)
+    );
+    assert_eq!(proven(&case), vec![true; 240]);
+    let status = trailscope::case::case_status(&case).unwrap();
+    assert_eq!(status.bundles[0].verdict.as_str(), "verified");
+    // The same as importing with the keys trusted from the start.
+    let fresh = trail.dir.path().join("fresh.case");
+    let output = run_trailscope(&[
+        "import",
+        "--case",
+        fresh.to_str().unwrap(),
+        trail.root().to_str().unwrap(),
+        "--trusted-keys",
+        trail.keys.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let fresh = Case::open_read_only(&fresh).unwrap();
+    assert_eq!(kinds_stored(&case), kinds_stored(&fresh));
+
+    // Taking the keys back leaves the trail as it was imported.
+    let outcomes = retrust(&mut case, &VerifyOptions::default()).unwrap();
+    let [Retrust::Rechecked { verdict, .. }] = outcomes.as_slice() else {
+        panic!("{outcomes:?}")
+    };
+    assert_ne!(verdict, "verified");
+    assert!(kinds_stored(&case).contains(&"public_key_missing".to_owned()));
+    assert_eq!(proven(&case), vec![false; 240]);
+}
+
 /// `aws cloudtrail lookup-events` output of the trail's records: each item with the
 /// record as a JSON string, as the CLI prints it.
 fn lookup_items(trail: &Trail) -> Vec<Value> {

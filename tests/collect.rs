@@ -213,3 +213,93 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// A real generated trail served by the fake `aws`: what the script collects verifies
+/// with the reviewer's keys, every digest's signature taken from its head-object file.
+#[test]
+fn a_collected_trail_verifies_with_the_reviewers_keys() {
+    use trailscope::produce::cloudtrail::{BUCKET, TrailPlan, build_trail, trusted_keys_json};
+    let temp = tempfile::tempdir().unwrap();
+    let plan = TrailPlan {
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        ..TrailPlan::default()
+    };
+    let generated = temp.path().join("generated");
+    let built = build_trail(&generated, &plan).unwrap();
+    // The bucket as S3 holds it: the objects, each digest's signature as its metadata.
+    let s3 = temp.path().join("s3");
+    let keys = temp.path().join("keys");
+    for file in walk(&generated) {
+        let relative = file
+            .strip_prefix(&generated)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let bytes = std::fs::read(&file).unwrap();
+        if let Some(digest) = relative.strip_prefix("digest-signatures/") {
+            let head: Value = serde_json::from_slice(&bytes).unwrap();
+            let digest = digest.strip_suffix(".json").unwrap();
+            put(
+                &s3.join(BUCKET).join(format!("{digest}.metadata.json")),
+                head["Metadata"].to_string().as_bytes(),
+            );
+        } else if let Some(list) = relative.strip_prefix("public-keys/") {
+            put(&keys.join(list), &bytes);
+        } else {
+            put(&s3.join(BUCKET).join(&relative), &bytes);
+        }
+    }
+    let out = temp.path().join("evidence");
+    let path = format!(
+        "{}:{}",
+        repo().join("tests/fake-aws").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let output = Command::new("bash")
+        .arg(repo().join("scripts/collect-cloudtrail.sh"))
+        .args([
+            "--bucket",
+            BUCKET,
+            "--start",
+            "2026-03-01",
+            "--end",
+            "2026-03-01",
+        ])
+        .arg(&out)
+        .env("PATH", path)
+        .env("FAKE_AWS_S3", &s3)
+        .env("FAKE_AWS_KEYS", &keys)
+        .env("FAKE_AWS_LOG", temp.path().join("aws.log"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "collect failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let trusted = temp.path().join("aws-keys.json");
+    std::fs::write(&trusted, trusted_keys_json(&plan)).unwrap();
+    let output = crate::support::run_trailscope(&[
+        "verify",
+        out.to_str().unwrap(),
+        "--json",
+        "--trusted-keys",
+        trusted.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["verdict"], "verified");
+    let chains = report["chains"].as_array().unwrap();
+    assert_eq!(chains.len(), 2);
+    let records: u64 = chains
+        .iter()
+        .map(|c| c["counts"]["records"].as_u64().unwrap())
+        .sum();
+    assert_eq!(records, built.records);
+    assert!(
+        chains
+            .iter()
+            .all(|c| c["counts"]["digests_verified"] == c["counts"]["digests"])
+    );
+}

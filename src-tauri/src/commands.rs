@@ -445,13 +445,15 @@ pub fn activity(
     Ok(query::activity(&case, &filter, max_periods.clamp(1, 1_000) as usize)?.into())
 }
 
-/// The common questions, as the engine defines them.
-#[tauri::command]
-pub fn list_questions() -> Vec<QuestionDto> {
-    query::questions()
+/// The common questions that make sense for the open case (those for any case, and
+/// those for the kinds of source it holds), as the engine defines them.
+#[tauri::command(async)]
+pub fn list_questions(state: State<'_, AppState>) -> CommandResult<Vec<QuestionDto>> {
+    let case = state.open_case()?;
+    Ok(query::questions_for(&case)?
         .into_iter()
         .map(QuestionDto::from)
-        .collect()
+        .collect())
 }
 
 /// Asks where to save (a native dialog), then exports the events matching `filter`

@@ -39,6 +39,7 @@ pub(crate) struct Origin {
     pub(crate) path: String,
     pub(crate) digest: String,
     pub(crate) verdict: String,
+    pub(crate) source: SourceKind,
 }
 
 /// Adds the row of a bundle being imported, before its report is known (its events
@@ -158,13 +159,16 @@ pub(crate) fn summaries(connection: &Connection) -> Result<Vec<BundleSummary>> {
 /// Every bundle's file, digest and stored verdict, in import order.
 pub(crate) fn origins(connection: &Connection) -> Result<Vec<Origin>> {
     let origins = connection
-        .prepare("SELECT bundle_idx, path, digest, verdict FROM bundle ORDER BY bundle_idx")?
+        .prepare(
+            "SELECT bundle_idx, path, digest, verdict, source FROM bundle ORDER BY bundle_idx",
+        )?
         .query_map([], |row| {
             Ok(Origin {
                 bundle_idx: row.get(0)?,
                 path: row.get(1)?,
                 digest: row.get(2)?,
                 verdict: row.get(3)?,
+                source: named(row, 4, SourceKind::from_name)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

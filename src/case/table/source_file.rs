@@ -17,6 +17,29 @@ pub(crate) struct FileRows {
     pub n_rows: i64,
 }
 
+/// Sets, for the rows of `file` of `bundle_idx`, whether their record is proven
+/// (`checks_ok`) from whether their source vouches for the file (`vouched`): a row is
+/// proven when its file is vouched for, it was readable and no finding at it breaks
+/// the trail. Returns how many rows changed.
+pub(crate) fn set_vouched(
+    connection: &Connection,
+    bundle_idx: i64,
+    file: &str,
+    vouched: bool,
+) -> Result<usize> {
+    let mut statement = connection.prepare_cached(
+        "UPDATE event SET checks_ok = (?3 AND malformed IS NULL AND NOT EXISTS (
+                 SELECT 1 FROM finding f WHERE f.event_idx = event.event_idx AND f.severity = 'break'))
+         WHERE event_idx BETWEEN
+                 (SELECT first_event_idx FROM source_file WHERE bundle_idx = ?1 AND file = ?2)
+             AND (SELECT last_event_idx FROM source_file WHERE bundle_idx = ?1 AND file = ?2)
+           AND bundle_idx = ?1
+           AND checks_ok IS NOT (?3 AND malformed IS NULL AND NOT EXISTS (
+                 SELECT 1 FROM finding f WHERE f.event_idx = event.event_idx AND f.severity = 'break'))",
+    )?;
+    Ok(statement.execute(params![bundle_idx, file, vouched])?)
+}
+
 pub(crate) fn insert(connection: &Connection, bundle_idx: i64, rows: &FileRows) -> Result<()> {
     let mut statement = connection.prepare_cached(
         "INSERT INTO source_file (bundle_idx, file, first_event_idx, last_event_idx, n_rows)

@@ -28,6 +28,25 @@ pub use verify::{
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::verify::FindingKind;
+
+/// What a trail's report finds about its files, digests and chains rather than about
+/// one record. Which of them are found depends on which digests verify, so on the keys
+/// given: re-checking a case's trust under new keys replaces all of them.
+pub const TRAIL_KINDS: [FindingKind; 11] = [
+    FindingKind::LogFileHashMismatch,
+    FindingKind::LogFileMissing,
+    FindingKind::LogFileUnreferenced,
+    FindingKind::DigestMissing,
+    FindingKind::DigestSignatureInvalid,
+    FindingKind::DigestHashMismatch,
+    FindingKind::DigestGap,
+    FindingKind::DigestMoved,
+    FindingKind::GzipTrailingData,
+    FindingKind::SignatureUnavailable,
+    FindingKind::PublicKeyMissing,
+];
+
 /// A time as CloudTrail and the AWS CLI write it (`2026-01-31T14:01:31Z`, or with an
 /// offset or fractional seconds), in UTC; `None` when it is not one.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {

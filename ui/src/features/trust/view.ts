@@ -91,7 +91,7 @@ export function trustView(ctx: AppContext): ViewHandle {
   const awsAdded = (lists: AwsKeyListDto[] | null): boolean => {
     if (lists === null) return false;
     showAwsLists(lists);
-    ctx.showNotice("AWS keys added. They apply to the CloudTrail folders you open from now on.");
+    ctx.showNotice("AWS keys added. Re-verify the case to apply them to a CloudTrail trail already open.");
     return true;
   };
   const addAws = button("Add AWS keys from a file…", "aws-keys-add");
