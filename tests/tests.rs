@@ -19,6 +19,10 @@ mod verdicts;
 mod mapped;
 // AWS CloudTrail evidence folders: verified, intact, broken, unverifiable; imported.
 mod cloudtrail;
+mod cloudtrail_lake;
+mod cloudtrail_zip;
+// Exports of systems with no integrity of their own, one module a format.
+mod saas_purview;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
 // A masked field is hidden in every CLI output and export, however deeply nested.

@@ -186,6 +186,8 @@ pub enum FindingKindDto {
     SignatureUnavailable,
     PublicKeyMissing,
     DuplicateRecord,
+    FileCutOff,
+    FileSkipped,
 }
 
 impl From<FindingKind> for FindingKindDto {
@@ -225,6 +227,8 @@ impl From<FindingKind> for FindingKindDto {
             K::SignatureUnavailable => D::SignatureUnavailable,
             K::PublicKeyMissing => D::PublicKeyMissing,
             K::DuplicateRecord => D::DuplicateRecord,
+            K::FileCutOff => D::FileCutOff,
+            K::FileSkipped => D::FileSkipped,
         }
     }
 }
@@ -327,6 +331,15 @@ pub enum SourceKindDto {
     Mapped,
     /// An AWS CloudTrail evidence folder (log files, signed digest files, keys).
     Cloudtrail,
+    /// Exports of systems with no integrity of their own.
+    Microsoft365,
+    EntraId,
+    Okta,
+    Kubernetes,
+    Github,
+    Gitlab,
+    GoogleWorkspace,
+    Salesforce,
 }
 
 impl From<SourceKind> for SourceKindDto {
@@ -335,6 +348,14 @@ impl From<SourceKind> for SourceKindDto {
             SourceKind::AuditBundle => SourceKindDto::AuditBundle,
             SourceKind::Mapped => SourceKindDto::Mapped,
             SourceKind::CloudTrail => SourceKindDto::Cloudtrail,
+            SourceKind::Microsoft365 => SourceKindDto::Microsoft365,
+            SourceKind::EntraId => SourceKindDto::EntraId,
+            SourceKind::Okta => SourceKindDto::Okta,
+            SourceKind::Kubernetes => SourceKindDto::Kubernetes,
+            SourceKind::GitHub => SourceKindDto::Github,
+            SourceKind::GitLab => SourceKindDto::Gitlab,
+            SourceKind::GoogleWorkspace => SourceKindDto::GoogleWorkspace,
+            SourceKind::Salesforce => SourceKindDto::Salesforce,
         }
     }
 }

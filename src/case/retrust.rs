@@ -42,7 +42,7 @@ fn trust_kinds(source: SourceKind) -> &'static [FindingKind] {
             FindingKind::CheckpointMismatch,
         ],
         SourceKind::CloudTrail => &crate::source::cloudtrail::TRAIL_KINDS,
-        SourceKind::Mapped => &[],
+        _ => &[],
     }
 }
 

@@ -19,6 +19,7 @@ pub mod cloudtrail;
 mod r#gen;
 mod jcs;
 mod keys;
+pub mod purview;
 mod records;
 mod rng;
 mod roster;

@@ -22,6 +22,7 @@ pub mod mapped;
 pub mod mapping;
 pub mod preview;
 pub mod records;
+pub mod saas;
 
 use std::path::Path;
 
@@ -41,33 +42,72 @@ pub enum SourceKind {
     Mapped,
     /// An AWS CloudTrail evidence folder: log files, signed digest files, keys.
     CloudTrail,
+    /// Exports of systems with no integrity of their own (`saas`).
+    Microsoft365,
+    EntraId,
+    Okta,
+    Kubernetes,
+    GitHub,
+    GitLab,
+    GoogleWorkspace,
+    Salesforce,
 }
 
 impl SourceKind {
+    pub const ALL: [SourceKind; 11] = [
+        SourceKind::AuditBundle,
+        SourceKind::Mapped,
+        SourceKind::CloudTrail,
+        SourceKind::Microsoft365,
+        SourceKind::EntraId,
+        SourceKind::Okta,
+        SourceKind::Kubernetes,
+        SourceKind::GitHub,
+        SourceKind::GitLab,
+        SourceKind::GoogleWorkspace,
+        SourceKind::Salesforce,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::AuditBundle => "audit-bundle",
             SourceKind::Mapped => "mapped",
             SourceKind::CloudTrail => "cloudtrail",
+            SourceKind::Microsoft365 => "microsoft-365",
+            SourceKind::EntraId => "entra-id",
+            SourceKind::Okta => "okta",
+            SourceKind::Kubernetes => "kubernetes",
+            SourceKind::GitHub => "github",
+            SourceKind::GitLab => "gitlab",
+            SourceKind::GoogleWorkspace => "google-workspace",
+            SourceKind::Salesforce => "salesforce",
+        }
+    }
+
+    /// Its name for people: "Microsoft 365 audit log".
+    pub fn title(self) -> &'static str {
+        match self {
+            SourceKind::AuditBundle => "audit bundle",
+            SourceKind::Mapped => "file read through a mapping",
+            SourceKind::CloudTrail => "AWS CloudTrail",
+            SourceKind::Microsoft365 => "Microsoft 365 audit log",
+            SourceKind::EntraId => "Entra ID audit log",
+            SourceKind::Okta => "Okta System Log",
+            SourceKind::Kubernetes => "Kubernetes audit log",
+            SourceKind::GitHub => "GitHub audit log",
+            SourceKind::GitLab => "GitLab audit events",
+            SourceKind::GoogleWorkspace => "Google Workspace activity",
+            SourceKind::Salesforce => "Salesforce audit export",
         }
     }
 
     pub fn from_name(name: &str) -> Option<SourceKind> {
-        [
-            SourceKind::AuditBundle,
-            SourceKind::Mapped,
-            SourceKind::CloudTrail,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        SourceKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
     /// Whether the format carries anything that can prove integrity.
     pub fn has_integrity(self) -> bool {
-        match self {
-            SourceKind::AuditBundle | SourceKind::CloudTrail => true,
-            SourceKind::Mapped => false,
-        }
+        matches!(self, SourceKind::AuditBundle | SourceKind::CloudTrail)
     }
 
     /// How this source vouches for one stored record, in words, for a source whose
@@ -77,16 +117,6 @@ impl SourceKind {
     pub fn record_vouch(self, checks_ok: bool) -> Option<RecordVouch> {
         match self {
             SourceKind::AuditBundle => None,
-            SourceKind::Mapped => Some(RecordVouch {
-                content: (
-                    None,
-                    "This source carries no hash: there is nothing to recompute.",
-                ),
-                place: (
-                    None,
-                    "This source carries no chain: there is no link to check.",
-                ),
-            }),
             SourceKind::CloudTrail if checks_ok => Some(RecordVouch {
                 content: (
                     Some(true),
@@ -105,6 +135,17 @@ impl SourceKind {
                 place: (
                     None,
                     "Its place in the trail is not proven (see the verification panel).",
+                ),
+            }),
+            // Sources with no integrity of their own.
+            _ => Some(RecordVouch {
+                content: (
+                    None,
+                    "This source carries no hash: there is nothing to recompute.",
+                ),
+                place: (
+                    None,
+                    "This source carries no chain: there is no link to check.",
                 ),
             }),
         }
@@ -135,6 +176,18 @@ pub enum Source<'m> {
         shape: cloudtrail::lookup::Shape,
         limits: Limits,
     },
+    /// A CloudTrail Lake query result: its result files and signed `result_sign.json`.
+    CloudTrailLake {
+        query: cloudtrail::lake::LakeQuery,
+        limits: Limits,
+    },
+    /// An export of a system with no integrity of its own (Microsoft 365, Okta, …): a
+    /// file or a folder of them.
+    Export {
+        path: std::path::PathBuf,
+        format: &'static dyn saas::Format,
+        limits: Limits,
+    },
 }
 
 impl<'m> Source<'m> {
@@ -156,6 +209,9 @@ impl<'m> Source<'m> {
                     limits,
                 })
             }
+            None if let Some(query) = cloudtrail::lake::sniff(path) => {
+                Ok(Source::CloudTrailLake { query, limits })
+            }
             None if cloudtrail::read::is_trail_folder(path) => Ok(Source::CloudTrail {
                 root: path.to_owned(),
             }),
@@ -165,7 +221,14 @@ impl<'m> Source<'m> {
                     shape,
                     limits,
                 }),
-                None => Ok(Source::AuditBundle(Box::new(Bundle::open(path, limits)?))),
+                None => match saas::detect(path)? {
+                    Some(format) => Ok(Source::Export {
+                        path: path.to_owned(),
+                        format,
+                        limits,
+                    }),
+                    None => Ok(Source::AuditBundle(Box::new(Bundle::open(path, limits)?))),
+                },
             },
         }
     }
@@ -174,7 +237,10 @@ impl<'m> Source<'m> {
         match self {
             Source::AuditBundle(_) => SourceKind::AuditBundle,
             Source::Mapped { .. } => SourceKind::Mapped,
-            Source::CloudTrail { .. } | Source::CloudTrailLookup { .. } => SourceKind::CloudTrail,
+            Source::CloudTrail { .. }
+            | Source::CloudTrailLookup { .. }
+            | Source::CloudTrailLake { .. } => SourceKind::CloudTrail,
+            Source::Export { format, .. } => format.kind(),
         }
     }
 
@@ -185,6 +251,8 @@ impl<'m> Source<'m> {
             Source::Mapped { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
             Source::CloudTrail { root } => cloudtrail::read::log_bytes_total(root),
             Source::CloudTrailLookup { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::CloudTrailLake { query, .. } => cloudtrail::lake::bytes_total(query),
+            Source::Export { path, .. } => saas::read::bytes_total(path),
         }
     }
 
@@ -207,6 +275,14 @@ impl<'m> Source<'m> {
                 shape,
                 limits,
             } => cloudtrail::lookup::read_lookup(path, *shape, *limits, sink),
+            Source::CloudTrailLake { query, limits } => {
+                cloudtrail::lake::read_lake(query, options, *limits, sink)
+            }
+            Source::Export {
+                path,
+                format,
+                limits,
+            } => saas::read::read_export(path, *format, *limits, sink),
         }
     }
 }

@@ -59,6 +59,22 @@ pub struct FileRead {
     pub sha256: [u8; 32],
     pub bytes: u64,
     pub records: u64,
+    /// With [`ReadOptions::keep_whole`]: where and why reading stopped before the end
+    /// (the input is cut off, or its structure breaks); the records before it were read.
+    pub stopped: Option<String>,
+}
+
+/// How [`read_records_from`] reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions<'k> {
+    /// When the input is cut off (a truncated JSON array or gzip stream) or its
+    /// structure breaks part way, keep the records read before that point and say
+    /// where it stopped ([`FileRead::stopped`]) instead of refusing the file.
+    pub keep_whole: bool,
+    /// A JSON file may be one object holding the array of records in one of these
+    /// members (`{"value": [...]}` as Microsoft Graph writes it, `{"items": [...]}` as
+    /// Google's APIs do); its other members are skipped.
+    pub wrappers: &'k [&'k str],
 }
 
 /// Tells a file's record format by its first non-blank byte: `[` a JSON array, `{`
@@ -95,19 +111,123 @@ pub fn read_records(
     each: &mut dyn FnMut(Record<'_>) -> Result<()>,
 ) -> Result<FileRead> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let hashing = HashingReader::new(file);
+    read_records_from(
+        file,
+        path,
+        format,
+        delimiter,
+        max_record_bytes,
+        ReadOptions::default(),
+        header,
+        each,
+    )
+}
+
+/// Reads every record of `reader` (named `path` in messages), as [`read_records`]
+/// does, under `options`. The SHA-256 and size are of the bytes `reader` gives.
+#[allow(clippy::too_many_arguments)]
+pub fn read_records_from<R: Read>(
+    reader: R,
+    path: &Path,
+    format: RecordFormat,
+    delimiter: u8,
+    max_record_bytes: usize,
+    options: ReadOptions<'_>,
+    header: &mut dyn FnMut(&Header) -> Result<()>,
+    each: &mut dyn FnMut(Record<'_>) -> Result<()>,
+) -> Result<FileRead> {
+    // Kept whole: an error of the input ends it there, so every record before it is
+    // read (a line-by-line reader takes lines in batches), and is said afterwards.
+    let deferred: Rc<RefCell<Option<io::Error>>> = Rc::default();
+    let reader = EndAtError {
+        inner: reader,
+        keep_whole: options.keep_whole,
+        error: Rc::clone(&deferred),
+    };
+    let hashing = HashingReader::new(reader);
     let state = Rc::clone(&hashing.state);
-    let records = match format {
-        RecordFormat::Csv => read_csv(path, hashing, delimiter, max_record_bytes, header, each)?,
-        RecordFormat::Jsonl => read_jsonl(path, hashing, max_record_bytes, each)?,
-        RecordFormat::Json => read_json_array(path, hashing, max_record_bytes, each)?,
+    // An error of the caller's (a record it refuses, a case it cannot write) always
+    // stops the read; only the input's own errors may be kept as where it stopped.
+    let callers = std::cell::Cell::new(false);
+    let mut read = 0u64;
+    let mut header = |h: &Header| header(h).inspect_err(|_| callers.set(true));
+    let mut each = |record: Record<'_>| {
+        read = record.index;
+        each(record).inspect_err(|_| callers.set(true))
+    };
+    let result = match format {
+        RecordFormat::Csv => read_csv(
+            path,
+            hashing,
+            delimiter,
+            max_record_bytes,
+            &mut header,
+            &mut each,
+        ),
+        RecordFormat::Jsonl => read_jsonl(path, hashing, max_record_bytes, &mut each),
+        RecordFormat::Json => {
+            read_json_array(path, hashing, max_record_bytes, options.wrappers, &mut each)
+        }
+    };
+    let cut = deferred.borrow_mut().take();
+    let result = match (result, cut) {
+        (Err(error), _) if callers.get() => Err(error),
+        (_, Some(cut)) => Err(Error::io(path, cut)),
+        (result, None) => result,
+    };
+    let (records, stopped) = match result {
+        Ok(records) => (records, None),
+        Err(error) if options.keep_whole && !callers.get() => (
+            read,
+            Some(format!(
+                "{}; the {} records before that point were read",
+                stop_reason(&error),
+                read
+            )),
+        ),
+        Err(error) => return Err(error),
     };
     let state = state.borrow();
     Ok(FileRead {
         sha256: state.hasher.clone().finalize().into(),
         bytes: state.bytes,
         records,
+        stopped,
     })
+}
+
+/// Reads `inner`; with `keep_whole`, an error ends the input instead (kept in `error`).
+struct EndAtError<R> {
+    inner: R,
+    keep_whole: bool,
+    error: Rc<RefCell<Option<io::Error>>>,
+}
+
+impl<R: Read> Read for EndAtError<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.error.borrow().is_some() {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Err(error) if self.keep_whole && error.kind() != io::ErrorKind::Interrupted => {
+                *self.error.borrow_mut() = Some(error);
+                Ok(0)
+            }
+            other => other,
+        }
+    }
+}
+
+/// An input error in words, without the path (the caller names the file).
+fn stop_reason(error: &Error) -> String {
+    match error {
+        Error::Refused { reason, .. } => reason.clone(),
+        Error::Io { source, .. } if source.kind() == io::ErrorKind::UnexpectedEof => {
+            "the file is cut off (it ends in the middle of its compressed data)".to_owned()
+        }
+        Error::Io { source, .. } => format!("it could not be read further ({source})"),
+        other => other.to_string(),
+    }
 }
 
 /// Hashes the bytes that pass through, and keeps those not yet taken (`log`), so a CSV
@@ -317,6 +437,7 @@ fn read_json_array<R: Read>(
     path: &Path,
     reader: HashingReader<R>,
     max_record_bytes: usize,
+    wrappers: &[&str],
     each: &mut dyn FnMut(Record<'_>) -> Result<()>,
 ) -> Result<u64> {
     let mut scanner = Scanner {
@@ -330,14 +451,25 @@ fn read_json_array<R: Read>(
     };
     let io = |e: io::Error| Error::io(path, e);
     scanner.skip_whitespace().map_err(io)?;
-    match scanner.next_byte().map_err(io)? {
-        Some(b'[') => {}
+    let wrapped = match scanner.next_byte().map_err(io)? {
+        Some(b'[') => false,
+        Some(b'{') if !wrappers.is_empty() => {
+            if !scanner
+                .find_member(wrappers)
+                .map_err(io)?
+                .map_err(refused)?
+            {
+                // An object without records (an empty page of results).
+                return finish_json(&mut scanner, path).map(|()| 0);
+            }
+            true
+        }
         _ => {
             return Err(refused(
                 "a JSON file of records must be one array (it does not start with '[')".into(),
             ));
         }
-    }
+    };
     let mut count = 0;
     let mut element = Vec::new();
     scanner.skip_whitespace().map_err(io)?;
@@ -398,14 +530,27 @@ fn read_json_array<R: Read>(
             }
         }
     }
-    scanner.skip_whitespace().map_err(io)?;
-    if scanner.peek().map_err(io)?.is_some() {
-        return Err(refused(format!(
-            "there is data after the JSON array's closing bracket, at byte {} (line {})",
-            scanner.offset, scanner.line
-        )));
+    if wrapped {
+        // The object's members after the array.
+        scanner.skip_members().map_err(io)?.map_err(refused)?;
     }
+    finish_json(&mut scanner, path)?;
     Ok(count)
+}
+
+/// Refuses anything but whitespace after the JSON text.
+fn finish_json<R: Read>(scanner: &mut Scanner<R>, path: &Path) -> Result<()> {
+    scanner.skip_whitespace().map_err(|e| Error::io(path, e))?;
+    if scanner.peek().map_err(|e| Error::io(path, e))?.is_some() {
+        return Err(Error::Refused {
+            path: path.to_owned(),
+            reason: format!(
+                "there is data after the JSON array (or the object holding it), at byte {} (line {})",
+                scanner.offset, scanner.line
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Splits a JSON text into values without parsing them: it tracks only strings,
@@ -443,6 +588,92 @@ impl<R: Read> Scanner<R> {
         Ok(())
     }
 
+    /// Inside an object (its `{` read): reads members up to the one named in `names`
+    /// whose value is an array, and consumes that array's `[`. `Ok(false)` when the
+    /// object ends first; the inner `Err` says how the object is malformed.
+    fn find_member(&mut self, names: &[&str]) -> io::Result<std::result::Result<bool, String>> {
+        let mut scratch = Vec::new();
+        loop {
+            self.skip_whitespace()?;
+            match self.peek()? {
+                Some(b'}') => {
+                    self.next_byte()?;
+                    return Ok(Ok(false));
+                }
+                Some(b'"') => {}
+                _ => return Ok(Err(self.unexpected("a member name"))),
+            }
+            scratch.clear();
+            if self.value(&mut scratch, 4096)?.is_none() {
+                return Ok(Err(self.cut_off()));
+            }
+            let name: Option<String> = serde_json::from_slice(&scratch).ok();
+            self.skip_whitespace()?;
+            if self.next_byte()? != Some(b':') {
+                return Ok(Err(self.unexpected("':'")));
+            }
+            self.skip_whitespace()?;
+            if name.as_deref().is_some_and(|n| names.contains(&n)) && self.peek()? == Some(b'[') {
+                self.next_byte()?;
+                return Ok(Ok(true));
+            }
+            scratch.clear();
+            if self.value(&mut scratch, 0)?.is_none() {
+                return Ok(Err(self.cut_off()));
+            }
+            self.skip_whitespace()?;
+            match self.next_byte()? {
+                Some(b',') => continue,
+                Some(b'}') => return Ok(Ok(false)),
+                None => return Ok(Err(self.cut_off())),
+                Some(_) => return Ok(Err(self.unexpected("',' or '}'"))),
+            }
+        }
+    }
+
+    /// Inside an object, after a member's value: skips the remaining members and the
+    /// closing `}`.
+    fn skip_members(&mut self) -> io::Result<std::result::Result<(), String>> {
+        let mut scratch = Vec::new();
+        loop {
+            self.skip_whitespace()?;
+            match self.next_byte()? {
+                Some(b'}') => return Ok(Ok(())),
+                Some(b',') => {}
+                None => return Ok(Err(self.cut_off())),
+                Some(_) => return Ok(Err(self.unexpected("',' or '}'"))),
+            }
+            // name : value
+            for expect_colon in [false, true] {
+                self.skip_whitespace()?;
+                if expect_colon {
+                    if self.next_byte()? != Some(b':') {
+                        return Ok(Err(self.unexpected("':'")));
+                    }
+                    self.skip_whitespace()?;
+                }
+                scratch.clear();
+                if self.value(&mut scratch, 0)?.is_none() {
+                    return Ok(Err(self.cut_off()));
+                }
+            }
+        }
+    }
+
+    fn cut_off(&self) -> String {
+        format!(
+            "the JSON text is cut off at byte {} (line {}): the file is truncated",
+            self.offset, self.line
+        )
+    }
+
+    fn unexpected(&self, wanted: &str) -> String {
+        format!(
+            "the JSON text has something else where {wanted} belongs, at byte {} (line {})",
+            self.offset, self.line
+        )
+    }
+
     /// Reads one value's bytes into `out` (up to `max` of them; the rest is read and
     /// dropped) and returns its whole length, or `None` if the input ends inside it.
     fn value(&mut self, out: &mut Vec<u8>, max: usize) -> io::Result<Option<u64>> {
@@ -455,7 +686,7 @@ impl<R: Read> Scanner<R> {
                 // A bare scalar may end the input; anything open is cut off.
                 return Ok((depth == 0 && !in_string && length > 0).then_some(length));
             };
-            if !in_string && depth == 0 && length > 0 && matches!(b, b',' | b']') {
+            if !in_string && depth == 0 && length > 0 && matches!(b, b',' | b']' | b'}') {
                 return Ok(Some(length));
             }
             if !in_string && depth == 0 && length > 0 && b.is_ascii_whitespace() {
@@ -593,5 +824,119 @@ mod tests {
         assert!(what[1].starts_with("malformed: not valid JSON"));
         assert_eq!(what[2], "malformed: not a JSON object");
         assert_eq!(what[3], "{\"b\":2}");
+    }
+
+    /// Reads `text` from memory under `options`: (records as `read` shows them, stopped).
+    fn read_from(
+        format: RecordFormat,
+        text: &[u8],
+        options: ReadOptions<'_>,
+    ) -> Result<(Vec<String>, Option<String>)> {
+        let mut out = Vec::new();
+        let read = read_records_from(
+            std::io::Cursor::new(text),
+            Path::new("export.json"),
+            format,
+            b',',
+            1000,
+            options,
+            &mut |_| Ok(()),
+            &mut |r| {
+                out.push(match r.content {
+                    Content::Csv(fields) => fields.join("|"),
+                    Content::Json(v) => v.to_string(),
+                    Content::Malformed(why) => format!("malformed: {why}"),
+                });
+                Ok(())
+            },
+        )?;
+        assert_eq!(read.records, out.len() as u64);
+        Ok((out, read.stopped))
+    }
+
+    #[test]
+    fn a_json_object_holding_the_records_in_a_named_member_is_read_member_by_member() {
+        let wrapped = ReadOptions {
+            wrappers: &["value", "items"],
+            ..ReadOptions::default()
+        };
+        let text = br#"{"@odata.context": "x{[", "count": 2, "value": [{"a": 1}, {"a": "]}"}], "@odata.nextLink": null, "n": 5}"#;
+        let (records, stopped) = read_from(RecordFormat::Json, text, wrapped).unwrap();
+        assert_eq!(records, vec![r#"{"a":1}"#, r#"{"a":"]}"}"#]);
+        assert_eq!(stopped, None);
+        // No member with records: nothing, and no error.
+        let (records, _) = read_from(
+            RecordFormat::Json,
+            br#"{"kind": "admin#reports#activities"}"#,
+            wrapped,
+        )
+        .unwrap();
+        assert!(records.is_empty());
+        // A member of that name that is not an array is skipped.
+        let (records, _) = read_from(
+            RecordFormat::Json,
+            br#"{"value": 3, "items": [{"b": true}]}"#,
+            wrapped,
+        )
+        .unwrap();
+        assert_eq!(records, vec![r#"{"b":true}"#]);
+        // Without wrappers the object is refused as before.
+        assert!(read_from(RecordFormat::Json, text, ReadOptions::default()).is_err());
+        // Something after the object is refused.
+        assert!(read_from(RecordFormat::Json, br#"{"value": []} {}"#, wrapped).is_err());
+    }
+
+    #[test]
+    fn a_cut_off_file_keeps_its_whole_records_and_says_where_it_stopped_when_asked() {
+        let keep = ReadOptions {
+            keep_whole: true,
+            wrappers: &["value"],
+        };
+        let cut = br#"[{"a": 1}, {"a": 2}, {"a": "#;
+        assert!(read_from(RecordFormat::Json, cut, ReadOptions::default()).is_err());
+        let (records, stopped) = read_from(RecordFormat::Json, cut, keep).unwrap();
+        assert_eq!(records, vec![r#"{"a":1}"#, r#"{"a":2}"#]);
+        let stopped = stopped.unwrap();
+        assert!(stopped.contains("cut off at byte"), "{stopped}");
+        assert!(stopped.contains("the 2 records before"), "{stopped}");
+        let (records, stopped) =
+            read_from(RecordFormat::Json, br#"{"value": [{"a": 1}"#, keep).unwrap();
+        assert_eq!(records.len(), 1);
+        assert!(stopped.is_some());
+        // A gzip stream cut off part way: the records inflated before the cut are kept.
+        let lines: Vec<u8> = (0..2000)
+            .flat_map(|i| format!("{{\"n\": {i}}}\n").into_bytes())
+            .collect();
+        let gz = crate::source::cloudtrail::gz::gzip(&lines);
+        let truncated = &gz[..gz.len() / 2];
+        let mut out = 0u64;
+        let read = read_records_from(
+            flate2::read::MultiGzDecoder::new(truncated),
+            Path::new("export.jsonl.gz"),
+            RecordFormat::Jsonl,
+            b',',
+            1000,
+            keep,
+            &mut |_| Ok(()),
+            &mut |_| {
+                out += 1;
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert!(out > 0 && out < 2000, "{out}");
+        assert!(read.stopped.unwrap().contains("cut off"));
+        // The caller's own error still stops the read.
+        let error = read_records_from(
+            std::io::Cursor::new(cut),
+            Path::new("x"),
+            RecordFormat::Json,
+            b',',
+            1000,
+            keep,
+            &mut |_| Ok(()),
+            &mut |_| Err(Error::Invalid("stop".into())),
+        );
+        assert!(error.is_err());
     }
 }

@@ -51,7 +51,8 @@ pub fn severity(kind: FindingKind) -> Severity {
         | FindingKind::SignatureUntrusted
         | FindingKind::SignatureUnavailable
         | FindingKind::PublicKeyMissing
-        | FindingKind::DuplicateRecord => Severity::Notice,
+        | FindingKind::DuplicateRecord
+        | FindingKind::FileSkipped => Severity::Notice,
         FindingKind::MalformedLine
         | FindingKind::HashMismatch
         | FindingKind::BrokenLink
@@ -73,7 +74,8 @@ pub fn severity(kind: FindingKind) -> Severity {
         | FindingKind::DigestHashMismatch
         | FindingKind::DigestGap
         | FindingKind::DigestMoved
-        | FindingKind::GzipTrailingData => Severity::Break,
+        | FindingKind::GzipTrailingData
+        | FindingKind::FileCutOff => Severity::Break,
     }
 }
 

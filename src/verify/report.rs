@@ -50,10 +50,13 @@ pub enum FindingKind {
     SignatureUnavailable,
     PublicKeyMissing,
     DuplicateRecord,
+    // Exports without integrity (issue: the SaaS exports).
+    FileCutOff,
+    FileSkipped,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 32] = [
+    pub const ALL: [FindingKind; 34] = [
         FindingKind::MalformedLine,
         FindingKind::HashMismatch,
         FindingKind::BrokenLink,
@@ -86,6 +89,8 @@ impl FindingKind {
         FindingKind::SignatureUnavailable,
         FindingKind::PublicKeyMissing,
         FindingKind::DuplicateRecord,
+        FindingKind::FileCutOff,
+        FindingKind::FileSkipped,
     ];
 
     /// The kind's name as spec §8 spells it.
@@ -123,6 +128,8 @@ impl FindingKind {
             FindingKind::SignatureUnavailable => "signature_unavailable",
             FindingKind::PublicKeyMissing => "public_key_missing",
             FindingKind::DuplicateRecord => "duplicate_record",
+            FindingKind::FileCutOff => "file_cut_off",
+            FindingKind::FileSkipped => "file_skipped",
         }
     }
 
@@ -165,7 +172,13 @@ impl FindingKind {
                 "No public key given has the fingerprint this digest file names"
             }
             FindingKind::DuplicateRecord => {
-                "CloudTrail delivered the same record twice (same eventID); it is counted once"
+                "The source delivered a record with the same id twice: an exact repeat is counted once, one that differs is kept beside the first"
+            }
+            FindingKind::FileCutOff => {
+                "This file ends part way (cut off, or its structure breaks there): the records before that point were read, anything after it is lost"
+            }
+            FindingKind::FileSkipped => {
+                "This file in the folder is not part of the export (another format, or not an export at all); it was not read"
             }
             _ => "",
         }
@@ -324,7 +337,9 @@ impl Finding {
             | FindingKind::GzipTrailingData
             | FindingKind::SignatureUnavailable
             | FindingKind::PublicKeyMissing
-            | FindingKind::DuplicateRecord => self.kind().meaning().to_owned(),
+            | FindingKind::DuplicateRecord
+            | FindingKind::FileCutOff
+            | FindingKind::FileSkipped => self.kind().meaning().to_owned(),
             FindingKind::ImpreciseNumber => {
                 "This event holds a number too large to be protected digit for digit: its hash covers it only to double precision, so a nearby number would hash alike".to_owned()
             }
@@ -545,6 +560,9 @@ impl Report {
 
     /// The verdict in words, first line of every report.
     pub fn headline(&self) -> String {
+        if let Some(headline) = crate::source::cloudtrail::lake::headline(self) {
+            return headline;
+        }
         let n_events = self.n_events();
         let n_chains = self.chains.len() as u64;
         let omitted: u64 = self.chains.iter().map(|c| c.omitted).sum();

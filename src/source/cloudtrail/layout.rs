@@ -22,12 +22,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::zipfolder::ZipFolder;
+use crate::bundle::{Container, Limits};
 use crate::{Error, Result};
 
 /// Deepest folder nesting listed (a trail is 9 levels deep under a prefix).
 const MAX_DEPTH: usize = 64;
 
-/// An evidence folder: a directory today, a ZIP archive later.
+/// An evidence folder: a directory (`DirFolder`) or a ZIP archive of one
+/// (`zipfolder::ZipFolder`).
 pub trait Folder: Sync {
     /// What to call it in messages.
     fn name(&self) -> String;
@@ -37,6 +40,61 @@ pub trait Folder: Sync {
     fn list(&self) -> Result<Listing>;
     /// Opens a file by a path that `list` returned.
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>>;
+    /// The container it came in, for the report.
+    fn container(&self) -> Container {
+        Container::Directory
+    }
+    /// A listed file's size in bytes (for progress), if known.
+    fn size(&self, _path: &str) -> Option<u64> {
+        None
+    }
+}
+
+/// Opens the evidence at `path`, by what it is: a directory, else a ZIP archive of one
+/// (whose sizes are held to `limits`).
+pub fn open_folder(path: &Path, limits: Limits) -> Result<AnyFolder> {
+    if path.is_dir() {
+        Ok(AnyFolder::Dir(DirFolder::new(path)))
+    } else {
+        Ok(AnyFolder::Zip(ZipFolder::open(path, limits)?))
+    }
+}
+
+/// The evidence folder whichever way it came.
+pub enum AnyFolder {
+    Dir(DirFolder),
+    Zip(ZipFolder),
+}
+
+impl AnyFolder {
+    fn inner(&self) -> &dyn Folder {
+        match self {
+            AnyFolder::Dir(folder) => folder,
+            AnyFolder::Zip(folder) => folder,
+        }
+    }
+}
+
+impl Folder for AnyFolder {
+    fn name(&self) -> String {
+        self.inner().name()
+    }
+
+    fn list(&self) -> Result<Listing> {
+        self.inner().list()
+    }
+
+    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
+        self.inner().open(path)
+    }
+
+    fn container(&self) -> Container {
+        self.inner().container()
+    }
+
+    fn size(&self, path: &str) -> Option<u64> {
+        self.inner().size(path)
+    }
 }
 
 /// What a listing found.
@@ -159,6 +217,16 @@ impl Folder for DirFolder {
             ));
         }
         Ok(Box::new(File::open(full)?))
+    }
+
+    fn size(&self, path: &str) -> Option<u64> {
+        let full = path
+            .split('/')
+            .fold(self.root.clone(), |p, part| p.join(part));
+        is_safe_relative(path)
+            .then(|| std::fs::symlink_metadata(full).ok())
+            .flatten()
+            .map(|m| m.len())
     }
 }
 

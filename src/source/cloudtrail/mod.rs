@@ -12,11 +12,13 @@
 pub mod digest;
 pub mod gz;
 pub mod keys;
+pub mod lake;
 pub mod layout;
 pub mod lookup;
 pub mod read;
 pub mod record;
 pub mod verify;
+pub mod zipfolder;
 
 pub use keys::{KeyOrigin, KeyRing};
 pub use layout::{DirFolder, Folder};

@@ -35,13 +35,13 @@ use sha2::{Digest, Sha256};
 use super::format_time;
 use super::gz;
 use super::keys::{KeyOrigin, KeyRing};
-use super::layout::{DirFolder, Entry, Folder, classify};
+use super::layout::{Entry, Folder, classify, open_folder};
 use super::record::normalize;
 use super::verify::{
     ChainResult, ChainTrust, LogFileBytes, LogFileStatus, TrailLimits, TrailReport,
     verify_trail_preparing,
 };
-use crate::bundle::{Container, LineSpan, Provenance};
+use crate::bundle::{Limits, LineSpan, Provenance};
 use crate::canonical::{self, to_hex};
 use crate::source::{SourceKind, keep_malformed};
 use crate::verify::{
@@ -51,29 +51,34 @@ use crate::verify::{
 };
 use crate::{Error, Result};
 
-/// Whether `path` is a CloudTrail evidence folder: a directory with `AWSLogs/` in it.
+/// Whether `path` is a CloudTrail evidence folder: a directory with `AWSLogs/` in it,
+/// or a ZIP archive of one (`AWSLogs/` at its top or under one top folder, and no
+/// `manifest.json` of ours; see `zipfolder`).
 pub fn is_trail_folder(path: &Path) -> bool {
-    path.is_dir() && path.join("AWSLogs").is_dir()
+    if path.is_dir() {
+        path.join("AWSLogs").is_dir()
+    } else {
+        super::zipfolder::is_trail_zip(path)
+    }
 }
 
 /// The compressed size of the folder's log files, for progress.
 pub fn log_bytes_total(root: &Path) -> Option<u64> {
-    use super::layout::Folder as _;
-    let listing = DirFolder::new(root).list().ok()?;
+    let folder = open_folder(root, Limits::default()).ok()?;
+    let listing = folder.list().ok()?;
     Some(
         listing
             .files
             .iter()
             .filter(|path| matches!(classify(path), Entry::LogFile(_)))
-            .filter_map(|path| std::fs::metadata(root.join(path)).ok())
-            .map(|m| m.len())
+            .filter_map(|path| folder.size(path))
             .sum(),
     )
 }
 
 /// The keys the reviewer trusts for CloudTrail (list-public-keys files given as
 /// trusted keys). A trusted file with a key that cannot be read is refused.
-fn trusted_ring(options: &VerifyOptions) -> Result<KeyRing> {
+pub(super) fn trusted_ring(options: &VerifyOptions) -> Result<KeyRing> {
     let mut ring = KeyRing::new();
     for (path, text) in options.trusted_keys.aws_key_lists() {
         let problems = ring
@@ -100,7 +105,7 @@ fn trusted_ring(options: &VerifyOptions) -> Result<KeyRing> {
 /// Verifies the trail in `root` and hands every record to `sink`.
 pub fn read_trail(root: &Path, options: &VerifyOptions, sink: &mut dyn LineSink) -> Result<Report> {
     let trusted = trusted_ring(options)?;
-    let folder = DirFolder::new(root);
+    let folder = open_folder(root, options.limits)?;
     let limits = TrailLimits {
         // A log file's inflated JSON is held while its records are read.
         max_log_bytes: TrailLimits::default().max_log_bytes,
@@ -112,7 +117,7 @@ pub fn read_trail(root: &Path, options: &VerifyOptions, sink: &mut dyn LineSink)
         Events::Counted
     };
     let ids = RandomState::new();
-    let mut reader = Records::new(sink, root, &folder, &limits);
+    let mut reader = Records::new(sink, &folder, &limits);
     let prepare = |_: &str, inflated: &[u8]| prepare_file(inflated, events, &ids);
     let trail = verify_trail_preparing(
         &folder,
@@ -173,7 +178,6 @@ impl Tally {
 /// The record reader, fed one log file at a time by the verifier.
 struct Records<'s, 'r> {
     sink: &'s mut dyn LineSink,
-    root: &'r Path,
     /// Where a repeat's first copy is read again from.
     folder: &'r dyn Folder,
     limits: &'r TrailLimits,
@@ -632,13 +636,11 @@ enum Repeat {
 impl<'s, 'r> Records<'s, 'r> {
     fn new(
         sink: &'s mut dyn LineSink,
-        root: &'r Path,
         folder: &'r dyn Folder,
         limits: &'r TrailLimits,
     ) -> Records<'s, 'r> {
         Records {
             sink,
-            root,
             folder,
             limits,
             first: FirstSeen::default(),
@@ -692,7 +694,7 @@ impl Records<'_, '_> {
                 self.malformed(log.path, 1, 0, log.inflated, reason)?;
             }
         }
-        self.bytes_read += std::fs::metadata(self.root.join(log.path)).map_or(0, |m| m.len());
+        self.bytes_read += self.folder.size(log.path).unwrap_or(0);
         self.sink.progress(self.bytes_read)
     }
 
@@ -950,7 +952,7 @@ impl Records<'_, '_> {
         Report {
             bundle: BundleInfo {
                 path: root.display().to_string(),
-                container: Container::Directory,
+                container: self.folder.container(),
                 source: SourceKind::CloudTrail,
                 mapping: None,
                 mapping_sha256: None,
@@ -1240,6 +1242,7 @@ fn unlisted_report(region: &str, tally: &Tally, no_digests_at_all: bool) -> Chai
 mod tests {
     use std::path::Path;
 
+    use super::super::layout::DirFolder;
     use super::super::verify::testkit::{self, Plan};
     use super::*;
     use crate::verify::TrustedKeys;
@@ -1406,7 +1409,7 @@ mod tests {
             TrailLimits::default(),
             RandomState::new(),
         );
-        let mut reader = Records::new(&mut kept, Path::new("/nonexistent"), &folder, &limits);
+        let mut reader = Records::new(&mut kept, &folder, &limits);
         feed(
             &mut reader,
             &ids,
@@ -1512,7 +1515,7 @@ mod tests {
             } else {
                 &mut counted
             };
-            let mut reader = Records::new(sink, dir.path(), &folder, &limits);
+            let mut reader = Records::new(sink, &folder, &limits);
             feed(&mut reader, &ids, "a.json.gz", &a);
             feed(&mut reader, &ids, "b.json.gz", &b);
             assert_eq!(reader.records, 2 + 2, "e-1 twice, e-9 twice");
@@ -1556,7 +1559,7 @@ mod tests {
             RandomState::new(),
         );
         let mut kept = Kept::default();
-        let mut reader = Records::new(&mut kept, dir.path(), &folder, &limits);
+        let mut reader = Records::new(&mut kept, &folder, &limits);
         feed(&mut reader, &ids, "a.json.gz", &a);
         feed(
             &mut reader,
@@ -1583,7 +1586,7 @@ mod tests {
             RandomState::new(),
         );
         let mut kept = Kept::default();
-        let mut reader = Records::new(&mut kept, dir.path(), &folder, &limits);
+        let mut reader = Records::new(&mut kept, &folder, &limits);
         feed(&mut reader, &ids, "a.json.gz", &first);
         // As if e-2 hashed to e-1's key (what a collision of the keys would do): the
         // first record (ordinal 0, e-1) is found under both.

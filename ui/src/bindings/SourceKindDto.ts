@@ -5,4 +5,4 @@
 /**
  * The kind of source a bundle was read as (`trailscope::source::SourceKind`).
  */
-export type SourceKindDto = "audit_bundle" | "mapped" | "cloudtrail";
+export type SourceKindDto = "audit_bundle" | "mapped" | "cloudtrail" | "microsoft365" | "entra_id" | "okta" | "kubernetes" | "github" | "gitlab" | "google_workspace" | "salesforce";

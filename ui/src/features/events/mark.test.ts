@@ -44,4 +44,13 @@ describe("verifiedMark", () => {
     expect(unproven.className).toBe("mark-unverifiable");
     expect(unproven.title).toMatch(/digest/);
   });
+
+  it("words a record of an export with no integrity as having nothing to check", () => {
+    for (const source of ["microsoft365", "okta", "kubernetes"] as const) {
+      const mark = verifiedMark({ ...row, source });
+      expect(mark.className).toBe("mark-unverifiable");
+      expect(mark.title).toMatch(/no integrity/);
+    }
+    expect(verifiedMark({ ...row, source: "okta", malformed: "no usable time" }).title).toBe("fails its checks");
+  });
 });

@@ -19,5 +19,8 @@ export function verifiedMark(row: EventRowDto): Mark {
   if (row.source === "cloudtrail" && row.malformed === null) {
     return { text: "–", title: "not proven: no verified digest file vouches for its log file", className: "mark-unverifiable" };
   }
+  if (row.source !== "audit_bundle" && row.source !== "cloudtrail" && row.malformed === null) {
+    return { text: "–", title: "this export carries no integrity of its own: nothing to check", className: "mark-unverifiable" };
+  }
   return { text: "✗", title: "fails its checks", className: "mark-broken" };
 }

@@ -32,4 +32,9 @@ describe("chainTitle", () => {
     const trail = { ...chain, chain: "123456789012/us-east-1/main", n_events: 2000, first_seq: 1, last_seq: 2000 };
     expect(chainTitle("cloudtrail", trail)).toBe("Digest chain 123456789012/us-east-1/main: verified, 2,000 events");
   });
+
+  it("names the stream of an export with no integrity by its source", () => {
+    const stream = { ...chain, chain: "Microsoft 365 audit log", verdict: "unverifiable" as const, n_events: 400 };
+    expect(chainTitle("microsoft365", stream)).toBe("Microsoft 365 audit log: unverifiable, 400 events");
+  });
 });
