@@ -17,7 +17,9 @@
 # verified and imported, against `zcat | jq -c '.Records[]'` over the same log files.
 #
 # Usage: scripts/bench.sh [EVENTS] (default 1000000). Data goes to bench-data/.
-# BENCH_PARTS=mapped (or verify, import, cloudtrail; space-separated) runs only those parts.
+# A fifth part times a 1,000,000-row Microsoft 365 (Purview) export against sqlite3 .import.
+#
+# BENCH_PARTS=mapped (or verify, import, cloudtrail, purview; space-separated) runs only those parts.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,7 +43,7 @@ bin="$repo_root/target/release/trailscope"
 data="$repo_root/bench-data"
 bundle="$data/bundle-$events"
 mkdir -p "$data"
-parts="${BENCH_PARTS:-verify import mapped cloudtrail}"
+parts="${BENCH_PARTS:-verify import mapped cloudtrail purview}"
 part() { [[ " $parts " == *" $1 "* ]]; }
 events_file="$bundle/events.jsonl"
 if part verify || part import || part mapped; then
@@ -239,4 +241,38 @@ print(f"bench: import / jq-pipeline = {imp / jq:.2f}x (target <= 1x)  {ok(imp <=
 print(f"bench: peak RSS verify {rss[0]:.0f} MB, import {rss[1]:.0f} MB (target < 300 MB; load {load_rss})  "
       f"{ok(max(rss) < 300)}")
 EOF
+fi
+
+# ---- Microsoft 365 (issue 12) ----------------------------------------------------------
+# A 1,000,000-row Purview audit search export (the classic CSV, generated once) imported
+# by `trailscope import` (detected by content, every AuditData parsed and normalized,
+# repeats counted, indexed), against `sqlite3 .import` of the same CSV into a table of its
+# four columns with indexes on time and user, in one run.
+if part purview; then
+  purview_rows="${BENCH_PURVIEW_ROWS:-1000000}"
+  purview_csv="$data/purview-$purview_rows.csv"
+  if [[ ! -s "$purview_csv" ]]; then
+    echo "bench: generating a $purview_rows-row Purview export"
+    "$bin" gen-purview "$purview_csv.tmp" --records "$purview_rows" --shape classic --seed 3
+    mv "$purview_csv.tmp" "$purview_csv"
+  fi
+  echo "bench: Purview CSV $(du -h "$purview_csv" | cut -f1), $(($(wc -l <"$purview_csv") - 1)) lines after the header, $(nproc) cores"
+  purview_case="$data/purview-$purview_rows.case.db"
+  rm -f "$purview_case" "$purview_case-journal"
+  /usr/bin/time -f "%M" -o "$data/purview-import.rss" \
+    "$bin" import --case "$purview_case" "$purview_csv" >/dev/null 2>&1 || [[ $? -eq 4 ]]
+  purview_baseline="$data/purview-baseline.db"
+  purview_indexes="CREATE INDEX by_time ON audit(CreationDate); CREATE INDEX by_user ON audit(UserIds, CreationDate);"
+  hyperfine --runs "${BENCH_IMPORT_RUNS:-3}" --export-json "$data/purview.json" \
+    --prepare "rm -f $purview_case $purview_case-journal" \
+    -n "trailscope import (purview)" "$bin import --case $purview_case $purview_csv >/dev/null 2>&1 || test \$? -eq 4" \
+    --prepare "rm -f $purview_baseline" \
+    -n "sqlite3 .import (purview)" "sqlite3 $purview_baseline '.import --csv $purview_csv audit' && sqlite3 $purview_baseline '$purview_indexes'"
+  python3 - "$data/purview.json" "$data/purview-import.rss" <<'PY'
+import json, sys
+res = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
+ours, base = res["trailscope import (purview)"], res["sqlite3 .import (purview)"]
+rss = int(open(sys.argv[2]).read().split()[-1]) * 1024 / 1e6
+print(f"bench: purview import {ours:.2f} s; sqlite3 .import + indexes {base:.2f} s; ratio {ours / base:.2f}x; peak RSS {rss:.0f} MB")
+PY
 fi

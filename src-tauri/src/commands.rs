@@ -511,7 +511,16 @@ pub fn choose_path(app: AppHandle, directory: bool) -> CommandResult<Option<Stri
         dialog
             .add_filter(
                 "Audit bundles, cases and exports",
-                &["zip", "jsonl", "ndjson", "json", "csv", "trailscope"],
+                &[
+                    "zip",
+                    "jsonl",
+                    "ndjson",
+                    "json",
+                    "csv",
+                    "gz",
+                    "log",
+                    "trailscope",
+                ],
             )
             .add_filter("All files", &["*"])
             .blocking_pick_file()

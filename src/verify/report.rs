@@ -240,6 +240,11 @@ impl Finding {
         self.seq_end = (last != first).then_some(last);
         self
     }
+    /// About a whole file, not a place in it.
+    pub fn in_file(mut self, file: &str) -> Self {
+        self.file = Some(file.to_owned());
+        self
+    }
     pub fn at(mut self, file: &str, line: u64, byte_offset: u64) -> Self {
         self.file = Some(file.to_owned());
         self.line = Some(line);
@@ -602,7 +607,13 @@ impl Report {
                 // A source with integrity is unverifiable when its integrity is missing
                 // from what was given (a CloudTrail folder without digests): say why.
                 let why = match self.bundle.source {
-                    SourceKind::Mapped => "this source carries no hash chain or signature, so nothing can prove it is complete or unchanged".to_owned(),
+                    source if !source.has_integrity() => format!(
+                        "this {} carries no hash chain or signature, so nothing can prove it is complete or unchanged",
+                        match source {
+                            SourceKind::Mapped => "source",
+                            other => other.title(),
+                        }
+                    ),
                     _ => self
                         .chains
                         .iter()
@@ -610,8 +621,26 @@ impl Report {
                         .map(|c| c.integrity.detail.clone())
                         .unwrap_or_default(),
                 };
+                // Exact repeats of an export, counted once (`saas::read`).
+                let repeats = self
+                    .chains
+                    .iter()
+                    .flat_map(|c| &c.counts)
+                    .filter(|(name, _)| *name == "exact_repeats")
+                    .map(|(_, n)| *n)
+                    .sum::<u64>();
+                let repeats = match repeats {
+                    0 => String::new(),
+                    1 => {
+                        "; 1 record repeated an earlier one exactly and is counted once".to_owned()
+                    }
+                    n => format!(
+                        "; {} records repeated earlier ones exactly and are counted once",
+                        group(n)
+                    ),
+                };
                 format!(
-                    "Unverifiable: {} {}{span}; {why}{malformed}",
+                    "Unverifiable: {} {}{span}; {why}{malformed}{repeats}",
                     group(n_events),
                     plural(n_events, "event", "events"),
                 )

@@ -228,10 +228,14 @@ pub fn events(
         }
         ListFormat::Table => {
             for row in &page.rows {
+                // As the app marks it: a record of a source with no integrity, which
+                // could be read, has nothing to check ("–"), which is not a failure.
                 let mark = if row.verified() {
                     "✓"
                 } else if row.checks_ok {
                     " "
+                } else if !row.source.has_integrity() && row.malformed.is_none() {
+                    "–"
                 } else {
                     "✗"
                 };

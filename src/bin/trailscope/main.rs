@@ -248,6 +248,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         trusted_keys_out: Option<PathBuf>,
     },
+    /// Generate a deterministic Microsoft 365 (Purview) audit search export.
+    GenPurview {
+        /// Output file.
+        out: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        records: usize,
+        /// classic (CreationDate,UserIds,Operations,AuditData), new (RecordId,…) or json.
+        #[arg(long, default_value = "classic")]
+        shape: String,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Add the quirks of real exports: repeated rows, a repeated Id with other
+        /// content, broken AuditData, times missing or not times.
+        #[arg(long)]
+        quirks: bool,
+    },
 }
 
 /// The bounds that keep a hostile bundle from exhausting memory or disk
@@ -620,6 +636,52 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                 group(built.digests),
                 plan.regions.len(),
                 group(built.bytes)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenPurview {
+            out,
+            records,
+            shape,
+            seed,
+            quirks,
+        } => {
+            use produce::purview::{PurviewPlan, PurviewShape, write_purview};
+            let shape = match shape.as_str() {
+                "classic" => PurviewShape::Classic,
+                "new" => PurviewShape::New,
+                "json" => PurviewShape::Json,
+                other => {
+                    return Err(trailscope::Error::Invalid(format!(
+                        "--shape {other}: use classic, new or json"
+                    )));
+                }
+            };
+            let n = |fraction: usize| {
+                if quirks {
+                    (records / fraction).max(1)
+                } else {
+                    0
+                }
+            };
+            let plan = PurviewPlan {
+                records,
+                seed,
+                shape,
+                repeats: n(20),
+                conflicting: n(200),
+                broken: n(500),
+                untimed: n(500),
+            };
+            let truth = write_purview(&out, &plan).map_err(|e| trailscope::Error::io(&out, e))?;
+            let group = trailscope::verify::group;
+            eprintln!(
+                "wrote {}: {} rows, {} events, {} exact repeats, {} to quarantine",
+                out.display(),
+                group(truth.rows),
+                group(truth.events),
+                group(truth.exact_repeats),
+                group(truth.quarantined)
             );
             Ok(ExitCode::SUCCESS)
         }

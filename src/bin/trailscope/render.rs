@@ -107,13 +107,14 @@ pub fn report_text(report: &Report) -> String {
         ));
     }
     for chain in &report.chains {
-        let what = if report.bundle.source.has_integrity() {
-            "Chain"
-        } else {
-            "File"
+        // A chain; the one file a mapping read; or an export, named by its system.
+        let what = match report.bundle.source {
+            source if source.has_integrity() => "Chain ",
+            trailscope::source::SourceKind::Mapped => "File ",
+            _ => "",
         };
         out.push_str(&format!(
-            "\n{what} {} — {}\n",
+            "\n{what}{} — {}\n",
             chain.id,
             chain.verdict.as_str()
         ));

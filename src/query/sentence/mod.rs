@@ -8,7 +8,8 @@
 //! failed event always says so. It never invents facts: what an event lacks, the
 //! sentence leaves out or names by id.
 //!
-//! AWS API calls (CloudTrail) are worded by `aws` from tables of verbs, exceptions and
+//! Microsoft 365 operations are worded by `microsoft` ("grace@acme.com failed to sign
+//! in from 203.0.113.7: InvalidPassword"). AWS API calls (CloudTrail) are worded by `aws` from tables of verbs, exceptions and
 //! service names ("alice (IAM user) tried to delete S3 bucket acme-logs from
 //! 203.0.113.7 — refused: AccessDenied"); every other event by the rules below.
 
@@ -18,11 +19,13 @@ use crate::diff::diff;
 
 mod aws;
 mod deeds;
+mod microsoft;
 mod values;
 mod who;
 
 use aws::aws_sentence;
 use deeds::*;
+use microsoft::microsoft_sentence;
 pub use values::describe_value;
 use values::*;
 use who::*;
@@ -40,6 +43,9 @@ pub(super) fn compose(event: &Value) -> String {
         };
     }
     if let Some(said) = aws_sentence(event) {
+        return said;
+    }
+    if let Some(said) = microsoft_sentence(event) {
         return said;
     }
     let who = subject(event);

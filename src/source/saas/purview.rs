@@ -298,6 +298,11 @@ fn modified(properties: &[Value]) -> (Map<String, Value>, Map<String, Value>) {
         let Some(name) = text(property.get("Name")) else {
             continue;
         };
+        // Entra lists the names of the properties it changed as a pseudo-property: it
+        // says which changed, it is no property of the object.
+        if name == "Included Updated Properties" {
+            continue;
+        }
         for (key, side) in [("OldValue", &mut before), ("NewValue", &mut after)] {
             match property.get(key) {
                 None | Some(Value::Null) => {}

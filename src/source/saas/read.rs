@@ -260,7 +260,7 @@ pub fn read_export(
             }
             reader.findings.push(
                 Finding::new(FindingKind::FileSkipped)
-                    .at(&name, 0, 0)
+                    .in_file(&name)
                     .detail(format!("{name} is not a {} export", format.kind().title())),
             );
             continue;
@@ -456,7 +456,7 @@ impl Reader<'_> {
         if let Some(stopped) = read.stopped {
             self.findings.push(
                 Finding::new(FindingKind::FileCutOff)
-                    .at(name, 0, 0)
+                    .in_file(name)
                     .detail(format!("{name}: {stopped}")),
             );
         }
@@ -561,7 +561,7 @@ impl Reader<'_> {
         for (file, n) in &self.repeats_by_file {
             self.findings.push(
                 Finding::new(FindingKind::DuplicateRecord)
-                    .at(file, 0, 0)
+                    .in_file(file)
                     .detail(format!(
                         "{} records of {file} repeat earlier ones exactly (same id, same content), as overlapping exports do; each is counted once",
                         group(*n)

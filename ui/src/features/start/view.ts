@@ -99,7 +99,7 @@ export function startScreen(options: StartOptions): HTMLElement {
     el("h2", { className: "start-title", text: "Open an audit trail" }),
     el("p", {
       className: "app-hint",
-      text: "Choose an audit bundle (a ZIP, a folder or a JSON Lines file) or an AWS CloudTrail folder (the one holding AWSLogs) to verify it and investigate it, or a case you opened before. A CSV or JSON export of another system opens through a mapping you make here. You can also drop it on this window.",
+      text: "Choose an audit bundle (a ZIP, a folder or a JSON Lines file), an AWS CloudTrail folder (the one holding AWSLogs), or an export of Microsoft 365, Entra ID, Okta, Kubernetes, GitHub, GitLab, Google Workspace or Salesforce (a file or a folder of them) to verify it and investigate it, or a case you opened before. A CSV or JSON export of any other system opens through a mapping you make here. You can also drop it on this window.",
     }),
     el("div", { className: "start-actions" }, chooseFile, chooseFolder),
     form,
