@@ -22,7 +22,14 @@ mod cloudtrail;
 mod cloudtrail_lake;
 mod cloudtrail_zip;
 // Exports of systems with no integrity of their own, one module a format.
+mod saas_entra;
+mod saas_github;
+mod saas_gitlab;
+mod saas_google;
+mod saas_kubernetes;
+mod saas_okta;
 mod saas_purview;
+mod saas_salesforce;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
 // A masked field is hidden in every CLI output and export, however deeply nested.

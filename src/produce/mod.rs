@@ -16,13 +16,20 @@
 
 // `gen` is a reserved keyword in edition 2024, hence the raw identifier.
 pub mod cloudtrail;
+pub mod entra;
 mod r#gen;
+pub mod github;
+pub mod gitlab;
+pub mod google;
 mod jcs;
 mod keys;
+pub mod kubernetes;
+pub mod okta;
 pub mod purview;
 mod records;
 mod rng;
 mod roster;
+pub mod salesforce;
 mod seal;
 mod world;
 

@@ -13,9 +13,16 @@
 //! `FORMATS`, and its `SourceKind`. See `../shared/reference/audit-sources.md` §2–§5
 //! and docs/sources/.
 
+pub mod entra;
 pub mod event;
+pub mod github;
+pub mod gitlab;
+pub mod google;
+pub mod kubernetes;
+pub mod okta;
 pub mod purview;
 pub mod read;
+pub mod salesforce;
 
 use serde_json::Value;
 
@@ -162,7 +169,16 @@ impl Out {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&purview::Purview];
+pub static FORMATS: &[&dyn Format] = &[
+    &purview::Purview,
+    &entra::Entra,
+    &okta::Okta,
+    &salesforce::Salesforce,
+    &github::GitHub,
+    &gitlab::GitLab,
+    &kubernetes::Kubernetes,
+    &google::GoogleWorkspace,
+];
 
 /// The format of the file `head` describes, if any.
 pub fn format_of(head: &Head<'_>) -> Option<&'static dyn Format> {

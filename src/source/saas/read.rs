@@ -111,7 +111,9 @@ impl Sniffed {
 }
 
 /// The wrapper members any format may use, for telling a file's layout.
-const ANY_WRAPPER: &[&str] = &["value", "items", "records", "Records", "data", "events"];
+/// Only these: a record's own array member (a Google activity's `events`) must not be
+/// taken for a wrapper.
+const ANY_WRAPPER: &[&str] = &["value", "items"];
 
 /// Reads a file's head and tells its layout, first record and columns.
 pub fn sniff(reader: impl Read) -> io::Result<Sniffed> {
