@@ -253,7 +253,7 @@ if part purview; then
   purview_csv="$data/purview-$purview_rows.csv"
   if [[ ! -s "$purview_csv" ]]; then
     echo "bench: generating a $purview_rows-row Purview export"
-    "$bin" gen-purview "$purview_csv.tmp" --records "$purview_rows" --shape classic --seed 3
+    "$bin" gen-export purview "$purview_csv.tmp" --records "$purview_rows" --shape classic --seed 3
     mv "$purview_csv.tmp" "$purview_csv"
   fi
   echo "bench: Purview CSV $(du -h "$purview_csv" | cut -f1), $(($(wc -l <"$purview_csv") - 1)) lines after the header, $(nproc) cores"

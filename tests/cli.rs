@@ -218,3 +218,106 @@ fn keygen_gen_and_seal_make_a_bundle_that_verifies_with_the_new_key() {
     ]);
     assert_eq!(verified.status.code(), Some(0));
 }
+
+#[test]
+fn gen_export_writes_every_format_with_its_quirks_and_each_imports_as_its_source() {
+    let temp = tempfile::tempdir().unwrap();
+    // (format, a shape other than the default, the source's id and its title).
+    let formats = [
+        (
+            "purview",
+            "json",
+            "microsoft-365",
+            "Microsoft 365 audit log",
+        ),
+        ("entra", "csv", "entra-id", "Entra ID audit log"),
+        ("okta", "lines", "okta", "Okta System Log"),
+        ("kubernetes", "log", "kubernetes", "Kubernetes audit log"),
+        ("github", "csv", "github", "GitHub audit log"),
+        ("gitlab", "csv", "gitlab", "GitLab audit events"),
+        (
+            "google",
+            "lines",
+            "google-workspace",
+            "Google Workspace activity",
+        ),
+        (
+            "salesforce",
+            "data-loader",
+            "salesforce",
+            "Salesforce audit export",
+        ),
+    ];
+    for (format, shape, source, title) in formats {
+        for shape in [None, Some(shape)] {
+            let out = temp
+                .path()
+                .join(format!("{format}-{}", shape.unwrap_or("default")));
+            let mut args = vec!["gen-export", format, path_str(&out), "--records", "300"];
+            args.extend(shape.map(|s| ["--shape", s]).into_iter().flatten());
+            args.push("--quirks");
+            let generated = trailscope(&args);
+            let said = String::from_utf8_lossy(&generated.stderr);
+            assert_eq!(
+                generated.status.code(),
+                Some(0),
+                "{format} {shape:?}: {said}"
+            );
+            assert!(said.contains("exact repeats"), "{format}: {said}");
+
+            // An export carries no integrity: unverifiable (4), its quirks found.
+            let verified = trailscope(&["verify", path_str(&out), "--json"]);
+            let report: Value = serde_json::from_slice(&verified.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{format}: {e}: {}",
+                    String::from_utf8_lossy(&verified.stderr)
+                )
+            });
+            assert_eq!(verified.status.code(), Some(4), "{format}: {report:#}");
+            assert_eq!(report["bundle"]["source"], source, "{format}");
+            let kinds: Vec<&str> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| f["kind"].as_str())
+                .collect();
+            assert!(kinds.contains(&"malformed_record"), "{format}: {kinds:?}");
+
+            let case = temp
+                .path()
+                .join(format!("{format}-{}.case", shape.unwrap_or("default")));
+            let imported = trailscope(&["import", "--case", path_str(&case), path_str(&out)]);
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&imported.stdout),
+                String::from_utf8_lossy(&imported.stderr)
+            );
+            assert_eq!(imported.status.code(), Some(4), "{format}: {text}");
+            assert!(text.contains(title), "{format} names its source: {text}");
+        }
+    }
+
+    // A shape the format does not have is refused with those it has; nothing written.
+    let out = temp.path().join("refused.json");
+    let refused = trailscope(&["gen-export", "okta", path_str(&out), "--shape", "csv"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("use array or lines"), "{said}");
+    assert!(!out.exists());
+    // So is a format there is none of, naming the formats there are.
+    let refused = trailscope(&["gen-export", "splunk", path_str(&out)]);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("purview") && said.contains("salesforce"),
+        "{said}"
+    );
+
+    // `gen-purview` (scripts call it) still writes the classic search export.
+    let classic = temp.path().join("classic.csv");
+    let generated = trailscope(&["gen-purview", path_str(&classic), "--records", "50"]);
+    assert_eq!(generated.status.code(), Some(0));
+    let text = std::fs::read_to_string(&classic).unwrap();
+    assert!(text.starts_with("CreationDate,UserIds,Operations,AuditData"));
+    assert_eq!(text.lines().count(), 51);
+}

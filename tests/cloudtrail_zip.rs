@@ -300,3 +300,65 @@ fn a_log_file_entry_that_inflates_past_its_declared_size_is_a_finding_at_that_fi
     let text = findings[0].to_string();
     assert!(text.contains("inflates past the 10 bytes"), "{text}");
 }
+
+#[test]
+fn hostile_entries_in_a_zipped_trail_are_reported_and_the_trail_still_verifies() {
+    let trail = Trail::new();
+    let zip = trail.zip(true);
+    // The same archive with three entries added that must not be read: a name that
+    // climbs out of the folder, a link, and a file outside the trail's folder.
+    let hostile = trail.dir.path().join("hostile.zip");
+    {
+        let mut source = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(&hostile).unwrap());
+        for index in 0..source.len() {
+            writer
+                .raw_copy_file(source.by_index(index).unwrap())
+                .unwrap();
+        }
+        let options = SimpleFileOptions::default();
+        writer
+            .start_file("evidence/../../etc/cron.d/evil", options)
+            .unwrap();
+        writer.write_all(b"* * * * * root sh\n").unwrap();
+        writer
+            .add_symlink(
+                "evidence/public-keys/ap-south-1.json",
+                "/etc/passwd",
+                options,
+            )
+            .unwrap();
+        writer.start_file("notes.txt", options).unwrap();
+        writer.write_all(b"collected by the IT team\n").unwrap();
+        writer.finish().unwrap();
+    }
+    let (code, report) = trail.verify(&hostile);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["verdict"], "verified");
+    let skipped: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "file_skipped")
+        .map(|f| (f["file"].as_str().unwrap(), f["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{report:#}");
+    assert_eq!(skipped[0].0, "evidence/../../etc/cron.d/evil");
+    assert!(skipped[0].1.contains("could lead outside the folder"));
+    assert_eq!(skipped[1].0, "evidence/public-keys/ap-south-1.json");
+    assert!(skipped[1].1.contains("symbolic link"));
+    assert_eq!(skipped[2].0, "notes.txt");
+    assert!(skipped[2].1.contains("outside evidence/"));
+    // Everything else is as the archive without them says.
+    let (_, clean) = trail.verify(&zip);
+    let mut without = report.clone();
+    without["findings"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| f["kind"] != "file_skipped");
+    without["finding_groups"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["kind"] != "file_skipped");
+    assert_eq!(without_container(without), without_container(clean));
+}

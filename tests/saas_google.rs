@@ -8,12 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use trailscope::case::Case;
 use trailscope::produce::google::{GooglePlan, GoogleShape, GoogleTruth, write_google};
-use trailscope::query::{self, EventFilter, Order};
+use trailscope::query;
 
-use crate::support::run_trailscope;
+use crate::support::{all_events, count_kind, import, normal, verify};
 
 fn quirky(shape: GoogleShape) -> GooglePlan {
     GooglePlan {
@@ -27,52 +27,10 @@ fn quirky(shape: GoogleShape) -> GooglePlan {
     }
 }
 
-fn verify(path: &Path) -> (i32, Value) {
-    let output = run_trailscope(&["verify", path.to_str().unwrap(), "--json"]);
-    let report = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
-    (output.status.code().unwrap(), report)
-}
-
-fn import(case: &Path, path: &Path) {
-    let output = run_trailscope(&[
-        "import",
-        "--case",
-        case.to_str().unwrap(),
-        path.to_str().unwrap(),
-    ]);
-    assert!(
-        output.status.code().is_some_and(|c| c != 2),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn count_kind(report: &Value, kind: &str) -> usize {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == kind)
-        .count()
-}
-
-fn normal(row: &query::EventRow) -> Value {
-    serde_json::from_slice(row.normal.as_deref().unwrap()).unwrap()
-}
-
 /// The case's answers against the generator's truth.
 fn check_case(case_path: &Path, truth: &GoogleTruth) {
     let case = Case::open_read_only(case_path).unwrap();
-    let rows = query::list_events(
-        &case,
-        &EventFilter::default(),
-        Order::OldestFirst,
-        100_000,
-        None,
-    )
-    .unwrap()
-    .rows;
+    let rows = all_events(&case);
     let readable: Vec<_> = rows.iter().filter(|r| r.malformed.is_none()).collect();
     assert_eq!(readable.len() as u64, truth.events, "events");
     assert_eq!(

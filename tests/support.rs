@@ -245,3 +245,62 @@ pub fn sealed_bundle(dir: &Path, lines: &[String]) -> PathBuf {
     produce::seal_directory(dir, Some(&test_key())).expect("seal");
     dir.to_owned()
 }
+
+// Helpers for the export tests (`saas_*`, `saas_zip`): the binary's report and import of
+// an export, and the case's events read back.
+
+/// `trailscope verify PATH --json`: its exit code and report.
+pub fn verify(path: &Path) -> (i32, Value) {
+    let output = run_trailscope(&["verify", path.to_str().unwrap(), "--json"]);
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code().unwrap(), report)
+}
+
+/// `trailscope import --case CASE PATH`, which must not fail to read (exit code 2).
+pub fn import(case: &Path, path: &Path) -> std::process::Output {
+    let output = run_trailscope(&[
+        "import",
+        "--case",
+        case.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.code().is_some_and(|c| c != 2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The findings of one kind in a report as `--json` prints it.
+pub fn findings<'a>(report: &'a Value, kind: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .collect()
+}
+
+pub fn count_kind(report: &Value, kind: &str) -> usize {
+    findings(report, kind).len()
+}
+
+/// A stored event's normalized JSON.
+pub fn normal(row: &trailscope::query::EventRow) -> Value {
+    serde_json::from_slice(row.normal.as_deref().unwrap()).unwrap()
+}
+
+/// Every event of a case, oldest first (quarantined records too).
+pub fn all_events(case: &trailscope::case::Case) -> Vec<trailscope::query::EventRow> {
+    trailscope::query::list_events(
+        case,
+        &trailscope::query::EventFilter::default(),
+        trailscope::query::Order::OldestFirst,
+        100_000,
+        None,
+    )
+    .unwrap()
+    .rows
+}

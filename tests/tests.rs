@@ -30,6 +30,9 @@ mod saas_kubernetes;
 mod saas_okta;
 mod saas_purview;
 mod saas_salesforce;
+mod saas_zip;
+
+mod people;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
 // A masked field is hidden in every CLI output and export, however deeply nested.

@@ -1288,7 +1288,9 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
             .execute_batch(
                 "DROP INDEX finding_by_event; DROP INDEX event_malformed; DROP TABLE source_file;
                  ALTER TABLE bundle DROP COLUMN source; ALTER TABLE bundle DROP COLUMN mapping;
-                 ALTER TABLE event DROP COLUMN normal; PRAGMA user_version = 1;",
+                 ALTER TABLE event DROP COLUMN normal;
+                 DROP INDEX actor_by_email; ALTER TABLE actor DROP COLUMN email;
+                 DROP TABLE actor_source; DROP TABLE actor_unlinked; PRAGMA user_version = 1;",
             )
             .unwrap();
         assert_eq!(version(&connection), 1);
@@ -1300,7 +1302,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 5);
+    assert_eq!(current, 6);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);

@@ -26,8 +26,8 @@ use crate::dto::{
     ActivityDto, ActorDto, AwsKeyListDto, CaseSummaryDto, CheckpointFileDto, ErrorCode, ErrorDto,
     EventDetailDto, EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto,
     FilePreviewDto, FindingDto, FindingGroupDto, ImportProgressDto, MappingDraftDto, OpenedDto,
-    PreviewEventDto, QuestionDto, RecentCaseDto, ReverifyDto, SavedMappingDto, TimelineDto,
-    TrustedKeyDto, parse_iso,
+    PersonDto, PreviewEventDto, QuestionDto, RecentCaseDto, ReverifyDto, SavedMappingDto,
+    TimelineDto, TrustedKeyDto, parse_iso,
 };
 use crate::{checkpoints, keys, mappings, recent};
 
@@ -111,16 +111,29 @@ fn case_path_for_bundle(data_dir: &Path, bundle: &Path) -> PathBuf {
 /// in the app's data dir, or where the reviewer chooses in a save dialog when
 /// `choose_case_location` is set (cancelling it opens nothing). A file of no known
 /// format fails with `unknown_format` before any case is made or place asked for; a
-/// CSV or JSON one can then be imported through a mapping (`import_mapped`).
+/// CSV or JSON one can then be imported through a mapping (`import_mapped`). With
+/// `add_to_case`, a source is imported into the open case instead, beside what it
+/// holds (a Purview export and an Okta log of the same company, read as one case).
 #[tauri::command]
 pub async fn open_path(
     app: AppHandle,
     state: State<'_, AppState>,
     path: String,
     choose_case_location: Option<bool>,
+    add_to_case: Option<bool>,
     on_progress: Channel<ImportProgressDto>,
 ) -> CommandResult<OpenedDto> {
     let path = PathBuf::from(path);
+    let into = if add_to_case == Some(true) {
+        if is_case_file(&path) {
+            return Err(ErrorDto::invalid(
+                "that is a case, not an export: open it on its own, or add its sources one by one",
+            ));
+        }
+        Some(state.case_path()?)
+    } else {
+        None
+    };
     if is_case_file(&path) {
         // Fails here, not on the first query, if it is a SQLite file but not a case;
         // opened for writing once so a case made by an older version is migrated
@@ -142,10 +155,30 @@ pub async fn open_path(
         &state,
         path,
         None,
-        choose_case_location == Some(true),
+        CaseFor::new(into, choose_case_location),
         on_progress,
     )
     .await
+}
+
+/// Which case an import goes into.
+enum CaseFor {
+    /// The case kept for the source in the app's data dir.
+    Own,
+    /// The case kept for the source, where the reviewer chooses.
+    Chosen,
+    /// This case (the open one).
+    This(PathBuf),
+}
+
+impl CaseFor {
+    fn new(into: Option<PathBuf>, choose_case_location: Option<bool>) -> CaseFor {
+        match into {
+            Some(path) => CaseFor::This(path),
+            None if choose_case_location == Some(true) => CaseFor::Chosen,
+            None => CaseFor::Own,
+        }
+    }
 }
 
 /// Imports a CSV or JSON file through the mapping the form drafted, into a case of its
@@ -165,7 +198,7 @@ pub async fn import_mapped(
         &state,
         PathBuf::from(path),
         Some(mapping),
-        choose_case_location == Some(true),
+        CaseFor::new(None, choose_case_location),
         on_progress,
     )
     .await
@@ -178,7 +211,7 @@ async fn import_into_case(
     state: &AppState,
     path: PathBuf,
     mapping: Option<Mapping>,
-    choose_case_location: bool,
+    case_for: CaseFor,
     on_progress: Channel<ImportProgressDto>,
 ) -> CommandResult<OpenedDto> {
     let data_dir = crate::data_dir(app)?;
@@ -188,8 +221,11 @@ async fn import_into_case(
             format!("cannot create {}: {e}", data_dir.display()),
         )
     })?;
-    let mut case_path = case_path_for_bundle(&data_dir, &path);
-    if choose_case_location {
+    let mut case_path = match &case_for {
+        CaseFor::This(path) => path.clone(),
+        CaseFor::Own | CaseFor::Chosen => case_path_for_bundle(&data_dir, &path),
+    };
+    if matches!(case_for, CaseFor::Chosen) {
         let name = case_path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -245,7 +281,9 @@ async fn import_into_case(
     .await
     .map_err(blocking_error)??;
     *state.case_path.lock().map_err(blocking_error)? = Some(case_path.clone());
-    let _ = recent::remember(app, &case_path, &path);
+    if !matches!(case_for, CaseFor::This(_)) {
+        let _ = recent::remember(app, &case_path, &path);
+    }
     Ok(OpenedDto {
         case_path: case_path.display().to_string(),
         import: Some(outcome.into()),
@@ -334,6 +372,37 @@ pub fn list_actors(state: State<'_, AppState>) -> CommandResult<Vec<ActorDto>> {
     Ok(query::list_actors(&case)?
         .into_iter()
         .map(ActorDto::from)
+        .collect())
+}
+
+/// Every person, most active first, each with the accounts linked by a shared email.
+#[tauri::command(async)]
+pub fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<PersonDto>> {
+    let case = state.open_case()?;
+    Ok(query::list_people(&case)?
+        .into_iter()
+        .map(PersonDto::from)
+        .collect())
+}
+
+/// Separates an account from the person its email links it to (`linked: false`), or
+/// undoes that (`linked: true`); answers every person as they now stand.
+#[tauri::command(async)]
+pub fn link_actor(
+    state: State<'_, AppState>,
+    actor_id: String,
+    linked: bool,
+) -> CommandResult<Vec<PersonDto>> {
+    let mut case = Case::open(&state.case_path()?)?;
+    if linked {
+        case.relink_actor(&actor_id)?;
+    } else {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        case.unlink_actor(&actor_id, &now)?;
+    }
+    Ok(query::list_people(&case)?
+        .into_iter()
+        .map(PersonDto::from)
         .collect())
 }
 

@@ -20,7 +20,7 @@ use trailscope::case::{
 use trailscope::query::diff::FieldChange;
 use trailscope::query::{
     Activity, ActorSummary, DetailView, EventCheck, EventFilter, EventView, FacetCount,
-    FindingGroupView, HistoryEntryView, HistoryView, Question, actor_kind,
+    FindingGroupView, HistoryEntryView, HistoryView, Person, Question, actor_kind,
 };
 use trailscope::source::{
     FieldSource, MappingDraft, Preview, PreviewEvent, RecordFormat, SourceKind,
@@ -732,12 +732,19 @@ pub struct ActorDto {
     pub n_failures: i64,
     #[ts(type = "number")]
     pub n_denials: i64,
+    /// The email or user principal name it was seen with (lower case).
+    pub email: Option<String>,
+    /// Where it acted, in words ("Okta System Log"), most events first.
+    pub sources: Vec<String>,
+    /// The reviewer separated it from the person its email links it to.
+    pub unlinked: bool,
 }
 
 impl From<ActorSummary> for ActorDto {
     fn from(actor: ActorSummary) -> Self {
         ActorDto {
             kind: actor_kind(actor.actor_type.as_deref()).to_owned(),
+            sources: source_titles(actor.sources.iter().map(String::as_str)),
             actor_id: actor.actor_id,
             actor_type: actor.actor_type,
             name: actor.name,
@@ -746,6 +753,61 @@ impl From<ActorSummary> for ActorDto {
             last_time: iso_utc(Some(actor.last_ts)),
             n_failures: actor.n_failures,
             n_denials: actor.n_denials,
+            email: actor.email,
+            unlinked: actor.unlinked,
+        }
+    }
+}
+
+/// Source kinds' names (`okta`) in words ("Okta System Log").
+fn source_titles<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names
+        .map(|name| {
+            SourceKind::from_name(name)
+                .map_or_else(|| name.to_owned(), |kind| kind.title().to_owned())
+        })
+        .collect()
+}
+
+/// One person with every account they acted through: accounts seen with the same
+/// email or user principal name are one person (the engine links them; the reviewer
+/// can separate one again).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PersonDto {
+    /// Stable: `linked:` and the linking address, else the one account's id.
+    pub key: String,
+    pub name: Option<String>,
+    pub kind: String,
+    /// The address the accounts share, when more than one are linked by it.
+    pub linked_by: Option<String>,
+    /// Where they acted, in words, most events first.
+    pub sources: Vec<String>,
+    #[ts(type = "number")]
+    pub n_events: i64,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    #[ts(type = "number")]
+    pub n_failures: i64,
+    #[ts(type = "number")]
+    pub n_denials: i64,
+    /// Most active first; never empty.
+    pub accounts: Vec<ActorDto>,
+}
+
+impl From<Person> for PersonDto {
+    fn from(person: Person) -> Self {
+        PersonDto {
+            key: person.key(),
+            name: person.name().map(str::to_owned),
+            kind: actor_kind(person.actor_type()).to_owned(),
+            sources: source_titles(person.sources().into_iter()),
+            n_events: person.n_events(),
+            first_time: iso_utc(Some(person.first_ts())),
+            last_time: iso_utc(Some(person.last_ts())),
+            n_failures: person.n_failures(),
+            n_denials: person.n_denials(),
+            linked_by: person.linked_by,
+            accounts: person.accounts.into_iter().map(ActorDto::from).collect(),
         }
     }
 }
@@ -1379,6 +1441,7 @@ pub mod bindings {
             SourceDto,
             EventDetailDto,
             ActorDto,
+            PersonDto,
             DiscrepancyDto,
             TimelineEntryDto,
             TimelineDto,

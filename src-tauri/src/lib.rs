@@ -90,6 +90,8 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
             commands::list_events,
             commands::event_detail,
             commands::list_actors,
+            commands::list_people,
+            commands::link_actor,
             commands::record_timeline,
             commands::list_trusted_keys,
             commands::add_trusted_key,

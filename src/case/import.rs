@@ -219,7 +219,7 @@ pub fn import_source(
             .copied();
         table::finding::insert(&transaction, Some(bundle_idx), finding, event_idx)?;
     }
-    table::actor::add_tallies(&transaction, &actors)?;
+    table::actor::add_tallies(&transaction, &actors, report.bundle.source.as_str())?;
     table::event::build_deferred_indexes(&transaction, &deferred_indexes)?;
     transaction.commit()?;
     Ok(ImportOutcome {
@@ -446,6 +446,9 @@ impl LineSink for ImportSink<'_, '_> {
             }
             if fields.actor_name.is_some() && tally.name != fields.actor_name {
                 tally.name.clone_from(&fields.actor_name);
+            }
+            if tally.email.is_none() {
+                tally.email = table::actor::address(fields.actor_email.as_deref(), actor_id);
             }
             if ts != UNKNOWN_TS {
                 tally.first_ts = tally.first_ts.min(ts);

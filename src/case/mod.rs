@@ -151,4 +151,16 @@ impl Case {
         transaction.commit()?;
         Ok(())
     }
+
+    /// Separates an account from the person its email links it to (the reviewer
+    /// knows better: a shared mailbox, a reused address); `at` is RFC 3339. False when
+    /// the case has no such actor or it was separated already.
+    pub fn unlink_actor(&mut self, actor_id: &str, at: &str) -> Result<bool> {
+        table::actor::unlink(&self.connection, actor_id, at)
+    }
+
+    /// Undoes [`Case::unlink_actor`]. False when it was not separated.
+    pub fn relink_actor(&mut self, actor_id: &str) -> Result<bool> {
+        table::actor::relink(&self.connection, actor_id)
+    }
 }

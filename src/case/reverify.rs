@@ -67,6 +67,7 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
                 .ok()
                 .map(|event| EventFields {
                     state_change: None,
+                    actor_email: None,
                     ..EventFields::of(&event)
                 });
             if from_normal.as_ref() != Some(&columns) || malformed.is_some() {
@@ -112,6 +113,7 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
         let parsed = crate::canonical::parse(&raw).expect("check_line parsed it");
         let from_raw = EventFields {
             state_change: None,
+            actor_email: None,
             ..EventFields::of(&parsed)
         };
         if columns != from_raw || omitted != link.is_stub {

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -175,6 +175,40 @@ CREATE TABLE source_file (
 CREATE INDEX source_file_by_name ON source_file(file);
 INSERT INTO source_file (bundle_idx, file, first_event_idx, last_event_idx, n_rows)
     SELECT bundle_idx, file, min(event_idx), max(event_idx), count(*) FROM event GROUP BY bundle_idx, file;
+"#;
+
+/// One person across sources: each actor keeps the email or user principal name it
+/// was seen with (lower case; an id that is one counts), and which kinds of source it
+/// acted in, so the actors view links accounts that share an address (Maria's Microsoft
+/// 365 UPN, her Okta login, her GitHub SAML identity) into one person. A link the
+/// reviewer undoes is remembered in `actor_unlinked`. Cases imported before are filled
+/// in from their rows: the address of the actor's first event that gives one, else
+/// its id when that looks like one (`table::actor::address`'s rule).
+const V6: &str = r#"
+ALTER TABLE actor ADD COLUMN email TEXT;
+CREATE INDEX actor_by_email ON actor(email) WHERE email IS NOT NULL;
+UPDATE actor SET email = coalesce(
+    (SELECT lower(trim(address)) FROM (
+        SELECT json_extract(CAST(coalesce(e.normal, e.raw) AS TEXT), '$.actor.email') AS address
+        FROM event e
+        WHERE e.actor_id = actor.actor_id AND e.malformed IS NULL AND e.omitted = 0
+          AND json_valid(CAST(coalesce(e.normal, e.raw) AS TEXT))
+        LIMIT 1)
+     WHERE address GLOB '?*@?*.?*' AND address NOT GLOB '*[ <>]*'),
+    CASE WHEN actor_id GLOB '?*@?*.?*' AND actor_id NOT GLOB '*[ <>]*' THEN lower(actor_id) END);
+CREATE TABLE actor_source (
+    actor_id  TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    n_events  INTEGER NOT NULL,
+    PRIMARY KEY (actor_id, source)
+) STRICT, WITHOUT ROWID;
+INSERT INTO actor_source (actor_id, source, n_events)
+    SELECT e.actor_id, b.source, count(*) FROM event e JOIN bundle b USING (bundle_idx)
+    WHERE e.actor_id IS NOT NULL AND e.omitted = 0 GROUP BY e.actor_id, b.source;
+CREATE TABLE actor_unlinked (
+    actor_id     TEXT PRIMARY KEY,
+    unlinked_at  TEXT NOT NULL
+) STRICT;
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.

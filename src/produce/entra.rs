@@ -18,6 +18,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::quirks::{self, Quirk, Quirks, Row};
 use super::rng::Rng;
 
 /// Which export shape to write.
@@ -172,41 +173,46 @@ pub fn write_entra(path: &Path, plan: &EntraPlan) -> std::io::Result<EntraTruth>
     }
     truth.events = records.len() as u64;
     // Microsoft writes the newest first.
-    let mut rows: Vec<Value> = records.iter().rev().cloned().collect();
+    records.reverse();
+    let quirks = Quirks {
+        repeats: plan.repeats,
+        conflicting: plan.conflicting,
+        untimed: plan.untimed,
+        broken: 0,
+    };
     // Conflicting repeats: an earlier id with other content (both are kept). Taken
     // from records that change no department, so each user's history stays as written.
-    let plain: Vec<&Value> = records
-        .iter()
-        .filter(|r| r["activityDisplayName"] != "Update user")
+    let plain: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i]["activityDisplayName"] != "Update user")
         .collect();
-    for k in 0..plan.conflicting.min(plain.len()) {
-        let mut other = plain[(k * 7) % plain.len()].clone();
-        other["correlationId"] = json!(format!("c0ffee00-0000-4000-8000-{:012}", 800_000 + k));
-        count(&mut truth, &other);
-        truth.events += 1;
-        if plan.shape != EntraShape::Csv {
-            truth.differing_repeats += 1;
-        }
-        rows.push(other);
+    let (rows, added) = quirks.rows(
+        &records,
+        &plain,
+        |quirk, k, record| match quirk {
+            Quirk::Conflicting => {
+                record["correlationId"] =
+                    json!(format!("c0ffee00-0000-4000-8000-{:012}", 800_000 + k));
+                count(&mut truth, record);
+                truth.events += 1;
+            }
+            Quirk::Untimed => {
+                record["id"] = json!(format!("Directory_untimed_{k:04}"));
+                record["correlationId"] =
+                    json!(format!("c0ffee00-0000-4000-8000-{:012}", 900_000 + k));
+                quirks::untime(k, record, "activityDateTime", "n/a");
+            }
+            _ => {}
+        },
+        None,
+    );
+    // The CSV has no id: a record with other content is simply another row.
+    if plan.shape != EntraShape::Csv {
+        truth.differing_repeats = added.conflicting;
     }
-    for k in 0..plan.untimed {
-        let mut record = records[(k * 5) % records.len()].clone();
-        record["id"] = json!(format!("Directory_untimed_{k:04}"));
-        record["correlationId"] = json!(format!("c0ffee00-0000-4000-8000-{:012}", 900_000 + k));
-        if k % 2 == 0 {
-            record.as_object_mut().unwrap().remove("activityDateTime");
-        } else {
-            record["activityDateTime"] = json!("n/a");
-        }
-        truth.quarantined += 1;
-        rows.push(record);
-    }
-    // Repeats, as a second overlapping download gives them.
-    for k in 0..plan.repeats.min(records.len()) {
-        rows.push(records[(k * 3) % records.len()].clone());
-        truth.exact_repeats += 1;
-    }
+    truth.quarantined = added.quarantined();
+    truth.exact_repeats = added.repeats;
     truth.rows = rows.len() as u64;
+    let rows: Vec<Value> = rows.into_iter().filter_map(Row::into_record).collect();
     write_rows(path, plan.shape, &rows)?;
     Ok(truth)
 }

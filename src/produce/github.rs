@@ -20,6 +20,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
+use super::quirks::{self, Quirk, Quirks, Row};
 use super::rng::Rng;
 
 /// Which export shape to write.
@@ -164,33 +165,37 @@ pub fn write_github(path: &Path, plan: &GitHubPlan) -> std::io::Result<GitHubTru
         records.push(record);
     }
     truth.events = records.len() as u64;
-    let mut rows: Vec<Value> = records.clone();
-    for k in 0..plan.conflicting.min(stateless.len()) {
-        let mut other = records[stateless[(k * 7) % stateless.len()]].clone();
-        other["actor_ip"] = json!("192.0.2.200");
-        other["user_agent"] = json!("curl/8.5.0");
-        count(&mut truth, &other);
-        truth.events += 1;
-        rows.push(other);
-    }
-    for k in 0..plan.untimed {
-        let mut record = records[k % records.len()].clone();
-        record["_document_id"] = json!(format!("untimed{k:015}"));
-        let object = record.as_object_mut().unwrap();
-        object.remove("created_at");
-        if k % 2 == 0 {
-            object.remove("@timestamp");
-        } else {
-            object.insert("@timestamp".into(), json!("yesterday afternoon"));
-        }
-        truth.quarantined += 1;
-        rows.push(record);
-    }
-    for k in 0..plan.repeats.min(records.len()) {
-        rows.push(records[(k * 3) % records.len()].clone());
-        truth.exact_repeats += 1;
-    }
+    let quirks = Quirks {
+        repeats: plan.repeats,
+        conflicting: plan.conflicting,
+        untimed: plan.untimed,
+        broken: 0,
+    };
+    let (rows, added) = quirks.rows(
+        &records,
+        &stateless,
+        |quirk, k, record| match quirk {
+            Quirk::Conflicting => {
+                record["actor_ip"] = json!("192.0.2.200");
+                record["user_agent"] = json!("curl/8.5.0");
+                count(&mut truth, record);
+                truth.events += 1;
+            }
+            Quirk::Untimed => {
+                record["_document_id"] = json!(format!("untimed{k:015}"));
+                if let Some(object) = record.as_object_mut() {
+                    object.remove("created_at");
+                }
+                quirks::untime(k, record, "@timestamp", "yesterday afternoon");
+            }
+            _ => {}
+        },
+        None,
+    );
+    truth.quarantined = added.quarantined();
+    truth.exact_repeats = added.repeats;
     truth.rows = rows.len() as u64;
+    let rows: Vec<Value> = rows.into_iter().filter_map(Row::into_record).collect();
     write_rows(path, plan.shape, &rows)?;
     Ok(truth)
 }

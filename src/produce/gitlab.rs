@@ -18,6 +18,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
+use super::quirks::{self, Quirk, Quirks, Row};
 use super::rng::Rng;
 
 /// Which export shape to write.
@@ -148,30 +149,33 @@ pub fn write_gitlab(path: &Path, plan: &GitLabPlan) -> std::io::Result<GitLabTru
         records.push(record);
     }
     truth.events = records.len() as u64;
-    let mut rows = records.clone();
-    for k in 0..plan.conflicting.min(stateless.len()) {
-        let mut other = records[stateless[(k * 7) % stateless.len()]].clone();
-        other["ip_address"] = json!("192.0.2.200");
-        other["details"]["ip_address"] = json!("192.0.2.200");
-        count(&mut truth, &other);
-        truth.events += 1;
-        rows.push(other);
-    }
-    for k in 0..plan.untimed {
-        let mut record = records[k % records.len()].clone();
-        record["id"] = json!(900_000 + k);
-        if k % 2 == 0 {
-            record.as_object_mut().unwrap().remove("created_at");
-        } else {
-            record["created_at"] = json!("yesterday afternoon");
-        }
-        truth.quarantined += 1;
-        rows.push(record);
-    }
-    for k in 0..plan.repeats.min(records.len()) {
-        rows.push(records[(k * 3) % records.len()].clone());
-        truth.exact_repeats += 1;
-    }
+    let quirks = Quirks {
+        repeats: plan.repeats,
+        conflicting: plan.conflicting,
+        untimed: plan.untimed,
+        broken: 0,
+    };
+    let (rows, added) = quirks.rows(
+        &records,
+        &stateless,
+        |quirk, k, record| match quirk {
+            Quirk::Conflicting => {
+                record["ip_address"] = json!("192.0.2.200");
+                record["details"]["ip_address"] = json!("192.0.2.200");
+                count(&mut truth, record);
+                truth.events += 1;
+            }
+            Quirk::Untimed => {
+                record["id"] = json!(900_000 + k);
+                quirks::untime(k, record, "created_at", "yesterday afternoon");
+            }
+            _ => {}
+        },
+        None,
+    );
+    truth.quarantined = added.quarantined();
+    truth.exact_repeats = added.repeats;
+    let rows: Vec<Value> = rows.into_iter().filter_map(Row::into_record).collect();
     truth.rows = rows.len() as u64;
     write_rows(path, plan.shape, &rows)?;
     Ok(truth)

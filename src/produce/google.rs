@@ -18,6 +18,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::quirks::{self, Quirk, Quirks, Row};
 use super::rng::Rng;
 
 /// Which export shape to write.
@@ -170,73 +171,67 @@ pub fn write_google(path: &Path, plan: &GooglePlan) -> std::io::Result<GoogleTru
         activities.push(activity);
     }
     truth.events = truth.per_actor.values().sum();
-    let mut written: Vec<Item> = activities.iter().cloned().map(Item::Activity).collect();
-
-    // An id reused by a different activity (its address differs).
+    let quirks = Quirks {
+        repeats: plan.repeats,
+        conflicting: plan.conflicting,
+        untimed: plan.untimed,
+        broken: plan.broken,
+    };
+    // An id reused by a different activity (its address differs): sign-ins and
+    // downloads, which change no setting and no name.
     let plain: Vec<usize> = (0..activities.len())
         .filter(|&i| {
             let app = activities[i]["id"]["applicationName"].as_str();
             matches!(app, Some("login" | "drive"))
         })
         .collect();
-    for k in 0..plan.conflicting.min(plain.len()) {
-        let mut other = activities[plain[(k * 7 + 2) % plain.len()]].clone();
-        other["ipAddress"] = json!("192.0.2.200");
-        other["etag"] = json!(format!("\"conflict-{k}\""));
-        let before = truth.per_actor.values().sum::<u64>();
-        count(&other, &mut truth);
-        let added = truth.per_actor.values().sum::<u64>() - before;
-        truth.events += added;
-        truth.conflicting_events += added;
-        written.push(Item::Activity(other));
-    }
-    // Times missing or not times.
-    for k in 0..plan.untimed {
-        let mut activity = activities[(k * 5 + 1) % activities.len()].clone();
-        activity["id"]["uniqueQualifier"] = json!(format!("-9{:017}", k));
-        if k % 2 == 0 {
-            activity["id"].as_object_mut().unwrap().remove("time");
-        } else {
-            activity["id"]["time"] = json!("Mon Mar  2 09:15 (local)");
-        }
-        truth.quarantined += 1;
-        written.insert((written.len() / 2).max(1), Item::Activity(activity));
-    }
-    if plan.shape == GoogleShape::Lines {
-        for k in 0..plan.broken {
-            truth.quarantined += 1;
-            written.insert(
-                (written.len() / 3).max(1) + k,
-                Item::Broken("{\"kind\":\"admin#reports#activity\",\"id\":{\"time\":\"2026-03-02T10:00:00.000Z\",\"uniqueQualifier\":\"12".into()),
-            );
-        }
-    }
-    // Repeats of whole activities, as overlapping exports give them (the API gives
-    // them another etag).
-    for k in 0..plan.repeats.min(activities.len()) {
-        let mut again = activities[(k * 3) % activities.len()].clone();
-        again["etag"] = json!(format!("\"repeat-{k}\""));
-        truth.exact_repeats += again["events"].as_array().map_or(0, |e| e.len() as u64);
-        written.push(Item::Activity(again));
-    }
+    // A line that is not JSON can only be where each activity is a line.
+    let broken = (plan.shape == GoogleShape::Lines).then_some(broken_line as fn(usize) -> String);
+    let (written, added) = quirks.rows(
+        &activities,
+        &plain,
+        |quirk, k, activity| match quirk {
+            Quirk::Conflicting => {
+                activity["ipAddress"] = json!("192.0.2.200");
+                activity["etag"] = json!(format!("\"conflict-{k}\""));
+                let before = truth.per_actor.values().sum::<u64>();
+                count(activity, &mut truth);
+                let added = truth.per_actor.values().sum::<u64>() - before;
+                truth.events += added;
+                truth.conflicting_events += added;
+            }
+            Quirk::Untimed => {
+                activity["id"]["uniqueQualifier"] = json!(format!("-9{:017}", k));
+                quirks::untime(k, &mut activity["id"], "time", "Mon Mar  2 09:15 (local)");
+            }
+            // Overlapping exports give the same activity again, with another etag.
+            Quirk::Repeat => {
+                activity["etag"] = json!(format!("\"repeat-{k}\""));
+                truth.exact_repeats += activity["events"].as_array().map_or(0, |e| e.len() as u64);
+            }
+            Quirk::Incomplete => {}
+        },
+        broken,
+    );
+    truth.quarantined = added.quarantined();
     truth.activities = written.len() as u64;
     write_items(path, plan.shape, &written, plan.seed)?;
     Ok(truth)
 }
 
-enum Item {
-    Activity(Value),
-    Broken(String),
+/// A line cut short, as a damaged export has it.
+fn broken_line(_: usize) -> String {
+    "{\"kind\":\"admin#reports#activity\",\"id\":{\"time\":\"2026-03-02T10:00:00.000Z\",\"uniqueQualifier\":\"12".into()
 }
 
-fn write_items(path: &Path, shape: GoogleShape, items: &[Item], seed: u64) -> std::io::Result<()> {
+fn write_items(
+    path: &Path,
+    shape: GoogleShape,
+    items: &[Row<Value>],
+    seed: u64,
+) -> std::io::Result<()> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let activities = || {
-        items.iter().filter_map(|item| match item {
-            Item::Activity(activity) => Some(activity),
-            Item::Broken(_) => None,
-        })
-    };
+    let activities = || items.iter().filter_map(Row::record);
     match shape {
         GoogleShape::Page => {
             let page = json!({
@@ -260,10 +255,10 @@ fn write_items(path: &Path, shape: GoogleShape, items: &[Item], seed: u64) -> st
         GoogleShape::Lines => {
             for item in items {
                 match item {
-                    Item::Activity(activity) => {
+                    Row::Record(activity) => {
                         serde_json::to_writer(&mut file, &other_etag(activity, "lines"))?
                     }
-                    Item::Broken(text) => file.write_all(text.as_bytes())?,
+                    Row::Broken(text) => file.write_all(text.as_bytes())?,
                 }
                 file.write_all(b"\n")?;
             }

@@ -17,6 +17,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
+use super::quirks::{self, Quirk};
 use super::rng::Rng;
 
 /// What to write.
@@ -719,15 +720,8 @@ pub fn write_kubernetes(path: &Path, plan: &KubernetesPlan) -> std::io::Result<K
     let plain: Vec<usize> = (0..requests.len())
         .filter(|&i| requests[i].plain && requests[i].stages.len() >= 2)
         .collect();
-    let spread = |k: usize, of: &[usize]| of[(k * 7919 + 13) % of.len()];
-    let mut chosen = std::collections::BTreeSet::new();
     for k in 0..plan.incomplete.min(plain.len()) {
-        let mut i = spread(k, &plain);
-        while chosen.contains(&i) {
-            i = plain[(plain.iter().position(|&p| p == i).unwrap() + 1) % plain.len()];
-        }
-        chosen.insert(i);
-        requests[i].incomplete = true;
+        requests[plain[quirks::pick(Quirk::Incomplete, k, plain.len())]].incomplete = true;
     }
     let complete_plain: Vec<usize> = plain
         .iter()
@@ -780,20 +774,15 @@ pub fn write_kubernetes(path: &Path, plan: &KubernetesPlan) -> std::io::Result<K
     // first: the first line tells the format).
     let written = lines.len();
     let middle = |k: usize, n: usize| (written * (k + 1) / (n + 2)).max(3);
-    for k in 0..plan.untimed {
-        let mut event = requests[complete_plain[k % complete_plain.len()]]
-            .base
-            .clone();
+    for k in 0..plan.untimed * usize::from(!complete_plain.is_empty()) {
+        let i = quirks::pick(Quirk::Untimed, k, complete_plain.len());
+        let mut event = requests[complete_plain[i]].base.clone();
         event["auditID"] = json!(format!("00000000-0000-4000-8000-{:012}", 700 + k));
         event["stage"] = json!("ResponseComplete");
         event["responseStatus"] = status(200);
-        let map = event.as_object_mut().unwrap();
-        if k % 2 == 0 {
-            map.remove("requestReceivedTimestamp");
-        } else {
-            map.insert("requestReceivedTimestamp".into(), json!("not a time"));
-            map.insert("stageTimestamp".into(), json!("2026-02-30T25:61:00Z"));
-        }
+        // Its times are gone, or neither is a time.
+        quirks::untime(k, &mut event, "requestReceivedTimestamp", "not a time");
+        quirks::untime(k, &mut event, "stageTimestamp", "2026-02-30T25:61:00Z");
         let at = middle(k, plan.untimed);
         lines.insert(at, to_line(&event));
         truth.quarantined += 1;
@@ -809,7 +798,8 @@ pub fn write_kubernetes(path: &Path, plan: &KubernetesPlan) -> std::io::Result<K
 
     // A second, overlapping copy of part of the log: whole requests repeated exactly.
     for k in 0..plan.repeats.min(complete_plain.len()) {
-        let request = &requests[complete_plain[(k * 31 + 5) % complete_plain.len()]];
+        let request =
+            &requests[complete_plain[quirks::pick(Quirk::Repeat, k, complete_plain.len())]];
         let repeated = request.lines();
         truth.folded += repeated.len() as u64 - 1;
         truth.exact_repeats += 1;
@@ -817,7 +807,8 @@ pub fn write_kubernetes(path: &Path, plan: &KubernetesPlan) -> std::io::Result<K
     }
     // An auditID reused by a different request (a final line of other content).
     for k in 0..plan.conflicting.min(complete_plain.len()) {
-        let request = &requests[complete_plain[(k * 17 + 3) % complete_plain.len()]];
+        let request =
+            &requests[complete_plain[quirks::pick(Quirk::Conflicting, k, complete_plain.len())]];
         let mut event = request.base.clone();
         event["stage"] = json!("ResponseComplete");
         event["stageTimestamp"] = json!(micros(request.done + Duration::milliseconds(250)));

@@ -12,7 +12,11 @@
 //! permissions), `rng` (the seeded PRNG), `jcs` (canonical writing of generated events), `keys`,
 //! `seal` (manifest and signature). `cloudtrail` generates AWS CloudTrail evidence
 //! folders (log files, signed and chained hourly digests, head-object and public-key
-//! files) with its own gzip, hashing, fingerprints and RSA signing.
+//! files) with its own gzip, hashing, fingerprints and RSA signing. One module per SaaS
+//! system (`purview`, `entra`, `okta`, `kubernetes`, `github`, `gitlab`, `google`,
+//! `salesforce`) generates its exports; `quirks` plans the quirks they share (repeats,
+//! conflicting ids, untimed and broken records); `saas` names the eight for the
+//! command line.
 
 // `gen` is a reserved keyword in edition 2024, hence the raw identifier.
 pub mod cloudtrail;
@@ -26,9 +30,11 @@ mod keys;
 pub mod kubernetes;
 pub mod okta;
 pub mod purview;
+pub mod quirks;
 mod records;
 mod rng;
 mod roster;
+pub mod saas;
 pub mod salesforce;
 mod seal;
 mod world;

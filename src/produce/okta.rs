@@ -17,6 +17,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::quirks::{self, Quirk, Quirks, Row};
 use super::rng::Rng;
 
 /// Which export shape to write.
@@ -133,35 +134,37 @@ pub fn write_okta(path: &Path, plan: &OktaPlan) -> std::io::Result<OktaTruth> {
         records.push(record);
     }
     truth.events = records.len() as u64;
-    let mut rows = records.clone();
+    let quirks = Quirks {
+        repeats: plan.repeats,
+        conflicting: plan.conflicting,
+        untimed: plan.untimed,
+        broken: 0,
+    };
     // Conflicting repeats, from records that change no profile or role.
-    let plain: Vec<&Value> = records
-        .iter()
-        .filter(|r| r["target"][0].get("changeDetails").is_none())
+    let plain: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i]["target"][0].get("changeDetails").is_none())
         .collect();
-    for k in 0..plan.conflicting.min(plain.len()) {
-        let mut other = plain[(k * 7) % plain.len()].clone();
-        other["client"]["ipAddress"] = json!("192.0.2.200");
-        count(&mut truth, &other);
-        truth.events += 1;
-        rows.push(other);
-    }
-    for k in 0..plan.untimed {
-        let mut record = records[(k * 5) % records.len()].clone();
-        record["uuid"] = json!(format!("ffffffff-0000-11f0-8000-{k:012}"));
-        if k % 2 == 0 {
-            record.as_object_mut().unwrap().remove("published");
-        } else {
-            record["published"] = json!("2026-03-02 around noon");
-        }
-        truth.quarantined += 1;
-        rows.push(record);
-    }
-    for k in 0..plan.repeats.min(records.len()) {
-        rows.push(records[(k * 3) % records.len()].clone());
-        truth.exact_repeats += 1;
-    }
+    let (rows, added) = quirks.rows(
+        &records,
+        &plain,
+        |quirk, k, record| match quirk {
+            Quirk::Conflicting => {
+                record["client"]["ipAddress"] = json!("192.0.2.200");
+                count(&mut truth, record);
+                truth.events += 1;
+            }
+            Quirk::Untimed => {
+                record["uuid"] = json!(format!("ffffffff-0000-11f0-8000-{k:012}"));
+                quirks::untime(k, record, "published", "2026-03-02 around noon");
+            }
+            _ => {}
+        },
+        None,
+    );
+    truth.quarantined = added.quarantined();
+    truth.exact_repeats = added.repeats;
     truth.rows = rows.len() as u64;
+    let rows: Vec<&Value> = rows.iter().filter_map(Row::record).collect();
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
     match plan.shape {
         OktaShape::Array => {

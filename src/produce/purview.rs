@@ -15,6 +15,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::quirks::{self, Quirk, Quirks, Row};
 use super::rng::Rng;
 
 /// Which export shape to write.
@@ -123,53 +124,55 @@ pub fn write_purview(path: &Path, plan: &PurviewPlan) -> std::io::Result<Purview
         records.push(record);
     }
     truth.events = records.len() as u64;
-    // Conflicting repeats: an earlier Id with other content (both are kept).
-    let mut rows: Vec<Row> = records.iter().cloned().map(Row::Record).collect();
-    for k in 0..plan.conflicting.min(records.len()) {
-        let mut other = records[(k * 7) % records.len()].clone();
-        other["ClientIP"] = json!("192.0.2.200");
-        let actor = other["UserId"].as_str().unwrap_or_default().to_owned();
-        *truth.per_actor.entry(actor).or_default() += 1;
-        let outcome = outcome_of(&other);
-        *truth.outcomes.entry(outcome.to_owned()).or_default() += 1;
-        truth.events += 1;
-        rows.push(Row::Record(other));
-    }
-    for k in 0..plan.untimed {
-        let mut record = records[k % records.len()].clone();
-        record["Id"] = json!(format!("00000000-0000-4000-8000-{:012}", 900_000 + k));
-        if k % 2 == 0 {
-            record.as_object_mut().unwrap().remove("CreationTime");
-        } else {
-            record["CreationTime"] = json!("yesterday afternoon");
-        }
-        truth.quarantined += 1;
-        rows.push(Row::Record(record));
-    }
-    if plan.shape != PurviewShape::Json {
-        for k in 0..plan.broken {
-            truth.quarantined += 1;
-            rows.push(Row::Broken(format!(
-                "{{\"Id\":\"broken-{k}\",\"CreationTime\":\"2026-03-02T10:00:00\",\"Operation\":"
-            )));
-        }
-    }
-    // Repeats of whole rows, as a second overlapping search gives them.
-    for k in 0..plan.repeats.min(records.len()) {
-        rows.push(Row::Record(records[(k * 3) % records.len()].clone()));
-        truth.exact_repeats += 1;
-    }
+    let quirks = Quirks {
+        repeats: plan.repeats,
+        conflicting: plan.conflicting,
+        untimed: plan.untimed,
+        broken: plan.broken,
+    };
+    // Conflicting repeats (an earlier Id with other content: both are kept) copy
+    // records that change nothing, so each user's history and the role grants stay as
+    // written.
+    let plain: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].get("ModifiedProperties").is_none())
+        .collect();
+    let broken =
+        (plan.shape != PurviewShape::Json).then_some(broken_audit_data as fn(usize) -> String);
+    let (rows, added) = quirks.rows(
+        &records,
+        &plain,
+        |quirk, k, record| match quirk {
+            Quirk::Conflicting => {
+                record["ClientIP"] = json!("192.0.2.200");
+                let actor = record["UserId"].as_str().unwrap_or_default().to_owned();
+                *truth.per_actor.entry(actor).or_default() += 1;
+                *truth
+                    .outcomes
+                    .entry(outcome_of(record).to_owned())
+                    .or_default() += 1;
+                truth.events += 1;
+            }
+            Quirk::Untimed => {
+                record["Id"] = json!(format!("00000000-0000-4000-8000-{:012}", 900_000 + k));
+                quirks::untime(k, record, "CreationTime", "yesterday afternoon");
+            }
+            _ => {}
+        },
+        broken,
+    );
+    truth.quarantined = added.quarantined();
+    truth.exact_repeats = added.repeats;
     truth.rows = rows.len() as u64;
     write_rows(path, plan.shape, &rows)?;
     Ok(truth)
 }
 
-enum Row {
-    Record(Value),
-    Broken(String),
+/// `AuditData` cut short, as a damaged export has it.
+fn broken_audit_data(k: usize) -> String {
+    format!("{{\"Id\":\"broken-{k}\",\"CreationTime\":\"2026-03-02T10:00:00\",\"Operation\":")
 }
 
-fn write_rows(path: &Path, shape: PurviewShape, rows: &[Row]) -> std::io::Result<()> {
+fn write_rows(path: &Path, shape: PurviewShape, rows: &[Row<Value>]) -> std::io::Result<()> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     match shape {
         PurviewShape::Json => {

@@ -18,6 +18,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
+use super::quirks::{self, Quirk};
 use super::rng::Rng;
 
 /// What to write.
@@ -583,7 +584,10 @@ pub fn write_salesforce(dir: &Path, plan: &SalesforcePlan) -> std::io::Result<Sa
     let mut account_rows: Vec<Row> = accounts.iter().flat_map(|c| c.rows.clone()).collect();
     shuffle(&mut rng, &mut account_rows);
     for k in 0..plan.conflicting.min(plan.accounts) {
-        let record = sfid("001", plan.accounts - k);
+        let record = sfid(
+            "001",
+            quirks::pick(Quirk::Conflicting, k, plan.accounts) + 1,
+        );
         let change = accounts
             .iter()
             .rev()
@@ -629,18 +633,17 @@ pub fn write_salesforce(dir: &Path, plan: &SalesforcePlan) -> std::io::Result<Sa
         (rows_of(&by_time), Vec::new())
     };
     truth.exact_repeats = repeated as u64;
-    for k in 0..plan.untimed * usize::from(!first.is_empty()) {
-        let mut row = first[k % first.len()].clone();
+    let written = first.len();
+    for k in 0..plan.untimed * usize::from(written > 0) {
+        let mut row = first[quirks::pick(Quirk::Untimed, k, written)].clone();
         row.id = sfid("008", 900_000 + k);
         row.field = "Description".into();
         row.data_type = "TextArea";
         row.old = String::new();
         row.new = format!("Customer asked for a callback ({k})");
-        row.created = if k % 2 == 0 {
-            String::new()
-        } else {
-            "yesterday afternoon".into()
-        };
+        row.created = quirks::garbled_time(k, "yesterday afternoon")
+            .unwrap_or_default()
+            .to_owned();
         first.push(row);
         truth.quarantined += 1;
     }

@@ -16,7 +16,7 @@ pub mod timeline;
 pub mod view;
 
 pub use activity::{Activity, activity};
-pub use actors::{ActorSummary, actor_kind, list_actors};
+pub use actors::{ActorSummary, Person, actor_kind, list_actors, list_people};
 pub use detail::{CheckStatus, EventCheck, EventDetail, EventSource, event_detail};
 pub use events::{
     Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, event_by_idx, events_by_id,

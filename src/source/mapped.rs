@@ -8,7 +8,6 @@
 //! `malformed_record` (kept as it arrived); a record that can be read but does not fit
 //! the mapping stops the read with the first record and field that fail, and why.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
@@ -16,15 +15,11 @@ use serde_json::Value;
 use super::SourceKind;
 use super::mapping::{FieldSource, Mapping, RecordFormat};
 use super::records::{Content, Header, read_records, sniff_format};
+use super::unverifiable::{self, NO_COUNT, Stream, Times};
 use crate::bundle::{Container, Limits, LineSpan, Provenance};
 use crate::canonical::{self, sha256, to_hex};
-use crate::verify::{
-    BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, LineCheck, LineSink, Report,
-    SeenLine, SignatureReport, SignatureStatus, Verdict, group,
-};
+use crate::verify::{BundleInfo, EventFields, LineCheck, LineSink, Report, SeenLine, group};
 use crate::{Error, Result};
-
-const MS_PER_DAY: i64 = 86_400_000;
 
 /// What every dimension but coverage says of a source without integrity.
 pub const NOT_PROVABLE: &str = "not provable: this source carries no hash chain or signature";
@@ -66,9 +61,7 @@ pub fn read_mapped(
     let mut findings = Vec::new();
     let mut n_events = 0u64;
     let mut n_malformed = 0u64;
-    let mut first_ts: Option<(i64, String)> = None;
-    let mut last_ts: Option<(i64, String)> = None;
-    let mut days: BTreeSet<i64> = BTreeSet::new();
+    let mut times = Times::default();
     let mut scratch = String::new();
     let mut each = |record: super::records::Record<'_>| -> Result<()> {
         let span = LineSpan {
@@ -129,14 +122,7 @@ pub fn read_mapped(
             .map(|json| EventFields::of(&json))
             .map_err(|e| mismatch(format!("record {}: {e}", group(record.index))))?;
         if let Some(ts) = fields.ts_millis {
-            let text = event["ts"].as_str().unwrap_or_default().to_owned();
-            if first_ts.as_ref().is_none_or(|(t, _)| ts < *t) {
-                first_ts = Some((ts, text.clone()));
-            }
-            if last_ts.as_ref().is_none_or(|(t, _)| ts > *t) {
-                last_ts = Some((ts, text));
-            }
-            days.insert(ts.div_euclid(MS_PER_DAY));
+            times.add(ts, event["ts"].as_str().unwrap_or_default());
         }
         n_events += 1;
         let check = LineCheck::Unchained { vouched: false };
@@ -169,36 +155,6 @@ pub fn read_mapped(
         RecordFormat::Jsonl => Container::Jsonl,
         RecordFormat::Json => Container::JsonArray,
     };
-    let not_provable = || Dimension {
-        status: DimensionStatus::Unproven,
-        detail: NOT_PROVABLE.to_owned(),
-    };
-    let coverage = coverage(first_ts.as_ref(), last_ts.as_ref(), &days);
-    let stream = ChainReport {
-        id: file_name.clone(),
-        verdict: if n_events + n_malformed == 0 {
-            Verdict::Empty
-        } else {
-            Verdict::Unverifiable
-        },
-        events: n_events,
-        omitted: 0,
-        first_seq: u64::from(read.records > 0),
-        last_seq: read.records,
-        head_hash: String::new(),
-        start_prev_hash: None,
-        first_ts: first_ts.map(|t| t.1),
-        last_ts: last_ts.map(|t| t.1),
-        integrity: not_provable(),
-        linkage: not_provable(),
-        completeness: Dimension {
-            status: DimensionStatus::Unproven,
-            detail: "not provable: nothing records how many events the export should hold".into(),
-        },
-        authenticity: not_provable(),
-        coverage,
-        counts: Vec::new(),
-    };
     let info = BundleInfo {
         path: path.display().to_string(),
         container,
@@ -211,48 +167,18 @@ pub fn read_mapped(
         },
         lines: read.records,
         malformed_lines: n_malformed,
-        files: vec![(file_name, to_hex(&read.sha256), read.bytes)],
+        files: vec![(file_name.clone(), to_hex(&read.sha256), read.bytes)],
         manifest_sha256: None,
         mapping_sha256: Some(to_hex(&sha256(mapping.text.as_bytes()))),
     };
-    Ok(Report {
-        bundle: info,
-        chains: vec![stream],
-        signature: SignatureReport {
-            status: SignatureStatus::Absent,
-            key_id: None,
-        },
-        findings,
-        findings_not_listed: Vec::new(),
-    })
-}
-
-/// The time span covered and the days in it without events (UTC days): what can be
-/// measured of any source without integrity.
-pub(crate) fn coverage(
-    first: Option<&(i64, String)>,
-    last: Option<&(i64, String)>,
-    days: &BTreeSet<i64>,
-) -> Dimension {
-    let (Some((first, first_text)), Some((last, last_text))) = (first, last) else {
-        return Dimension {
-            status: DimensionStatus::Unproven,
-            detail: "no readable event times".into(),
-        };
+    let stream = Stream {
+        id: file_name,
+        not_provable: NOT_PROVABLE,
+        completeness: NO_COUNT.to_owned(),
+        records: read.records,
+        events: n_events,
+        times,
+        counts: Vec::new(),
     };
-    let span_days = (last.div_euclid(MS_PER_DAY) - first.div_euclid(MS_PER_DAY) + 1) as u64;
-    let empty_days = span_days - days.len() as u64;
-    Dimension {
-        status: DimensionStatus::Unproven,
-        detail: format!(
-            "measured: {first_text} to {last_text}, {} {} (UTC), {} without events; nothing proves no events are missing",
-            group(span_days),
-            if span_days == 1 { "day" } else { "days" },
-            match empty_days {
-                0 => "no day".to_owned(),
-                1 => "1 day".to_owned(),
-                n => format!("{} days", group(n)),
-            }
-        ),
-    }
+    Ok(unverifiable::report(stream, info, findings))
 }

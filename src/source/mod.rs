@@ -18,11 +18,13 @@
 //! own field names. This module never touches the case.
 
 pub mod cloudtrail;
+pub mod folder;
 pub mod mapped;
 pub mod mapping;
 pub mod preview;
 pub mod records;
 pub mod saas;
+pub mod unverifiable;
 
 use std::path::Path;
 

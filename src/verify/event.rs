@@ -77,6 +77,8 @@ pub struct EventFields {
     pub actor_id: Option<String>,
     pub actor_type: Option<String>,
     pub actor_name: Option<String>,
+    /// The actor's email or user principal name, when the event gives one.
+    pub actor_email: Option<String>,
     pub on_behalf_of_id: Option<String>,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
@@ -113,6 +115,7 @@ impl EventFields {
             actor_id: member(actor, "id"),
             actor_type: member(actor, "type"),
             actor_name: member(actor, "name"),
+            actor_email: member(actor, "email"),
             on_behalf_of_id: member(json.get("on_behalf_of"), "id"),
             target_type: member(target, "type"),
             target_id: member(target, "id"),

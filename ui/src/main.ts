@@ -21,14 +21,17 @@ import { trustView } from "./features/trust/view";
 import { renderFindings, renderSummary } from "./features/verification/view";
 import {
   CommandError,
+  addToCase,
   cancelImport,
   caseSummary,
+  choosePath,
   importMapped,
   insideDesktopShell,
   launchPath,
   listActors,
   listEvents,
   listFindings,
+  listPeople,
   onPathsDropped,
   openPath,
   previewFile,
@@ -157,6 +160,21 @@ async function openAndShow(path: string, chooseCaseLocation = false): Promise<vo
   );
 }
 
+/** Imports another export into the open case, then shows the case with it. */
+async function addAndShow(path: string): Promise<void> {
+  const casePath = casePathText.textContent ?? "";
+  await runImport(
+    `Adding ${path} to this case`,
+    (onProgress) => addToCase(path, onProgress),
+    async (error) => {
+      // The case is as it was: show it again, with the reason.
+      casePathText.textContent = casePath;
+      await showCase().catch(showError);
+      reportFailure(error);
+    },
+  );
+}
+
 /** The mapping form for a file of no known format; its Import runs like a bundle's. */
 function showMapping(path: string, preview: FilePreviewDto, chooseCaseLocation: boolean): void {
   casePathText.textContent = "";
@@ -201,7 +219,7 @@ const TAB_TITLES: Record<TabName, string> = {
 };
 
 async function showCase(): Promise<void> {
-  const [summary, findings, actors] = await Promise.all([caseSummary(), listFindings(), listActors()]);
+  const [summary, findings, actors, people] = await Promise.all([caseSummary(), listFindings(), listActors(), listPeople()]);
   view.summary = summary;
 
   const summaryBox = el("div", { className: "summary-box" }, renderSummary(summary, view.utc));
@@ -230,6 +248,16 @@ async function showCase(): Promise<void> {
   reverifyButton.type = "button";
   reverifyButton.title = "Check every stored event against its hash again, and each bundle under your current keys and checkpoints";
   reverifyButton.addEventListener("click", () => void ctx.reverify().catch(showError));
+  const addButton = el("button", { className: "button", testid: "add-to-case", text: "Add another export…" });
+  addButton.type = "button";
+  addButton.title = "Read another export (of this system or another) into this case, so one person's actions in every system show together";
+  addButton.addEventListener("click", () => {
+    choosePath(false)
+      .then((path) => {
+        if (path !== null) void addAndShow(path);
+      })
+      .catch(showError);
+  });
   const tabBar = el("nav", { className: "tabs", testid: "tabs" });
   const content = el("div", { className: "tab-content" });
   const buttons = new Map<TabName, HTMLButtonElement>();
@@ -272,7 +300,7 @@ async function showCase(): Promise<void> {
     },
   };
   const events = eventsView(ctx, actors);
-  const actorsTab = actorsView(ctx, actors);
+  const actorsTab = actorsView(ctx, people);
   const record = recordView(ctx);
   const views: Record<TabName, ViewHandle> = {
     events,
@@ -310,7 +338,7 @@ async function showCase(): Promise<void> {
     el(
       "div",
       { className: "workspace" },
-      el("aside", { className: "sidebar" }, reverifyBox, summaryBox, reverifyButton, findingsBox),
+      el("aside", { className: "sidebar" }, reverifyBox, summaryBox, el("div", { className: "sidebar-actions" }, reverifyButton, addButton), findingsBox),
       el("div", { className: "case-pane" }, tabBar, content),
     ),
   );

@@ -248,7 +248,31 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         trusted_keys_out: Option<PathBuf>,
     },
-    /// Generate a deterministic Microsoft 365 (Purview) audit search export.
+    /// Generate a deterministic export of a SaaS system's audit log, as investigators
+    /// are handed it.
+    GenExport {
+        /// Which system's export.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(produce::saas::FORMATS))]
+        format: String,
+        /// Output file (a folder for salesforce, which exports several files).
+        out: PathBuf,
+        /// About how many records (kubernetes: requests; google: activities).
+        #[arg(long, default_value_t = 1000)]
+        records: usize,
+        /// The export's shape [default: the first] — purview: classic, new, json; entra:
+        /// graph, array, csv; okta: array, lines; kubernetes: log; github: json, lines,
+        /// csv; gitlab: json, csv; google: page, array, lines; salesforce: csv, data-loader.
+        #[arg(long)]
+        shape: Option<String>,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Add the quirks of real exports: repeated records, a repeated id with other
+        /// content, times missing or not times, broken records where the shape has them.
+        #[arg(long)]
+        quirks: bool,
+    },
+    /// The same as `gen-export purview` (kept for scripts that call it).
+    #[command(hide = true)]
     GenPurview {
         /// Output file.
         out: PathBuf,
@@ -639,52 +663,21 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::GenExport {
+            format,
+            out,
+            records,
+            shape,
+            seed,
+            quirks,
+        } => gen_export(&format, &out, records, shape.as_deref(), seed, quirks),
         Command::GenPurview {
             out,
             records,
             shape,
             seed,
             quirks,
-        } => {
-            use produce::purview::{PurviewPlan, PurviewShape, write_purview};
-            let shape = match shape.as_str() {
-                "classic" => PurviewShape::Classic,
-                "new" => PurviewShape::New,
-                "json" => PurviewShape::Json,
-                other => {
-                    return Err(trailscope::Error::Invalid(format!(
-                        "--shape {other}: use classic, new or json"
-                    )));
-                }
-            };
-            let n = |fraction: usize| {
-                if quirks {
-                    (records / fraction).max(1)
-                } else {
-                    0
-                }
-            };
-            let plan = PurviewPlan {
-                records,
-                seed,
-                shape,
-                repeats: n(20),
-                conflicting: n(200),
-                broken: n(500),
-                untimed: n(500),
-            };
-            let truth = write_purview(&out, &plan).map_err(|e| trailscope::Error::io(&out, e))?;
-            let group = trailscope::verify::group;
-            eprintln!(
-                "wrote {}: {} rows, {} events, {} exact repeats, {} to quarantine",
-                out.display(),
-                group(truth.rows),
-                group(truth.events),
-                group(truth.exact_repeats),
-                group(truth.quarantined)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => gen_export("purview", &out, records, Some(shape.as_str()), seed, quirks),
         Command::Seal { dir, key } => {
             let key = key
                 .map(|path| produce::load_signing_key(&path))
@@ -694,6 +687,36 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `gen-export`: writes the export and says what it wrote.
+fn gen_export(
+    format: &str,
+    out: &std::path::Path,
+    records: usize,
+    shape: Option<&str>,
+    seed: u64,
+    quirks: bool,
+) -> trailscope::Result<ExitCode> {
+    let request = produce::saas::ExportRequest {
+        format,
+        shape,
+        records,
+        seed,
+        quirks,
+    };
+    let written = produce::saas::write_export(out, &request)?;
+    let group = trailscope::verify::group;
+    eprintln!(
+        "wrote {}: {} {}, {} events, {} exact repeats, {} to quarantine",
+        out.display(),
+        group(written.written),
+        written.unit,
+        group(written.events),
+        group(written.exact_repeats),
+        group(written.quarantined)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -585,6 +585,8 @@ fn columns_of(row: &Row<'_>) -> rusqlite::Result<EventFields> {
         actor_id: row.get(12)?,
         actor_type: row.get(13)?,
         actor_name: row.get(14)?,
+        // Not a column (the actor table keeps each actor's address), so not compared.
+        actor_email: None,
         on_behalf_of_id: row.get(15)?,
         target_type: row.get(16)?,
         target_id: row.get(17)?,

@@ -11,7 +11,17 @@
 //! Microsoft 365 operations are worded by `microsoft` ("grace@acme.com failed to sign
 //! in from 203.0.113.7: InvalidPassword"). AWS API calls (CloudTrail) are worded by `aws` from tables of verbs, exceptions and
 //! service names ("alice (IAM user) tried to delete S3 bucket acme-logs from
-//! 203.0.113.7 — refused: AccessDenied"); every other event by the rules below.
+//! 203.0.113.7 — refused: AccessDenied"). The other exports, each told by the
+//! `context` its normalizer writes and worded from a table of its actions with a
+//! fallback that still reads as a sentence (`saas` holds what they share): Kubernetes
+//! by `kubernetes` ("system:serviceaccount:ci:deployer was refused permission to delete
+//! pod web-1 in namespace prod"), Okta by `okta` ("Maria Lopez signed in to Okta from
+//! 203.0.113.7"), Google Workspace by `google` ("bob@acme.com changed the password of
+//! carol@acme.com"), Salesforce by `salesforce` ("Maria Lopez changed Opportunity Big
+//! Deal: Stage from Prospecting to Closed Won"), GitLab and GitHub by `git`
+//! ("maria-lopez added bob to the repository acme/api"), Entra ID by `entra` ("Entra:
+//! Maria Lopez added Bob to the role Global Administrator"). Every other event is
+//! worded by the rules below.
 
 use serde_json::Value;
 
@@ -19,13 +29,26 @@ use crate::diff::diff;
 
 mod aws;
 mod deeds;
+mod entra;
+mod git;
+mod google;
+mod kubernetes;
 mod microsoft;
+mod okta;
+mod saas;
+mod salesforce;
 mod values;
 mod who;
 
 use aws::aws_sentence;
 use deeds::*;
+use entra::entra_sentence;
+use git::{github_sentence, gitlab_sentence};
+use google::google_sentence;
+use kubernetes::kubernetes_sentence;
 use microsoft::microsoft_sentence;
+use okta::okta_sentence;
+use salesforce::salesforce_sentence;
 pub use values::describe_value;
 use values::*;
 use who::*;
@@ -47,6 +70,21 @@ pub(super) fn compose(event: &Value) -> String {
     }
     if let Some(said) = microsoft_sentence(event) {
         return said;
+    }
+    // Most particular first: GitHub's signs are the weakest, and Okta's event types
+    // are namespaced as GitHub's actions are.
+    for saas_sentence in [
+        kubernetes_sentence,
+        okta_sentence,
+        google_sentence,
+        salesforce_sentence,
+        gitlab_sentence,
+        entra_sentence,
+        github_sentence,
+    ] {
+        if let Some(said) = saas_sentence(event) {
+            return said;
+        }
     }
     let who = subject(event);
     let action = text(event, "action").unwrap_or_else(|| "an unnamed action".to_owned());
@@ -143,5 +181,7 @@ pub(super) fn deed(
     generic_deed(object, verb, action, target, event)
 }
 
+#[cfg(test)]
+mod saas_tests;
 #[cfg(test)]
 mod tests;

@@ -10,241 +10,90 @@
 //! `DigestProvider._create_digest_key`). Anything else is not part of the trail: it is
 //! reported, never fatal.
 //!
-//! A `Folder` lists and reads files by their path relative to the root; the verifier
-//! opens only paths the listing returned, so a key inside a digest (`../../etc/passwd`)
-//! is looked up among them and never becomes a file system path.
+//! The folder is read through `source::folder` (a directory, or a ZIP archive of one);
+//! this module says where the trail lies in it: `open_trail` finds it in a ZIP archive
+//! (at the top, or under one top folder, as zipping a folder makes it), `classify`
+//! says what each listed path is. The verifier opens only paths the listing returned,
+//! so a key inside a digest (`../../etc/passwd`) is looked up among them and never
+//! becomes a file system path.
 
-use std::collections::VecDeque;
+use std::collections::BTreeSet;
 use std::fmt;
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::zipfolder::ZipFolder;
-use crate::bundle::{Container, Limits};
-use crate::{Error, Result};
-
-/// Deepest folder nesting listed (a trail is 9 levels deep under a prefix).
-const MAX_DEPTH: usize = 64;
-
-/// An evidence folder: a directory (`DirFolder`) or a ZIP archive of one
-/// (`zipfolder::ZipFolder`).
-pub trait Folder: Sync {
-    /// What to call it in messages.
-    fn name(&self) -> String;
-    /// Every regular file, as a path relative to the root with `/` between parts,
-    /// sorted; entries it cannot list as such (links, names that are not UTF-8) are
-    /// skipped and said why. `Err` only when the root cannot be read at all.
-    fn list(&self) -> Result<Listing>;
-    /// Opens a file by a path that `list` returned.
-    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>>;
-    /// The container it came in, for the report.
-    fn container(&self) -> Container {
-        Container::Directory
-    }
-    /// A listed file's size in bytes (for progress), if known.
-    fn size(&self, _path: &str) -> Option<u64> {
-        None
-    }
-}
+use crate::Result;
+use crate::bundle::Limits;
+use crate::source::folder::{AnyFolder, DirFolder, ZipFolder, is_safe_relative};
+// What the verifier reads the folder with, named from here as it always was.
+pub use crate::source::folder::{Folder, Skipped, read_limited};
 
 /// Opens the evidence at `path`, by what it is: a directory, else a ZIP archive of one
-/// (whose sizes are held to `limits`).
-pub fn open_folder(path: &Path, limits: Limits) -> Result<AnyFolder> {
+/// (whose sizes are held to `limits`), refused when it holds no trail or two.
+pub fn open_trail(path: &Path, limits: Limits) -> Result<AnyFolder> {
     if path.is_dir() {
-        Ok(AnyFolder::Dir(DirFolder::new(path)))
+        Ok(DirFolder::new(path).into())
     } else {
-        Ok(AnyFolder::Zip(ZipFolder::open(path, limits)?))
-    }
-}
-
-/// The evidence folder whichever way it came.
-pub enum AnyFolder {
-    Dir(DirFolder),
-    Zip(ZipFolder),
-}
-
-impl AnyFolder {
-    fn inner(&self) -> &dyn Folder {
-        match self {
-            AnyFolder::Dir(folder) => folder,
-            AnyFolder::Zip(folder) => folder,
-        }
-    }
-}
-
-impl Folder for AnyFolder {
-    fn name(&self) -> String {
-        self.inner().name()
-    }
-
-    fn list(&self) -> Result<Listing> {
-        self.inner().list()
-    }
-
-    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
-        self.inner().open(path)
-    }
-
-    fn container(&self) -> Container {
-        self.inner().container()
-    }
-
-    fn size(&self, path: &str) -> Option<u64> {
-        self.inner().size(path)
-    }
-}
-
-/// What a listing found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Listing {
-    pub files: Vec<String>,
-    pub skipped: Vec<Skipped>,
-}
-
-/// A file that is not read as part of the trail, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    pub path: String,
-    pub reason: String,
-}
-
-/// Reads a whole file of the folder, refusing one larger than `limit` bytes.
-pub fn read_limited(folder: &dyn Folder, path: &str, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    folder.open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("larger than {limit} bytes"),
-        ));
-    }
-    Ok(bytes)
-}
-
-/// A directory on disk.
-#[derive(Debug, Clone)]
-pub struct DirFolder {
-    root: PathBuf,
-}
-
-impl DirFolder {
-    pub fn new(root: impl Into<PathBuf>) -> DirFolder {
-        DirFolder { root: root.into() }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// One directory's entries, sorted by name, with what to do with each.
-    fn entries(&self, dir: &Path) -> io::Result<Vec<std::fs::DirEntry>> {
-        let mut entries = std::fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        Ok(entries)
-    }
-}
-
-impl Folder for DirFolder {
-    fn name(&self) -> String {
-        self.root.display().to_string()
-    }
-
-    fn list(&self) -> Result<Listing> {
-        let mut listing = Listing::default();
-        // Breadth-first with an explicit queue: no recursion for a hostile depth.
-        let mut queue = VecDeque::from([(self.root.clone(), String::new(), 0usize)]);
-        while let Some((dir, prefix, depth)) = queue.pop_front() {
-            let entries = match self.entries(&dir) {
-                Ok(entries) => entries,
-                Err(e) if depth == 0 => return Err(Error::io(&self.root, e)),
-                Err(e) => {
-                    listing
-                        .skipped
-                        .push(skipped(&prefix, &format!("cannot be listed ({e})")));
-                    continue;
-                }
-            };
-            for entry in entries {
-                let raw_name = entry.file_name();
-                let Some(name) = raw_name.to_str() else {
-                    let shown = format!("{prefix}{}", raw_name.to_string_lossy());
-                    listing
-                        .skipped
-                        .push(skipped(&shown, "its name is not UTF-8"));
-                    continue;
-                };
-                let path = format!("{prefix}{name}");
-                // `file_type` does not follow links: a link could lead outside the root.
-                match entry.file_type() {
-                    Ok(t) if t.is_symlink() => listing
-                        .skipped
-                        .push(skipped(&path, "a symbolic link; not followed")),
-                    Ok(t) if t.is_dir() && depth + 1 >= MAX_DEPTH => listing
-                        .skipped
-                        .push(skipped(&path, "nested too deeply; not listed")),
-                    Ok(t) if t.is_dir() => {
-                        queue.push_back((entry.path(), format!("{path}/"), depth + 1))
-                    }
-                    Ok(t) if t.is_file() => listing.files.push(path),
-                    Ok(_) => listing.skipped.push(skipped(&path, "not a regular file")),
-                    Err(e) => listing
-                        .skipped
-                        .push(skipped(&path, &format!("cannot be read ({e})"))),
-                }
+        let folder = ZipFolder::open_at(path, limits, |names| match trail_root(names) {
+            TrailRoot::At(prefix) => Ok(prefix),
+            TrailRoot::None => {
+                Err("the archive holds no AWSLogs/ folder, at its top or under one folder".into())
             }
-        }
-        listing.files.sort();
-        Ok(listing)
-    }
-
-    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
-        if !is_safe_relative(path) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{path:?} is not a path inside the folder"),
-            ));
-        }
-        let full = path
-            .split('/')
-            .fold(self.root.clone(), |p, part| p.join(part));
-        if std::fs::symlink_metadata(&full)?.file_type().is_symlink() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{path} is a symbolic link; not followed"),
-            ));
-        }
-        Ok(Box::new(File::open(full)?))
-    }
-
-    fn size(&self, path: &str) -> Option<u64> {
-        let full = path
-            .split('/')
-            .fold(self.root.clone(), |p, part| p.join(part));
-        is_safe_relative(path)
-            .then(|| std::fs::symlink_metadata(full).ok())
-            .flatten()
-            .map(|m| m.len())
+            TrailRoot::Ambiguous(folders) => Err(format!(
+                "the archive holds AWSLogs/ under more than one folder ({}): zip one evidence folder",
+                folders.join(", ")
+            )),
+        })?;
+        Ok(folder.into())
     }
 }
 
-fn skipped(path: &str, reason: &str) -> Skipped {
-    Skipped {
-        path: path.to_owned(),
-        reason: reason.to_owned(),
-    }
+/// Whether `path` is a ZIP archive of an evidence folder: a file that opens as a ZIP
+/// archive, holds `AWSLogs/` at its top or under one top folder, and holds no top-level
+/// `manifest.json` (that is one of our bundles).
+pub fn is_trail_zip(path: &Path) -> bool {
+    crate::source::folder::zip_names(path, |names| {
+        let names: Vec<&[u8]> = names.collect();
+        !names.contains(&&b"manifest.json"[..]) && trail_root(names.into_iter()) != TrailRoot::None
+    })
+    .unwrap_or(false)
 }
 
-/// A relative path with `/` between non-empty parts, none of them `.` or `..`, and no
-/// backslash or NUL: it cannot name anything outside the root.
-pub fn is_safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains(['\\', '\0'])
-        && path
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
+/// Where the trail lies in an archive.
+#[derive(Debug, PartialEq, Eq)]
+enum TrailRoot {
+    /// Under this prefix: empty, or one top folder and `/`.
+    At(String),
+    None,
+    /// `AWSLogs/` under several top folders (and not at the top).
+    Ambiguous(Vec<String>),
+}
+
+/// Finds the trail among the archive's names: `AWSLogs/` at the top wins; else the one
+/// top folder with `AWSLogs/` directly under it.
+fn trail_root<'a>(names: impl Iterator<Item = &'a [u8]>) -> TrailRoot {
+    let mut folders = BTreeSet::new();
+    for name in names {
+        if name.starts_with(b"AWSLogs/") {
+            return TrailRoot::At(String::new());
+        }
+        let Some(slash) = name.iter().position(|&b| b == b'/') else {
+            continue;
+        };
+        let (top, rest) = (&name[..slash], &name[slash + 1..]);
+        if rest.starts_with(b"AWSLogs/")
+            && let Ok(top) = std::str::from_utf8(top)
+            && is_safe_relative(top)
+        {
+            folders.insert(top.to_owned());
+        }
+    }
+    match folders.len() {
+        0 => TrailRoot::None,
+        1 => TrailRoot::At(format!("{}/", folders.pop_first().unwrap_or_default())),
+        _ => TrailRoot::Ambiguous(folders.into_iter().collect()),
+    }
 }
 
 /// The local paths an S3 key may lie at, best first: the key itself (the folder is the
@@ -627,38 +476,81 @@ mod tests {
         assert_eq!(local_candidates("AWSLogs/1/x"), Some(("AWSLogs/1/x", None)));
     }
 
+    const LOG: &str = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/01/01/123456789012_CloudTrail_us-east-1_20260101T0000Z_a.json.gz";
+
     #[test]
-    fn a_directory_lists_files_sorted_skips_links_and_refuses_escapes() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::create_dir_all(root.join("b/c")).unwrap();
-        std::fs::write(root.join("b/c/d.txt"), "d").unwrap();
-        std::fs::write(root.join("a.txt"), "a").unwrap();
-        std::os::unix::fs::symlink("/etc/passwd", root.join("link")).unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink(outside.path(), root.join("dirlink")).unwrap();
-        let folder = DirFolder::new(root);
-        let listing = folder.list().unwrap();
-        assert_eq!(listing.files, ["a.txt", "b/c/d.txt"]);
-        let skipped: Vec<&str> = listing.skipped.iter().map(|s| s.path.as_str()).collect();
-        assert_eq!(skipped, ["dirlink", "link"]);
-        assert_eq!(read_limited(&folder, "b/c/d.txt", 10).unwrap(), b"d");
-        assert!(read_limited(&folder, "b/c/d.txt", 0).is_err());
-        assert!(folder.open("link").is_err());
-        assert!(folder.open("../etc/passwd").is_err());
-        assert!(folder.open("/etc/passwd").is_err());
-        assert!(DirFolder::new(root.join("missing")).list().is_err());
+    fn the_trail_is_found_at_the_top_or_under_one_folder() {
+        let at = |names: &[&str]| trail_root(names.iter().map(|n| n.as_bytes()));
+        assert_eq!(at(&[LOG]), TrailRoot::At(String::new()));
+        assert_eq!(
+            at(&["evidence/", &format!("evidence/{LOG}")]),
+            TrailRoot::At("evidence/".into())
+        );
+        assert_eq!(
+            at(&[&format!("a/{LOG}"), &format!("b/{LOG}"), "c.txt"]),
+            TrailRoot::Ambiguous(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(at(&[&format!("a/b/{LOG}"), "x"]), TrailRoot::None);
+        assert_eq!(at(&[&format!("../{LOG}")]), TrailRoot::None);
+    }
+
+    fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
+        use std::io::Write;
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        for (name, data) in entries {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            writer.write_all(data).unwrap();
+        }
+        writer.finish().unwrap();
     }
 
     #[test]
-    fn names_that_are_not_utf8_are_skipped_by_name() {
-        use std::os::unix::ffi::OsStrExt;
+    fn a_zipped_trail_opens_from_its_folder_and_anything_else_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let name = std::ffi::OsStr::from_bytes(b"bad\xff.json.gz");
-        std::fs::write(dir.path().join(name), "x").unwrap();
-        let listing = DirFolder::new(dir.path()).list().unwrap();
-        assert!(listing.files.is_empty());
+        let zip = dir.path().join("evidence.zip");
+        write_zip(
+            &zip,
+            &[
+                ("evidence/public-keys/us-east-1.json", b"{}"),
+                (&format!("evidence/{LOG}"), b"log"),
+                ("__MACOSX/evidence/._x", b"junk"),
+            ],
+        );
+        assert!(is_trail_zip(&zip));
+        let folder = open_trail(&zip, Limits::default()).unwrap();
+        let listing = folder.list().unwrap();
+        assert_eq!(listing.files, [LOG, "public-keys/us-east-1.json"]);
         assert_eq!(listing.skipped.len(), 1);
-        assert!(listing.skipped[0].reason.contains("UTF-8"));
+        assert!(listing.skipped[0].reason.contains("outside evidence/"));
+        assert_eq!(read_limited(&folder, LOG, 10).unwrap(), b"log");
+
+        let other = dir.path().join("other.zip");
+        write_zip(&other, &[("manifest.json", b"{}"), (LOG, b"x")]);
+        assert!(!is_trail_zip(&other), "one of our bundles");
+        write_zip(&other, &[("a/b.txt", b"x")]);
+        assert!(!is_trail_zip(&other));
+        let error = open_trail(&other, Limits::default()).err().unwrap();
+        assert!(error.to_string().contains("holds no AWSLogs/"), "{error}");
+        write_zip(
+            &other,
+            &[(&format!("a/{LOG}"), b"x"), (&format!("b/{LOG}"), b"x")],
+        );
+        assert!(is_trail_zip(&other));
+        let error = open_trail(&other, Limits::default()).err().unwrap();
+        assert!(
+            error.to_string().contains("more than one folder (a, b)"),
+            "{error}"
+        );
+
+        let bytes = std::fs::read(&zip).unwrap();
+        std::fs::write(&other, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(!is_trail_zip(&other));
+        let error = open_trail(&other, Limits::default()).err().unwrap();
+        assert!(
+            error.to_string().contains("not a readable ZIP archive"),
+            "{error}"
+        );
     }
 }

@@ -5,7 +5,6 @@
 //! imported and reviewable, its coverage measured, and the report says how to get a
 //! copy that can be verified (the trail's S3 folder, `scripts/collect-cloudtrail.sh`).
 
-use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
@@ -17,12 +16,11 @@ use super::record::normalize_lookup_event;
 use crate::bundle::{Container, Limits, LineSpan, Provenance};
 use crate::canonical::{self, sha256, to_hex};
 use crate::source::RecordFormat;
-use crate::source::mapped::coverage;
 use crate::source::records::{Content, read_records};
+use crate::source::unverifiable::{self, Stream, Times};
 use crate::source::{SourceKind, keep_malformed};
 use crate::verify::{
-    BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, Finding, LineCheck, LineSink,
-    Report, SeenLine, SignatureReport, SignatureStatus, Verdict, group,
+    BundleInfo, EventFields, Finding, LineCheck, LineSink, Report, SeenLine, group,
 };
 use crate::{Error, Result};
 
@@ -96,9 +94,7 @@ pub fn read_lookup(
         findings: Vec::new(),
         records: 0,
         malformed: 0,
-        first_ts: None,
-        last_ts: None,
-        days: BTreeSet::new(),
+        times: Times::default(),
     };
     let (sha256_hex, bytes) = match shape {
         Shape::Document => {
@@ -158,9 +154,7 @@ struct Items<'s> {
     findings: Vec<Finding>,
     records: u64,
     malformed: u64,
-    first_ts: Option<(i64, String)>,
-    last_ts: Option<(i64, String)>,
-    days: BTreeSet<i64>,
+    times: Times,
 }
 
 impl Items<'_> {
@@ -177,13 +171,7 @@ impl Items<'_> {
             .map(|json| EventFields::of(&json))
             .map_err(|e| Error::Invalid(e.to_string()))?;
         if let (Some(ts), Some(text)) = (fields.ts_millis, event["ts"].as_str()) {
-            if self.first_ts.as_ref().is_none_or(|(t, _)| ts < *t) {
-                self.first_ts = Some((ts, text.to_owned()));
-            }
-            if self.last_ts.as_ref().is_none_or(|(t, _)| ts > *t) {
-                self.last_ts = Some((ts, text.to_owned()));
-            }
-            self.days.insert(ts.div_euclid(86_400_000));
+            self.times.add(ts, text);
         }
         self.records += 1;
         let span = LineSpan {
@@ -222,60 +210,35 @@ impl Items<'_> {
         sha256_hex: String,
         bytes: u64,
     ) -> Report {
-        let not_provable = || Dimension {
-            status: DimensionStatus::Unproven,
-            detail: NOT_PROVABLE.to_owned(),
-        };
         let events = self.records - self.malformed;
-        let chain = ChainReport {
-            id: file_name.to_owned(),
-            verdict: if self.records == 0 {
-                Verdict::Empty
-            } else {
-                Verdict::Unverifiable
+        let bundle = BundleInfo {
+            path: path.display().to_string(),
+            container: match shape {
+                Shape::Document => Container::JsonArray,
+                Shape::Lines => Container::Jsonl,
             },
+            source: SourceKind::CloudTrail,
+            mapping: None,
+            mapping_sha256: None,
+            has_manifest: false,
+            provenance: Provenance {
+                producer: Some("AWS CloudTrail (lookup-events)".into()),
+                ..Provenance::default()
+            },
+            lines: self.records,
+            malformed_lines: self.malformed,
+            files: vec![(file_name.to_owned(), sha256_hex, bytes)],
+            manifest_sha256: None,
+        };
+        let stream = Stream {
+            id: file_name.to_owned(),
+            not_provable: NOT_PROVABLE,
+            completeness: NOT_PROVABLE.to_owned(),
+            records: self.records,
             events,
-            omitted: 0,
-            first_seq: u64::from(self.records > 0),
-            last_seq: self.records,
-            head_hash: String::new(),
-            start_prev_hash: None,
-            first_ts: self.first_ts.as_ref().map(|t| t.1.clone()),
-            last_ts: self.last_ts.as_ref().map(|t| t.1.clone()),
-            integrity: not_provable(),
-            linkage: not_provable(),
-            completeness: not_provable(),
-            authenticity: not_provable(),
-            coverage: coverage(self.first_ts.as_ref(), self.last_ts.as_ref(), &self.days),
+            times: self.times,
             counts: vec![("records", events)],
         };
-        Report {
-            bundle: BundleInfo {
-                path: path.display().to_string(),
-                container: match shape {
-                    Shape::Document => Container::JsonArray,
-                    Shape::Lines => Container::Jsonl,
-                },
-                source: SourceKind::CloudTrail,
-                mapping: None,
-                mapping_sha256: None,
-                has_manifest: false,
-                provenance: Provenance {
-                    producer: Some("AWS CloudTrail (lookup-events)".into()),
-                    ..Provenance::default()
-                },
-                lines: self.records,
-                malformed_lines: self.malformed,
-                files: vec![(file_name.to_owned(), sha256_hex, bytes)],
-                manifest_sha256: None,
-            },
-            chains: vec![chain],
-            signature: SignatureReport {
-                status: SignatureStatus::Absent,
-                key_id: None,
-            },
-            findings: self.findings,
-            findings_not_listed: Vec::new(),
-        }
+        unverifiable::report(stream, bundle, self.findings)
     }
 }

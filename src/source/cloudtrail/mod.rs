@@ -4,7 +4,8 @@
 //! event model. See `../shared/reference/audit-sources.md` §1 and docs/cloudtrail.md.
 //!
 //! The pieces, from the bottom up: `gz` inflates one gzip member under a size limit;
-//! `layout` says what a path in the evidence folder is (and lists and reads the folder);
+//! `layout` says what a path in the evidence folder is, and finds the trail in a ZIP
+//! archive (the folder itself, a directory or a ZIP, is read through `source::folder`);
 //! `keys` holds the RSA public keys by fingerprint; `digest` reads a digest file and
 //! builds the string its signature covers; `verify` walks every chain and checks every
 //! log file a digest lists.
@@ -18,10 +19,9 @@ pub mod lookup;
 pub mod read;
 pub mod record;
 pub mod verify;
-pub mod zipfolder;
 
+pub use crate::source::folder::{DirFolder, Folder};
 pub use keys::{KeyOrigin, KeyRing};
-pub use layout::{DirFolder, Folder};
 pub use verify::{
     ChainResult, ChainTrust, Gap, LogFileBytes, LogFileResult, LogFileStatus, Note, Span,
     TrailLimits, TrailReport, read_log_file, verify_trail, verify_trail_reading,

@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 use super::format_time;
 use super::gz;
 use super::keys::{KeyOrigin, KeyRing};
-use super::layout::{Entry, Folder, classify, open_folder};
+use super::layout::{Entry, classify, is_trail_zip, open_trail};
 use super::record::normalize;
 use super::verify::{
     ChainResult, ChainTrust, LogFileBytes, LogFileStatus, TrailLimits, TrailReport,
@@ -43,6 +43,7 @@ use super::verify::{
 };
 use crate::bundle::{Limits, LineSpan, Provenance};
 use crate::canonical::{self, to_hex};
+use crate::source::folder::{Folder, Skipped};
 use crate::source::{SourceKind, keep_malformed};
 use crate::verify::{
     BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, Finding, FindingKind,
@@ -53,18 +54,18 @@ use crate::{Error, Result};
 
 /// Whether `path` is a CloudTrail evidence folder: a directory with `AWSLogs/` in it,
 /// or a ZIP archive of one (`AWSLogs/` at its top or under one top folder, and no
-/// `manifest.json` of ours; see `zipfolder`).
+/// `manifest.json` of ours; see `layout::is_trail_zip`).
 pub fn is_trail_folder(path: &Path) -> bool {
     if path.is_dir() {
         path.join("AWSLogs").is_dir()
     } else {
-        super::zipfolder::is_trail_zip(path)
+        is_trail_zip(path)
     }
 }
 
 /// The compressed size of the folder's log files, for progress.
 pub fn log_bytes_total(root: &Path) -> Option<u64> {
-    let folder = open_folder(root, Limits::default()).ok()?;
+    let folder = open_trail(root, Limits::default()).ok()?;
     let listing = folder.list().ok()?;
     Some(
         listing
@@ -105,7 +106,10 @@ pub(super) fn trusted_ring(options: &VerifyOptions) -> Result<KeyRing> {
 /// Verifies the trail in `root` and hands every record to `sink`.
 pub fn read_trail(root: &Path, options: &VerifyOptions, sink: &mut dyn LineSink) -> Result<Report> {
     let trusted = trusted_ring(options)?;
-    let folder = open_folder(root, options.limits)?;
+    let folder = open_trail(root, options.limits)?;
+    // What the folder could not list as a file (a link, a hostile ZIP entry) is said;
+    // the folder keeps its listing, so the verifier does not list it again.
+    let skipped = folder.list()?.skipped;
     let limits = TrailLimits {
         // A log file's inflated JSON is held while its records are read.
         max_log_bytes: TrailLimits::default().max_log_bytes,
@@ -135,6 +139,7 @@ pub fn read_trail(root: &Path, options: &VerifyOptions, sink: &mut dyn LineSink)
     if let Some(error) = reader.failed.take() {
         return Err(error);
     }
+    reader.findings.extend(skipped.iter().map(Skipped::finding));
     Ok(reader.report(root, &trail))
 }
 
@@ -348,6 +353,7 @@ fn fields_of(event: &Value) -> Option<EventFields> {
         actor_id: member("actor", "id"),
         actor_type: member("actor", "type"),
         actor_name: member("actor", "name"),
+        actor_email: member("actor", "email"),
         on_behalf_of_id: member("on_behalf_of", "id"),
         target_type: member("target", "type"),
         target_id: member("target", "id"),
@@ -1242,9 +1248,9 @@ fn unlisted_report(region: &str, tally: &Tally, no_digests_at_all: bool) -> Chai
 mod tests {
     use std::path::Path;
 
-    use super::super::layout::DirFolder;
     use super::super::verify::testkit::{self, Plan};
     use super::*;
+    use crate::source::folder::DirFolder;
     use crate::verify::TrustedKeys;
 
     /// Keeps what a case import would: each record's file, number, vouching and event.

@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::event::{Event, Party, decoded, text, utc_time};
+use super::event::{Event, Party, decoded, text, unwrapped_pair, utc_time};
 use super::{Format, Head, Item, ItemValue, Normalizer, Out, Row};
 use crate::canonical::{sha256, to_hex};
 use crate::source::SourceKind;
@@ -294,7 +294,8 @@ fn value(value: Option<&Value>) -> Option<Value> {
 }
 
 /// `modifiedProperties` as (before, after, the "Included Updated Properties" list):
-/// `{displayName: oldValue}`, `{displayName: newValue}`.
+/// `{displayName: oldValue}`, `{displayName: newValue}`, one-element arrays read as
+/// their value (`unwrapped_pair`).
 fn modified(properties: Option<&Value>) -> (Map<String, Value>, Map<String, Value>, Option<Value>) {
     let mut before = Map::new();
     let mut after = Map::new();
@@ -307,10 +308,14 @@ fn modified(properties: Option<&Value>) -> (Map<String, Value>, Map<String, Valu
             updated = value(property.get("newValue"));
             continue;
         }
-        if let Some(old) = value(property.get("oldValue")) {
+        let (old, new) = unwrapped_pair(
+            value(property.get("oldValue")),
+            value(property.get("newValue")),
+        );
+        if let Some(old) = old {
             before.insert(name.clone(), old);
         }
-        if let Some(new) = value(property.get("newValue")) {
+        if let Some(new) = new {
             after.insert(name, new);
         }
     }
@@ -525,10 +530,11 @@ mod tests {
             event["target"],
             json!({"id": "bob@acme.com", "type": "user"})
         );
-        assert_eq!(event["before"], json!({"Department": ["Sales"]}));
+        // Microsoft writes each value as a one-element array: read as the value.
+        assert_eq!(event["before"], json!({"Department": "Sales"}));
         assert_eq!(
             event["after"],
-            json!({"Department": ["Finance"], "JobTitle": ["Analyst"]})
+            json!({"Department": "Finance", "JobTitle": "Analyst"})
         );
         assert_eq!(
             event["context"]["updated_properties"],
@@ -606,6 +612,27 @@ mod tests {
         assert!(normalize(&record, None).unwrap_err().contains("id"));
         assert_eq!(normalize(&record, Some("h1")).unwrap()["id"], "h1");
         assert!(normalize(&json!("x"), None).is_err());
+    }
+
+    #[test]
+    fn a_property_holding_several_values_stays_a_list_and_no_value_is_left_out() {
+        let mut record = department_update();
+        record["targetResources"][0]["modifiedProperties"] = json!([
+            {"displayName": "OtherMails", "oldValue": "[\"b@x.com\"]",
+             "newValue": "[\"b@x.com\",\"bob@acme.com\"]"},
+            {"displayName": "Department", "oldValue": "[]", "newValue": "[\"Legal\"]"},
+            {"displayName": "ProxyAddresses", "oldValue": "[]", "newValue": "[\"a\",\"b\"]"}
+        ]);
+        let event = normalize(&record, None).unwrap();
+        assert_eq!(
+            event["before"],
+            json!({"OtherMails": ["b@x.com"], "ProxyAddresses": []})
+        );
+        assert_eq!(
+            event["after"],
+            json!({"OtherMails": ["b@x.com", "bob@acme.com"], "Department": "Legal",
+                   "ProxyAddresses": ["a", "b"]})
+        );
     }
 
     #[test]
@@ -705,8 +732,8 @@ mod tests {
         assert_eq!(event["id"], "hash");
         assert_eq!(event["actor"]["id"], "maria@acme.com");
         assert_eq!(event["target"]["id"], "bob@acme.com");
-        assert_eq!(event["before"], json!({"Department": ["Sales"]}));
-        assert_eq!(event["after"], json!({"Department": ["Finance"]}));
+        assert_eq!(event["before"], json!({"Department": "Sales"}));
+        assert_eq!(event["after"], json!({"Department": "Finance"}));
         assert_eq!(event["outcome"], "success");
         assert_eq!(event["source"]["user_agent"], "Mozilla/5.0");
         assert!(event["context"].get("other_targets").is_none());

@@ -85,6 +85,47 @@ pub fn decoded(value: &Value) -> Value {
     value.clone()
 }
 
+/// A changed property's two sides (already [`decoded`]; `None` where it had no value)
+/// with Microsoft's one-element arrays read as the value they hold: Entra writes a
+/// department as `["Finance"]` → `["Legal"]`, which is a department changed from
+/// Finance to Legal, not an element of a list taken out and another put in.
+///
+/// The sides are unwrapped only together, and only when neither is a real list: when
+/// at least one is a one-element array of a plain value (text, number, true or false)
+/// and the other is one too, a plain value, or empty (absent, or `[]`: the property
+/// had no value, and that side is left out). A list of several values, or of objects,
+/// on either side keeps both sides as written, so a list that grows from one value to
+/// two still shows the value added.
+pub fn unwrapped_pair(old: Option<Value>, new: Option<Value>) -> (Option<Value>, Option<Value>) {
+    enum Side {
+        Empty,
+        One,
+        Plain,
+        List,
+    }
+    let side = |value: &Option<Value>| match value {
+        None | Some(Value::Null) => Side::Empty,
+        Some(Value::Array(items)) => match items.as_slice() {
+            [] => Side::Empty,
+            [Value::String(_) | Value::Number(_) | Value::Bool(_)] => Side::One,
+            _ => Side::List,
+        },
+        Some(Value::Object(_)) => Side::List,
+        Some(_) => Side::Plain,
+    };
+    let (old_side, new_side) = (side(&old), side(&new));
+    let unwrap = matches!(old_side, Side::One) || matches!(new_side, Side::One);
+    if !unwrap || matches!(old_side, Side::List) || matches!(new_side, Side::List) {
+        return (old, new);
+    }
+    let scalar = |value: Option<Value>, side: Side| match (value, side) {
+        (Some(Value::Array(mut items)), Side::One) => items.pop(),
+        (_, Side::Empty) => None,
+        (value, _) => value,
+    };
+    (scalar(old, old_side), scalar(new, new_side))
+}
+
 /// Text of a JSON value: a string as it is, a number or boolean written out; `None`
 /// for null, empty strings, objects and arrays.
 pub fn text(value: Option<&Value>) -> Option<String> {
@@ -231,6 +272,75 @@ mod tests {
         assert_eq!(decoded(&json!("[not json")), json!("[not json"));
         assert_eq!(decoded(&json!("42")), json!("42"));
         assert_eq!(decoded(&json!(7)), json!(7));
+    }
+
+    #[test]
+    fn one_element_arrays_on_both_sides_of_a_change_read_as_their_values() {
+        let pair = |old: Option<Value>, new: Option<Value>| unwrapped_pair(old, new);
+        // A department changed: the value, not a list.
+        assert_eq!(
+            pair(Some(json!(["Finance"])), Some(json!(["Legal"]))),
+            (Some(json!("Finance")), Some(json!("Legal")))
+        );
+        // A property that had no value, written as nothing, `[]` or null.
+        for none in [None, Some(json!([])), Some(json!(null))] {
+            assert_eq!(
+                pair(none.clone(), Some(json!(["Legal"]))),
+                (None, Some(json!("Legal"))),
+                "{none:?}"
+            );
+            assert_eq!(
+                pair(Some(json!([42])), none.clone()),
+                (Some(json!(42)), None),
+                "{none:?}"
+            );
+        }
+        // Beside a plain value, and with numbers and booleans.
+        assert_eq!(
+            pair(Some(json!("Finance")), Some(json!(["Legal"]))),
+            (Some(json!("Finance")), Some(json!("Legal")))
+        );
+        assert_eq!(
+            pair(Some(json!([false])), Some(json!([true]))),
+            (Some(json!(false)), Some(json!(true)))
+        );
+    }
+
+    #[test]
+    fn real_lists_and_plain_values_are_kept_as_written() {
+        let pair = |old: Value, new: Value| unwrapped_pair(Some(old), Some(new));
+        // A list that grows keeps both sides lists: one value added, not replaced.
+        assert_eq!(
+            pair(json!(["a"]), json!(["a", "b"])),
+            (Some(json!(["a"])), Some(json!(["a", "b"])))
+        );
+        assert_eq!(
+            pair(json!(["a", "b"]), json!(["c"])),
+            (Some(json!(["a", "b"])), Some(json!(["c"])))
+        );
+        assert_eq!(
+            unwrapped_pair(Some(json!([])), Some(json!(["a", "b"]))),
+            (Some(json!([])), Some(json!(["a", "b"])))
+        );
+        // One object in a list is no plain value.
+        assert_eq!(
+            pair(json!([{"x": 1}]), json!([{"x": 2}])),
+            (Some(json!([{"x": 1}])), Some(json!([{"x": 2}])))
+        );
+        assert_eq!(
+            pair(json!({"x": 1}), json!(["a"])),
+            (Some(json!({"x": 1})), Some(json!(["a"])))
+        );
+        // No array at all: nothing to unwrap, an empty list stays.
+        assert_eq!(
+            pair(json!("Sales"), json!("Legal")),
+            (Some(json!("Sales")), Some(json!("Legal")))
+        );
+        assert_eq!(
+            unwrapped_pair(Some(json!([])), None),
+            (Some(json!([])), None)
+        );
+        assert_eq!(unwrapped_pair(None, None), (None, None));
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! The exports of systems that carry no integrity of their own — Microsoft 365, Entra
 //! ID, Okta, Kubernetes, GitHub, GitLab, Google Workspace, Salesforce — read the same
-//! way: a file, or a folder of them, is told apart by content (`Format::sniff`), its
-//! records are read byte-exact and located (`records`), and each format's
-//! `Normalizer` turns them into events of the one model. Everything else is shared
-//! (`read`): gzip, folders, records that cannot be read (kept, with where and why),
-//! records with no usable time or id (kept in quarantine), exact repeats (dropped and
-//! counted), repeats that differ (both kept, with a finding), a file cut off part way
-//! (what is whole is kept, and where it stopped is said), and the report, which is
-//! `unverifiable` with its coverage measured.
+//! way: a file, or a folder or ZIP archive of them, is told apart by content
+//! (`Format::sniff`), its records are read byte-exact and located (`records`), and each
+//! format's `Normalizer` turns them into events of the one model. Everything else is
+//! shared (`read`): gzip, folders and ZIP archives (`source::folder`), records that
+//! cannot be read (kept, with where and why), records with no usable time or id (kept
+//! in quarantine), exact repeats (dropped and counted), repeats that differ (both
+//! kept, with a finding), a file cut off part way (what is whole is kept, and where it
+//! stopped is said), and the report, which is `unverifiable` with its coverage measured
+//! (`source::unverifiable`).
 //!
 //! Adding a format is one module here with a `Format` and its `Normalizer`, listed in
 //! `FORMATS`, and its `SourceKind`. See `../shared/reference/audit-sources.md` §2–§5
@@ -186,43 +187,34 @@ pub fn format_of(head: &Head<'_>) -> Option<&'static dyn Format> {
 }
 
 /// What `path` is an export of, by content: a file of one of the formats, or a folder
-/// whose files are (the first file that is one decides; files of another format are
-/// skipped when it is read). `None` when it is none of them.
+/// or ZIP archive whose files are (the first file that is one decides; files of another
+/// format are skipped when it is read). `None` when it is none of them, and for a ZIP
+/// archive that cannot be read as one or is one of our bundles (`manifest.json` at its
+/// top): the bundle reader says what it is.
 pub fn detect(path: &std::path::Path) -> crate::Result<Option<&'static dyn Format>> {
-    use crate::source::cloudtrail::layout::{DirFolder, Folder};
     /// Files looked at in a folder before giving up.
     const MAX_TRIED: usize = 64;
-    if path.is_dir() {
-        let folder = DirFolder::new(path);
-        let Ok(listing) = folder.list() else {
-            return Ok(None);
-        };
-        for name in listing
-            .files
-            .iter()
-            .filter(|name| !name.split('/').any(|part| part.starts_with('.')))
-            .take(MAX_TRIED)
-        {
-            if let Ok(file) = folder.open(name)
-                && let Ok(sniffed) = read::sniff(file)
-                && let Some(format) = format_of(&sniffed.head(name))
-            {
-                return Ok(Some(format));
-            }
-        }
-        return Ok(None);
-    }
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(files) = read::Files::at(path, crate::bundle::Limits::default()) else {
         return Ok(None);
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match read::sniff(file) {
-        Ok(sniffed) => Ok(format_of(&sniffed.head(&name))),
-        Err(_) => Ok(None),
+    let Ok((names, _)) = files.list() else {
+        return Ok(None);
+    };
+    if matches!(files, read::Files::Folder(_))
+        && !path.is_dir()
+        && names.iter().any(|name| name == "manifest.json")
+    {
+        return Ok(None);
     }
+    for name in names.iter().take(MAX_TRIED) {
+        if let Ok(file) = files.open(name)
+            && let Ok(sniffed) = read::sniff(file)
+            && let Some(format) = format_of(&sniffed.head(name))
+        {
+            return Ok(Some(format));
+        }
+    }
+    Ok(None)
 }
 
 /// The format of a source kind, if it is one of these exports.

@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use super::event::{Event, Party, decoded, text, utc_time};
+use super::event::{Event, Party, decoded, text, unwrapped_pair, utc_time};
 use super::{Format, Head, Item, ItemValue, Normalizer, Out};
 use crate::source::SourceKind;
 use crate::source::records::Header;
@@ -289,8 +289,8 @@ fn target(
 }
 
 /// `ModifiedProperties` as (before, after): `{Name: OldValue}`, `{Name: NewValue}`,
-/// each value decoded when it is JSON inside a string; empty old values are left out
-/// (the property had none).
+/// each value decoded when it is JSON inside a string, one-element arrays read as their
+/// value (`unwrapped_pair`); empty old values are left out (the property had none).
 fn modified(properties: &[Value]) -> (Map<String, Value>, Map<String, Value>) {
     let mut before = Map::new();
     let mut after = Map::new();
@@ -303,14 +303,17 @@ fn modified(properties: &[Value]) -> (Map<String, Value>, Map<String, Value>) {
         if name == "Included Updated Properties" {
             continue;
         }
-        for (key, side) in [("OldValue", &mut before), ("NewValue", &mut after)] {
-            match property.get(key) {
-                None | Some(Value::Null) => {}
-                Some(Value::String(s)) if s.is_empty() => {}
-                Some(value) => {
-                    side.insert(name.clone(), decoded(value));
-                }
-            }
+        let side = |key: &str| match property.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.is_empty() => None,
+            Some(value) => Some(decoded(value)),
+        };
+        let (old, new) = unwrapped_pair(side("OldValue"), side("NewValue"));
+        if let Some(old) = old {
+            before.insert(name.clone(), old);
+        }
+        if let Some(new) = new {
+            after.insert(name, new);
         }
     }
     (before, after)
@@ -381,12 +384,32 @@ mod tests {
         assert_eq!(event["outcome"], "success");
         assert_eq!(event["source"]["ip"], "203.0.113.7");
         assert_eq!(event["after"]["Role.DisplayName"], "Global Administrator");
-        assert_eq!(event["before"].get("Role.DisplayName"), None);
+        // `["CompanyAdministrator"]` beside `[]`: the role's name, where there was none.
         assert_eq!(
             event["after"]["Role.WellKnownObjectName"],
-            json!(["CompanyAdministrator"])
+            "CompanyAdministrator"
         );
-        assert_eq!(event["before"]["Role.WellKnownObjectName"], json!([]));
+        assert!(event.get("before").is_none(), "{event:#}");
+    }
+
+    #[test]
+    fn a_department_change_reads_as_one_value_replaced_and_a_real_list_stays_a_list() {
+        let mut record = role_change();
+        record["Operation"] = json!("Update user.");
+        record["ModifiedProperties"] = json!([
+            {"Name": "Department", "OldValue": "[\"Finance\"]", "NewValue": "[\"Legal\"]"},
+            {"Name": "OtherMails", "OldValue": "[\"b@x.com\"]", "NewValue": "[\"b@x.com\",\"c@x.com\"]"},
+            {"Name": "Included Updated Properties", "OldValue": "", "NewValue": "Department, OtherMails"}
+        ]);
+        let event = normalize(&record).unwrap();
+        assert_eq!(
+            event["before"],
+            json!({"Department": "Finance", "OtherMails": ["b@x.com"]})
+        );
+        assert_eq!(
+            event["after"],
+            json!({"Department": "Legal", "OtherMails": ["b@x.com", "c@x.com"]})
+        );
     }
 
     #[test]

@@ -8,12 +8,15 @@
 //! other content is kept beside the first, with a `duplicate_record` finding. Only an
 //! exact repeat (same id, same content) is dropped, and counted. A file cut off part
 //! way (a truncated JSON array or gzip stream) keeps what is whole and says where it
-//! stopped (`file_cut_off`). A file of a folder that is not of the format is said to
-//! be skipped (`file_skipped`).
+//! stopped (`file_cut_off`). A file of a folder that is not of the format, or that the
+//! folder could not list or read as a file (a link; in a ZIP archive, an entry that
+//! could leave the folder, is encrypted, or declares a bomb's sizes), is said to be
+//! skipped (`file_skipped`). A ZIP archive of exports is read as the folder it holds,
+//! in place (`source::folder`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
 use serde_json::Value;
@@ -22,14 +25,13 @@ use sha2::{Digest, Sha256};
 use super::{Format, Head, Item, ItemValue, Normalizer, Out, Row};
 use crate::bundle::{Container, Limits, LineSpan, Provenance};
 use crate::canonical::{self, sha256, to_hex};
-use crate::source::cloudtrail::layout::{DirFolder, Folder};
-use crate::source::mapped::coverage;
+use crate::source::folder::{AnyFolder, Folder, Skipped, is_hidden, is_zip, open_folder};
 use crate::source::mapping::RecordFormat;
 use crate::source::records::{Content, Header, ReadOptions, read_records_from};
+use crate::source::unverifiable::{self, NO_COUNT, Stream, Times};
 use crate::source::{SourceKind, keep_malformed};
 use crate::verify::{
-    BundleInfo, ChainReport, Dimension, DimensionStatus, EventFields, Finding, FindingKind,
-    LineCheck, LineSink, Report, SeenLine, SignatureReport, SignatureStatus, Verdict, group,
+    BundleInfo, EventFields, Finding, FindingKind, LineCheck, LineSink, Report, SeenLine, group,
 };
 use crate::{Error, Result};
 
@@ -39,38 +41,53 @@ pub const HEAD_BYTES: usize = 64 * 1024;
 /// What every dimension but coverage says of these exports.
 const NOT_PROVABLE: &str = "not provable: this export carries no hash chain or signature";
 
-/// The files of an export: (name, how to open it).
+/// The files of an export: one file, or the files of a folder (a directory, or a ZIP
+/// archive of one).
 pub enum Files {
-    One(std::path::PathBuf),
-    Folder(DirFolder),
+    One(PathBuf),
+    Folder(Box<AnyFolder>),
 }
 
 impl Files {
-    pub fn at(path: &Path) -> Files {
-        if path.is_dir() {
-            Files::Folder(DirFolder::new(path))
+    /// The files at `path`: a folder, a ZIP archive (its entries' sizes held to
+    /// `limits`; refused when it cannot be read as one), or one file.
+    pub fn at(path: &Path, limits: Limits) -> Result<Files> {
+        if path.is_dir() || is_zip(path) {
+            Ok(Files::Folder(Box::new(open_folder(path, limits)?)))
         } else {
-            Files::One(path.to_owned())
+            Ok(Files::One(path.to_owned()))
         }
     }
 
-    /// Every file: (name, and for a folder the path relative to it).
-    fn list(&self) -> Result<Vec<String>> {
+    /// Every file to look at (for a folder, its path inside it; hidden files are
+    /// passed by), and what the folder could not list or read as a file.
+    pub fn list(&self) -> Result<(Vec<String>, Vec<Skipped>)> {
         match self {
-            Files::One(path) => Ok(vec![file_name(path)]),
-            Files::Folder(folder) => Ok(folder
-                .list()?
-                .files
-                .into_iter()
-                .filter(|name| !name.split('/').any(|part| part.starts_with('.')))
-                .collect()),
+            Files::One(path) => Ok((vec![file_name(path)], Vec::new())),
+            Files::Folder(folder) => {
+                let listing = folder.list()?;
+                let files = listing
+                    .files
+                    .into_iter()
+                    .filter(|name| !is_hidden(name))
+                    .collect();
+                Ok((files, listing.skipped))
+            }
         }
     }
 
-    fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>> {
+    pub fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>> {
         match self {
             Files::One(path) => Ok(Box::new(std::fs::File::open(path)?)),
             Files::Folder(folder) => folder.open(name),
+        }
+    }
+
+    /// A file's size as it lies (a ZIP entry's uncompressed size), for progress.
+    fn size(&self, name: &str) -> Option<u64> {
+        match self {
+            Files::One(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Files::Folder(folder) => folder.size(name),
         }
     }
 }
@@ -119,9 +136,13 @@ const ANY_WRAPPER: &[&str] = &["value", "items"];
 pub fn sniff(reader: impl Read) -> io::Result<Sniffed> {
     let mut raw = Vec::new();
     let mut reader = io::BufReader::new(reader);
-    (&mut reader)
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut raw)?;
+    // A file that fails part way (a damaged ZIP entry) is told by what came before;
+    // reading it then stops at the same place and says so (`file_cut_off`).
+    if let Err(error) = (&mut reader).take(HEAD_BYTES as u64).read_to_end(&mut raw)
+        && raw.is_empty()
+    {
+        return Err(error);
+    }
     let gzip = raw.starts_with(&[0x1f, 0x8b]);
     let bytes = if gzip {
         let mut inflated = Vec::new();
@@ -201,34 +222,23 @@ pub fn sniff(reader: impl Read) -> io::Result<Sniffed> {
     Ok(sniffed)
 }
 
-/// The size of the export's files as they lie, for progress.
+/// The size of the export's files as they lie (a ZIP archive's entries inflated),
+/// for progress.
 pub fn bytes_total(path: &Path) -> Option<u64> {
-    match Files::at(path) {
-        Files::One(file) => std::fs::metadata(file).ok().map(|m| m.len()),
-        Files::Folder(folder) => {
-            let files = Files::Folder(DirFolder::new(folder.root()));
-            Some(
-                files
-                    .list()
-                    .ok()?
-                    .iter()
-                    .filter_map(|name| std::fs::metadata(path.join(name)).ok())
-                    .map(|m| m.len())
-                    .sum(),
-            )
-        }
-    }
+    let files = Files::at(path, Limits::default()).ok()?;
+    let (names, _) = files.list().ok()?;
+    Some(names.iter().filter_map(|name| files.size(name)).sum())
 }
 
-/// Reads the export at `path` (a file, or a folder of files) as `format`, handing
-/// every event to `sink`.
+/// Reads the export at `path` (a file, or a folder or ZIP archive of files) as
+/// `format`, handing every event to `sink`.
 pub fn read_export(
     path: &Path,
     format: &'static dyn Format,
     limits: Limits,
     sink: &mut dyn LineSink,
 ) -> Result<Report> {
-    let files = Files::at(path);
+    let files = Files::at(path, limits)?;
     let mut reader = Reader {
         kind: format.kind(),
         sink,
@@ -239,17 +249,26 @@ pub fn read_export(
         malformed: 0,
         repeats: 0,
         repeats_by_file: Vec::new(),
-        first_ts: None,
-        last_ts: None,
-        days: BTreeSet::new(),
+        times: Times::default(),
         bytes_before: 0,
     };
     let mut normalizer = format.normalizer();
     let mut read_files = Vec::new();
     let mut containers = Vec::new();
-    for name in files.list()? {
+    let (names, skipped) = files.list()?;
+    reader.findings.extend(skipped.iter().map(Skipped::finding));
+    for name in names {
         let open = |name: &str| files.open(name).map_err(|e| Error::io(path.join(name), e));
-        let sniffed = sniff(open(&name)?).map_err(|e| Error::io(path.join(&name), e))?;
+        let sniffed = match files.open(&name).and_then(sniff) {
+            Ok(sniffed) => sniffed,
+            Err(e) if matches!(files, Files::One(_)) => return Err(Error::io(path, e)),
+            // A file of the folder that cannot be read at all is said, not fatal.
+            Err(e) => {
+                let reason = format!("cannot be read ({e}); nothing of it is imported");
+                reader.findings.push(Skipped::new(&name, &reason).finding());
+                continue;
+            }
+        };
         let Some(layout) = sniffed
             .layout
             .filter(|_| format.sniff(&sniffed.head(&name)))
@@ -288,7 +307,11 @@ pub fn read_export(
         reader.emit(out)?;
     }
     let summary = normalizer.summary();
-    Ok(reader.report(path, format, summary, read_files, containers))
+    let container = match &files {
+        Files::One(_) => containers.first().copied().unwrap_or(Container::Csv),
+        Files::Folder(folder) => folder.container(),
+    };
+    Ok(reader.report(path, format, summary, read_files, container))
 }
 
 struct Reader<'s> {
@@ -304,9 +327,7 @@ struct Reader<'s> {
     repeats: u64,
     /// Exact repeats per file, in file order.
     repeats_by_file: Vec<(String, u64)>,
-    first_ts: Option<(i64, String)>,
-    last_ts: Option<(i64, String)>,
-    days: BTreeSet<i64>,
+    times: Times,
     bytes_before: u64,
 }
 
@@ -524,13 +545,7 @@ impl Reader<'_> {
             );
         }
         earlier.push((content, out.file.clone(), out.line));
-        if self.first_ts.as_ref().is_none_or(|(t, _)| ts < *t) {
-            self.first_ts = Some((ts, ts_text.to_owned()));
-        }
-        if self.last_ts.as_ref().is_none_or(|(t, _)| ts > *t) {
-            self.last_ts = Some((ts, ts_text.to_owned()));
-        }
-        self.days.insert(ts.div_euclid(86_400_000));
+        self.times.add(ts, ts_text);
         self.records += 1;
         self.events += 1;
         let span = LineSpan {
@@ -558,7 +573,7 @@ impl Reader<'_> {
         format: &dyn Format,
         summary: Option<String>,
         files: Vec<(String, String, u64)>,
-        containers: Vec<Container>,
+        container: Container,
     ) -> Report {
         for (file, n) in &self.repeats_by_file {
             self.findings.push(
@@ -570,74 +585,41 @@ impl Reader<'_> {
                     )),
             );
         }
-        let not_provable = || Dimension {
-            status: DimensionStatus::Unproven,
-            detail: NOT_PROVABLE.to_owned(),
-        };
         let mut counts = vec![("records", self.events)];
         if self.repeats > 0 {
             counts.push(("exact_repeats", self.repeats));
         }
         let title = format.kind().title();
-        let mut completeness =
-            "not provable: nothing records how many events the export should hold".to_owned();
+        let mut completeness = NO_COUNT.to_owned();
         if let Some(summary) = summary {
             completeness.push_str("; ");
             completeness.push_str(&summary);
         }
-        let chain = ChainReport {
+        let bundle = BundleInfo {
+            path: path.display().to_string(),
+            container,
+            source: self.kind,
+            mapping: None,
+            mapping_sha256: None,
+            has_manifest: false,
+            provenance: Provenance {
+                producer: Some(title.to_owned()),
+                ..Provenance::default()
+            },
+            lines: self.records,
+            malformed_lines: self.malformed,
+            files,
+            manifest_sha256: None,
+        };
+        let stream = Stream {
             id: title.to_owned(),
-            verdict: if self.records == 0 {
-                Verdict::Empty
-            } else {
-                Verdict::Unverifiable
-            },
+            not_provable: NOT_PROVABLE,
+            completeness,
+            records: self.records,
             events: self.events,
-            omitted: 0,
-            first_seq: u64::from(self.records > 0),
-            last_seq: self.records,
-            head_hash: String::new(),
-            start_prev_hash: None,
-            first_ts: self.first_ts.as_ref().map(|t| t.1.clone()),
-            last_ts: self.last_ts.as_ref().map(|t| t.1.clone()),
-            integrity: not_provable(),
-            linkage: not_provable(),
-            completeness: Dimension {
-                status: DimensionStatus::Unproven,
-                detail: completeness,
-            },
-            authenticity: not_provable(),
-            coverage: coverage(self.first_ts.as_ref(), self.last_ts.as_ref(), &self.days),
+            times: self.times,
             counts,
         };
-        Report {
-            bundle: BundleInfo {
-                path: path.display().to_string(),
-                container: if path.is_dir() {
-                    Container::Directory
-                } else {
-                    containers.into_iter().next().unwrap_or(Container::Csv)
-                },
-                source: self.kind,
-                mapping: None,
-                mapping_sha256: None,
-                has_manifest: false,
-                provenance: Provenance {
-                    producer: Some(title.to_owned()),
-                    ..Provenance::default()
-                },
-                lines: self.records,
-                malformed_lines: self.malformed,
-                files,
-                manifest_sha256: None,
-            },
-            chains: vec![chain],
-            signature: SignatureReport {
-                status: SignatureStatus::Absent,
-                key_id: None,
-            },
-            findings: self.findings,
-            findings_not_listed: Vec::new(),
-        }
+        unverifiable::report(stream, bundle, self.findings)
     }
 }

@@ -9,4 +9,16 @@ export type ActorDto = { actor_id: string, actor_type: string | null,
 /**
  * The engine's plain word for the type (person, automation, API client, …).
  */
-kind: string, name: string | null, n_events: number, first_time: string | null, last_time: string | null, n_failures: number, n_denials: number, };
+kind: string, name: string | null, n_events: number, first_time: string | null, last_time: string | null, n_failures: number, n_denials: number, 
+/**
+ * The email or user principal name it was seen with (lower case).
+ */
+email: string | null, 
+/**
+ * Where it acted, in words ("Okta System Log"), most events first.
+ */
+sources: Array<string>, 
+/**
+ * The reviewer separated it from the person its email links it to.
+ */
+unlinked: boolean, };

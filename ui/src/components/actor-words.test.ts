@@ -13,6 +13,9 @@ const actor: ActorDto = {
   last_time: null,
   n_failures: 0,
   n_denials: 0,
+  email: null,
+  sources: ["audit bundle"],
+  unlinked: false,
 };
 
 describe("actorLabel", () => {

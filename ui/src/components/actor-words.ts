@@ -2,6 +2,7 @@
 // event count, and the label of an actor choice ("Maria Lopez (person, 1,204 events)").
 // Pure functions only: no DOM, no IPC. Every count is the shell's (ActorDto).
 import type { ActorDto } from "../bindings/ActorDto";
+import type { PersonDto } from "../bindings/PersonDto";
 import { formatCount } from "../format/count";
 
 /** The name a reviewer reads: the actor's name, or its id when it has none. */
@@ -17,4 +18,10 @@ export function eventCount(count: number): string {
 /** "Maria Lopez (person, 1,204 events)". */
 export function actorLabel(actor: ActorDto): string {
   return `${actorName(actor)} (${actor.kind}, ${eventCount(actor.n_events)})`;
+}
+
+/** "Maria Lopez (person, 3 accounts, 85 events)"; one account reads as an actor does. */
+export function personLabel(person: PersonDto): string {
+  const accounts = person.accounts.length > 1 ? `, ${formatCount(person.accounts.length)} accounts` : "";
+  return `${person.name ?? person.key} (${person.kind}${accounts}, ${eventCount(person.n_events)})`;
 }

@@ -6,6 +6,7 @@ import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { ActivityDto } from "../bindings/ActivityDto";
 import type { ActorDto } from "../bindings/ActorDto";
+import type { PersonDto } from "../bindings/PersonDto";
 import type { AwsKeyListDto } from "../bindings/AwsKeyListDto";
 import type { CaseSummaryDto } from "../bindings/CaseSummaryDto";
 import type { CheckpointFileDto } from "../bindings/CheckpointFileDto";
@@ -85,6 +86,12 @@ export function openPath(
   return call<OpenedDto>("open_path", { path, chooseCaseLocation, onProgress: channel });
 }
 
+/** Imports another export into the open case, beside what it holds, reporting progress. */
+export function addToCase(path: string, onProgress: (progress: ImportProgressDto) => void): Promise<OpenedDto> {
+  const channel = new Channel<ImportProgressDto>(onProgress);
+  return call<OpenedDto>("open_path", { path, addToCase: true, onProgress: channel });
+}
+
 /** The first records of a CSV or JSON file of no known format, for the mapping form. */
 export function previewFile(path: string): Promise<FilePreviewDto> {
   return call<FilePreviewDto>("preview_file", { path });
@@ -152,6 +159,16 @@ export function eventDetail(eventIdx: number): Promise<EventDetailDto> {
 
 export function listActors(): Promise<ActorDto[]> {
   return call<ActorDto[]>("list_actors");
+}
+
+/** Every person, most active first, with the accounts the engine linked by email. */
+export function listPeople(): Promise<PersonDto[]> {
+  return call<PersonDto[]>("list_people");
+}
+
+/** Separates an account from its person (`linked: false`) or links it again; every person as they now stand. */
+export function linkActor(actorId: string, linked: boolean): Promise<PersonDto[]> {
+  return call<PersonDto[]>("link_actor", { actorId, linked });
 }
 
 export function recordTimeline(

@@ -2,9 +2,20 @@
 // offsets are passed in.
 import { describe, expect, it } from "vitest";
 import type { ActorDto } from "../../bindings/ActorDto";
-import { activeSpan, actorHeadline, searchActors, sortActors, troubleText } from "./list";
+import type { PersonDto } from "../../bindings/PersonDto";
+import {
+  accountText,
+  accountsText,
+  activeSpan,
+  actorHeadline,
+  linkText,
+  searchActors,
+  separatedAccount,
+  sortActors,
+  troubleText,
+} from "./list";
 
-function actor(id: string, name: string | null, n_events: number, extra: Partial<ActorDto> = {}): ActorDto {
+function account(id: string, name: string | null, n_events: number, extra: Partial<ActorDto> = {}): ActorDto {
   return {
     actor_id: id,
     actor_type: "user",
@@ -15,7 +26,28 @@ function actor(id: string, name: string | null, n_events: number, extra: Partial
     last_time: "2026-06-28T10:00:00Z",
     n_failures: 0,
     n_denials: 0,
+    email: null,
+    sources: ["audit bundle"],
+    unlinked: false,
     ...extra,
+  };
+}
+
+/** A person of one account, as the shell sends one. */
+function actor(id: string, name: string | null, n_events: number, extra: Partial<ActorDto> = {}): PersonDto {
+  const only = account(id, name, n_events, extra);
+  return {
+    key: id,
+    name,
+    kind: only.kind,
+    linked_by: null,
+    sources: only.sources,
+    n_events,
+    first_time: only.first_time,
+    last_time: only.last_time,
+    n_failures: only.n_failures,
+    n_denials: only.n_denials,
+    accounts: [only],
   };
 }
 
@@ -38,7 +70,7 @@ describe("searchActors", () => {
 
 describe("sortActors", () => {
   it("sorts by name, nameless actors by id", () => {
-    expect(sortActors(all, "name", false).map((a) => a.actor_id)).toEqual(["apic_9", "auto_7", "u_017"]);
+    expect(sortActors(all, "name", false).map((a) => a.key)).toEqual(["apic_9", "auto_7", "u_017"]);
   });
   it("sorts by counts either way", () => {
     expect(sortActors(all, "events", true)).toEqual([maria, bot, nameless]);
@@ -69,5 +101,38 @@ describe("troubleText", () => {
     expect(troubleText(maria)).toBe("5 denied");
     expect(troubleText(bot)).toBe("2 failed");
     expect(troubleText(nameless)).toBe("none failed or denied");
+  });
+});
+
+describe("people of several accounts", () => {
+  const m365 = account("maria@acme.com", "Maria Lopez", 50, { email: "maria@acme.com", sources: ["Microsoft 365 audit log"] });
+  const okta = account("00u1abc", "Maria Lopez", 30, { email: "maria@acme.com", sources: ["Okta System Log"] });
+  const github = account("maria-lopez", null, 5, { email: "maria@acme.com", sources: ["GitHub audit log"] });
+  const linked: PersonDto = {
+    ...actor("maria@acme.com", "Maria Lopez", 85),
+    linked_by: "maria@acme.com",
+    sources: ["Microsoft 365 audit log", "Okta System Log", "GitHub audit log"],
+    accounts: [m365, okta, github],
+  };
+
+  it("finds a person by any account's id or email", () => {
+    expect(searchActors([linked, maria], "MARIA-LOP")).toEqual([linked]);
+    expect(searchActors([linked, maria, bot], "00u1")).toEqual([linked]);
+  });
+  it("lists where the accounts are and why they are linked", () => {
+    expect(accountsText(linked)).toBe("3 accounts: Microsoft 365 audit log, Okta System Log and GitHub audit log");
+    expect(linkText(linked)).toBe("Linked because all 3 accounts were seen with maria@acme.com.");
+    expect(linkText({ ...linked, accounts: [m365, okta] })).toBe("Linked because both accounts were seen with maria@acme.com.");
+    expect(accountsText(maria)).toBe("");
+    expect(linkText(maria)).toBe("");
+  });
+  it("names one account with its source and count", () => {
+    expect(accountText(okta)).toBe("00u1abc in Okta System Log — 30 events");
+  });
+  it("knows an account the reviewer separated, and only that", () => {
+    const separated = actor("00u9", null, 3, { email: "ops@acme.com", unlinked: true });
+    expect(separatedAccount(separated)?.actor_id).toBe("00u9");
+    expect(separatedAccount(maria)).toBeNull();
+    expect(separatedAccount(linked)).toBeNull();
   });
 });

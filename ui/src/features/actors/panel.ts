@@ -1,18 +1,21 @@
-// The actors view: every actor of the case in a searchable, sortable list (kind in
-// words, events, first and last seen, failures and denials), and the chosen actor's
-// profile: a headline, their activity over time, what they did and to which kinds of
-// records, and their latest events. Every count comes from the shell (ActorDto,
-// facetCounts, activity, listEvents); this file only lays them out.
+// The actors view: every person or thing that acted in the case, in a searchable,
+// sortable list (kind in words, events, first and last seen, failures and denials),
+// and the chosen one's profile: a headline, their accounts (the engine links accounts
+// seen with one email across sources; the reviewer can separate one, and link it
+// again), their activity over time, what they did and to which kinds of records, and
+// their latest events, across every account. Every count comes from the shell
+// (PersonDto, facetCounts, activity, listEvents); this file only lays them out.
 import "../../components/rows.css";
 import "./actors.css";
 import type { ActivityDto } from "../../bindings/ActivityDto";
 import type { ActorDto } from "../../bindings/ActorDto";
+import type { PersonDto } from "../../bindings/PersonDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { emptyFilter } from "../../app/event-filter";
-import { actorName, eventCount } from "../../components/actor-words";
+import { eventCount } from "../../components/actor-words";
 import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
 import { narrowFilter } from "../../components/breakdown-rows";
@@ -21,8 +24,20 @@ import { eventList } from "../../components/event-list";
 import { histogram } from "../../components/histogram";
 import { shortDate } from "../../components/histogram-scale";
 import { formatCount } from "../../format/count";
-import { type FacetName, activity, facetCounts, listEvents } from "../../ipc";
-import { type ActorSortKey, actorHeadline, actorHeadlineParts, searchActors, sortActors, troubleText } from "./list";
+import { type FacetName, activity, facetCounts, linkActor, listEvents } from "../../ipc";
+import {
+  type ActorSortKey,
+  accountText,
+  accountsText,
+  actorHeadline,
+  actorHeadlineParts,
+  linkText,
+  personName,
+  searchActors,
+  separatedAccount,
+  sortActors,
+  troubleText,
+} from "./list";
 
 export interface ActorsView extends ViewHandle {
   choose(actorId: string): void;
@@ -48,7 +63,7 @@ const SORTS: { key: ActorSortKey; descending: boolean; title: string }[] = [
 
 /** What the profile has fetched so far; `undefined` while on its way. */
 interface Profile {
-  actor: ActorDto;
+  actor: PersonDto;
   filter: EventFilterDto;
   activity?: ActivityDto;
   actions?: FacetCountDto[];
@@ -63,7 +78,8 @@ function seenDate(iso: string | null, utc: boolean): string {
   return Number.isNaN(millis) ? "unknown" : shortDate(millis, utc, true);
 }
 
-export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
+export function actorsView(ctx: AppContext, initial: PersonDto[]): ActorsView {
+  let actors = initial;
   let query = "";
   let sortKey: ActorSortKey = "events";
   let descending = true;
@@ -73,8 +89,8 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
 
   const search = el("input", { className: "actor-search", testid: "actor-search" });
   search.type = "search";
-  search.placeholder = "Search by name or id";
-  search.setAttribute("aria-label", "Search actors by name or id");
+  search.placeholder = "Search by name, id or email";
+  search.setAttribute("aria-label", "Search actors by name, id or email");
   const listCount = el("p", { className: "muted actors-count" });
   const sortSelect = el("select", { className: "actor-sort", testid: "actor-sort" });
   SORTS.forEach((sort, index) => {
@@ -104,18 +120,18 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
     renderList();
   });
 
-  function renderItem(actor: ActorDto, utc: boolean): HTMLElement {
+  function renderItem(actor: PersonDto, utc: boolean): HTMLElement {
     const first = seenDate(actor.first_time, utc);
     const last = seenDate(actor.last_time, utc);
     const seen = first === last ? `seen ${first}` : `seen ${first} – ${last}`;
     const trouble = actor.n_failures > 0 || actor.n_denials > 0;
     const item = el(
       "button",
-      { className: "actor-item row-button", testid: "actor-item", title: actor.actor_id },
+      { className: "actor-item row-button", testid: "actor-item", title: actor.accounts.map((a) => a.actor_id).join(", ") },
       el(
         "span",
         { className: "actor-item-title" },
-        el("span", { className: "actor-name clamped", text: actorName(actor) }),
+        el("span", { className: "actor-name clamped", text: personName(actor) }),
         el("span", { className: "actor-kind", text: actor.kind }),
       ),
       el(
@@ -125,14 +141,15 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
         el("span", { text: seen }),
         el("span", { className: trouble ? "actor-trouble" : "", text: troubleText(actor) }),
       ),
-      el("span", { className: "actor-id muted clamped", text: actor.name === null ? "" : actor.actor_id }),
+      el("span", { className: "actor-id muted clamped", text: actor.name === null ? "" : actor.key }),
+      el("span", { className: "actor-accounts-line muted", testid: "actor-accounts-line", text: accountsText(actor) }),
     );
     item.type = "button";
-    item.dataset.actorId = actor.actor_id;
-    const chosen = profile?.actor.actor_id === actor.actor_id;
+    item.dataset.actorId = actor.key;
+    const chosen = profile?.actor.key === actor.key;
     item.classList.toggle("selected", chosen);
     item.setAttribute("aria-pressed", String(chosen));
-    item.addEventListener("click", () => choose(actor.actor_id));
+    item.addEventListener("click", () => choose(actor.key));
     return item;
   }
 
@@ -227,17 +244,73 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
           el("span", { className: "actor-headline-name clamped", text: headline.name }),
           el("span", { className: "actor-headline-rest", text: headline.rest }),
         ),
-        el(
-          "p",
-          { className: "actor-facts muted" },
-          `${troubleText(actor)}; id ${actor.actor_id}${actor.actor_type === null ? "" : ` (type ${actor.actor_type})`}`,
-        ),
+        el("p", { className: "actor-facts muted" }, factsText(actor)),
         el("div", { className: "actor-actions" }, showAll),
+        accountsSection(actor),
         section("Activity over time", chart),
         el("div", { className: "actor-breakdowns" }, actions, targets),
         section("Latest events", renderEvents(current)),
       ),
     );
+  }
+
+  function factsText(actor: PersonDto): string {
+    if (actor.accounts.length > 1) return troubleText(actor);
+    const only = actor.accounts[0];
+    const type = only?.actor_type ?? null;
+    const where = only === undefined || only.sources.length === 0 ? "" : `; in ${only.sources.join(", ")}`;
+    return `${troubleText(actor)}; id ${only?.actor_id ?? actor.key}${type === null ? "" : ` (type ${type})`}${where}`;
+  }
+
+  /** The accounts of a linked person, each separable; for a separated account, the way back. */
+  function accountsSection(actor: PersonDto): HTMLElement {
+    const separated = separatedAccount(actor);
+    if (separated !== null) {
+      const again = el("button", { className: "button", testid: "actor-relink", text: `Link again with the other accounts of ${separated.email ?? ""}` });
+      again.type = "button";
+      again.addEventListener("click", () => relink(separated, true, separated.actor_id));
+      return el(
+        "div",
+        { className: "actor-accounts", testid: "actor-accounts" },
+        el("p", { className: "muted", text: `You separated this account from the others seen with ${separated.email ?? ""}.` }),
+        again,
+      );
+    }
+    if (actor.accounts.length < 2) return el("div", { className: "actor-accounts" });
+    const rows = actor.accounts.map((account) => {
+      const apart = el("button", { className: "button small", testid: "actor-unlink", text: "Not the same person" });
+      apart.type = "button";
+      apart.title = `Separate ${account.actor_id} from ${actor.linked_by ?? "this person"}`;
+      apart.addEventListener("click", () => relink(account, false, actor.key));
+      const item = el(
+        "li",
+        { className: "actor-account", testid: "actor-account" },
+        el("span", { className: "actor-account-name", text: account.name === null ? "" : `${account.name}: ` }),
+        el("span", { text: accountText(account) }),
+        apart,
+      );
+      item.dataset.actorId = account.actor_id;
+      return item;
+    });
+    return section(
+      "Accounts",
+      el("div", { className: "actor-accounts", testid: "actor-accounts" }, el("p", { className: "muted", text: linkText(actor) }), el("ul", { className: "actor-account-list" }, ...rows)),
+    );
+  }
+
+  /** Separates `account` (or links it again), then shows `next` as the engine now groups it. */
+  function relink(account: ActorDto, linked: boolean, next: string): void {
+    linkActor(account.actor_id, linked)
+      .then((updated) => {
+        actors = updated;
+        choose(find(next) === undefined ? account.actor_id : next);
+        ctx.showNotice(
+          linked
+            ? `${account.actor_id} is linked again with the other accounts seen with ${account.email ?? "its email"}.`
+            : `${account.actor_id} is now shown on its own. You can link it again from its profile.`,
+        );
+      })
+      .catch(ctx.showError);
   }
 
   /** Re-renders only if `current` is still the profile shown. */
@@ -261,16 +334,24 @@ export function actorsView(ctx: AppContext, actors: ActorDto[]): ActorsView {
       });
   }
 
+  /** The person with this key, or the one holding an account with this id. */
+  function find(id: string): PersonDto | undefined {
+    return (
+      actors.find((candidate) => candidate.key === id) ??
+      actors.find((candidate) => candidate.accounts.some((account) => account.actor_id === id))
+    );
+  }
+
   function choose(actorId: string): void {
     generation += 1;
-    const actor = actors.find((candidate) => candidate.actor_id === actorId);
+    const actor = find(actorId);
     if (actor === undefined) {
       profile = null;
       renderList();
       profileBox.replaceChildren(el("p", { className: "muted", text: `This case has no actor with the id ${actorId}.` }));
       return;
     }
-    const filter: EventFilterDto = { ...emptyFilter(), actors: [actorId] };
+    const filter: EventFilterDto = { ...emptyFilter(), actors: actor.accounts.map((account) => account.actor_id) };
     const current: Profile = { actor, filter, next: null, loadingMore: false };
     profile = current;
     renderList();

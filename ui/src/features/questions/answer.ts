@@ -2,8 +2,8 @@
 // chosen person added), the people a reviewer may choose from, and what the question
 // asks for first. Pure functions only: no DOM, no IPC. The questions themselves, their
 // filters and every answer come from the shell.
-import type { ActorDto } from "../../bindings/ActorDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
+import type { PersonDto } from "../../bindings/PersonDto";
 import type { QuestionDto } from "../../bindings/QuestionDto";
 
 export type Needs = "nothing" | "actor" | "record";
@@ -13,15 +13,18 @@ export function needsOf(question: QuestionDto): Needs {
   return question.needs === "actor" || question.needs === "record" ? question.needs : "nothing";
 }
 
-/** The question's own filter, narrowed to one actor when it needs one. */
-export function answerFilter(question: QuestionDto, actorId: string | null): EventFilterDto {
+/**
+ * The question's own filter, narrowed to one person when it needs one: every account
+ * the engine linked to them, so the answer spans every source.
+ */
+export function answerFilter(question: QuestionDto, person: PersonDto | null): EventFilterDto {
   const filter = { ...question.filter };
-  return actorId === null ? filter : { ...filter, actors: [actorId] };
+  return person === null ? filter : { ...filter, actors: person.accounts.map((account) => account.actor_id) };
 }
 
-/** The actors the shell calls people, by name, for "what did this person do?". */
-export function people(actors: readonly ActorDto[]): ActorDto[] {
-  return actors
-    .filter((actor) => actor.kind === "person")
-    .sort((a, b) => (a.name ?? a.actor_id).localeCompare(b.name ?? b.actor_id));
+/** Those the shell calls people (not automations or systems), by name, for "what did this person do?". */
+export function people(all: readonly PersonDto[]): PersonDto[] {
+  return all
+    .filter((person) => person.kind === "person")
+    .sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key));
 }

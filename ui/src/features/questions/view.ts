@@ -5,21 +5,21 @@
 // the record and opens its history. Every question, filter and count is the shell's.
 import "./questions.css";
 import type { ActivityDto } from "../../bindings/ActivityDto";
-import type { ActorDto } from "../../bindings/ActorDto";
+import type { PersonDto } from "../../bindings/PersonDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { QuestionDto } from "../../bindings/QuestionDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { emptyFilter } from "../../app/event-filter";
-import { actorLabel } from "../../components/actor-words";
+import { personLabel } from "../../components/actor-words";
 import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
 import { isFacetName, narrowFilter } from "../../components/breakdown-rows";
 import { el } from "../../components/dom";
 import { eventList } from "../../components/event-list";
 import { histogram } from "../../components/histogram";
-import { type FacetName, activity, facetCounts, listActors, listEvents, listQuestions } from "../../ipc";
+import { type FacetName, activity, facetCounts, listEvents, listPeople, listQuestions } from "../../ipc";
 import { answerFilter, needsOf, people } from "./answer";
 
 /** Bars in an answer's histogram. */
@@ -31,7 +31,7 @@ const FIRST_EVENTS = 20;
 interface Answer {
   question: QuestionDto;
   /** The person chosen, for a question that needs one. */
-  actorId: string | null;
+  person: PersonDto | null;
   filter: EventFilterDto | null;
   by: FacetName | null;
   counts?: FacetCountDto[];
@@ -44,7 +44,7 @@ export function questionsView(ctx: AppContext): ViewHandle {
   let questions: QuestionDto[] | null = null;
   let answer: Answer | null = null;
   /** The case's people, fetched the first time a question needs one. */
-  let persons: ActorDto[] | null = null;
+  let persons: PersonDto[] | null = null;
   /** The kinds of record the case holds, fetched the first time a question needs one. */
   let recordTypes: FacetCountDto[] | null = null;
   let generation = 0;
@@ -99,13 +99,14 @@ export function questionsView(ctx: AppContext): ViewHandle {
     prompt.value = "";
     select.append(prompt);
     for (const person of persons) {
-      const option = el("option", { text: actorLabel(person), title: person.actor_id });
-      option.value = person.actor_id;
+      const option = el("option", { text: personLabel(person), title: person.accounts.map((a) => a.actor_id).join(", ") });
+      option.value = person.key;
       select.append(option);
     }
-    select.value = current.actorId ?? "";
+    select.value = current.person?.key ?? "";
     select.addEventListener("change", () => {
-      if (select.value !== "") run(current.question, select.value);
+      const chosen = persons?.find((person) => person.key === select.value);
+      if (chosen !== undefined) run(current.question, chosen);
     });
     box.addEventListener("submit", (event) => event.preventDefault());
     box.append(el("label", { className: "filter" }, el("span", { className: "filter-label", text: "Person" }), select));
@@ -206,9 +207,9 @@ export function questionsView(ctx: AppContext): ViewHandle {
 
   function fetchPeople(current: Answer): void {
     if (persons !== null) return;
-    listActors()
-      .then((actors) => {
-        persons = people(actors);
+    listPeople()
+      .then((all) => {
+        persons = people(all);
         update(current);
       })
       .catch(ctx.showError);
@@ -228,7 +229,7 @@ export function questionsView(ctx: AppContext): ViewHandle {
   function choose(question: QuestionDto): void {
     generation += 1;
     const needs = needsOf(question);
-    answer = { question, actorId: null, filter: null, by: null, more: false };
+    answer = { question, person: null, filter: null, by: null, more: false };
     renderList();
     renderAnswer();
     if (needs === "actor") fetchPeople(answer);
@@ -236,12 +237,12 @@ export function questionsView(ctx: AppContext): ViewHandle {
     else run(question, null);
   }
 
-  function run(question: QuestionDto, actorId: string | null): void {
+  function run(question: QuestionDto, person: PersonDto | null): void {
     generation += 1;
     const mine = generation;
-    const filter = answerFilter(question, actorId);
+    const filter = answerFilter(question, person);
     const by = isFacetName(question.breakdown) ? question.breakdown : null;
-    const current: Answer = { question, actorId, filter, by, more: false };
+    const current: Answer = { question, person, filter, by, more: false };
     answer = current;
     renderList();
     renderAnswer();
