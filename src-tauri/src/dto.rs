@@ -567,6 +567,8 @@ pub struct EventRowDto {
     pub omitted: bool,
     /// What its bundle was read as: a mapped file's events carry no hash to check.
     pub source: SourceKindDto,
+    /// Where it came from, in words ("Okta System Log").
+    pub source_name: String,
 }
 
 impl From<&EventView> for EventRowDto {
@@ -589,6 +591,7 @@ impl From<&EventView> for EventRowDto {
             malformed: event.malformed.clone(),
             omitted: event.omitted,
             source: event.source.into(),
+            source_name: event.source.title().to_owned(),
         }
     }
 }

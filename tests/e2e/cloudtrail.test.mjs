@@ -134,12 +134,23 @@ test("a tampered CloudTrail folder shows its gap's hours and its changed log fil
     // The gap: in the completeness dimension, from the first missing hour to the end of the last …
     const completeness = await app.execute(
       `const term = document.querySelector('[data-testid="dimension"][data-dimension="completeness"]');
-       return term === null ? null : { status: term.dataset.status, detail: term.nextElementSibling.textContent };`,
+       if (term === null) return null;
+       const times = [...term.nextElementSibling.querySelectorAll("time")];
+       return { status: term.dataset.status, detail: term.nextElementSibling.textContent, times: times.map((t) => [t.title, t.textContent]) };`,
     );
     assert.ok(completeness !== null, "no completeness dimension");
     assert.equal(completeness.status, "failed");
+    // Its times read in local time, each with the engine's UTC instant on hover.
+    assert.deepEqual(
+      completeness.times.map(([utc]) => utc),
+      [missingHours[0][0], missingHours[1][1]],
+      `the completeness dimension does not name the gap: ${completeness.detail}`,
+    );
+    for (const [utc, shown] of completeness.times) {
+      assert.equal(Date.parse(shown.replace(" ", "T").replace(/ ([+-]\d\d:\d\d)$/, "$1")), Date.parse(utc), `${shown} is not ${utc}`);
+    }
     assert.ok(
-      completeness.detail.includes(`${missingHours[0][0]} to ${missingHours[1][1]}`),
+      completeness.detail.includes(`${completeness.times[0][1]} to ${completeness.times[1][1]}`),
       `the completeness dimension does not name the gap ${missingHours[0][0]} to ${missingHours[1][1]}: ${completeness.detail}`,
     );
     // … and in the digest_gap finding, each missing hour by its times, shown whole.

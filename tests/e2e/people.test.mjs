@@ -135,5 +135,15 @@ test("one person's accounts in three systems show as one, and can be separated a
       return found.includes(key) && !found.includes("maria-lopez") ? found : undefined;
     });
     assert.ok(again !== undefined, "linking again did not bring the accounts together");
+
+    // All her events in the Events tab, each naming the system it came from.
+    await click(app, await need(app, testId("actor-show-all"), "Show all in Events"));
+    const sources = await app.waitFor(async () => {
+      const found = await readAll(app, `${testId("event-row")} ${testId("event-source")}`);
+      return found.length > 0 ? found.map((cell) => cell.text) : undefined;
+    });
+    assert.ok(sources !== undefined, "the events table names no source");
+    const names = new Set(["Microsoft 365 audit log", "Okta System Log", "GitHub audit log"]);
+    assert.deepEqual(sources.filter((name) => !names.has(name)), [], "an event from elsewhere");
   });
 });

@@ -299,7 +299,7 @@ async function showCase(): Promise<void> {
       }
     },
   };
-  const events = eventsView(ctx, actors);
+  const events = eventsView(ctx, actors, new Set(summary.bundles.map((bundle) => bundle.source)).size > 1);
   const actorsTab = actorsView(ctx, people);
   const record = recordView(ctx);
   const views: Record<TabName, ViewHandle> = {

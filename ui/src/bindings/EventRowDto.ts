@@ -34,4 +34,8 @@ omitted: boolean,
 /**
  * What its bundle was read as: a mapped file's events carry no hash to check.
  */
-source: SourceKindDto, };
+source: SourceKindDto, 
+/**
+ * Where it came from, in words ("Okta System Log").
+ */
+source_name: string, };

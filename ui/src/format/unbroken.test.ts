@@ -1,6 +1,6 @@
 // Tests of the runs that keep a time on one line.
 import { describe, expect, it } from "vitest";
-import { timeRuns } from "./unbroken";
+import { isInstant, timeRuns } from "./unbroken";
 
 describe("timeRuns", () => {
   it("makes each ISO time a run of its own and keeps every character", () => {
@@ -29,5 +29,17 @@ describe("timeRuns", () => {
     ]);
     expect(timeRuns("no time here")).toEqual([{ text: "no time here", time: false }]);
     expect(timeRuns("")).toEqual([]);
+  });
+});
+
+describe("isInstant", () => {
+  it("takes times with seconds and a zone, which name one instant", () => {
+    expect(isInstant("2026-03-01T02:01:31Z")).toBe(true);
+    expect(isInstant("2026-03-01T02:01:31.250+02:00")).toBe(true);
+  });
+  it("leaves times without a zone or seconds as the engine wrote them", () => {
+    expect(isInstant("2026-03-01T02:01")).toBe(false);
+    expect(isInstant("2026-03-01T02:01:31")).toBe(false);
+    expect(isInstant("2026-13-01T02:01:31Z")).toBe(false);
   });
 });

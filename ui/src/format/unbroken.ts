@@ -25,3 +25,8 @@ export function timeRuns(text: string): TextRun[] {
   if (at < text.length) runs.push({ text: text.slice(at), time: false });
   return runs;
 }
+
+/** An ISO 8601 time that names an instant (seconds and a zone), which can be shown in local time. */
+export function isInstant(text: string): boolean {
+  return /T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text));
+}

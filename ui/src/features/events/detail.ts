@@ -78,17 +78,20 @@ function findingsList(findings: FindingDto[]): HTMLElement {
   return box;
 }
 
-/** Where the line sits and how it arrived, as label/value pairs (absent ones left out). */
-function sourcePairs(source: SourceDto): [string, string][] {
+/**
+ * Where the line sits and how it arrived, as label/value pairs (absent ones left out);
+ * `sourceName` is the engine's name for what it came from ("Okta System Log").
+ */
+function sourcePairs(source: SourceDto, sourceName: string): [string, string][] {
   const where = [
     `${source.file}, line ${source.line}`,
     source.chain !== null ? `chain ${source.chain}` : null,
     source.seq !== null ? `seq ${source.seq}` : null,
     source.event_id !== null ? `id ${source.event_id}` : null,
-    `bundle ${source.bundle_idx} (${source.bundle_verdict})`,
   ].filter((part): part is string => part !== null);
   const pairs: [string, string | null][] = [
-    ["In the bundle", where.join(" · ")],
+    ["From", `${sourceName} (source ${source.bundle_idx} of this case, ${source.bundle_verdict})`],
+    ["Where", where.join(" · ")],
     ["Category", source.category],
     ["Channel", source.channel],
     ["IP address", source.ip],
@@ -103,9 +106,9 @@ function sourcePairs(source: SourceDto): [string, string][] {
   return pairs.filter((pair): pair is [string, string] => pair[1] !== null && pair[1] !== "");
 }
 
-function sourceList(source: SourceDto): HTMLElement {
+function sourceList(source: SourceDto, sourceName: string): HTMLElement {
   const list = el("dl", { className: "detail-source", testid: "detail-source" });
-  for (const [label, value] of sourcePairs(source)) {
+  for (const [label, value] of sourcePairs(source, sourceName)) {
     list.append(el("dt", { text: label }), el("dd", { text: value }));
   }
   return list;
@@ -179,7 +182,7 @@ export function renderDetail(detail: EventDetailDto, ctx: AppContext, onClose: (
     el("h3", { className: "detail-title", text: "Findings about this event" }),
     findingsList(detail.findings),
     el("h3", { className: "detail-title", text: "Source" }),
-    sourceList(detail.source),
+    sourceList(detail.source, detail.row.source_name),
     el("h3", { className: "detail-title", text: "Original line, as it arrived" }),
     el("pre", { className: "detail-line", testid: "detail-line", text: detail.line_text }),
   );

@@ -21,6 +21,7 @@ const row: EventRowDto = {
   malformed: null,
   omitted: false,
   source: "audit_bundle",
+  source_name: "audit bundle",
 };
 
 describe("verifiedMark", () => {

@@ -27,7 +27,7 @@ export interface EventsView extends ViewHandle {
   openEvent(eventIdx: number): void;
 }
 
-export function eventsView(ctx: AppContext, actors: ActorDto[]): EventsView {
+export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources = false): EventsView {
   const pager = new EventPager(listEvents, emptyFilter());
   /** The time preset the current range came from, for its chip and button. */
   let preset: PresetId | null = null;
@@ -76,7 +76,7 @@ export function eventsView(ctx: AppContext, actors: ActorDto[]): EventsView {
       .catch(ctx.showError);
   };
 
-  const table = eventsTable(pager, { utc: ctx.utc, onSelect: openEvent, onError: ctx.showError });
+  const table = eventsTable(pager, { utc: ctx.utc, onSelect: openEvent, onError: ctx.showError, severalSources });
 
   const apply = (filter: EventFilterDto, nextPreset: PresetId | null): void => {
     preset = nextPreset;

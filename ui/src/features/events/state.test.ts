@@ -25,6 +25,7 @@ function row(eventIdx: number): EventRowDto {
     malformed: null,
     omitted: false,
     source: "audit_bundle",
+    source_name: "audit bundle",
   };
 }
 

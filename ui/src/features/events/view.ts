@@ -39,13 +39,22 @@ export interface EventsTable {
 
 export function eventsTable(
   pager: EventPager,
-  options: { utc: () => boolean; onSelect: (eventIdx: number) => void; onError: (error: unknown) => void },
+  options: {
+    utc: () => boolean;
+    onSelect: (eventIdx: number) => void;
+    onError: (error: unknown) => void;
+    /** Whether the case holds more than one kind of source: then each row names its own. */
+    severalSources: boolean;
+  },
 ): EventsTable {
+  const sourceCell = (text: string): HTMLElement[] =>
+    options.severalSources ? [el("span", { className: "cell cell-source", testid: "event-source", text, title: text })] : [];
   const header = el(
     "div",
     { className: "event-row event-header" },
     el("span", { className: "cell cell-mark", text: "" }),
     el("span", { className: "cell cell-time", text: "Time" }),
+    ...sourceCell("Source"),
     el("span", { className: "cell cell-actor", text: "Actor" }),
     el("span", { className: "cell cell-sentence", text: "What happened" }),
     el("span", { className: "cell cell-target", text: "Target" }),
@@ -56,7 +65,7 @@ export function eventsTable(
   spacer.append(rowsBox);
   const viewport = el("div", { className: "table-viewport", testid: "events-table" }, spacer);
   const status = el("p", { className: "table-status muted", testid: "events-status" });
-  const root = el("section", { className: "events" }, header, viewport, status);
+  const root = el("section", { className: options.severalSources ? "events with-source" : "events" }, header, viewport, status);
   let selected: number | null = null;
   let scheduled = false;
 
@@ -67,6 +76,7 @@ export function eventsTable(
       { className: `event-row${index % 2 === 1 ? " odd" : ""}`, testid: "event-row" },
       el("span", { className: `cell cell-mark ${mark.className}`, text: mark.text, title: mark.title }),
       el("span", { className: "cell cell-time", text: formatTime(row.time, options.utc()) }),
+      ...sourceCell(row.source_name),
       el("span", { className: "cell cell-actor", text: actorText(row), title: row.actor_id ?? "" }),
       el("span", { className: "cell cell-sentence", text: row.sentence, title: row.sentence }),
       el("span", { className: "cell cell-target", text: targetText(row) }),

@@ -11,13 +11,22 @@ import { el } from "../../components/dom";
 import { whenVisible } from "../../components/when-visible";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
-import { timeRuns } from "../../format/unbroken";
+import { isInstant, timeRuns } from "../../format/unbroken";
 import { chainTitle } from "./chain-title";
 import { findingLocation } from "./location";
 
-/** The engine's words, each time in them kept on one line (the text is unchanged). */
-function wordsWithTimes(text: string): (Node | string)[] {
-  return timeRuns(text).map((run) => (run.time ? el("span", { className: "nowrap", text: run.text }) : run.text));
+/**
+ * The engine's words, each time in them kept on one line; a time that names an
+ * instant reads in local time (or UTC, as the reviewer chose), the engine's UTC on
+ * hover; `utc` null keeps the engine's own (findings, which are not redrawn when the
+ * reviewer switches). Nothing else in the words changes.
+ */
+function wordsWithTimes(text: string, utc: boolean | null): (Node | string)[] {
+  return timeRuns(text).map((run) => {
+    if (!run.time) return run.text;
+    if (utc === null || !isInstant(run.text)) return el("span", { className: "nowrap", text: run.text });
+    return el("time", { className: "nowrap", text: formatTime(run.text, utc), title: run.text });
+  });
 }
 
 /** The verdict, headlines, counts and chains of a case. */
@@ -25,11 +34,11 @@ export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElemen
   const root = el("section", { className: "summary", testid: "verification-summary" });
   root.dataset.verdict = summary.verdict;
   for (const bundle of summary.bundles) {
-    const headline = el("p", {
-      className: `verdict-headline verdict-${bundle.verdict}`,
-      testid: "verdict-headline",
-      text: bundle.headline,
-    });
+    const headline = el(
+      "p",
+      { className: `verdict-headline verdict-${bundle.verdict}`, testid: "verdict-headline", title: bundle.headline },
+      ...wordsWithTimes(bundle.headline, utc),
+    );
     headline.dataset.verdict = bundle.verdict;
     root.append(headline);
   }
@@ -57,7 +66,7 @@ export function renderSummary(summary: CaseSummaryDto, utc: boolean): HTMLElemen
         const term = el("dt", { testid: "dimension" }, `${dimension.name}: `, status);
         term.dataset.dimension = dimension.name;
         term.dataset.status = dimension.status;
-        list.append(term, el("dd", {}, ...wordsWithTimes(dimension.detail)));
+        list.append(term, el("dd", {}, ...wordsWithTimes(dimension.detail, utc)));
       }
       const section = el(
         "section",
@@ -168,7 +177,7 @@ function findingItem(finding: FindingDto, actions: FindingActions, testid: strin
     "button",
     { className: `finding list-button severity-${finding.severity}`, testid },
     el("span", { className: "finding-severity", text: finding.severity }),
-    el("span", { className: "finding-message" }, ...wordsWithTimes(finding.message)),
+    el("span", { className: "finding-message" }, ...wordsWithTimes(finding.message, null)),
     location,
   );
   button.type = "button";
