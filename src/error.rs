@@ -13,7 +13,8 @@ pub enum Error {
     },
     /// The path is no export Trailscope can read: `found` says what it is instead.
     #[error(
-        "{path} is not a format Trailscope knows: it is {found}. Trailscope looked for an audit bundle (a ZIP archive or folder holding manifest.json or events.jsonl, or a JSON Lines file of hash-chained events){hint}"
+        "{path} is not a format Trailscope knows: it is {found}. Trailscope looked for an audit bundle (a ZIP archive or folder holding manifest.json or events.jsonl, or a JSON Lines file of hash-chained events), AWS CloudTrail evidence (a folder or ZIP archive of a trail's log and digest files, a CloudTrail Lake query result, or Event history), or one of these exports (a file, or a folder or ZIP archive of them): {exports}{hint}",
+        exports = export_titles()
     )]
     UnknownFormat {
         path: PathBuf,
@@ -66,6 +67,21 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// The exports Trailscope reads, by name ("Microsoft 365 audit log, Entra ID audit log,
+/// … or Google Workspace activity"), from the one list of formats (`saas::FORMATS`), so
+/// a format added there is named here too.
+fn export_titles() -> String {
+    let titles: Vec<&str> = crate::source::saas::FORMATS
+        .iter()
+        .map(|format| format.kind().title())
+        .collect();
+    match titles.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

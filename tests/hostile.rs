@@ -510,9 +510,24 @@ fn an_empty_archive_is_not_called_a_broken_bundle_but_no_format_trailscope_knows
     let message = error.to_string();
     assert!(
         message.contains("is not a format Trailscope knows")
-            && message.contains("a ZIP archive holding neither manifest.json nor events.jsonl"),
+            && message.contains("a ZIP archive holding nothing Trailscope reads"),
         "{message}"
     );
+    // What it looked for: every source Trailscope reads, by name.
+    for looked_for in [
+        "an audit bundle (a ZIP archive or folder holding manifest.json",
+        "AWS CloudTrail evidence",
+        "Microsoft 365 audit log",
+        "Entra ID audit log",
+        "Okta System Log",
+        "Kubernetes audit log",
+        "GitHub audit log",
+        "GitLab audit events",
+        "Google Workspace activity",
+        "Salesforce audit export",
+    ] {
+        assert!(message.contains(looked_for), "{looked_for}: {message}");
+    }
 }
 
 // ---- Lines -------------------------------------------------------------------------

@@ -541,4 +541,11 @@ fn a_zip_holding_no_export_is_refused_with_what_it_is() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a format Trailscope knows"), "{stderr}");
     assert!(stderr.contains("ZIP archive"), "{stderr}");
+    for looked_for in [
+        "an audit bundle",
+        "AWS CloudTrail evidence",
+        "Okta System Log",
+    ] {
+        assert!(stderr.contains(looked_for), "{looked_for}: {stderr}");
+    }
 }

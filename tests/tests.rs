@@ -31,6 +31,7 @@ mod saas_okta;
 mod saas_purview;
 mod saas_salesforce;
 mod saas_zip;
+mod saas_formulas;
 
 mod people;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.

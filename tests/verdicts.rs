@@ -402,11 +402,7 @@ fn a_path_that_is_no_export_is_not_called_a_broken_bundle() {
     )
     .unwrap();
     for (path, found, mapping) in [
-        (
-            &folder,
-            "a folder holding neither manifest.json nor events.jsonl",
-            false,
-        ),
+        (&folder, "a folder holding nothing Trailscope reads", false),
         (&text, "text that is not JSON", false),
         (&csv, "a CSV or other delimited text file", true),
         (

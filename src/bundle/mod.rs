@@ -118,7 +118,7 @@ impl Bundle {
             {
                 return Err(unknown_format(
                     path,
-                    "a folder holding neither manifest.json nor events.jsonl",
+                    "a folder holding nothing Trailscope reads",
                 ));
             }
             return Ok(Bundle {
@@ -150,7 +150,7 @@ impl Bundle {
             if !bundle.zip_has("manifest.json") && !bundle.zip_has(DEFAULT_EVENTS_FILE) {
                 return Err(unknown_format(
                     path,
-                    "a ZIP archive holding neither manifest.json nor events.jsonl",
+                    "a ZIP archive holding nothing Trailscope reads",
                 ));
             }
             if bundle.zip_has("manifest.json") {

@@ -178,7 +178,7 @@ impl FindingKind {
                 "This file ends part way (cut off, or its structure breaks there): the records before that point were read, anything after it is lost"
             }
             FindingKind::FileSkipped => {
-                "This file in the folder is not part of the export (another format, or not an export at all); it was not read"
+                "This file in the folder or ZIP archive was not read, so nothing of it was checked or imported"
             }
             _ => "",
         }

@@ -141,7 +141,7 @@ export function actorsView(ctx: AppContext, initial: PersonDto[]): ActorsView {
         el("span", { text: seen }),
         el("span", { className: trouble ? "actor-trouble" : "", text: troubleText(actor) }),
       ),
-      el("span", { className: "actor-id muted clamped", text: actor.name === null ? "" : actor.key }),
+      el("span", { className: "actor-id muted clamped", text: actor.linked_by ?? (actor.name === null ? "" : actor.key) }),
       el("span", { className: "actor-accounts-line muted", testid: "actor-accounts-line", text: accountsText(actor) }),
     );
     item.type = "button";
