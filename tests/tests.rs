@@ -23,6 +23,7 @@ mod cloudtrail_lake;
 mod cloudtrail_zip;
 // Exports of systems with no integrity of their own, one module a format.
 mod saas_entra;
+mod saas_formulas;
 mod saas_github;
 mod saas_gitlab;
 mod saas_google;
@@ -31,8 +32,7 @@ mod saas_okta;
 mod saas_purview;
 mod saas_salesforce;
 mod saas_zip;
-mod saas_formulas;
-
+// One person across sources: accounts linked by a shared email, separable.
 mod people;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
