@@ -332,14 +332,13 @@ impl Bundle {
         let archive = self.archive.as_mut().expect("zip bundle");
         if archive.has_duplicate_names() {
             // The `zip` crate keeps one entry per name; the central directory says which.
-            let names = File::open(&path).and_then(|mut file| {
-                central_directory_names(&mut file, archive.central_directory_start())
-            });
-            let mut seen = std::collections::HashSet::new();
-            let twin = names
+            let twin = File::open(&path)
+                .and_then(|file| {
+                    crate::source::folder::repeated_names(file, archive.central_directory_start())
+                })
                 .unwrap_or_default()
                 .into_iter()
-                .find(|name| !seen.insert(name.clone()));
+                .next();
             return Err(refuse(match twin {
                 Some(name) => format!(
                     "archive holds two entries named {:?}",
@@ -390,27 +389,6 @@ impl Bundle {
         }
         Ok(())
     }
-}
-
-/// The raw names of a ZIP archive's central directory, in order, read from the file.
-fn central_directory_names(file: &mut File, start: u64) -> io::Result<Vec<Vec<u8>>> {
-    use std::io::{BufReader, Seek, SeekFrom};
-    const MAX_ENTRIES: usize = 1 << 20;
-    let mut reader = BufReader::new(file);
-    reader.seek(SeekFrom::Start(start))?;
-    let mut names = Vec::new();
-    let mut header = [0u8; 46];
-    while names.len() < MAX_ENTRIES
-        && read_up_to(&mut reader, &mut header)? == header.len()
-        && header[..4] == *b"PK\x01\x02"
-    {
-        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]);
-        let mut name = vec![0; usize::from(field(28))];
-        reader.read_exact(&mut name)?;
-        reader.seek_relative(i64::from(field(30)) + i64::from(field(32)))?;
-        names.push(name);
-    }
-    Ok(names)
 }
 
 /// A name inside a bundle: relative, no `..`, no backslashes, no drive letters.

@@ -72,12 +72,10 @@ impl ZipFolder {
             .map_err(|e| refuse(format!("not a readable ZIP archive ({e})")))?;
         let prefix = root(&mut archive.file_names_raw()).map_err(refuse)?;
         let repeated = if archive.has_duplicate_names() {
-            let names = central_directory_names(&archive)
-                .map_err(|e| refuse(format!("the archive's names cannot be read ({e})")))?;
-            let mut seen = HashSet::new();
-            names
+            let at = archive.clone().into_inner();
+            repeated_names(At::new(at.file, at.len), archive.central_directory_start())
+                .map_err(|e| refuse(format!("the archive's names cannot be read ({e})")))?
                 .into_iter()
-                .filter(|name| !seen.insert(name.clone()))
                 .collect()
         } else {
             HashSet::new()
@@ -261,15 +259,17 @@ pub fn zip_names<T>(
     Some(read(&mut archive.file_names_raw()))
 }
 
-/// The raw names of the archive's central directory, in order (the `zip` crate keeps
-/// one entry per name, so repeated names are found here).
-fn central_directory_names(archive: &ZipArchive<At>) -> io::Result<Vec<Vec<u8>>> {
-    let start = archive.central_directory_start();
-    let at = archive.clone().into_inner();
-    let mut reader = BufReader::new(At::new(at.file, at.len).starting_at(start));
-    let mut names = Vec::new();
+/// The names that stand more than once in a ZIP archive's central directory, each
+/// once, in the order they first repeat. The `zip` crate keeps one entry per name, so
+/// only the raw directory (read from `start`, its offset in `reader`) tells: a bundle
+/// refuses such an archive, a folder skips the entries.
+pub(crate) fn repeated_names(reader: impl Read + Seek, start: u64) -> io::Result<Vec<Vec<u8>>> {
+    let mut reader = BufReader::new(reader);
+    reader.seek(SeekFrom::Start(start))?;
+    let mut seen = HashSet::new();
+    let mut repeated = Vec::new();
     let mut header = [0u8; 46];
-    while names.len() < MAX_ENTRIES {
+    for _ in 0..MAX_ENTRIES {
         match reader.read_exact(&mut header) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
@@ -282,9 +282,11 @@ fn central_directory_names(archive: &ZipArchive<At>) -> io::Result<Vec<Vec<u8>>>
         let mut name = vec![0; usize::from(field(28))];
         reader.read_exact(&mut name)?;
         reader.seek_relative(i64::from(field(30)) + i64::from(field(32)))?;
-        names.push(name);
+        if !seen.insert(name.clone()) && !repeated.contains(&name) {
+            repeated.push(name);
+        }
     }
-    Ok(names)
+    Ok(repeated)
 }
 
 /// Reads one file at a position of its own (`pread`), with a small read-ahead for the

@@ -18,6 +18,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::OnceLock;
 
+pub(crate) use archive::repeated_names;
 pub use archive::{ZipFolder, is_zip, zip_names};
 pub use dir::DirFolder;
 
