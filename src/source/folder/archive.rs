@@ -510,6 +510,55 @@ mod tests {
     }
 
     #[test]
+    fn two_entries_of_one_name_are_both_skipped_and_the_rest_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("twins.zip");
+        write_zip(
+            &zip,
+            &[
+                ("okta.json", b"[]".as_slice()),
+                ("other.json", b"[1]".as_slice()),
+                ("okta.jsoX", b"[2]".as_slice()),
+            ],
+        );
+        // Name the decoy like the first entry, in its local header and the directory.
+        let mut bytes = std::fs::read(&zip).unwrap();
+        let mut patched = 0;
+        for at in 0..bytes.len() - 9 {
+            if &bytes[at..at + 9] == b"okta.jsoX" {
+                bytes[at..at + 9].copy_from_slice(b"okta.json");
+                patched += 1;
+            }
+        }
+        assert_eq!(patched, 2);
+        std::fs::write(&zip, bytes).unwrap();
+        let file = File::open(&zip).unwrap();
+        let start = ZipArchive::new(File::open(&zip).unwrap())
+            .unwrap()
+            .central_directory_start();
+        assert_eq!(
+            repeated_names(file, start).unwrap(),
+            [b"okta.json".to_vec()]
+        );
+
+        let listing = ZipFolder::open(&zip, Limits::default())
+            .unwrap()
+            .list()
+            .unwrap();
+        assert_eq!(listing.files, ["other.json"]);
+        // Said once for the name (neither entry is read).
+        assert_eq!(listing.skipped.len(), 1, "{:?}", listing.skipped);
+        assert!(
+            listing
+                .skipped
+                .iter()
+                .all(|s| s.path == "okta.json" && s.reason.contains("more than one entry")),
+            "{:?}",
+            listing.skipped
+        );
+    }
+
+    #[test]
     fn a_root_found_among_the_names_is_stripped_and_what_lies_outside_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let zip = dir.path().join("under.zip");
