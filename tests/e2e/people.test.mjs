@@ -15,7 +15,7 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { cliBinary, testId, withApp } from "./lib/app.mjs";
-import { click, need, openTab, readAll, type } from "./lib/views.mjs";
+import { need, openTab, readAll, type } from "./lib/views.mjs";
 
 const MARIA = "maria@acme.com";
 
@@ -45,6 +45,23 @@ function githubEntry(i) {
     repo: "acme/api",
     visibility: i % 2 === 0 ? "private" : "public",
   };
+}
+
+/**
+ * Clicks what `selector` finds, in the page in one step: the profile redraws as its
+ * parts arrive, so an element found in one WebDriver call may be gone by the next.
+ */
+async function clickNow(app, selector, what) {
+  const clicked = await app.waitFor(() =>
+    app.execute(
+      `const node = document.querySelector(arguments[0]);
+       if (node === null) return false;
+       node.click();
+       return true;`,
+      selector,
+    ),
+  );
+  assert.ok(clicked, `${what}: no ${selector} to click`);
 }
 
 /** Counts Maria's events in the Purview CSV from its AuditData column (UserId). */
@@ -86,13 +103,13 @@ test("one person's accounts in three systems show as one, and can be separated a
     const search = await need(app, testId("actor-search"), "the actor search");
     await type(app, search, "maria");
     const key = `linked:${MARIA}`;
-    const item = await need(app, `${testId("actor-item")}[data-actor-id="${key}"]`, "Maria, linked");
+    await need(app, `${testId("actor-item")}[data-actor-id="${key}"]`, "Maria, linked");
     const [listed] = await readAll(app, `${testId("actor-item")}[data-actor-id="${key}"]`);
     assert.match(listed.text, /2 accounts: /, listed.text);
     for (const source of ["Microsoft 365 audit log", "Okta System Log", "GitHub audit log"]) {
       assert.ok(listed.text.includes(source), `${source} missing from ${JSON.stringify(listed.text)}`);
     }
-    await click(app, item);
+    await clickNow(app, `${testId("actor-item")}[data-actor-id="${key}"]`, "Maria, linked");
 
     const accounts = await app.waitFor(async () => {
       const found = await readAll(app, testId("actor-account"));
@@ -119,9 +136,8 @@ test("one person's accounts in three systems show as one, and can be separated a
     assert.ok(ids.has("maria-lopez") && ids.has(MARIA), `latest events by ${[...ids].join(", ")}`);
 
     // Not the same person: the GitHub account stands alone, and can be linked again.
-    const apart = await need(app, `${testId("actor-account")}[data-actor-id="maria-lopez"] ${testId("actor-unlink")}`, "Not the same person");
-    await click(app, apart);
-    const relink = await need(app, testId("actor-relink"), "the Link again button");
+    await clickNow(app, `${testId("actor-account")}[data-actor-id="maria-lopez"] ${testId("actor-unlink")}`, "Not the same person");
+    await need(app, testId("actor-relink"), "the Link again button");
     const [alone] = await readAll(app, testId("actor-headline"));
     assert.match(alone.text, /^maria-lopez — person — 3 events/, alone.text);
     const items = await app.waitFor(async () => {
@@ -129,7 +145,7 @@ test("one person's accounts in three systems show as one, and can be separated a
       return found.includes("maria-lopez") && found.includes(MARIA) && !found.includes(key) ? found : undefined;
     });
     assert.ok(items !== undefined, "the accounts were not listed apart");
-    await click(app, relink);
+    await clickNow(app, testId("actor-relink"), "Link again");
     const again = await app.waitFor(async () => {
       const found = (await readAll(app, testId("actor-item"))).map((i) => i.data.actorId);
       return found.includes(key) && !found.includes("maria-lopez") ? found : undefined;
@@ -137,7 +153,7 @@ test("one person's accounts in three systems show as one, and can be separated a
     assert.ok(again !== undefined, "linking again did not bring the accounts together");
 
     // All her events in the Events tab, each naming the system it came from.
-    await click(app, await need(app, testId("actor-show-all"), "Show all in Events"));
+    await clickNow(app, testId("actor-show-all"), "Show all in Events");
     const sources = await app.waitFor(async () => {
       const found = await readAll(app, `${testId("event-row")} ${testId("event-source")}`);
       return found.length > 0 ? found.map((cell) => cell.text) : undefined;
