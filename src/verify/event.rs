@@ -4,9 +4,12 @@
 //! This is the part of verification that is independent per line, so it runs on all
 //! cores. It never looks at other lines: links, order and duplicates are `chain`'s job.
 
-use chrono::DateTime;
+use std::borrow::Cow;
 
-use crate::canonical::{self, Digest32, Json, parse_hash_hex};
+use chrono::DateTime;
+use serde_json::Value;
+
+use crate::canonical::{self, Digest32, Json, cmp_utf16, parse_hash_hex};
 
 /// What a chain needs to know of a line to check its place in the chain.
 #[derive(Debug, Clone)]
@@ -130,6 +133,96 @@ impl EventFields {
                 .then(|| compact_state_change(json)),
         }
     }
+}
+
+impl EventFields {
+    /// The indexed fields of an event held as a `serde_json::Value` (a normalized event
+    /// before it is written out): exactly what [`EventFields::of`] reads from its JSON
+    /// text parsed back, without writing and parsing it. `None` for an event nested
+    /// deeper than `READ_BACK_DEPTH` (its text could meet the parser's nesting limit and
+    /// be refused, which only reading it back tells) or holding a number that is no
+    /// double: read that one back.
+    pub fn of_value(event: &Value) -> Option<EventFields> {
+        if deeper_than(event, READ_BACK_DEPTH) {
+            return None;
+        }
+        let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
+        let actor = event.get("actor");
+        let target = event.get("target");
+        let source = event.get("source");
+        let member = |parent: Option<&Value>, key: &str| text(parent.and_then(|p| p.get(key)));
+        let state_change = if event.get("before").is_some() || event.get("after").is_some() {
+            // Only the members the state change reads, as parsing would give them
+            // (`Json::get` finds members of an object sorted by key: these four are).
+            let mut members = Vec::with_capacity(4);
+            for key in ["action", "after", "before", "outcome"] {
+                if let Some(value) = event.get(key) {
+                    members.push((Cow::Borrowed(key), json_of(value)?));
+                }
+            }
+            Some(compact_state_change(&Json::Object(members)))
+        } else {
+            None
+        };
+        Some(EventFields {
+            id: text(event.get("id")),
+            ts_millis: event
+                .get("ts")
+                .and_then(Value::as_str)
+                .and_then(|ts| DateTime::parse_from_rfc3339(ts).ok())
+                .map(|t| t.timestamp_millis()),
+            action: text(event.get("action")),
+            category: text(event.get("category")),
+            actor_id: member(actor, "id"),
+            actor_type: member(actor, "type"),
+            actor_name: member(actor, "name"),
+            actor_email: member(actor, "email"),
+            on_behalf_of_id: member(event.get("on_behalf_of"), "id"),
+            target_type: member(target, "type"),
+            target_id: member(target, "id"),
+            target_name: member(target, "name"),
+            outcome: text(event.get("outcome")),
+            channel: member(source, "channel"),
+            ip: member(source, "ip"),
+            batch_id: member(source, "batch_id"),
+            client_id: member(source, "client_id"),
+            rule_id: member(source.and_then(|s| s.get("rule")), "id"),
+            state_change,
+        })
+    }
+}
+
+/// Nesting up to which [`EventFields::of_value`] reads an event itself: well below
+/// serde_json's limit of 128, which the text read back meets first.
+const READ_BACK_DEPTH: usize = 64;
+
+/// Whether `value` nests arrays and objects more than `limit` deep.
+fn deeper_than(value: &Value, limit: usize) -> bool {
+    match value {
+        Value::Array(items) => limit == 0 || items.iter().any(|v| deeper_than(v, limit - 1)),
+        Value::Object(members) => limit == 0 || members.values().any(|v| deeper_than(v, limit - 1)),
+        _ => false,
+    }
+}
+
+/// A `Value` as `canonical::parse` reads its JSON text: every number a double, the
+/// members of an object sorted by key. `None` for a number that is no double.
+fn json_of(value: &Value) -> Option<Json<'_>> {
+    Some(match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) => Json::Number(n.as_f64().filter(|n| n.is_finite())?),
+        Value::String(s) => Json::String(Cow::Borrowed(s)),
+        Value::Array(items) => Json::Array(items.iter().map(json_of).collect::<Option<_>>()?),
+        Value::Object(members) => {
+            let mut sorted = members
+                .iter()
+                .map(|(key, member)| Some((Cow::Borrowed(key.as_str()), json_of(member)?)))
+                .collect::<Option<Vec<_>>>()?;
+            sorted.sort_unstable_by(|a, b| cmp_utf16(&a.0, &b.0));
+            Json::Object(sorted)
+        }
+    })
 }
 
 /// `{action, outcome, before, after}` of an event, with each top-level value of `before`
@@ -428,5 +521,142 @@ fn field_problem(key: &str, value: Option<&Json<'_>>, want: &str) -> String {
     match value {
         None => format!("\"{key}\" is missing"),
         Some(_) => format!("\"{key}\" is not {want}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `EventFields::of` of the event written out and parsed back: the truth.
+    fn read_back(event: &Value) -> EventFields {
+        let text = serde_json::to_vec(event).unwrap();
+        EventFields::of(&canonical::parse(&text).unwrap())
+    }
+
+    /// Values of every shape, for the fields and the state change to meet.
+    fn values() -> Vec<Value> {
+        vec![
+            json!(null),
+            json!(true),
+            json!("maria@acme.com"),
+            json!(""),
+            json!("ünïcødé \u{1F600} \"quoted\" \\ \n"),
+            json!(7),
+            json!(-0.0),
+            json!(0.1),
+            json!(1e300),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(9_007_199_254_740_993_u64),
+            json!([]),
+            json!(["Finance"]),
+            json!([1, [2, {"b": 1, "a": 2}]]),
+            json!({}),
+            json!({"id": "u-1", "type": "user", "email": "maria@acme.com", "name": "Maria"}),
+            json!({"z": 1, "\u{FB33}": 2, "\u{1F600}": 3, "é": 4, "a": {"y": [0.5, -0.0]}}),
+            json!({"long": "x".repeat(200), "short": "Legal", "n": 42, "list": ["a", "b"]}),
+        ]
+    }
+
+    #[test]
+    fn an_events_fields_read_from_its_value_are_those_of_its_text_read_back() {
+        let base = json!({
+            "id": "e-1",
+            "ts": "2026-03-01T10:00:00.123+02:00",
+            "action": "user.update",
+            "category": "identity",
+            "actor": {"id": "u-1", "type": "user", "name": "Maria", "email": "maria@acme.com"},
+            "on_behalf_of": {"id": "u-2", "type": "user"},
+            "target": {"type": "User", "id": "u-3", "name": "Jon"},
+            "outcome": "success",
+            "source": {"channel": "web", "ip": "203.0.113.7", "batch_id": "b-1",
+                       "client_id": "c-1", "rule": {"id": "r-1"}},
+            "before": {"department": "Finance", "roles": ["a", "b"]},
+            "after": {"department": "Legal", "note": "y".repeat(60)},
+        });
+        let paths: &[&[&str]] = &[
+            &["id"],
+            &["ts"],
+            &["action"],
+            &["category"],
+            &["outcome"],
+            &["actor"],
+            &["actor", "id"],
+            &["actor", "email"],
+            &["actor", "name"],
+            &["on_behalf_of"],
+            &["on_behalf_of", "id"],
+            &["target"],
+            &["target", "type"],
+            &["target", "id"],
+            &["source"],
+            &["source", "ip"],
+            &["source", "rule"],
+            &["source", "rule", "id"],
+            &["before"],
+            &["after"],
+            &["before", "department"],
+            &["after", "\u{1F600}"],
+        ];
+        let mut n = 0;
+        // Each value at each place, in the whole event and with `before`/`after` left out.
+        for with_state in [true, false] {
+            let mut event = base.clone();
+            if !with_state {
+                let members = event.as_object_mut().unwrap();
+                members.remove("before");
+                members.remove("after");
+            }
+            let fields = EventFields::of_value(&event).unwrap();
+            assert_eq!(fields, read_back(&event));
+            assert_eq!(fields.actor_email.as_deref(), Some("maria@acme.com"));
+            assert_eq!(fields.state_change.is_some(), with_state);
+            for path in paths {
+                for value in values() {
+                    let mut changed = event.clone();
+                    let (last, parents) = path.split_last().unwrap();
+                    let mut at = &mut changed;
+                    for key in parents {
+                        at = at.as_object_mut().unwrap().entry(*key).or_insert(json!({}));
+                        if !at.is_object() {
+                            *at = json!({});
+                        }
+                    }
+                    at.as_object_mut().unwrap().insert(last.to_string(), value);
+                    assert_eq!(
+                        EventFields::of_value(&changed).as_ref(),
+                        Some(&read_back(&changed)),
+                        "{changed}"
+                    );
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(n, 2 * paths.len() * values().len());
+        // Not an object at all.
+        for value in values().into_iter().filter(|v| !v.is_object()) {
+            assert_eq!(EventFields::of_value(&value), Some(read_back(&value)));
+        }
+    }
+
+    #[test]
+    fn a_deeply_nested_event_is_left_to_be_read_back() {
+        let nested = |depth: usize| {
+            let mut value = json!(1);
+            for _ in 0..depth {
+                value = json!([value]);
+            }
+            value
+        };
+        // The event object is one level; its `context` holds the rest.
+        let fits = json!({"id": "e", "before": {"a": 1}, "context": nested(READ_BACK_DEPTH - 1)});
+        assert_eq!(EventFields::of_value(&fits), Some(read_back(&fits)));
+        let deep = json!({"id": "e", "context": nested(READ_BACK_DEPTH)});
+        assert_eq!(EventFields::of_value(&deep), None);
+        // What reading back then meets: too deep for the parser is refused.
+        let too_deep = serde_json::to_vec(&json!({"id": "e", "context": nested(127)})).unwrap();
+        assert!(canonical::parse(&too_deep).is_err());
     }
 }

@@ -311,7 +311,7 @@ fn stored(text: &str, ids: &RandomState) -> PreparedEvent {
         .and_then(|record| normalize(&record))
         .and_then(|event| {
             let bytes = serde_json::to_vec(&event).map_err(|e| e.to_string())?;
-            let fields = match fields_of(&event) {
+            let fields = match EventFields::of_value(&event) {
                 Some(fields) => fields,
                 None => canonical::parse(&bytes)
                     .map(|json| EventFields::of(&json))
@@ -324,48 +324,6 @@ fn stored(text: &str, ids: &RandomState) -> PreparedEvent {
             })
         });
     (event, id_key)
-}
-
-/// The indexed fields of a normalized event, read from the `Value` itself rather than
-/// from its JSON read back (`EventFields::of` of `canonical::parse`), which is what
-/// they are equal to: `None` (read it back) for an event with `before` or `after`
-/// (whose compact state change is made from canonical text) or nested deeper than
-/// `SHALLOW`, where reading back could meet serde_json's nesting limit and refuse it.
-fn fields_of(event: &Value) -> Option<EventFields> {
-    if event.get("before").is_some() || event.get("after").is_some() {
-        return None;
-    }
-    if value_depth(event) > SHALLOW {
-        return None;
-    }
-    let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
-    let member = |parent: &str, key: &str| text(event.get(parent).and_then(|p| p.get(key)));
-    let source = event.get("source");
-    Some(EventFields {
-        id: text(event.get("id")),
-        ts_millis: event
-            .get("ts")
-            .and_then(Value::as_str)
-            .and_then(|ts| chrono::DateTime::parse_from_rfc3339(ts).ok())
-            .map(|t| t.timestamp_millis()),
-        action: text(event.get("action")),
-        category: text(event.get("category")),
-        actor_id: member("actor", "id"),
-        actor_type: member("actor", "type"),
-        actor_name: member("actor", "name"),
-        actor_email: member("actor", "email"),
-        on_behalf_of_id: member("on_behalf_of", "id"),
-        target_type: member("target", "type"),
-        target_id: member("target", "id"),
-        target_name: member("target", "name"),
-        outcome: text(event.get("outcome")),
-        channel: member("source", "channel"),
-        ip: member("source", "ip"),
-        batch_id: member("source", "batch_id"),
-        client_id: member("source", "client_id"),
-        rule_id: text(source.and_then(|s| s.get("rule")).and_then(|r| r.get("id"))),
-        state_change: None,
-    })
 }
 
 /// Nesting up to which `counted` decides alone: well below serde_json's limit of 128,
@@ -1666,17 +1624,16 @@ mod tests {
                 let event = normalize(&serde_json::from_str(raw.get()).unwrap()).unwrap();
                 let bytes = serde_json::to_vec(&event).unwrap();
                 let read_back = EventFields::of(&canonical::parse(&bytes).unwrap());
-                assert_eq!(fields_of(&event), Some(read_back), "{}", raw.get());
+                assert_eq!(
+                    EventFields::of_value(&event),
+                    Some(read_back),
+                    "{}",
+                    raw.get()
+                );
                 n += 1;
             }
         }
         assert_eq!(n, 2000);
-        // Events that carry what the Value reading leaves to the canonical one.
-        let mut event: Value = serde_json::json!({"id": "x", "before": {"a": 1}});
-        assert_eq!(fields_of(&event), None);
-        event = serde_json::json!({"id": "x", "source": {"rule": {"id": "r"}, "ip": 7}});
-        let fields = fields_of(&event).unwrap();
-        assert_eq!((fields.rule_id.as_deref(), fields.ip), (Some("r"), None));
     }
 
     #[test]

@@ -198,13 +198,7 @@ impl Event {
     /// `client_id`, `channel`).
     pub fn source(&mut self, key: &str, value: Option<&str>) -> &mut Event {
         if let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) {
-            let source = self
-                .0
-                .entry("source")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(source) = source {
-                source.insert(key.to_owned(), Value::String(value.to_owned()));
-            }
+            self.member("source", key, Value::String(value.to_owned()));
         }
         self
     }
@@ -212,15 +206,25 @@ impl Event {
     /// One member of `context`.
     pub fn context(&mut self, key: &str, value: Value) -> &mut Event {
         if !value.is_null() {
-            let context = self
-                .0
-                .entry("context")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(context) = context {
-                context.insert(key.to_owned(), value);
-            }
+            self.member("context", key, value);
         }
         self
+    }
+
+    /// Sets `key` of the object `parent`, made when absent (looked up first: an
+    /// entry would cost the parent's name as a new string each time).
+    fn member(&mut self, parent: &str, key: &str, value: Value) {
+        match self.0.get_mut(parent) {
+            Some(Value::Object(members)) => {
+                members.insert(key.to_owned(), value);
+            }
+            Some(_) => {}
+            None => {
+                let mut members = Map::new();
+                members.insert(key.to_owned(), value);
+                self.0.insert(parent.to_owned(), Value::Object(members));
+            }
+        }
     }
 
     pub fn build(self) -> Value {
