@@ -21,6 +21,7 @@ mod error;
 pub mod export;
 pub mod produce;
 pub mod query;
+pub mod reviewer;
 pub mod source;
 pub mod state;
 pub mod text_search;

@@ -202,9 +202,16 @@ pub fn import_into(case_path: &Path, bundle: &Path) -> trailscope::case::ImportO
 /// Runs the real `trailscope` binary.
 pub fn run_trailscope(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_trailscope"))
+        .env("TRAILSCOPE_HOME", reviewer_home())
         .args(args)
         .output()
         .expect("run trailscope")
+}
+
+/// The reviewer folder the tests' `trailscope` runs use (its key is made on first use),
+/// so no test writes to the real reviewer's folder.
+pub fn reviewer_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("reviewer")
 }
 
 /// `trailscope import` of `bundle` into `case`, trusting the test key, with its output
@@ -212,6 +219,7 @@ pub fn run_trailscope(args: &[&str]) -> std::process::Output {
 pub fn quiet_import_command(case: &Path, bundle: &Path) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trailscope"));
     command
+        .env("TRAILSCOPE_HOME", reviewer_home())
         .arg("import")
         .arg("--case")
         .arg(case)

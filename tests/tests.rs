@@ -34,6 +34,8 @@ mod saas_salesforce;
 mod saas_zip;
 // One person across sources: accounts linked by a shared email, separable.
 mod people;
+// The reviewer's work product: annotations, the journal, custody receipts.
+mod work_product;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
 // A masked field is hidden in every CLI output and export, however deeply nested.

@@ -1290,7 +1290,11 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
                  ALTER TABLE bundle DROP COLUMN source; ALTER TABLE bundle DROP COLUMN mapping;
                  ALTER TABLE event DROP COLUMN normal;
                  DROP INDEX actor_by_email; ALTER TABLE actor DROP COLUMN email;
-                 DROP TABLE actor_source; DROP TABLE actor_unlinked; PRAGMA user_version = 1;",
+                 DROP TABLE actor_source; DROP TABLE actor_unlinked;
+                 DROP TABLE case_info; DROP TABLE annotation_tag; DROP TABLE annotation;
+                 DROP TABLE saved_search; DROP TABLE journal; DROP TABLE journal_head;
+                 DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version;
+                 PRAGMA user_version = 1;",
             )
             .unwrap();
         assert_eq!(version(&connection), 1);
@@ -1302,7 +1306,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 6);
+    assert_eq!(current, 7);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);

@@ -1038,6 +1038,7 @@ impl TryFrom<EventFilterDto> for EventFilter {
                 .as_deref()
                 .map(parse_iso)
                 .transpose()?,
+            ..EventFilter::default()
         })
     }
 }

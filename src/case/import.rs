@@ -113,6 +113,7 @@ pub fn import_source(
 ) -> Result<ImportOutcome> {
     let mut source = Source::open(path, mapping, options.limits)?;
     let bytes_total = source.bytes_total();
+    let reviewer = case.reviewer().cloned();
     let transaction = case
         .connection_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -200,6 +201,19 @@ pub fn import_source(
     let existing: Option<i64> = table::bundle::with_digest(&transaction, &digest)?;
     if let Some(existing) = existing {
         transaction.rollback()?;
+        case.record(
+            super::journal::JournalEntry::new("source.imported_again", "import")
+                .target(
+                    "Source",
+                    &existing.to_string(),
+                    Some(&path.display().to_string()),
+                )
+                .context(serde_json::json!({
+                    "path": path.display().to_string(),
+                    "verdict": report.verdict().as_str(),
+                    "note": "already in this case: nothing was added",
+                })),
+        )?;
         return Ok(ImportOutcome {
             bundle_idx: existing,
             already_imported: true,
@@ -221,6 +235,14 @@ pub fn import_source(
     }
     table::actor::add_tallies(&transaction, &actors, report.bundle.source.as_str())?;
     table::event::build_deferred_indexes(&transaction, &deferred_indexes)?;
+    if let Some(reviewer) = &reviewer {
+        let receipt = super::receipt::seal(&transaction, reviewer, bundle_idx, path, &report, now)?;
+        super::journal::append(
+            &transaction,
+            reviewer,
+            &super::receipt::journal_entry(&receipt, events_added),
+        )?;
+    }
     transaction.commit()?;
     Ok(ImportOutcome {
         bundle_idx,

@@ -8,8 +8,11 @@
 //! it). This module never deletes or recreates a case file it cannot read: that file
 //! is evidence.
 
+mod annotate;
 mod continuity;
 mod import;
+pub mod journal;
+pub mod receipt;
 mod retrust;
 mod reverify;
 mod schema;
@@ -20,11 +23,13 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use annotate::{MAX_NOTE_CHARS, MAX_TAG_CHARS, SavedSearch, Subject, clean_tag};
 pub use import::{ImportOutcome, ImportProgress, import_bundle, import_source};
 pub use retrust::{Retrust, retrust};
 pub use reverify::{Reverification, reverify};
 pub use schema::CURRENT_VERSION;
 pub use status::{CaseStatus, case_status, findings_of_event, stored_findings};
+pub use table::annotation::{StoredAnnotation, SubjectKind};
 pub use table::bundle::BundleSummary;
 pub use table::bundle_chain::ChainSummary;
 pub use table::finding::StoredFinding;
@@ -38,6 +43,8 @@ pub const UNKNOWN_TS: i64 = i64::MIN;
 pub struct Case {
     path: PathBuf,
     connection: Connection,
+    /// Who is acting: what changes the case is journaled and signed by them.
+    reviewer: Option<crate::reviewer::Reviewer>,
 }
 
 impl Case {
@@ -51,6 +58,7 @@ impl Case {
         Ok(Case {
             path: path.to_owned(),
             connection,
+            reviewer: None,
         })
     }
 
@@ -87,6 +95,7 @@ impl Case {
         Ok(Case {
             path: path.to_owned(),
             connection,
+            reviewer: None,
         })
     }
 
@@ -146,9 +155,15 @@ impl Case {
 
     /// Adds and removes masked field names.
     pub fn set_masked_fields(&mut self, add: &[String], remove: &[String]) -> Result<()> {
-        let transaction = self.connection.transaction()?;
-        table::masked_field::set(&transaction, add, remove)?;
-        transaction.commit()?;
+        self.change_and_record(|connection| {
+            let before = table::masked_field::names(connection)?;
+            table::masked_field::set(connection, add, remove)?;
+            let after = table::masked_field::names(connection)?;
+            Ok((before != after).then(|| {
+                journal::JournalEntry::new("mask.changed", "admin")
+                    .context(serde_json::json!({"masked": after, "added": add, "removed": remove}))
+            }))
+        })?;
         Ok(())
     }
 
@@ -156,11 +171,22 @@ impl Case {
     /// knows better: a shared mailbox, a reused address); `at` is RFC 3339. False when
     /// the case has no such actor or it was separated already.
     pub fn unlink_actor(&mut self, actor_id: &str, at: &str) -> Result<bool> {
-        table::actor::unlink(&self.connection, actor_id, at)
+        self.change_and_record(|connection| {
+            Ok(table::actor::unlink(connection, actor_id, at)?.then(|| {
+                journal::JournalEntry::new("actor.unlinked", "access")
+                    .target("Actor", actor_id, None)
+                    .context(serde_json::json!({"note": "not the same person as the accounts sharing its address"}))
+            }))
+        })
     }
 
     /// Undoes [`Case::unlink_actor`]. False when it was not separated.
     pub fn relink_actor(&mut self, actor_id: &str) -> Result<bool> {
-        table::actor::relink(&self.connection, actor_id)
+        self.change_and_record(|connection| {
+            Ok(table::actor::relink(connection, actor_id)?.then(|| {
+                journal::JournalEntry::new("actor.relinked", "access")
+                    .target("Actor", actor_id, None)
+            }))
+        })
     }
 }

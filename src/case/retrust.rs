@@ -213,6 +213,13 @@ pub fn retrust(case: &mut Case, options: &VerifyOptions) -> Result<Vec<Retrust>>
             headline: report.headline(),
         });
     }
+    case.record(
+        super::journal::JournalEntry::new("case.retrusted", "admin").context(serde_json::json!({
+            "trusted_keys": options.trusted_keys.describe(),
+            "checkpoints": options.checkpoints.len(),
+            "sources": outcomes.iter().map(Retrust::describe).collect::<Vec<_>>(),
+        })),
+    )?;
     Ok(outcomes)
 }
 

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -208,6 +208,55 @@ INSERT INTO actor_source (actor_id, source, n_events)
 CREATE TABLE actor_unlinked (
     actor_id     TEXT PRIMARY KEY,
     unlinked_at  TEXT NOT NULL
+) STRICT;
+"#;
+
+/// The reviewer's own work, kept apart from the evidence rows, which it only points at:
+/// stars, tags and notes on events (by the SHA-256 of the record as received, and the
+/// row), records (`["Order","1842"]`) and actors; saved searches; the journal of
+/// everything the reviewer did (one event of our own format a row, hash-chained, its
+/// head signed as a checkpoint by whoever appended last); and the custody receipt of
+/// each source received. `case_info` names the case (a random id made here).
+const V7: &str = r#"
+CREATE TABLE case_info (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) STRICT;
+INSERT INTO case_info (key, value) VALUES ('case_id', lower(hex(randomblob(16))));
+ALTER TABLE bundle ADD COLUMN format_version INTEGER;
+CREATE TABLE annotation (
+    annotation_idx  INTEGER PRIMARY KEY,
+    subject_kind    TEXT NOT NULL CHECK (subject_kind IN ('event', 'record', 'actor')),
+    subject         TEXT NOT NULL,
+    event_idx       INTEGER,
+    starred         INTEGER NOT NULL DEFAULT 0,
+    note            TEXT,
+    updated_at      TEXT NOT NULL,
+    UNIQUE (subject_kind, subject)
+) STRICT;
+CREATE INDEX annotation_by_event ON annotation(event_idx) WHERE event_idx IS NOT NULL;
+CREATE TABLE annotation_tag (
+    annotation_idx  INTEGER NOT NULL REFERENCES annotation(annotation_idx),
+    tag             TEXT NOT NULL,
+    PRIMARY KEY (annotation_idx, tag)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX annotation_tag_by_tag ON annotation_tag(tag);
+CREATE TABLE saved_search (
+    name      TEXT PRIMARY KEY,
+    filter    TEXT NOT NULL,
+    saved_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE journal (
+    seq   INTEGER PRIMARY KEY,
+    line  BLOB NOT NULL
+) STRICT;
+CREATE TABLE journal_head (
+    one   INTEGER PRIMARY KEY CHECK (one = 1),
+    line  BLOB NOT NULL
+) STRICT;
+CREATE TABLE receipt (
+    bundle_idx  INTEGER PRIMARY KEY REFERENCES bundle(bundle_idx),
+    body        BLOB NOT NULL
 ) STRICT;
 "#;
 

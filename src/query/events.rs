@@ -61,3 +61,8 @@ pub fn events_by_id(case: &Case, id: &str) -> Result<Vec<EventRow>> {
 pub fn event_by_idx(case: &Case, event_idx: i64) -> Result<Option<EventRow>> {
     event::by_idx(case.connection(), event_idx)
 }
+
+/// How many events match `filter` (stubs aside).
+pub fn count_events(case: &Case, filter: &EventFilter) -> Result<u64> {
+    event::count_matching(case.connection(), filter)
+}

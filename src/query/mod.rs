@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod actors;
+pub mod around;
 pub mod detail;
 // Pure pieces below both the case and the queries, re-exported where they were.
 pub use crate::{diff, state};
@@ -17,10 +18,11 @@ pub mod view;
 
 pub use activity::{Activity, activity};
 pub use actors::{ActorSummary, Person, actor_kind, list_actors, list_people};
+pub use around::{Around, Neighbours, around};
 pub use detail::{CheckStatus, EventCheck, EventDetail, EventSource, event_detail};
 pub use events::{
-    Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, event_by_idx, events_by_id,
-    facet_counts, for_each_event, list_events,
+    Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order, Page, count_events, event_by_idx,
+    events_by_id, facet_counts, for_each_event, list_events,
 };
 pub use questions::{AppliesTo, Needs, Question, question, questions, questions_for};
 pub use timeline::{Timeline, TimelineEntry, event_diff, timeline};

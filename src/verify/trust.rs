@@ -109,6 +109,20 @@ impl TrustedKeys {
         self.keys.is_empty() && self.aws_key_lists.is_empty()
     }
 
+    /// The trusted Ed25519 keys as trusted-keys lines (`<key_id> <base64>`), and the
+    /// AWS key lists by file: what a journal records as the keys a check trusted.
+    pub fn describe(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|(id, key)| format!("{id} {}", BASE64.encode(key)))
+            .chain(
+                self.aws_key_lists
+                    .iter()
+                    .map(|(path, _)| format!("AWS public keys from {}", path.display())),
+            )
+            .collect()
+    }
+
     fn by_id(&self, key_id: &str) -> Option<&[u8; 32]> {
         self.keys
             .iter()

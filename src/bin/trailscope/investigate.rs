@@ -56,6 +56,18 @@ pub struct FilterArgs {
     /// Case-insensitive text anywhere in the event (names and values).
     #[arg(long)]
     text: Option<String>,
+    /// The request id the events were made by (source.request_id).
+    #[arg(long)]
+    request: Option<String>,
+    /// Only events you starred.
+    #[arg(long)]
+    starred: bool,
+    /// Only events you tagged with this tag (repeat for any of several).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Only events you wrote a note on.
+    #[arg(long = "has-note")]
+    has_note: bool,
 }
 
 impl FilterArgs {
@@ -83,6 +95,10 @@ impl FilterArgs {
             since: self.since.as_deref().map(parse_time).transpose()?,
             until: self.until.as_deref().map(parse_time).transpose()?,
             text: self.text.clone(),
+            request: self.request.clone(),
+            starred: self.starred,
+            tags: self.tags.clone(),
+            has_note: self.has_note,
         })
     }
 }
@@ -200,7 +216,7 @@ pub fn events(
     after: Option<String>,
     oldest_first: bool,
     clock: Clock,
-) -> Result<()> {
+) -> Result<usize> {
     let case = Case::open_read_only(&case)?;
     let masking = Masking::of_case(&case)?;
     let after = after.as_deref().map(Cursor::decode).transpose()?;
@@ -252,7 +268,7 @@ pub fn events(
     if let Some(next) = page.next {
         eprintln!("more: --after={}", next.encode());
     }
-    Ok(())
+    Ok(page.rows.len())
 }
 
 /// `trailscope facets`.

@@ -31,6 +31,7 @@ macro_rules! outln {
 
 mod investigate;
 mod render;
+mod work;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -144,6 +145,93 @@ enum Command {
         filter: investigate::FilterArgs,
         #[arg(long)]
         by: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Star an event (its id or #ROW), a record (--record TYPE:ID) or an actor (--actor ID).
+    Star {
+        #[arg(long)]
+        case: PathBuf,
+        #[command(flatten)]
+        target: work::SubjectArgs,
+        /// Take the star off.
+        #[arg(long)]
+        off: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tag an event, a record or an actor (several tags at once; --remove takes them off).
+    Tag {
+        #[arg(long)]
+        case: PathBuf,
+        #[command(flatten)]
+        target: work::SubjectArgs,
+        /// The tags.
+        #[arg(long = "tag", required = true)]
+        tags: Vec<String>,
+        #[arg(long)]
+        remove: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the note on an event, a record or an actor (--remove deletes it).
+    Note {
+        #[arg(long)]
+        case: PathBuf,
+        #[command(flatten)]
+        target: work::SubjectArgs,
+        /// The note's text.
+        #[arg(long, required_unless_present = "remove")]
+        text: Option<String>,
+        #[arg(long, conflicts_with = "text")]
+        remove: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Saved searches: save the current filter under a name, list them with their counts.
+    Search {
+        #[command(subcommand)]
+        command: work::SearchCommand,
+    },
+    /// The events around one: just before and after it, and the nearest of the same
+    /// actor, record, IP address and request.
+    Around {
+        #[arg(long)]
+        case: PathBuf,
+        /// The event: its id, or #ROW.
+        event: String,
+        /// How many on each side.
+        #[arg(long, default_value_t = 5)]
+        n: usize,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        utc: bool,
+    },
+    /// The journal of everything done in the case: checked and printed, or with --out
+    /// written as a bundle signed by you that `trailscope verify` checks.
+    Journal {
+        #[arg(long)]
+        case: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        utc: bool,
+    },
+    /// The custody receipt of every source in the case, each verified: its signature,
+    /// the case's rows it sealed, and the files where they were received from.
+    Receipt {
+        #[arg(long)]
+        case: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who signs your work on this machine (your name and key); --name sets the name.
+    Reviewer {
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -402,6 +490,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                 .map(|path| trailscope::source::load_mapping(&path))
                 .transpose()?;
             let mut case = trailscope::case::Case::open(&case)?;
+            case.set_reviewer(work::reviewer()?);
             let mut worst = Verdict::Empty;
             for bundle in bundles {
                 let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -438,16 +527,60 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             }
             Ok(exit_code(status.verdict()))
         }
-        Command::Reverify { case, json } => {
-            let case = trailscope::case::Case::open_read_only(&case)?;
+        Command::Reverify {
+            case: case_path,
+            json,
+        } => {
+            let case = trailscope::case::Case::open_read_only(&case_path)?;
             let result = trailscope::case::reverify(&case)?;
+            // The reviewer's own record is part of the case: its journal and receipts.
+            let reviewer = work::reviewer()?;
+            let (journal, _) = trailscope::case::journal::check(&case, Some(&reviewer))?;
+            let receipts = trailscope::case::receipt::check_receipts(&case, Some(&reviewer))?;
+            drop(case);
+            let receipts_hold = receipts.iter().all(|r| r.holds());
+            let all_hold = result.findings.is_empty() && journal.holds() && receipts_hold;
+            work::journal_read(
+                &case_path,
+                trailscope::case::journal::JournalEntry::new("case.reverified", "admin").context(
+                    serde_json::json!({
+                        "rows": result.n_rows,
+                        "findings": result.findings.len(),
+                        "journal_holds": journal.holds(),
+                        "receipts_holding": receipts.iter().filter(|r| r.holds()).count(),
+                        "receipts": receipts.len(),
+                    }),
+                ),
+            );
             if json {
                 let findings: Vec<_> = result.findings.iter().map(render::finding_json).collect();
                 outln!(
                     "{}",
-                    serde_json::json!({"rows": result.n_rows, "findings": findings})
+                    serde_json::json!({
+                        "rows": result.n_rows,
+                        "findings": findings,
+                        "journal": {"holds": journal.holds(), "headline": journal.headline(),
+                                    "problems": journal.problems, "head_hash": journal.head_hash},
+                        "receipts": receipts.iter().map(|r| serde_json::json!({
+                            "source": r.source_index, "holds": r.holds(), "sentence": r.sentence(),
+                        })).collect::<Vec<_>>(),
+                    })
                 );
-            } else if result.findings.is_empty() {
+                return Ok(ExitCode::from(if all_hold { 0 } else { 1 }));
+            }
+            outln!("{}", journal.headline());
+            for problem in &journal.problems {
+                outln!("  ✗ {problem}");
+            }
+            for receipt in &receipts {
+                outln!(
+                    "{} Receipt of source {}: {}",
+                    if receipt.holds() { "✓" } else { "✗" },
+                    receipt.source_index,
+                    receipt.sentence()
+                );
+            }
+            if result.findings.is_empty() {
                 outln!(
                     "Re-verified {} stored lines: every hash recomputes, every link holds, every indexed column matches its line.",
                     trailscope::verify::group(result.n_rows)
@@ -467,11 +600,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                     outln!("  [{}] {}", finding.kind.as_str(), finding.describe());
                 }
             }
-            Ok(ExitCode::from(if result.findings.is_empty() {
-                0
-            } else {
-                1
-            }))
+            Ok(ExitCode::from(if all_hold { 0 } else { 1 }))
         }
         Command::Actors { case, json, utc } => {
             investigate::actors(case, json, investigate::Clock { utc })?;
@@ -486,8 +615,8 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             oldest_first,
             utc,
         } => {
-            investigate::events(
-                case,
+            let shown = investigate::events(
+                case.clone(),
                 &filter,
                 format,
                 limit.max(1),
@@ -495,6 +624,71 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                 oldest_first,
                 investigate::Clock { utc },
             )?;
+            work::journal_read(
+                &case,
+                trailscope::case::journal::JournalEntry::new("search.run", "access")
+                    .context(serde_json::json!({"filter": filter.to_filter()?, "shown": shown})),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Star {
+            case,
+            target,
+            off,
+            json,
+        } => {
+            work::star(&case, &target, off, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tag {
+            case,
+            target,
+            tags,
+            remove,
+            json,
+        } => {
+            work::tag(&case, &target, &tags, remove, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Note {
+            case,
+            target,
+            text,
+            remove: _,
+            json,
+        } => {
+            work::note(&case, &target, text.as_deref(), json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search { command } => {
+            work::search(command)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Around {
+            case,
+            event,
+            n,
+            json,
+            utc,
+        } => {
+            work::around(&case, &event, n.max(1), json, investigate::Clock { utc })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Journal {
+            case,
+            out,
+            json,
+            utc,
+        } => {
+            let holds = work::journal(&case, out.as_deref(), json, investigate::Clock { utc })?;
+            Ok(ExitCode::from(if holds { 0 } else { 1 }))
+        }
+        Command::Receipt { case, json } => {
+            let hold = work::receipt(&case, json)?;
+            Ok(ExitCode::from(if hold { 0 } else { 1 }))
+        }
+        Command::Reviewer { name, json } => {
+            work::show_reviewer(name.as_deref(), json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Facets {
@@ -543,7 +737,21 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             format,
             out,
         } => {
-            let n = investigate::export(case, &filter, format, out.clone())?;
+            let n = investigate::export(case.clone(), &filter, format, out.clone())?;
+            work::journal_read(
+                &case,
+                trailscope::case::journal::JournalEntry::new("events.exported", "export").context(
+                    serde_json::json!({
+                        "filter": filter.to_filter()?,
+                        "count": n,
+                        "format": format!("{format:?}").to_lowercase(),
+                        "out": out.display().to_string(),
+                        "sha256": std::fs::read(&out).ok().map(|bytes| {
+                            trailscope::canonical::to_hex(&trailscope::canonical::sha256(&bytes))
+                        }),
+                    }),
+                ),
+            );
             eprintln!(
                 "wrote {} events to {}",
                 trailscope::verify::group(n),
@@ -553,6 +761,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
         }
         Command::Mask { case, add, remove } => {
             let mut case = trailscope::case::Case::open(&case)?;
+            case.set_reviewer(work::reviewer()?);
             case.set_masked_fields(&add, &remove)?;
             let fields: Vec<String> = case.masked_fields()?.into_iter().collect();
             outln!(

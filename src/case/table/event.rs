@@ -18,30 +18,59 @@ use crate::source::SourceKind;
 use crate::verify::EventFields;
 use crate::{Error, Result, Verdict};
 
-/// What to keep. Empty fields keep everything.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What to keep. Empty fields keep everything. Saved searches keep it as JSON (only
+/// the fields set), so a field added later reads back as "keep everything".
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct EventFilter {
     /// Any of these actor ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actors: Vec<String>,
     /// Actor types (spec §2.2), e.g. `automation`; empty keeps every type.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actor_types: Vec<String>,
     /// An action, exact (`order.updated`) or a prefix ending in `.*` (`order.*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// The file the records came from (a CloudTrail log file, an events file).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// Inclusive lower and exclusive upper bounds, ms since the epoch (UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<i64>,
     /// Case-insensitive substring of the event's text (names and values).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The request id (`source.request_id`) the events were made by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// Only events the reviewer starred.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub starred: bool,
+    /// Only events the reviewer tagged with any of these tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Only events the reviewer wrote a note on.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub has_note: bool,
 }
 
 /// Newest first (the default) or oldest first.
@@ -324,6 +353,42 @@ fn where_clause(filter: &EventFilter) -> (String, Vec<SqlValue>) {
             SqlValue::Text(text.to_lowercase()),
             &mut clauses,
         );
+    }
+    if let Some(request) = &filter.request {
+        // Not a column (few filter by it): read from the normalized event, so every
+        // source's request id is found by our field name.
+        bind(
+            "CASE WHEN json_valid(CAST(coalesce(e.normal, e.raw) AS TEXT)) \
+             THEN json_extract(CAST(coalesce(e.normal, e.raw) AS TEXT), '$.source.request_id') END = ?",
+            SqlValue::Text(request.clone()),
+            &mut clauses,
+        );
+    }
+    // The reviewer's marks live in `annotation`, which points at rows (never the
+    // other way round): the evidence rows are not touched by annotating.
+    if filter.starred {
+        clauses.push(
+            "e.event_idx IN (SELECT event_idx FROM annotation WHERE subject_kind = 'event' AND starred = 1)"
+                .to_owned(),
+        );
+    }
+    if filter.has_note {
+        clauses.push(
+            "e.event_idx IN (SELECT event_idx FROM annotation WHERE subject_kind = 'event' AND note IS NOT NULL)"
+                .to_owned(),
+        );
+    }
+    if !filter.tags.is_empty() {
+        let mut placeholders = Vec::new();
+        for tag in &filter.tags {
+            values.push(SqlValue::Text(tag.clone()));
+            placeholders.push(format!("?{}", values.len()));
+        }
+        clauses.push(format!(
+            "e.event_idx IN (SELECT a.event_idx FROM annotation a JOIN annotation_tag t USING (annotation_idx) \
+             WHERE a.subject_kind = 'event' AND t.tag IN ({}))",
+            placeholders.join(", ")
+        ));
     }
     let clause = if clauses.is_empty() {
         "1".to_owned()
@@ -634,6 +699,55 @@ pub(crate) fn recheck_ok(connection: &Connection, event_idx: i64) -> Result<()> 
     Ok(())
 }
 
+/// The seal of the rows one source added: how many, and SHA-256 over each row's file,
+/// line, record as received and normalized event (each length-prefixed), in row order.
+/// A custody receipt records it at import; any later edit of those rows changes it.
+pub(crate) fn rows_digest(connection: &Connection, bundle_idx: i64) -> Result<(i64, [u8; 32])> {
+    use sha2::{Digest, Sha256};
+    let mut statement = connection.prepare_cached(
+        "SELECT file, line, raw, normal FROM event
+         WHERE event_idx BETWEEN
+                 coalesce((SELECT min(first_event_idx) FROM source_file WHERE bundle_idx = ?1), 0)
+             AND coalesce((SELECT max(last_event_idx) FROM source_file WHERE bundle_idx = ?1), -1)
+           AND bundle_idx = ?1
+         ORDER BY event_idx",
+    )?;
+    let mut rows = statement.query([bundle_idx])?;
+    let mut hasher = Sha256::new();
+    let mut n = 0;
+    let part = |hasher: &mut Sha256, bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_be_bytes());
+        hasher.update(bytes);
+    };
+    while let Some(row) = rows.next()? {
+        n += 1;
+        part(
+            &mut hasher,
+            row.get_ref(0)?
+                .as_str()
+                .map_err(rusqlite::Error::from)?
+                .as_bytes(),
+        );
+        part(&mut hasher, &row.get::<_, i64>(1)?.to_be_bytes());
+        part(
+            &mut hasher,
+            row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?,
+        );
+        match row
+            .get_ref(3)?
+            .as_blob_or_null()
+            .map_err(rusqlite::Error::from)?
+        {
+            Some(normal) => {
+                hasher.update([1]);
+                part(&mut hasher, normal);
+            }
+            None => hasher.update([0]),
+        }
+    }
+    Ok((n, hasher.finalize().into()))
+}
+
 // ---- Queries ----
 
 /// Up to `limit` events matching `filter` in `order`, after `after` if given: a keyset
@@ -689,6 +803,15 @@ pub(crate) fn for_each_matching(
         each(event_row(row)?)?;
     }
     Ok(())
+}
+
+/// How many events match `filter` (stubs aside).
+pub(crate) fn count_matching(connection: &Connection, filter: &EventFilter) -> Result<u64> {
+    let (clause, values) = where_clause(filter);
+    let sql = format!("SELECT count(*) FROM event e WHERE {clause} AND e.omitted = 0");
+    Ok(connection
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(values), |row| row.get::<_, i64>(0))? as u64)
 }
 
 /// The events matching `filter` (stubs aside) counted by one facet, largest first (days

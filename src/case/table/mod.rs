@@ -14,10 +14,12 @@
 //! retrust's statements run inside its transaction.
 
 pub(crate) mod actor;
+pub(crate) mod annotation;
 pub(crate) mod bundle;
 pub(crate) mod bundle_chain;
 pub(crate) mod event;
 pub(crate) mod finding;
+pub(crate) mod journal;
 pub(crate) mod masked_field;
 pub(crate) mod source_file;
 

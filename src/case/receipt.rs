@@ -1,0 +1,314 @@
+//! Custody receipts: for every source received into a case, what was received (each
+//! file's name, size and SHA-256), when, by whom (the reviewer's name and key), with
+//! which Trailscope, the verdict at that moment, and a seal of the rows it added —
+//! signed by the reviewer's key.
+//!
+//! For a source with integrity of its own the receipt adds the moment of receipt; for
+//! one without (Microsoft 365, Okta, a mapped CSV, …) it is what makes later tampering
+//! detectable: the rows must still hash to the sealed digest, and the files, if still
+//! where they were, to the digests received.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use super::Case;
+use super::journal::JournalEntry;
+use super::table;
+use crate::canonical::{canonical_of_value, to_hex};
+use crate::reviewer::{Reviewer, fingerprint_of_public_key};
+use crate::verify::Report;
+use crate::{Error, Result};
+
+/// What a receipt's `type` says.
+const RECEIPT_TYPE: &str = "trailscope-custody-receipt";
+
+/// One file received: its path (relative to the folder received, or its name), size
+/// and SHA-256 (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedFile {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// The files at `path` as received: the file itself, or every regular file under the
+/// folder (sorted by path; links are not followed, and are listed as skipped).
+pub fn received_files(path: &Path) -> Result<(Vec<ReceivedFile>, Vec<String>)> {
+    let metadata = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    if metadata.is_dir() {
+        let mut pending = vec![path.to_owned()];
+        while let Some(dir) = pending.pop() {
+            for item in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+                let item = item.map_err(|e| Error::io(&dir, e))?;
+                let item_path = item.path();
+                let relative = item_path
+                    .strip_prefix(path)
+                    .unwrap_or(&item_path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let kind = item.file_type().map_err(|e| Error::io(&item_path, e))?;
+                if kind.is_dir() {
+                    pending.push(item_path);
+                } else if kind.is_file() {
+                    files.push(hash_file(&item_path, relative)?);
+                } else {
+                    skipped.push(relative);
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        skipped.sort();
+    } else {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        files.push(hash_file(path, name)?);
+    }
+    Ok((files, skipped))
+}
+
+fn hash_file(path: &Path, name: String) -> Result<ReceivedFile> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buffer).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        bytes += n as u64;
+    }
+    Ok(ReceivedFile {
+        path: name,
+        bytes,
+        sha256: to_hex(&hasher.finalize()),
+    })
+}
+
+/// Writes the signed receipt of a source just imported (inside the import's
+/// transaction) and returns it.
+pub(crate) fn seal(
+    connection: &Connection,
+    reviewer: &Reviewer,
+    bundle_idx: i64,
+    path: &Path,
+    report: &Report,
+    received_at: &str,
+) -> Result<Value> {
+    let (files, skipped) = received_files(path)?;
+    let (n_rows, rows_sha256) = table::event::rows_digest(connection, bundle_idx)?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut receipt = json!({
+        "type": RECEIPT_TYPE,
+        "version": 1,
+        "case_id": table::journal::case_id(connection)?,
+        "source_index": bundle_idx,
+        "received": {
+            "path": absolute.display().to_string(),
+            "kind": report.bundle.source.as_str(),
+            "container": report.bundle.container.as_str(),
+            "bytes": files.iter().map(|f| f.bytes).sum::<u64>(),
+            "files": files.iter().map(|f| json!({"path": f.path, "bytes": f.bytes, "sha256": f.sha256})).collect::<Vec<_>>(),
+            "not_read": skipped,
+        },
+        "received_at": received_at,
+        "received_by": {
+            "name": reviewer.name(),
+            "key_id": reviewer.key_id(),
+            "public_key": reviewer.public_key_base64(),
+            "fingerprint": reviewer.fingerprint(),
+        },
+        "trailscope_version": env!("CARGO_PKG_VERSION"),
+        "verdict": report.verdict().as_str(),
+        "headline": report.headline(),
+        "rows": {"count": n_rows, "sha256": to_hex(&rows_sha256)},
+    });
+    let message = canonical_of_value(&receipt, Some("signature"));
+    receipt["signature"] = reviewer.signature_of(&message);
+    table::journal::insert_receipt(
+        connection,
+        bundle_idx,
+        &serde_json::to_vec(&receipt).expect("a Value serializes"),
+    )?;
+    Ok(receipt)
+}
+
+/// The journal's line for a source received.
+pub(crate) fn journal_entry(receipt: &Value, events_added: u64) -> JournalEntry {
+    let received = &receipt["received"];
+    let files = received["files"].as_array().cloned().unwrap_or_default();
+    JournalEntry::new("source.imported", "import")
+        .target(
+            "Source",
+            &receipt["source_index"].to_string(),
+            received["path"].as_str(),
+        )
+        .context(json!({
+            "path": received["path"],
+            "kind": received["kind"],
+            "bytes": received["bytes"],
+            "files": files.len(),
+            // One file: its own SHA-256; several: each is in the receipt.
+            "sha256": (files.len() == 1).then(|| files[0]["sha256"].clone()),
+            "verdict": receipt["verdict"],
+            "events_added": events_added,
+            "receipt_sha256": to_hex(&crate::canonical::sha256(&canonical_of_value(receipt, None))),
+        }))
+}
+
+/// Whether the files received are still as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilesNow {
+    /// Every file is at its place with the same size and SHA-256.
+    Unchanged,
+    /// These files differ (or are gone, or are new) at the place they were received from.
+    Changed(Vec<String>),
+    /// The place they were received from is gone or unreadable: not checked.
+    NotThere(String),
+}
+
+/// What checking one receipt established.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceiptCheck {
+    pub source_index: i64,
+    pub path: String,
+    pub kind: String,
+    pub files: Vec<ReceivedFile>,
+    /// RFC 3339 UTC.
+    pub received_at: String,
+    pub received_by: String,
+    pub fingerprint: String,
+    /// The key that signed it is the checking reviewer's own.
+    pub signed_by_you: bool,
+    /// The signature verifies under the key it names.
+    pub signature_valid: bool,
+    pub verdict_at_receipt: String,
+    /// The case's rows of this source still hash to the sealed digest.
+    pub rows_unchanged: bool,
+    pub n_rows: i64,
+    pub files_now: FilesNow,
+}
+
+impl ReceiptCheck {
+    /// The receipt holds: signed, and the rows are as sealed.
+    pub fn holds(&self) -> bool {
+        self.signature_valid && self.rows_unchanged
+    }
+
+    /// What it proves, in words.
+    pub fn sentence(&self) -> String {
+        if !self.signature_valid {
+            return "The receipt's signature does not verify: the receipt was changed after it was signed.".to_owned();
+        }
+        let who = if self.signed_by_you {
+            "you".to_owned()
+        } else {
+            format!("{} (key {})", self.received_by, self.fingerprint)
+        };
+        let rows = if self.rows_unchanged {
+            "unchanged since"
+        } else {
+            "but the case's copy has CHANGED since"
+        };
+        let files = match &self.files_now {
+            FilesNow::Unchanged => {
+                " The files received are still the same where they were received from.".to_owned()
+            }
+            FilesNow::Changed(files) => format!(
+                " The files received have changed where they were received from: {}.",
+                files.join(", ")
+            ),
+            FilesNow::NotThere(path) => {
+                format!(" The files are no longer at {path}, so they were not compared.")
+            }
+        };
+        format!(
+            "Received and sealed by {who} on {} — {rows}.{files}",
+            self.received_at
+        )
+    }
+}
+
+/// Checks every receipt of the case: its signature, the rows it sealed, and the files
+/// where they were received from (if still there).
+pub fn check_receipts(case: &Case, own: Option<&Reviewer>) -> Result<Vec<ReceiptCheck>> {
+    let connection = case.connection();
+    let mut checks = Vec::new();
+    for (bundle_idx, body) in table::journal::receipts(connection)? {
+        let receipt: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let text = |pointer: &str| {
+            receipt
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let files: Vec<ReceivedFile> = receipt
+            .pointer("/received/files")
+            .and_then(Value::as_array)
+            .map(|files| {
+                files
+                    .iter()
+                    .map(|f| ReceivedFile {
+                        path: f["path"].as_str().unwrap_or_default().to_owned(),
+                        bytes: f["bytes"].as_u64().unwrap_or_default(),
+                        sha256: f["sha256"].as_str().unwrap_or_default().to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let public_key = text("/signature/public_key");
+        let signature_valid = crate::reviewer::signed_by(&receipt)
+            .is_some_and(|(_, key)| key == public_key)
+            && receipt.get("source_index").and_then(Value::as_i64) == Some(bundle_idx)
+            && text("/received_by/public_key") == public_key;
+        let (n_rows, rows_sha256) = table::event::rows_digest(connection, bundle_idx)?;
+        let rows_unchanged = receipt.pointer("/rows/count").and_then(Value::as_i64) == Some(n_rows)
+            && text("/rows/sha256") == to_hex(&rows_sha256);
+        let path = text("/received/path");
+        let files_now = match received_files(Path::new(&path)) {
+            Err(_) => FilesNow::NotThere(path.clone()),
+            Ok((now, _)) => {
+                let mut changed: Vec<String> = files
+                    .iter()
+                    .filter(|f| !now.contains(f))
+                    .map(|f| f.path.clone())
+                    .collect();
+                changed.extend(
+                    now.iter()
+                        .filter(|n| !files.iter().any(|f| f.path == n.path))
+                        .map(|n| format!("{} (new)", n.path)),
+                );
+                if changed.is_empty() {
+                    FilesNow::Unchanged
+                } else {
+                    FilesNow::Changed(changed)
+                }
+            }
+        };
+        checks.push(ReceiptCheck {
+            source_index: bundle_idx,
+            path,
+            kind: text("/received/kind"),
+            files,
+            received_at: text("/received_at"),
+            received_by: text("/received_by/name"),
+            fingerprint: fingerprint_of_public_key(&public_key).unwrap_or_default(),
+            signed_by_you: own.is_some_and(|r| r.public_key_base64() == public_key),
+            signature_valid,
+            verdict_at_receipt: text("/verdict"),
+            rows_unchanged,
+            n_rows,
+            files_now,
+        });
+    }
+    Ok(checks)
+}

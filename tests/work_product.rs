@@ -1,0 +1,409 @@
+//! The reviewer's work product in a case: annotations that survive imports and leave
+//! the evidence untouched, the journal of the reviewer's actions (verifying as a
+//! bundle, failing after a row is edited or removed) and custody receipts (failing
+//! after the evidence file or the case's rows change).
+
+use std::path::Path;
+
+use trailscope::case::receipt::{FilesNow, check_receipts};
+use trailscope::case::{Case, Subject, journal};
+use trailscope::produce::SigningKeyFile;
+use trailscope::query::{EventFilter, Order, list_events};
+use trailscope::reviewer::Reviewer;
+use trailscope::{TrustedKeys, Verdict, VerifyOptions, verify_bundle};
+
+use crate::support::{Fixture, IMPORTED_AT, trusting_options};
+
+fn maria() -> Reviewer {
+    Reviewer::from_key(
+        "Maria Lopez",
+        SigningKeyFile::from_seed("reviewer-maria", [0x4d; 32]),
+    )
+}
+
+fn open_as(path: &Path, reviewer: &Reviewer) -> Case {
+    let mut case = Case::open(path).expect("open the case");
+    case.set_reviewer(reviewer.clone());
+    case
+}
+
+fn import(case: &mut Case, bundle: &Path) -> trailscope::case::ImportOutcome {
+    trailscope::case::import_bundle(case, bundle, &trusting_options(), IMPORTED_AT, &mut |_| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .expect("import")
+}
+
+fn matching(case: &Case, filter: EventFilter) -> Vec<i64> {
+    let mut idxs: Vec<i64> = list_events(case, &filter, Order::OldestFirst, 1000, None)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|e| e.event_idx)
+        .collect();
+    idxs.sort();
+    idxs
+}
+
+/// Every evidence row's bytes and columns, to show annotating never writes to them.
+fn evidence_rows(path: &Path) -> Vec<(i64, Vec<u8>, Option<String>, bool)> {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    let mut statement = connection
+        .prepare("SELECT event_idx, raw, actor_id, checks_ok FROM event ORDER BY event_idx")
+        .unwrap();
+    statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn stars_tags_and_notes_filter_events_survive_imports_and_leave_evidence_untouched() {
+    let first = Fixture::generated(60, 2);
+    let temp = tempfile::tempdir().unwrap();
+    // A second source of another kind, added to the case after the marks were made.
+    let second = temp.path().join("okta.json");
+    trailscope::produce::saas::write_export(
+        &second,
+        &trailscope::produce::saas::ExportRequest {
+            format: "okta",
+            shape: None,
+            records: 40,
+            seed: 7,
+            quirks: false,
+        },
+    )
+    .unwrap();
+    let case_path = temp.path().join("case.sqlite");
+    let reviewer = maria();
+    let mut case = open_as(&case_path, &reviewer);
+    import(&mut case, &first.dir);
+    let all = matching(&case, EventFilter::default());
+    let (a, b, c) = (all[3], all[10], all[25]);
+    let before = evidence_rows(&case_path);
+
+    assert!(case.star(&Subject::Event(a), true).unwrap());
+    assert!(
+        !case.star(&Subject::Event(a), true).unwrap(),
+        "starring twice changes nothing"
+    );
+    assert!(case.star(&Subject::Event(b), true).unwrap());
+    assert!(case.tag(&Subject::Event(b), "  wire fraud ").unwrap());
+    assert!(case.tag(&Subject::Event(c), "wire fraud").unwrap());
+    assert!(case.tag(&Subject::Event(c), "follow up").unwrap());
+    assert!(
+        case.set_note(&Subject::Event(c), Some("Approved outside hours."))
+            .unwrap()
+    );
+    assert!(
+        case.tag(&Subject::Event(a), "").is_err(),
+        "an empty tag is refused"
+    );
+    case.tag(
+        &Subject::Record {
+            target_type: "Order".into(),
+            target_id: "1842".into(),
+        },
+        "wire fraud",
+    )
+    .unwrap();
+    case.set_note(&Subject::Actor("u_001".into()), Some("Interviewed 3 Dec."))
+        .unwrap();
+
+    let starred = EventFilter {
+        starred: true,
+        ..Default::default()
+    };
+    assert_eq!(matching(&case, starred.clone()), vec![a, b]);
+    let tagged = EventFilter {
+        tags: vec!["wire fraud".into()],
+        ..Default::default()
+    };
+    assert_eq!(matching(&case, tagged.clone()), vec![b, c]);
+    let noted = EventFilter {
+        has_note: true,
+        ..Default::default()
+    };
+    assert_eq!(matching(&case, noted.clone()), vec![c]);
+    assert_eq!(
+        case.tags_in_use().unwrap(),
+        vec![("wire fraud".to_owned(), 3), ("follow up".to_owned(), 1)]
+    );
+    assert_eq!(
+        evidence_rows(&case_path),
+        before,
+        "annotating wrote to no evidence row"
+    );
+
+    // Un-marking.
+    assert!(case.star(&Subject::Event(a), false).unwrap());
+    assert!(case.untag(&Subject::Event(c), "follow up").unwrap());
+    assert!(!case.untag(&Subject::Event(c), "follow up").unwrap());
+    assert_eq!(matching(&case, starred.clone()), vec![b]);
+
+    // A second export and the first again: the marks still point at the same events.
+    import(&mut case, &second);
+    assert!(import(&mut case, &first.dir).already_imported);
+    drop(case);
+    let case = Case::open(&case_path).unwrap();
+    assert_eq!(matching(&case, starred), vec![b]);
+    assert_eq!(matching(&case, tagged), vec![b, c]);
+    assert_eq!(matching(&case, noted), vec![c]);
+    let mark = case.annotation(&Subject::Event(c)).unwrap().unwrap();
+    assert_eq!(mark.note.as_deref(), Some("Approved outside hours."));
+    assert_eq!(mark.tags, vec!["wire fraud".to_owned()]);
+    let reverified = trailscope::case::reverify(&case).unwrap();
+    assert!(reverified.findings.is_empty(), "{:?}", reverified.findings);
+}
+
+#[test]
+fn saved_searches_keep_their_filter() {
+    let fixture = Fixture::generated(30, 1);
+    let temp = tempfile::tempdir().unwrap();
+    let case_path = temp.path().join("case.sqlite");
+    let mut case = open_as(&case_path, &maria());
+    import(&mut case, &fixture.dir);
+    let filter = EventFilter {
+        actors: vec!["u_001".into()],
+        action: Some("order.*".into()),
+        starred: true,
+        since: Some(1_700_000_000_000),
+        ..Default::default()
+    };
+    assert!(!case.save_search("Dana's order changes", &filter).unwrap());
+    assert!(
+        case.save_search("Dana's order changes", &filter).unwrap(),
+        "replaced"
+    );
+    assert!(case.save_search(" ", &filter).is_err());
+    let saved = case.saved_searches().unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].filter, filter);
+    assert!(case.delete_search("Dana's order changes").unwrap());
+    assert!(case.saved_searches().unwrap().is_empty());
+}
+
+/// Runs `sql` on the case file behind the engine's back.
+fn edit_case(path: &Path, sql: &str) {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn the_journal_records_each_action_verifies_as_a_bundle_and_catches_edits() {
+    let fixture = Fixture::generated(30, 1);
+    let temp = tempfile::tempdir().unwrap();
+    let case_path = temp.path().join("case.sqlite");
+    let reviewer = maria();
+    let mut case = open_as(&case_path, &reviewer);
+    import(&mut case, &fixture.dir);
+    let first = matching(&case, EventFilter::default())[0];
+    case.star(&Subject::Event(first), true).unwrap();
+    case.tag(&Subject::Event(first), "suspicious").unwrap();
+    case.set_note(&Subject::Event(first), Some("See ticket 88."))
+        .unwrap();
+    case.save_search(
+        "starred",
+        &EventFilter {
+            starred: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+
+    let (check, lines) = journal::check(&case, Some(&reviewer)).unwrap();
+    assert!(check.holds(), "{:?}", check.problems);
+    let actions: Vec<&str> = lines.iter().map(|l| l.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "source.imported",
+            "event.starred",
+            "event.tagged",
+            "event.noted",
+            "search.saved"
+        ]
+    );
+    assert_eq!(lines[0].context["events_added"], 30);
+    assert_eq!(lines[0].context["verdict"], "verified");
+    assert_eq!(lines[2].context["tag"], "suspicious");
+    assert!(lines.iter().all(|l| l.reviewer_name == "Maria Lopez"));
+    assert!(
+        lines[1]
+            .sentence()
+            .starts_with("Maria Lopez starred the event "),
+        "{}",
+        lines[1].sentence()
+    );
+    assert!(
+        lines[3]
+            .sentence()
+            .ends_with("\u{201c}See ticket 88.\u{201d}")
+    );
+    assert_eq!(
+        lines[4].sentence(),
+        "Maria Lopez saved the search \u{201c}starred\u{201d}."
+    );
+    assert!(
+        lines[0]
+            .sentence()
+            .contains("30 events added; verdict verified.")
+    );
+    assert!(check.signer.as_ref().unwrap().is_you);
+    assert!(
+        check.headline().contains("5 entries unbroken"),
+        "{}",
+        check.headline()
+    );
+
+    // Exported, it is a bundle the ordinary verifier verifies.
+    let out = temp.path().join("journal");
+    let written = journal::export(&case, &reviewer, &out).unwrap();
+    assert_eq!(written.n_entries, 5);
+    let trusted = TrustedKeys::load(&out.join("reviewer-keys.txt")).unwrap();
+    let checkpoints =
+        trailscope::verify::load_checkpoints(&out.join("checkpoints.jsonl"), &trusted).unwrap();
+    let report = verify_bundle(
+        &out,
+        &VerifyOptions {
+            trusted_keys: trusted,
+            checkpoints,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(report.verdict(), Verdict::Verified, "{:?}", report.findings);
+    assert_eq!(report.n_events(), 5);
+    // Without trusting the reviewer's key it is intact, not verified.
+    let untrusted = verify_bundle(&out, &VerifyOptions::default()).unwrap();
+    assert_eq!(untrusted.verdict(), Verdict::Intact);
+    drop(case);
+
+    // An edited row (a note rewritten) breaks its hash.
+    let edited = temp.path().join("edited.sqlite");
+    std::fs::copy(&case_path, &edited).unwrap();
+    edit_case(
+        &edited,
+        "UPDATE journal SET line = CAST(replace(CAST(line AS TEXT), 'See ticket 88.', 'Nothing found.') AS BLOB) WHERE seq = 4",
+    );
+    let (check, _) = journal::check(&Case::open(&edited).unwrap(), Some(&reviewer)).unwrap();
+    assert!(!check.holds());
+    assert!(
+        check.problems[0].contains("Entry 4 was changed"),
+        "{:?}",
+        check.problems
+    );
+
+    // The last row removed: the signed head names an entry that is gone.
+    let cut = temp.path().join("cut.sqlite");
+    std::fs::copy(&case_path, &cut).unwrap();
+    edit_case(&cut, "DELETE FROM journal WHERE seq = 5");
+    let (check, _) = journal::check(&Case::open(&cut).unwrap(), Some(&reviewer)).unwrap();
+    assert!(
+        check
+            .problems
+            .iter()
+            .any(|p| p.contains("entries were removed from its end")),
+        "{:?}",
+        check.problems
+    );
+
+    // A middle row removed: the link and the seq break.
+    let holed = temp.path().join("holed.sqlite");
+    std::fs::copy(&case_path, &holed).unwrap();
+    edit_case(&holed, "DELETE FROM journal WHERE seq = 2");
+    let (check, _) = journal::check(&Case::open(&holed).unwrap(), Some(&reviewer)).unwrap();
+    assert!(
+        check
+            .problems
+            .iter()
+            .any(|p| p.contains("Entries 2 to 2 are missing"))
+    );
+    assert!(
+        journal::export(
+            &Case::open(&holed).unwrap(),
+            &reviewer,
+            &temp.path().join("j2")
+        )
+        .is_err()
+    );
+
+    // The head removed: said, since removed end entries could no longer be noticed.
+    let headless = temp.path().join("headless.sqlite");
+    std::fs::copy(&case_path, &headless).unwrap();
+    edit_case(&headless, "DELETE FROM journal_head");
+    let (check, _) = journal::check(&Case::open(&headless).unwrap(), Some(&reviewer)).unwrap();
+    assert!(
+        check
+            .problems
+            .iter()
+            .any(|p| p.contains("signed head is missing"))
+    );
+
+    // Another reviewer sees whose key signed.
+    let other = Reviewer::from_key("Sam", SigningKeyFile::from_seed("reviewer-sam", [9; 32]));
+    let (check, _) = journal::check(&Case::open(&case_path).unwrap(), Some(&other)).unwrap();
+    assert!(check.holds());
+    assert!(!check.signer.unwrap().is_you);
+}
+
+#[test]
+fn receipts_verify_and_fail_after_the_evidence_or_the_case_changes() {
+    let fixture = Fixture::generated(25, 1);
+    let temp = tempfile::tempdir().unwrap();
+    let case_path = temp.path().join("case.sqlite");
+    let reviewer = maria();
+    let mut case = open_as(&case_path, &reviewer);
+    import(&mut case, &fixture.dir);
+
+    let checks = check_receipts(&case, Some(&reviewer)).unwrap();
+    assert_eq!(checks.len(), 1);
+    let receipt = &checks[0];
+    assert!(receipt.holds());
+    assert!(receipt.signed_by_you);
+    assert_eq!(receipt.files_now, FilesNow::Unchanged);
+    assert_eq!(receipt.n_rows, 25);
+    assert_eq!(receipt.verdict_at_receipt, "verified");
+    let names: Vec<&str> = receipt.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(names, ["events.jsonl", "manifest.json"]);
+    let events = std::fs::read(fixture.events_path()).unwrap();
+    assert_eq!(receipt.files[0].bytes, events.len() as u64);
+    assert_eq!(
+        receipt.files[0].sha256,
+        trailscope::canonical::to_hex(&trailscope::canonical::sha256(&events))
+    );
+    assert!(receipt.sentence().contains("Received and sealed by you on"));
+    assert!(receipt.sentence().contains("unchanged since"));
+    drop(case);
+
+    // The evidence file changes where it was received from.
+    let mut changed = events.clone();
+    changed.extend_from_slice(b"\n");
+    std::fs::write(fixture.events_path(), &changed).unwrap();
+    let checks = check_receipts(&Case::open(&case_path).unwrap(), Some(&reviewer)).unwrap();
+    assert_eq!(
+        checks[0].files_now,
+        FilesNow::Changed(vec!["events.jsonl".into()])
+    );
+    assert!(checks[0].holds(), "the case's own copy is still as sealed");
+    std::fs::write(fixture.events_path(), &events).unwrap();
+
+    // A row of the case is edited.
+    edit_case(
+        &case_path,
+        "UPDATE event SET raw = CAST(replace(CAST(raw AS TEXT), '\"success\"', '\"failure\"') AS BLOB) WHERE event_idx = (SELECT min(event_idx) FROM event)",
+    );
+    let checks = check_receipts(&Case::open(&case_path).unwrap(), Some(&reviewer)).unwrap();
+    assert!(!checks[0].rows_unchanged);
+    assert!(!checks[0].holds());
+    assert!(checks[0].sentence().contains("CHANGED since"));
+
+    // The receipt itself edited (its verdict upgraded): the signature fails.
+    edit_case(
+        &case_path,
+        "UPDATE receipt SET body = CAST(replace(CAST(body AS TEXT), '\"verified\"', '\"intact\"') AS BLOB)",
+    );
+    let checks = check_receipts(&Case::open(&case_path).unwrap(), Some(&reviewer)).unwrap();
+    assert!(!checks[0].signature_valid);
+}
