@@ -6,8 +6,9 @@
 # WebKitWebDriver), opens the bundle or case (default: a realistic generated one,
 # signed, with the spec's trusted key), opens an event's detail in the events view
 # and saves the window to OUT.png (the README's picture). With
-# TRAILSCOPE_SHOTS_TOUR=1 it also saves OUT-record.png, OUT-actors.png,
-# OUT-questions.png and OUT-keys.png. TRAILSCOPE_SHOTS_THEME=dark asks GTK (and so
+# TRAILSCOPE_SHOTS_TOUR=1 it also saves OUT-marks.png (the event starred, tagged
+# and noted), OUT-record.png, OUT-actors.png, OUT-questions.png, OUT-keys.png and
+# OUT-journal.png. TRAILSCOPE_SHOTS_THEME=dark asks GTK (and so
 # the page's prefers-color-scheme) for the dark theme. Runs scripts/setup.sh first.
 set -euo pipefail
 

@@ -28,6 +28,10 @@ apt_packages=(
   webkit2gtk-driver
   x11-utils
   jq
+  # The auditor's report: its PDF embeds DejaVu Sans; its tests open the HTML in chromium and read PDFs back with pdftotext (poppler-utils).
+  chromium
+  poppler-utils
+  fonts-dejavu-core
 )
 # Extra packages a caller needs (scripts/screenshot.sh adds imagemagick).
 if [[ -n "${TRAILSCOPE_EXTRA_APT:-}" ]]; then

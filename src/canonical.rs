@@ -1,4 +1,5 @@
-//! RFC 8785 canonical JSON (JCS) and the event hash of spec §3.
+//! RFC 8785 canonical JSON (JCS) and the event hash of spec §3 (version 1: over the
+//! event without `hash`; version 2: a body hash, then SHA-256 of prev_hash ‖ body_hash).
 //!
 //! Parsing is strict in the ways a verifier needs: duplicate keys are an error (the
 //! spec makes such a line malformed), nesting is bounded by serde_json's recursion
@@ -99,6 +100,12 @@ impl<'a> Json<'a> {
     /// Writes the canonical form, leaving out the top-level member `skip` if this is an
     /// object (the event hash covers the event without its `hash` key).
     pub fn write_canonical_skipping(&self, out: &mut Vec<u8>, skip: Option<&str>) {
+        self.write_canonical_without(out, skip.as_slice());
+    }
+
+    /// Writes the canonical form, leaving out the top-level members named in `skip` if
+    /// this is an object (a version 2 body leaves out `hash`, `prev_hash`, `body_hash`).
+    pub fn write_canonical_without(&self, out: &mut Vec<u8>, skip: &[&str]) {
         match self {
             Json::Null => out.extend_from_slice(b"null"),
             Json::Bool(true) => out.extend_from_slice(b"true"),
@@ -119,7 +126,7 @@ impl<'a> Json<'a> {
                 out.push(b'{');
                 let mut first = true;
                 for (key, value) in members {
-                    if Some(key.as_ref()) == skip {
+                    if skip.contains(&key.as_ref()) {
                         continue;
                     }
                     if !first {
@@ -250,13 +257,44 @@ pub fn event_hash_of_value(event: &serde_json::Value) -> Digest32 {
     event_hash(&parsed, &mut scratch)
 }
 
-/// Canonical text of a `serde_json::Value`, leaving out the top-level key `skip`.
-pub fn canonical_of_value(value: &serde_json::Value, skip: Option<&str>) -> Vec<u8> {
+/// The members a version 2 body leaves out (spec v2 §3): the chain's links and the
+/// body's own hash.
+pub const NOT_IN_BODY: [&str; 3] = ["body_hash", "hash", "prev_hash"];
+
+/// The spec v2 §3 body hash of an event: SHA-256 of the canonical event without its
+/// `hash`, `prev_hash` and `body_hash` members. `scratch` is reused between calls.
+pub fn body_hash(event: &Json<'_>, scratch: &mut Vec<u8>) -> Digest32 {
+    scratch.clear();
+    event.write_canonical_without(scratch, &NOT_IN_BODY);
+    sha256(scratch)
+}
+
+/// The spec v2 §3 hash of an event (or stub): SHA-256 of the 32 bytes of its
+/// `prev_hash` followed by the 32 bytes of its `body_hash`.
+pub fn linked_hash(prev_hash: &Digest32, body_hash: &Digest32) -> Digest32 {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash);
+    hasher.update(body_hash);
+    hasher.finalize().into()
+}
+
+/// The spec v2 §3 body hash of an event held as a `serde_json::Value` (producer side).
+pub fn body_hash_of_value(event: &serde_json::Value) -> Digest32 {
+    sha256(&canonical_of_value_without(event, &NOT_IN_BODY))
+}
+
+/// Canonical text of a `serde_json::Value`, leaving out the top-level keys in `skip`.
+pub fn canonical_of_value_without(value: &serde_json::Value, skip: &[&str]) -> Vec<u8> {
     let text = serde_json::to_vec(value).expect("a Value always serializes");
     let parsed = parse(&text).expect("a serialized Value parses");
     let mut out = Vec::with_capacity(text.len());
-    parsed.write_canonical_skipping(&mut out, skip);
+    parsed.write_canonical_without(&mut out, skip);
     out
+}
+
+/// Canonical text of a `serde_json::Value`, leaving out the top-level key `skip`.
+pub fn canonical_of_value(value: &serde_json::Value, skip: Option<&str>) -> Vec<u8> {
+    canonical_of_value_without(value, skip.as_slice())
 }
 
 /// Lowercase hex of bytes.

@@ -28,7 +28,11 @@ pub fn formula_safe(cell: &str) -> Cow<'_, str> {
 /// (masked), its `provenance` (source kind, file, line, SHA-256 of the record) and the
 /// `record` exactly as it arrived (withheld when fields are masked: a foreign record
 /// cannot be masked reliably). A quarantined line is described, never re-parsed.
-pub fn event_document(row: &EventRow, masking: &Masking) -> serde_json::Value {
+pub fn event_document(
+    row: &EventRow,
+    masking: &Masking,
+    digests: &FileDigests,
+) -> serde_json::Value {
     let mut document = match (&row.malformed, masking.event(row)) {
         (None, Some(event @ serde_json::Value::Object(_))) => event,
         _ => json!({ "malformed": row.malformed.as_deref().unwrap_or("not a JSON object") }),
@@ -36,8 +40,12 @@ pub fn event_document(row: &EventRow, masking: &Masking) -> serde_json::Value {
     document["provenance"] = json!({
         "source": row.source.as_str(),
         "file": row.file,
+        "file_sha256": digests.of(row),
         "line": row.line,
+        "chain": row.chain,
+        "seq": row.seq,
         "record_sha256": crate::canonical::to_hex(&crate::canonical::sha256(&row.raw)),
+        "verified": row.verified(),
     });
     document["record"] = if masking.is_empty() {
         json!(String::from_utf8_lossy(&row.raw))
@@ -47,8 +55,28 @@ pub fn event_document(row: &EventRow, masking: &Masking) -> serde_json::Value {
     document
 }
 
+/// The SHA-256 each row's source file was read with, so an exported row can be traced
+/// to the exact file it came from (and its record re-hashed against it).
+#[derive(Debug, Clone, Default)]
+pub struct FileDigests(std::collections::HashMap<(i64, String), String>);
+
+impl FileDigests {
+    pub fn of_case(case: &crate::case::Case) -> Result<FileDigests> {
+        Ok(FileDigests(crate::case::table::source_file::sha256s(
+            case.connection(),
+        )?))
+    }
+
+    /// The SHA-256 (hex) of the file `row` came from, if the case kept it.
+    pub fn of(&self, row: &EventRow) -> Option<&str> {
+        self.0
+            .get(&(row.bundle_idx, row.file.clone()))
+            .map(String::as_str)
+    }
+}
+
 /// The CSV header of [`CsvExport`].
-pub const CSV_COLUMNS: [&str; 16] = [
+pub const CSV_COLUMNS: [&str; 20] = [
     "time_utc",
     "actor_id",
     "actor_name",
@@ -65,21 +93,30 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "event_id",
     "verified",
     "line",
+    "source",
+    "file",
+    "file_sha256",
+    "record_sha256",
 ];
 
 /// Writes events as CSV, one row each.
 pub struct CsvExport<W: Write> {
     writer: csv::Writer<W>,
     masking: Masking,
+    digests: FileDigests,
 }
 
 impl<W: Write> CsvExport<W> {
-    pub fn new(out: W, masking: Masking) -> Result<Self> {
+    pub fn new(out: W, masking: Masking, digests: FileDigests) -> Result<Self> {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
         writer.write_record(CSV_COLUMNS).map_err(csv_error)?;
-        Ok(CsvExport { writer, masking })
+        Ok(CsvExport {
+            writer,
+            masking,
+            digests,
+        })
     }
 
     /// One row: the event's list view (worded and masked as every output shows it).
@@ -89,7 +126,7 @@ impl<W: Write> CsvExport<W> {
             .ts
             .and_then(chrono::DateTime::from_timestamp_millis)
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-        let cells: [Option<String>; 16] = [
+        let cells: [Option<String>; 20] = [
             time,
             view.actor_id,
             view.actor_name,
@@ -106,6 +143,12 @@ impl<W: Write> CsvExport<W> {
             view.id,
             Some(view.verified.to_string()),
             Some(row.line.to_string()),
+            Some(row.source.as_str().to_owned()),
+            Some(row.file.clone()),
+            self.digests.of(row).map(str::to_owned),
+            Some(crate::canonical::to_hex(&crate::canonical::sha256(
+                &row.raw,
+            ))),
         ];
         let cells: Vec<String> = cells
             .iter()
@@ -132,7 +175,12 @@ fn csv_error(error: csv::Error) -> Error {
 /// text as it arrived, never re-rendered through a parser (which would silently drop
 /// a duplicate key's other value). When fields are masked, its text is replaced by
 /// the masked parse if it can be read, else withheld: it cannot be masked reliably.
-pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masking: &Masking) -> Result<()> {
+pub fn write_jsonl(
+    out: &mut impl Write,
+    row: &EventRow,
+    masking: &Masking,
+    digests: &FileDigests,
+) -> Result<()> {
     let io = |e: std::io::Error| Error::Invalid(format!("cannot write the export: {e}"));
     let json_error = |e: serde_json::Error| Error::Invalid(e.to_string());
     if row.malformed.is_some() {
@@ -152,7 +200,8 @@ pub fn write_jsonl(out: &mut impl Write, row: &EventRow, masking: &Masking) -> R
         serde_json::to_writer(&mut *out, &quarantined).map_err(json_error)?;
     } else if row.normal.is_some() {
         // A record of another format: its normalized event, with where it came from.
-        serde_json::to_writer(&mut *out, &event_document(row, masking)).map_err(json_error)?;
+        serde_json::to_writer(&mut *out, &event_document(row, masking, digests))
+            .map_err(json_error)?;
     } else if masking.is_empty()
         && !row.raw.contains(&b'\n')
         && serde_json::from_slice::<serde_json::Value>(&row.raw).is_ok()
@@ -210,10 +259,11 @@ pub fn export_events(
     out: &mut impl Write,
 ) -> Result<u64> {
     let masking = Masking::of_case(case)?;
+    let digests = FileDigests::of_case(case)?;
     let mut n = 0;
     match format {
         ExportFormat::Csv => {
-            let mut export = CsvExport::new(&mut *out, masking)?;
+            let mut export = CsvExport::new(&mut *out, masking, digests)?;
             crate::query::for_each_event(case, filter, |row| {
                 n += 1;
                 export.write(&row)
@@ -223,7 +273,7 @@ pub fn export_events(
         ExportFormat::Jsonl => {
             crate::query::for_each_event(case, filter, |row| {
                 n += 1;
-                write_jsonl(out, &row, &masking)
+                write_jsonl(out, &row, &masking, &digests)
             })?;
         }
     }

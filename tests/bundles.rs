@@ -2,6 +2,7 @@
 //! several interleaved chains, stubs, segments that start past seq 1, and what the
 //! report says it cannot prove in each case.
 
+use trailscope::bundle::FormatVersion;
 use trailscope::produce::GenOptions;
 use trailscope::verify::{DimensionStatus, Verdict};
 
@@ -33,12 +34,26 @@ fn a_generated_zip_with_three_chains_is_verified() {
 
 #[test]
 fn stubs_are_counted_as_omitted_not_as_events() {
+    // Version 1 cannot recompute a stub's hash; version 2 recomputes it from its links.
+    for (version, says) in [
+        (FormatVersion::V1, "omitted events cannot be recomputed"),
+        (
+            FormatVersion::V2,
+            "omitted events recompute from the hash before them",
+        ),
+    ] {
+        stubs_are_counted_in(version, says);
+    }
+}
+
+fn stubs_are_counted_in(version: FormatVersion, says: &str) {
     let f = Fixture::generated_with(GenOptions {
         events: 400,
         chains: 2,
         seed: 5,
         stub_ratio: 0.2,
         sign_key: Some(test_key()),
+        format_version: version,
         ..GenOptions::default()
     });
     let stub_lines = f
@@ -54,16 +69,16 @@ fn stubs_are_counted_as_omitted_not_as_events() {
     assert_eq!(omitted, stub_lines);
     assert_eq!(report.n_events() + omitted, 400);
     assert!(
-        report.chains[0]
-            .integrity
-            .detail
-            .contains("omitted events cannot be recomputed")
+        report.chains[0].integrity.detail.contains(says),
+        "{}",
+        report.chains[0].integrity.detail
     );
 }
 
 #[test]
 fn a_segment_is_anchored_at_the_manifests_start_hash() {
-    let f = Fixture::generated(50, 1);
+    // Sealed from its own lines: version 1 (format_v2 tests a version 2 segment).
+    let f = Fixture::generated_v1(50, 1);
     let lines = f.lines();
     f.write_lines(&lines[10..]);
     f.reseal(Some(&test_key()));

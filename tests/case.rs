@@ -226,11 +226,14 @@ fn importing_the_same_bundle_twice_adds_nothing_the_second_time() {
 
 /// A single-chain bundle of 100 events, seq 1..=100 on lines 1..=100.
 fn one_chain() -> (Fixture, Vec<String>) {
+    // Its segments are sealed from their own lines: version 1, since a version 2
+    // manifest's Merkle root covers the events before a segment (format_v2 imports one).
     let f = Fixture::generated_with(GenOptions {
         events: 100,
         chains: 1,
         seed: 7,
         sign_key: Some(test_key()),
+        format_version: trailscope::bundle::FormatVersion::V1,
         ..GenOptions::default()
     });
     let lines = f.lines();
@@ -647,7 +650,9 @@ fn event_idx_of_line(connection: &Connection, line: usize) -> i64 {
 
 #[test]
 fn a_stored_line_edited_in_the_case_file_is_caught_by_reverify() {
-    let (f, case_path) = fixture();
+    // Version 1, where the edit is a hash_mismatch (format_v2: a body_hash_mismatch).
+    let f = Fixture::generated_v1(3_000, 2);
+    let case_path = f.temp.path().join("investigation.case");
     let lines = f.lines();
     import_into(&case_path, &f.dir);
     // The actor's name changed inside the stored bytes (its indexed column left as it was).

@@ -87,7 +87,8 @@ fn verify_text_says_the_verdict_first_in_words() {
 
 #[test]
 fn a_broken_bundle_exits_1_and_lists_findings_with_chain_seq_and_line() {
-    let f = Fixture::generated(30, 1);
+    // Version 1: the edit is a hash_mismatch (version 2: a body_hash_mismatch).
+    let f = Fixture::generated_v1(30, 1);
     let mut lines = f.lines();
     lines[6] = edit(&lines[6], |e| e["reason"] = serde_json::json!("tampered"));
     f.write_lines(&lines);

@@ -522,7 +522,7 @@ result = "/response"
     assert!(history.state.fields.is_empty());
     // The JSON form keeps them under their own names.
     let row = &trailscope::query::events_by_id(&case, "c2").unwrap()[0];
-    let document = trailscope::export::event_document(row, &masking);
+    let document = trailscope::export::event_document(row, &masking, &Default::default());
     assert_eq!(document["requested"], json!({"userName": "bob"}));
     assert!(document.get("before").is_none() && document.get("after").is_none());
 }

@@ -47,6 +47,20 @@ impl Fixture {
         })
     }
 
+    /// `generated`, written in format version 1: for tests of what version 1 says (an
+    /// edited event is a `hash_mismatch`, a stub binds nothing) and of segments sealed
+    /// from their own lines, which a version 2 manifest's Merkle root does not allow.
+    pub fn generated_v1(events: u64, chains: u32) -> Fixture {
+        Fixture::generated_with(GenOptions {
+            events,
+            chains,
+            seed: 42,
+            sign_key: Some(test_key()),
+            format_version: trailscope::bundle::FormatVersion::V1,
+            ..GenOptions::default()
+        })
+    }
+
     pub fn generated_with(options: GenOptions) -> Fixture {
         let temp = tempfile::tempdir().expect("temp dir");
         let dir = temp.path().join("bundle");

@@ -11,7 +11,16 @@ use crate::support::*;
 const CHAIN: &str = "acme-prod";
 
 fn fixture() -> Fixture {
-    let fixture = Fixture::generated(40, 1);
+    checked(Fixture::generated(40, 1))
+}
+
+/// The fixture in format version 1, for what version 1 reports (version 2's findings
+/// for the same tampering are in `format_v2`).
+fn fixture_v1() -> Fixture {
+    checked(Fixture::generated_v1(40, 1))
+}
+
+fn checked(fixture: Fixture) -> Fixture {
     assert_eq!(
         fixture.verify().findings,
         vec![],
@@ -38,7 +47,7 @@ fn the_untampered_bundle_is_verified() {
 
 #[test]
 fn editing_a_value_reports_a_hash_mismatch_at_that_event() {
-    let f = fixture();
+    let f = fixture_v1();
     let mut lines = f.lines();
     lines[11] = edit(&lines[11], |e| e["reason"] = json!("tampered"));
     f.write_lines(&lines);
@@ -55,7 +64,7 @@ fn editing_a_value_reports_a_hash_mismatch_at_that_event() {
 
 #[test]
 fn editing_and_rehashing_one_event_breaks_the_next_link() {
-    let f = fixture();
+    let f = fixture_v1();
     let mut lines = f.lines();
     lines[19] = edit(&lines[19], |e| {
         e["actor"]["name"] = json!("Someone Else");
@@ -97,7 +106,7 @@ fn deleting_one_event_reports_a_gap_and_a_broken_link() {
 
 #[test]
 fn inserting_a_forged_event_reports_out_of_order_and_the_broken_link_after_it() {
-    let f = fixture();
+    let f = fixture_v1();
     let mut lines = f.lines();
     // A forger inserts a well-formed event that links to seq 15 and claims seq 16.
     let forged = edit(&lines[14], |e| {
@@ -262,7 +271,7 @@ fn reformatting_whitespace_only_changes_the_file_digest_and_nothing_else() {
 
 #[test]
 fn a_garbage_line_is_reported_with_its_number_and_the_rest_is_still_checked() {
-    let f = fixture();
+    let f = fixture_v1();
     let mut lines = f.lines();
     lines.insert(7, "this is {not json".into());
     lines[30] = edit(&lines[30], |e| e["action"] = json!("order.deleted")); // seq 30 at line 31

@@ -6,6 +6,8 @@ mod support;
 
 // RFC 8785 and hash golden vectors, and the signed sample bundle of the spec.
 mod vectors;
+// Format version 2: body hashes, stubs that bind, Merkle roots, segments, both versions read.
+mod format_v2;
 // One test per finding kind: a bundle tampered in exactly one way.
 mod tamper;
 // Containers, stubs, segments, signatures and checkpoints on untampered bundles.
@@ -38,6 +40,8 @@ mod people;
 mod work_product;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
+// The auditor's report: HTML in real headless Chromium, the engine's PDF read back.
+mod report;
 // A masked field is hidden in every CLI output and export, however deeply nested.
 mod masking;
 // The case file: import, status, actors, joined and contradicting bundles, kill -9, reverify.

@@ -21,11 +21,22 @@ fn path_str(path: &Path) -> &str {
 
 /// An unsigned directory bundle of `events` events in one chain (`acme-prod`).
 fn unsigned(events: u64) -> Fixture {
+    unsigned_in(events, trailscope::bundle::FormatVersion::LATEST)
+}
+
+/// `unsigned` in format version 1, whose stubs bind nothing (spec v1 §4; format_v2
+/// shows version 2 catching what these tests show version 1 cannot).
+fn unsigned_v1(events: u64) -> Fixture {
+    unsigned_in(events, trailscope::bundle::FormatVersion::V1)
+}
+
+fn unsigned_in(events: u64, format_version: trailscope::bundle::FormatVersion) -> Fixture {
     let f = Fixture::generated_with(GenOptions {
         events,
         chains: 1,
         seed: 7,
         sign_key: None,
+        format_version,
         ..GenOptions::default()
     });
     f.reseal(None);
@@ -127,7 +138,7 @@ fn checkpoints_at_500_1500_and_2500_leave_only_2501_to_3000_unvouched() {
 /// An unsigned export of 400 events whose even seqs are stubs (so every kept event
 /// is followed by a stub), sealed without a signature.
 fn every_other_event_stubbed() -> Fixture {
-    let f = unsigned(400);
+    let f = unsigned_v1(400);
     let lines: Vec<String> = f
         .lines()
         .iter()
@@ -193,7 +204,7 @@ fn a_checkpoint_after_stubs_does_not_vouch_for_events_a_stub_leaves_unbound() {
 
 #[test]
 fn a_checkpoint_vouches_for_the_full_events_after_the_last_stub_before_it() {
-    let f = unsigned(50);
+    let f = unsigned_v1(50);
     let mut lines = f.lines();
     let event: Value = serde_json::from_str(&lines[19]).unwrap();
     lines[19] = json!({"chain": event["chain"], "seq": 20, "omitted": true,
@@ -281,7 +292,8 @@ fn import_and_status_give_one_verdict_and_exit_status_when_the_case_has_only_war
 
 #[test]
 fn a_broken_headline_says_where_the_chain_breaks_in_words_not_hashes() {
-    let f = Fixture::generated(40, 1);
+    // Version 1: the edit is a hash_mismatch (version 2: a body_hash_mismatch).
+    let f = Fixture::generated_v1(40, 1);
     let mut lines = f.lines();
     lines[9] = edit(&lines[9], |e| e["actor"]["name"] = json!("Mallory"));
     f.write_lines(&lines);

@@ -667,7 +667,8 @@ fn an_untampered_event_shows_its_source_and_proves_its_hash_and_link() {
 
 #[test]
 fn a_tampered_event_s_detail_says_which_check_failed() {
-    let f = Fixture::generated(200, 1);
+    // Version 1's findings (format_v2 checks a version 2 event's detail).
+    let f = Fixture::generated_v1(200, 1);
     let mut lines = f.lines();
     // seq 50: content changed, hash left as it was.
     lines[49] = edit(&lines[49], |e| e["target"]["name"] = json!("Someone else"));
@@ -762,7 +763,8 @@ fn a_tampered_event_s_detail_says_which_check_failed() {
 
 #[test]
 fn the_first_event_of_a_segment_has_no_predecessor_to_link_to() {
-    let f = Fixture::generated(50, 1);
+    // Sealed from its own lines: version 1 (a version 2 root covers seq 1 onwards).
+    let f = Fixture::generated_v1(50, 1);
     let lines = f.lines();
     f.write_lines(&lines[10..]);
     f.reseal(Some(&test_key()));
@@ -1237,7 +1239,8 @@ fn a_failed_export_leaves_neither_the_file_nor_a_partial_one() {
 
 #[test]
 fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_intact() {
-    let f = Fixture::generated(200, 1);
+    // A bundle in format version 1, as such a case held (its edit a hash_mismatch).
+    let f = Fixture::generated_v1(200, 1);
     let mut lines = f.lines();
     lines[30] = edit(&lines[30], |e| e["target"]["name"] = json!("edited"));
     f.write_lines(&lines);

@@ -407,3 +407,282 @@ fn receipts_verify_and_fail_after_the_evidence_or_the_case_changes() {
     let checks = check_receipts(&Case::open(&case_path).unwrap(), Some(&reviewer)).unwrap();
     assert!(!checks[0].signature_valid);
 }
+
+fn cli(args: &[&str]) -> (bool, String, String) {
+    let output = crate::support::run_trailscope(args);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn json_of(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn the_command_line_marks_searches_journals_and_checks_receipts() {
+    let fixture = Fixture::generated(40, 2);
+    let temp = tempfile::tempdir().unwrap();
+    let case = temp.path().join("case.sqlite");
+    let case = case.to_str().unwrap();
+    let keys = crate::support::trusted_keys_path();
+    let (ok, _, err) = cli(&[
+        "import",
+        "--case",
+        case,
+        "--trusted-keys",
+        keys.to_str().unwrap(),
+        fixture.dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let id = fixture.event(5)["id"].as_str().unwrap().to_owned();
+    let other = fixture.event(9)["id"].as_str().unwrap().to_owned();
+
+    let (ok, out, err) = cli(&["star", "--case", case, &id, "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(json_of(&out)["marks"]["starred"], true);
+    let (ok, out, _) = cli(&[
+        "tag",
+        "--case",
+        case,
+        &id,
+        "--tag",
+        "wire fraud",
+        "--tag",
+        "q3",
+        "--json",
+    ]);
+    assert!(ok);
+    assert_eq!(
+        json_of(&out)["marks"]["tags"],
+        serde_json::json!(["q3", "wire fraud"])
+    );
+    let (ok, out, _) = cli(&[
+        "note",
+        "--case",
+        case,
+        &other,
+        "--text",
+        "Called Dana: she confirms.",
+    ]);
+    assert!(ok);
+    assert!(out.contains("note: Called Dana: she confirms."), "{out}");
+    let (ok, _, err) = cli(&[
+        "note",
+        "--case",
+        case,
+        "--record",
+        "Order:1842",
+        "--text",
+        "Disputed",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&["star", "--case", case, "no-such-event"]);
+    assert!(!ok);
+    assert!(err.contains("no event with id"), "{err}");
+
+    // Filters on the marks, and a saved search listed with its count.
+    let (ok, out, _) = cli(&["events", "--case", case, "--starred", "--format", "json"]);
+    assert!(ok);
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| json_of(l)["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, std::slice::from_ref(&id));
+    let (ok, out, _) = cli(&["events", "--case", case, "--has-note", "--format", "json"]);
+    assert!(ok);
+    assert_eq!(out.lines().count(), 1);
+    let (ok, _, err) = cli(&[
+        "search",
+        "save",
+        "--case",
+        case,
+        "Fraud review",
+        "--tag",
+        "wire fraud",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, _) = cli(&["search", "list", "--case", case, "--json"]);
+    assert!(ok);
+    let list = json_of(&out);
+    assert_eq!(list[0]["name"], "Fraud review");
+    assert_eq!(list[0]["count"], 1);
+
+    // Around: the event's neighbours, each with its filter.
+    let (ok, out, err) = cli(&["around", "--case", case, &id, "--n", "2", "--json"]);
+    assert!(ok, "{err}");
+    let around = json_of(&out);
+    let by: Vec<&str> = around["around"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["by"].as_str().unwrap())
+        .collect();
+    assert_eq!(&by[..3], ["time", "actor", "record"], "{by:?}");
+    assert!(around["around"][0]["before"].as_array().unwrap().len() <= 2);
+
+    // The journal holds every action, in order, and exports as a verifiable bundle.
+    let (ok, out, _) = cli(&["journal", "--case", case, "--json"]);
+    assert!(ok);
+    let journal = json_of(&out);
+    assert_eq!(journal["holds"], true);
+    let actions: Vec<&str> = journal["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "source.imported",
+            "event.starred",
+            "event.tagged",
+            "event.tagged",
+            "event.noted",
+            "record.noted",
+            "search.run",
+            "search.run",
+            "search.saved"
+        ]
+    );
+    let out_dir = temp.path().join("journal");
+    let (ok, _, err) = cli(&[
+        "journal",
+        "--case",
+        case,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let (code, out, _) = {
+        let output = crate::support::run_trailscope(&[
+            "verify",
+            out_dir.to_str().unwrap(),
+            "--trusted-keys",
+            out_dir.join("reviewer-keys.txt").to_str().unwrap(),
+            "--checkpoints",
+            out_dir.join("checkpoints.jsonl").to_str().unwrap(),
+            "--json",
+        ]);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            (),
+        )
+    };
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(json_of(&out)["verdict"], "verified");
+
+    // Receipts hold; reverify checks the journal and the receipts too.
+    let (ok, out, _) = cli(&["receipt", "--case", case, "--json"]);
+    assert!(ok, "{out}");
+    let receipts = json_of(&out);
+    assert_eq!(receipts[0]["holds"], true);
+    assert_eq!(receipts[0]["files_now"]["status"], "unchanged");
+    let (ok, out, _) = cli(&["reverify", "--case", case]);
+    assert!(ok, "{out}");
+    assert!(out.contains("The journal holds"), "{out}");
+
+    // A journal row edited behind the app's back: reverify and journal fail.
+    edit_case(
+        Path::new(case),
+        "UPDATE journal SET line = CAST(replace(CAST(line AS TEXT), 'she confirms', 'she denies') AS BLOB) WHERE seq = 5",
+    );
+    let (ok, out, _) = cli(&["reverify", "--case", case]);
+    assert!(!ok);
+    assert!(out.contains("Entry 5 was changed"), "{out}");
+    let (ok, _, _) = cli(&["journal", "--case", case]);
+    assert!(!ok);
+}
+
+#[test]
+fn exports_carry_where_each_row_came_from() {
+    let fixture = Fixture::generated(12, 1);
+    let temp = tempfile::tempdir().unwrap();
+    let case_path = temp.path().join("case.sqlite");
+    let mut case = open_as(&case_path, &maria());
+    import(&mut case, &fixture.dir);
+    let okta = temp.path().join("okta.json");
+    trailscope::produce::saas::write_export(
+        &okta,
+        &trailscope::produce::saas::ExportRequest {
+            format: "okta",
+            shape: None,
+            records: 5,
+            seed: 3,
+            quirks: false,
+        },
+    )
+    .unwrap();
+    import(&mut case, &okta);
+    let sha = |bytes: &[u8]| trailscope::canonical::to_hex(&trailscope::canonical::sha256(bytes));
+    let events_sha = sha(&std::fs::read(fixture.events_path()).unwrap());
+    let okta_sha = sha(&std::fs::read(&okta).unwrap());
+
+    let csv_path = temp.path().join("out.csv");
+    let n = trailscope::export::export_to_file(
+        &case,
+        &EventFilter::default(),
+        trailscope::export::ExportFormat::Csv,
+        &csv_path,
+    )
+    .unwrap();
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let lines = fixture.lines();
+    let mut seen = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        match &record[col("source")] {
+            "audit-bundle" => {
+                assert_eq!(&record[col("file")], "events.jsonl");
+                assert_eq!(&record[col("file_sha256")], events_sha);
+                let line: usize = record[col("line")].parse().unwrap();
+                assert_eq!(
+                    &record[col("record_sha256")],
+                    sha(lines[line - 1].as_bytes())
+                );
+                assert!(!record[col("chain")].is_empty() && !record[col("seq")].is_empty());
+                assert_eq!(&record[col("verified")], "true");
+            }
+            _ => {
+                assert_eq!(&record[col("file_sha256")], okta_sha);
+                assert_eq!(&record[col("verified")], "false");
+            }
+        }
+        seen += 1;
+    }
+    assert_eq!(seen as u64, n);
+
+    let jsonl_path = temp.path().join("out.jsonl");
+    trailscope::export::export_to_file(
+        &case,
+        &EventFilter::default(),
+        trailscope::export::ExportFormat::Jsonl,
+        &jsonl_path,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&jsonl_path).unwrap();
+    let okta_rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("provenance").is_some())
+        .collect();
+    assert_eq!(okta_rows.len(), 5);
+    assert!(
+        okta_rows
+            .iter()
+            .all(|r| r["provenance"]["file_sha256"] == okta_sha.as_str())
+    );
+    // Our own events leave as the lines that arrived: they carry chain, seq and hash.
+    assert!(text.lines().any(|l| lines.contains(&l.to_owned())));
+}

@@ -16,6 +16,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use trailscope::VerifyOptions;
 use trailscope::bundle::Limits;
+use trailscope::case::journal::JournalEntry;
 use trailscope::case::{Case, case_status, import_source, retrust, reverify, stored_findings};
 use trailscope::export::{ExportFormat, export_to_file};
 use trailscope::query::{self, Cursor, EventFilter, FacetBy, Masking, Order};
@@ -55,7 +56,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn case_path(&self) -> CommandResult<PathBuf> {
+    pub(crate) fn case_path(&self) -> CommandResult<PathBuf> {
         self.case_path
             .lock()
             .map_err(|_| ErrorDto::new(ErrorCode::Internal, "the app state is poisoned"))?
@@ -63,7 +64,7 @@ impl AppState {
             .ok_or_else(|| ErrorDto::new(ErrorCode::NoCase, "no case is open"))
     }
 
-    fn open_case(&self) -> CommandResult<Case> {
+    pub(crate) fn open_case(&self) -> CommandResult<Case> {
         Ok(Case::open_read_only(&self.case_path()?)?)
     }
 }
@@ -138,7 +139,10 @@ pub async fn open_path(
         // Fails here, not on the first query, if it is a SQLite file but not a case;
         // opened for writing once so a case made by an older version is migrated
         // (the case is our index, not the evidence).
-        drop(Case::open(&path)?);
+        let mut case = Case::open(&path)?;
+        case.set_reviewer(crate::work::reviewer()?);
+        case.record(JournalEntry::new("case.opened", "access"))?;
+        drop(case);
         *state.case_path.lock().map_err(blocking_error)? = Some(path.clone());
         // The list is a convenience: failing to update it does not fail the open.
         let _ = recent::remember(&app, &path, &path);
@@ -253,8 +257,10 @@ async fn import_into_case(
     cancel.store(false, Ordering::SeqCst);
     let import_case_path = case_path.clone();
     let source_path = path.clone();
+    let reviewer = crate::work::reviewer()?;
     let outcome = tauri::async_runtime::spawn_blocking(move || -> CommandResult<_> {
         let mut case = Case::open(&import_case_path)?;
+        case.set_reviewer(reviewer);
         let options = VerifyOptions {
             trusted_keys,
             checkpoints,
@@ -343,11 +349,13 @@ pub fn list_events(
     let filter = EventFilter::try_from(filter)?;
     let limit = limit.clamp(1, MAX_PAGE) as usize;
     let page = query::list_events(&case, &filter, Order::NewestFirst, limit, after)?;
+    let idxs: Vec<i64> = page.rows.iter().map(|row| row.event_idx).collect();
+    let marks = case.event_marks(&idxs)?;
     Ok(EventPageDto {
         rows: page
             .rows
             .iter()
-            .map(|row| EventRowDto::from(&query::event_view(row, &masking)))
+            .map(|row| EventRowDto::from(&query::event_view(row, &masking)).marked(&marks))
             .collect(),
         next: page.next.map(|cursor| cursor.encode()),
     })
@@ -394,6 +402,7 @@ pub fn link_actor(
     linked: bool,
 ) -> CommandResult<Vec<PersonDto>> {
     let mut case = Case::open(&state.case_path()?)?;
+    case.set_reviewer(crate::work::reviewer()?);
     if linked {
         case.relink_actor(&actor_id)?;
     } else {
@@ -559,6 +568,20 @@ pub fn export_events(
         .into_path()
         .map_err(|e| ErrorDto::invalid(format!("cannot save there: {e}")))?;
     let rows = export_to_file(&case, &filter, format, &path)?;
+    drop(case);
+    let mut case = Case::open(&state.case_path()?)?;
+    case.set_reviewer(crate::work::reviewer()?);
+    case.record(
+        JournalEntry::new("events.exported", "export").context(serde_json::json!({
+            "filter": filter,
+            "count": rows,
+            "format": format.as_str(),
+            "out": path.display().to_string(),
+            "sha256": std::fs::read(&path).ok().map(|bytes| {
+                trailscope::canonical::to_hex(&trailscope::canonical::sha256(&bytes))
+            }),
+        })),
+    )?;
     Ok(Some(ExportResultDto {
         path: path.display().to_string(),
         rows,
@@ -662,6 +685,7 @@ pub fn reverify_case(app: AppHandle, state: State<'_, AppState>) -> CommandResul
     };
     let rows = reverify(&Case::open_read_only(&path)?)?;
     let mut case = Case::open(&path)?;
+    case.set_reviewer(crate::work::reviewer()?);
     let bundles = retrust(&mut case, &options)?;
     Ok(ReverifyDto {
         n_rows: rows.n_rows,

@@ -188,6 +188,8 @@ pub enum FindingKindDto {
     DuplicateRecord,
     FileCutOff,
     FileSkipped,
+    BodyHashMismatch,
+    MerkleRootMismatch,
 }
 
 impl From<FindingKind> for FindingKindDto {
@@ -229,6 +231,8 @@ impl From<FindingKind> for FindingKindDto {
             K::DuplicateRecord => D::DuplicateRecord,
             K::FileCutOff => D::FileCutOff,
             K::FileSkipped => D::FileSkipped,
+            K::BodyHashMismatch => D::BodyHashMismatch,
+            K::MerkleRootMismatch => D::MerkleRootMismatch,
         }
     }
 }
@@ -569,6 +573,25 @@ pub struct EventRowDto {
     pub source: SourceKindDto,
     /// Where it came from, in words ("Okta System Log").
     pub source_name: String,
+    /// The reviewer's marks on it.
+    pub starred: bool,
+    pub tags: Vec<String>,
+    pub has_note: bool,
+}
+
+impl EventRowDto {
+    /// With the reviewer's marks from `marks` (a page's marks by row).
+    pub fn marked(
+        mut self,
+        marks: &std::collections::HashMap<i64, trailscope::case::StoredAnnotation>,
+    ) -> Self {
+        if let Some(mark) = marks.get(&self.event_idx) {
+            self.starred = mark.starred;
+            self.tags = mark.tags.clone();
+            self.has_note = mark.note.is_some();
+        }
+        self
+    }
 }
 
 impl From<&EventView> for EventRowDto {
@@ -592,6 +615,9 @@ impl From<&EventView> for EventRowDto {
             omitted: event.omitted,
             source: event.source.into(),
             source_name: event.source.title().to_owned(),
+            starred: false,
+            tags: Vec::new(),
+            has_note: false,
         }
     }
 }
@@ -1009,6 +1035,14 @@ pub struct EventFilterDto {
     pub since: Option<String>,
     /// RFC 3339, exclusive.
     pub until: Option<String>,
+    /// The request id the events were made by.
+    pub request: Option<String>,
+    /// Only events the reviewer starred.
+    pub starred: bool,
+    /// Only events the reviewer tagged with any of these.
+    pub tags: Vec<String>,
+    /// Only events the reviewer wrote a note on.
+    pub has_note: bool,
 }
 
 impl TryFrom<EventFilterDto> for EventFilter {
@@ -1038,7 +1072,10 @@ impl TryFrom<EventFilterDto> for EventFilter {
                 .as_deref()
                 .map(parse_iso)
                 .transpose()?,
-            ..EventFilter::default()
+            request: nonempty(filter.request),
+            starred: filter.starred,
+            tags: filter.tags,
+            has_note: filter.has_note,
         })
     }
 }
@@ -1061,6 +1098,10 @@ impl From<&EventFilter> for EventFilterDto {
             text: filter.text.clone(),
             since: iso_utc(filter.since),
             until: iso_utc(filter.until),
+            request: filter.request.clone(),
+            starred: filter.starred,
+            tags: filter.tags.clone(),
+            has_note: filter.has_note,
         }
     }
 }
@@ -1401,6 +1442,232 @@ pub struct SavedMappingDto {
     pub problem: Option<String>,
 }
 
+// ---- The reviewer's work: marks, saved searches, the journal, receipts ----
+
+/// What the reviewer marks: an event (by row), a record or an actor.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SubjectDto {
+    Event {
+        #[ts(type = "number")]
+        event_idx: i64,
+    },
+    Record {
+        target_type: String,
+        target_id: String,
+    },
+    Actor {
+        actor_id: String,
+    },
+}
+
+impl From<SubjectDto> for trailscope::case::Subject {
+    fn from(subject: SubjectDto) -> Self {
+        match subject {
+            SubjectDto::Event { event_idx } => trailscope::case::Subject::Event(event_idx),
+            SubjectDto::Record {
+                target_type,
+                target_id,
+            } => trailscope::case::Subject::Record {
+                target_type,
+                target_id,
+            },
+            SubjectDto::Actor { actor_id } => trailscope::case::Subject::Actor(actor_id),
+        }
+    }
+}
+
+/// The reviewer's marks on one subject.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct MarksDto {
+    pub starred: bool,
+    /// Sorted.
+    pub tags: Vec<String>,
+    pub note: Option<String>,
+    /// ISO 8601 UTC of the last change; `null` when never marked.
+    pub updated_at: Option<String>,
+}
+
+impl From<Option<trailscope::case::StoredAnnotation>> for MarksDto {
+    fn from(mark: Option<trailscope::case::StoredAnnotation>) -> Self {
+        match mark {
+            None => MarksDto::default(),
+            Some(mark) => MarksDto {
+                starred: mark.starred,
+                tags: mark.tags,
+                note: mark.note,
+                updated_at: Some(mark.updated_at),
+            },
+        }
+    }
+}
+
+/// A tag in use and how many subjects carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TagCountDto {
+    pub tag: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// A named search and how many events it matches now.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SavedSearchDto {
+    pub name: String,
+    pub filter: EventFilterDto,
+    /// ISO 8601 UTC.
+    pub saved_at: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// One way of being near an event, with the nearest events on each side.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct NeighboursDto {
+    /// `time`, `actor`, `record`, `ip` or `request`.
+    pub by: String,
+    /// What is shared, in words.
+    pub shared: String,
+    /// Shows every event sharing it.
+    pub filter: EventFilterDto,
+    /// Oldest first.
+    pub before: Vec<EventRowDto>,
+    pub after: Vec<EventRowDto>,
+}
+
+/// One line of the reviewer's journal.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct JournalEntryDto {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// ISO 8601 UTC, as written.
+    pub time: String,
+    pub action: String,
+    pub reviewer: String,
+    pub fingerprint: String,
+    /// The engine's words for what was done.
+    pub sentence: String,
+    /// Its hash recomputes and it links to the line before.
+    pub holds: bool,
+    pub hash: String,
+}
+
+impl From<&trailscope::case::journal::JournalLine> for JournalEntryDto {
+    fn from(line: &trailscope::case::journal::JournalLine) -> Self {
+        JournalEntryDto {
+            seq: line.seq,
+            time: line.ts.clone(),
+            action: line.action.clone(),
+            reviewer: line.reviewer_name.clone(),
+            fingerprint: line.reviewer_fingerprint.clone(),
+            sentence: line.sentence(),
+            holds: line.holds,
+            hash: line.hash.clone(),
+        }
+    }
+}
+
+/// The journal, checked: the engine's headline, each problem, and every entry.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct JournalDto {
+    pub holds: bool,
+    pub headline: String,
+    pub problems: Vec<String>,
+    /// Ties a report or an export to this state of the case.
+    pub head_hash: Option<String>,
+    /// Newest first.
+    pub entries: Vec<JournalEntryDto>,
+}
+
+/// One file received.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReceivedFileDto {
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// A source's custody receipt, checked.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReceiptDto {
+    #[ts(type = "number")]
+    pub source_index: i64,
+    pub path: String,
+    pub kind: String,
+    /// ISO 8601 UTC.
+    pub received_at: String,
+    pub received_by: String,
+    pub fingerprint: String,
+    pub signed_by_you: bool,
+    /// Signed and the case's rows as sealed.
+    pub holds: bool,
+    /// The engine's words.
+    pub sentence: String,
+    pub verdict_at_receipt: String,
+    #[ts(type = "number")]
+    pub n_rows: i64,
+    pub files: Vec<ReceivedFileDto>,
+    /// `unchanged`, `changed` or `not_there` (the files where they were received from).
+    pub files_now: String,
+}
+
+impl From<&trailscope::case::receipt::ReceiptCheck> for ReceiptDto {
+    fn from(check: &trailscope::case::receipt::ReceiptCheck) -> Self {
+        use trailscope::case::receipt::FilesNow;
+        ReceiptDto {
+            source_index: check.source_index,
+            path: check.path.clone(),
+            kind: check.kind.clone(),
+            received_at: check.received_at.clone(),
+            received_by: check.received_by.clone(),
+            fingerprint: check.fingerprint.clone(),
+            signed_by_you: check.signed_by_you,
+            holds: check.holds(),
+            sentence: check.sentence(),
+            verdict_at_receipt: check.verdict_at_receipt.clone(),
+            n_rows: check.n_rows,
+            files: check
+                .files
+                .iter()
+                .map(|f| ReceivedFileDto {
+                    path: f.path.clone(),
+                    bytes: f.bytes,
+                    sha256: f.sha256.clone(),
+                })
+                .collect(),
+            files_now: match check.files_now {
+                FilesNow::Unchanged => "unchanged",
+                FilesNow::Changed(_) => "changed",
+                FilesNow::NotThere(_) => "not_there",
+            }
+            .to_owned(),
+        }
+    }
+}
+
+/// Who signs the reviewer's work on this machine.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReviewerDto {
+    pub name: String,
+    pub key_id: String,
+    /// Groups of four hex digits, to compare by eye.
+    pub fingerprint: String,
+    /// The line a colleague adds to their trusted keys.
+    pub trusted_keys_line: String,
+}
+
+impl From<&trailscope::reviewer::Reviewer> for ReviewerDto {
+    fn from(reviewer: &trailscope::reviewer::Reviewer) -> Self {
+        ReviewerDto {
+            name: reviewer.name().to_owned(),
+            key_id: reviewer.key_id().to_owned(),
+            fingerprint: reviewer.fingerprint(),
+            trusted_keys_line: reviewer.trusted_keys_line(),
+        }
+    }
+}
+
 /// The generated TypeScript twins of these types, in `ui/src/bindings/`.
 ///
 /// `TRAILSCOPE_UPDATE_BINDINGS=1 cargo test --release -p trailscope-app bindings`
@@ -1470,6 +1737,16 @@ pub mod bindings {
             FilePreviewDto,
             PreviewEventDto,
             SavedMappingDto,
+            SubjectDto,
+            MarksDto,
+            TagCountDto,
+            SavedSearchDto,
+            NeighboursDto,
+            JournalEntryDto,
+            JournalDto,
+            ReceivedFileDto,
+            ReceiptDto,
+            ReviewerDto,
         );
         files
     }

@@ -5,7 +5,8 @@
 //! never decide a verdict: commands call the engine (`trailscope`) and convert its
 //! results into transport types (`dto.rs`); the commands are in `commands.rs`,
 //! the reviewer's trusted keys in `keys.rs`, checkpoint files in `checkpoints.rs`,
-//! saved mappings in `mappings.rs`, recently opened cases in `recent.rs`.
+//! saved mappings in `mappings.rs`, recently opened cases in `recent.rs`, and the
+//! reviewer's work (marks, saved searches, the journal, receipts) in `work.rs`.
 
 pub mod checkpoints;
 pub mod commands;
@@ -13,6 +14,7 @@ pub mod dto;
 pub mod keys;
 pub mod mappings;
 pub mod recent;
+pub mod work;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -116,6 +118,21 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
             commands::list_mappings,
             commands::save_mapping,
             commands::load_saved_mapping,
+            work::reviewer_identity,
+            work::set_reviewer_name,
+            work::marks,
+            work::set_star,
+            work::set_tag,
+            work::set_note,
+            work::tags_in_use,
+            work::list_saved_searches,
+            work::save_search,
+            work::delete_search,
+            work::record_search,
+            work::events_around,
+            work::case_journal,
+            work::export_journal,
+            work::list_receipts,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -1,10 +1,44 @@
-//! The bundle manifest (spec §5), parsed strictly but without judging it.
+//! The bundle manifest (spec §5; version 2 adds each chain's `merkle_root`), parsed
+//! strictly but without judging it.
 //!
 //! Parsing extracts what the manifest claims; whether those claims hold is the
 //! verifier's business. A manifest that cannot be parsed at all is reported as
 //! such by the caller, never silently treated as absent.
 
 use crate::canonical::{self, Digest32, Json, parse_hash_hex};
+
+/// The versions of the format this reviewer reads (`format_version` in the manifest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FormatVersion {
+    /// `spec/audit-bundle-v1.md`: an event's hash over the event without `hash`; a
+    /// stub's hash is a bare claim.
+    V1,
+    /// `spec/audit-bundle-v2.md`: `hash = SHA-256(prev_hash ‖ body_hash)`, recomputed
+    /// for stubs too, and each chain's Merkle root in the manifest.
+    V2,
+}
+
+impl FormatVersion {
+    /// The version a producer writes unless told otherwise.
+    pub const LATEST: FormatVersion = FormatVersion::V2;
+
+    /// The number the manifest spells it with.
+    pub fn number(self) -> u32 {
+        match self {
+            FormatVersion::V1 => 1,
+            FormatVersion::V2 => 2,
+        }
+    }
+
+    /// The version numbered `number`, if it is one this reviewer reads.
+    pub fn from_number(number: u64) -> Option<FormatVersion> {
+        match number {
+            1 => Some(FormatVersion::V1),
+            2 => Some(FormatVersion::V2),
+            _ => None,
+        }
+    }
+}
 
 /// One chain as the manifest pins it.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +49,9 @@ pub struct ManifestChain {
     pub event_count: u64,
     pub start_prev_hash: Digest32,
     pub head_hash: Digest32,
+    /// Version 2: the RFC 6962 tree hash over the chain's event hashes, seq 1 to
+    /// `last_seq`. `None` when the manifest gives none (a version 1 manifest).
+    pub merkle_root: Option<Digest32>,
 }
 
 /// One events file as the manifest pins it.
@@ -42,6 +79,9 @@ pub struct Provenance {
     pub exported_at: Option<String>,
     pub exported_by: Option<String>,
     pub scope: Option<String>,
+    /// The format version the bundle declares and was read as, when it is one this
+    /// reviewer reads; `None` without a manifest (each line is read by its own shape).
+    pub format_version: Option<FormatVersion>,
 }
 
 /// A parsed manifest.
@@ -60,6 +100,27 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The version the manifest declares, or why it is none this reviewer reads.
+    pub fn version(&self) -> Result<FormatVersion, String> {
+        let spelled = match self.format_version {
+            Some(n) => n.to_string(),
+            None => "missing".to_owned(),
+        };
+        match (self.format.as_deref(), self.format_version) {
+            (Some("audit-bundle"), Some(n)) if n.fract() == 0.0 && n >= 0.0 => {
+                FormatVersion::from_number(n as u64).ok_or_else(|| {
+                    format!(
+                        "format_version {spelled} is not one this reviewer reads (1 or 2): nothing about its rules can be checked"
+                    )
+                })
+            }
+            (format, _) => Err(format!(
+                "format {:?} version {spelled} is not audit-bundle version 1 or 2",
+                format.unwrap_or("missing")
+            )),
+        }
+    }
+
     /// Parses `manifest.json`. The error says what is wrong, for a finding.
     pub fn parse(text: &[u8]) -> Result<Manifest, String> {
         let json =
@@ -116,8 +177,9 @@ impl Manifest {
             scope: json
                 .get("scope")
                 .and_then(|s| string_field(s, "description")),
+            format_version: None,
         };
-        Ok(Manifest {
+        let mut manifest = Manifest {
             format: string_field(&json, "format"),
             format_version: match json.get("format_version") {
                 Some(Json::Number(n)) => Some(*n),
@@ -129,7 +191,9 @@ impl Manifest {
             signature,
             signed_bytes,
             file_sha256: canonical::sha256(text),
-        })
+        };
+        manifest.provenance.format_version = manifest.version().ok();
+        Ok(manifest)
     }
 
     /// The manifest's entry for a chain.
@@ -168,6 +232,10 @@ fn parse_chain(item: &Json<'_>) -> Result<ManifestChain, String> {
         event_count: u64_field(item, "event_count")?,
         start_prev_hash: hash_field(item, "start_prev_hash")?,
         head_hash: hash_field(item, "head_hash")?,
+        merkle_root: match item.get("merkle_root") {
+            None => None,
+            Some(_) => Some(hash_field(item, "merkle_root")?),
+        },
     })
 }
 

@@ -17,7 +17,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use lines::{FileDigest, LineBatch, LineSpan, LineSplitter};
-pub use manifest::{Manifest, ManifestChain, ManifestFile, ManifestSignature, Provenance};
+pub use manifest::{
+    FormatVersion, Manifest, ManifestChain, ManifestFile, ManifestSignature, Provenance,
+};
 
 use crate::{Error, Result};
 

@@ -234,6 +234,9 @@ pub fn import_source(
         table::finding::insert(&transaction, Some(bundle_idx), finding, event_idx)?;
     }
     table::actor::add_tallies(&transaction, &actors, report.bundle.source.as_str())?;
+    for (file, sha256, _) in &report.bundle.files {
+        table::source_file::set_sha256(&transaction, bundle_idx, file, sha256)?;
+    }
     table::event::build_deferred_indexes(&transaction, &deferred_indexes)?;
     if let Some(reviewer) = &reviewer {
         let receipt = super::receipt::seal(&transaction, reviewer, bundle_idx, path, &report, now)?;

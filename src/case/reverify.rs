@@ -1,14 +1,15 @@
-//! Re-verifies a case from itself: recomputes every hash from the stored raw lines,
-//! re-checks every link in (chain, seq) order, and checks that the indexed columns
-//! still say what the raw line says. This detects a case file edited after import
-//! (a row changed behind the app's back). Read-only.
+//! Re-verifies a case from itself: recomputes every hash from the stored raw lines
+//! (under the format version of the bundle each came from), re-checks every link in
+//! (chain, seq) order, and checks that the indexed columns still say what the raw line
+//! says. This detects a case file edited after import (a row changed behind the app's
+//! back). Read-only.
 
 use super::Case;
 use super::table;
 use super::table::event::StoredLine;
 use crate::Result;
 use crate::canonical::to_hex;
-use crate::verify::{EventFields, Finding, FindingKind, LineCheck, check_line};
+use crate::verify::{EventFields, Finding, FindingKind, LineCheck, check_line_as};
 
 /// What re-verification found.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,7 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
     let mut n_rows = 0;
     let mut n_without_integrity = 0;
     let mut scratch = Vec::new();
+    let versions = table::bundle::format_versions(connection)?;
     // (chain, seq, hash) of the previous row with a readable position.
     let mut previous: Option<(String, i64, Vec<u8>)> = None;
     table::event::for_each_in_chain_order(connection, |row: StoredLine| {
@@ -43,11 +45,10 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             columns,
             omitted,
             normal,
+            bundle_idx,
         } = row;
-        let edited = |detail: String| {
-            let mut finding = Finding::new(FindingKind::HashMismatch)
-                .at(&file, line as u64, 0)
-                .detail(detail);
+        let edited_as = |kind: FindingKind, detail: String| {
+            let mut finding = Finding::new(kind).at(&file, line as u64, 0).detail(detail);
             if let Some(chain) = &chain {
                 finding = finding.chain(chain);
             }
@@ -56,6 +57,7 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             }
             finding
         };
+        let edited = |detail: String| edited_as(FindingKind::HashMismatch, detail);
         if raw.is_empty() {
             return Ok(()); // a line too long to read was stored empty, with a finding
         }
@@ -77,7 +79,9 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             }
             return Ok(());
         }
-        let check = check_line(&raw, &mut scratch);
+        // `None` (no version recorded): each line is read by its own shape, as at import.
+        let version = versions.get(&bundle_idx).copied().flatten();
+        let check = check_line_as(&raw, &mut scratch, version);
         if malformed.is_some() {
             // Quarantined at import; the same check must still find it malformed.
             if matches!(check, LineCheck::Event(_)) {
@@ -93,6 +97,18 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             )));
             return Ok(());
         };
+        if let (Some(recomputed), Some(declared)) = (link.body_recomputed, link.body_hash)
+            && recomputed != declared
+        {
+            findings.push(
+                edited_as(
+                    FindingKind::BodyHashMismatch,
+                    "the stored line's content no longer matches its body hash: the case file was edited".into(),
+                )
+                .expected(to_hex(&recomputed))
+                .actual(to_hex(&declared)),
+            );
+        }
         if let Some(recomputed) = link.recomputed
             && recomputed != link.hash
         {

@@ -216,7 +216,8 @@ CREATE TABLE actor_unlinked (
 /// row), records (`["Order","1842"]`) and actors; saved searches; the journal of
 /// everything the reviewer did (one event of our own format a row, hash-chained, its
 /// head signed as a checkpoint by whoever appended last); and the custody receipt of
-/// each source received. `case_info` names the case (a random id made here).
+/// each source received. `case_info` names the case (a random id made here); each
+/// source file keeps the SHA-256 it was read with (exports carry it beside each row).
 const V7: &str = r#"
 CREATE TABLE case_info (
     key    TEXT PRIMARY KEY,
@@ -224,6 +225,7 @@ CREATE TABLE case_info (
 ) STRICT;
 INSERT INTO case_info (key, value) VALUES ('case_id', lower(hex(randomblob(16))));
 ALTER TABLE bundle ADD COLUMN format_version INTEGER;
+ALTER TABLE source_file ADD COLUMN sha256 TEXT;
 CREATE TABLE annotation (
     annotation_idx  INTEGER PRIMARY KEY,
     subject_kind    TEXT NOT NULL CHECK (subject_kind IN ('event', 'record', 'actor')),

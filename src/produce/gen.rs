@@ -1,10 +1,12 @@
 //! `generate`: writes a realistic, deterministic audit bundle of the simulated company
 //! Acme (directory or ZIP), streaming — memory stays flat however many events.
 //!
-//! Output depends only on `(events, chains, seed, stub_ratio)` (and the key, for the
-//! signature): no clock, no OS randomness, no hash-map iteration order. Events are
-//! hashed and linked exactly as spec §3 says, stubs as §4. This module must never hold
-//! the whole events file in memory, and never write a hash it did not compute.
+//! Output depends only on `(events, chains, seed, stub_ratio, format_version)` (and the
+//! key, for the signature): no clock, no OS randomness, no hash-map iteration order.
+//! Events are hashed and linked exactly as spec §3 says, stubs as §4, in format version
+//! 2 unless asked for 1 (spec v2: body hashes, and each chain's Merkle root in the
+//! manifest). This module must never hold the whole events file in memory, and never
+//! write a hash it did not compute.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -18,11 +20,12 @@ use super::keys::SigningKeyFile;
 use super::rng::{Rng, mix64};
 use super::roster::Actor;
 use super::seal::{
-    ChainSummaries, ChainSummary, DigestWriter, ZERO_HASH, build_manifest, exported_after,
-    manifest_bytes, sign_manifest, write_manifest,
+    ChainSummaries, ChainSummary, DigestWriter, ZERO_HASH, build_manifest, build_manifest_v2,
+    exported_after, manifest_bytes, sign_manifest, write_manifest,
 };
 use super::world::{Draft, Source, Target, World};
-use crate::canonical::{canonicalize, sha256, to_hex};
+use crate::bundle::FormatVersion;
+use crate::canonical::{Digest32, canonicalize, linked_hash, sha256, to_hex};
 use crate::{Error, Result};
 
 /// What to generate.
@@ -39,6 +42,8 @@ pub struct GenOptions {
     pub zip: bool,
     /// Sign the manifest with this key.
     pub sign_key: Option<SigningKeyFile>,
+    /// The format version to write (spec v1 or v2).
+    pub format_version: FormatVersion,
 }
 
 impl Default for GenOptions {
@@ -50,6 +55,7 @@ impl Default for GenOptions {
             stub_ratio: 0.0,
             zip: false,
             sign_key: None,
+            format_version: FormatVersion::LATEST,
         }
     }
 }
@@ -194,11 +200,13 @@ struct Placement<'a> {
     seq: u64,
     id: &'a str,
     ts: &'a str,
-    prev_hash: &'a str,
+    /// `None` for a version 2 body, which leaves the link out.
+    prev_hash: Option<&'a str>,
 }
 
-/// Writes the event without its `hash`, in canonical form (spec §3): these bytes are
-/// exactly what the hash covers. Keys are in JCS order.
+/// Writes the event without its `hash` (version 2: without `prev_hash` either), in
+/// canonical form (spec §3): these bytes are exactly what the hash (version 2: the body
+/// hash) covers. Keys are in JCS order.
 fn write_event(out: &mut Vec<u8>, draft: &Draft, at: &Placement<'_>, actors: &[Vec<u8>]) {
     let mut o = Obj::new(out);
     o.str("action", draft.action)
@@ -213,7 +221,7 @@ fn write_event(out: &mut Vec<u8>, draft: &Draft, at: &Placement<'_>, actors: &[V
         o.raw("on_behalf_of", &actors[principal]);
     }
     o.str("outcome", draft.outcome)
-        .str("prev_hash", at.prev_hash)
+        .opt_str("prev_hash", at.prev_hash)
         .opt_str("reason", draft.reason.as_deref())
         .u64("seq", at.seq);
     if let Some(source) = &draft.source {
@@ -241,6 +249,8 @@ fn check_canonical(event: &[u8]) -> std::io::Result<()> {
 /// What writing the events file produced.
 struct EventsWritten {
     chains: Vec<ChainSummary>,
+    /// Version 2: each chain's Merkle root (hex), in the order of `chains`.
+    merkle_roots: Vec<Option<String>>,
     stubs: u64,
     sha256: String,
     bytes: u64,
@@ -251,6 +261,7 @@ struct EventsWritten {
 /// What the simulation produced, apart from the bytes.
 struct Simulated {
     chains: Vec<ChainSummary>,
+    merkle_roots: Vec<Option<String>>,
     stubs: u64,
     first_ms: i64,
     last_ms: i64,
@@ -326,6 +337,7 @@ fn write_events<W: Write + Send>(
         let simulated = simulated?;
         let written = EventsWritten {
             chains: simulated.chains,
+            merkle_roots: simulated.merkle_roots,
             stubs: simulated.stubs,
             sha256,
             bytes,
@@ -351,7 +363,12 @@ fn simulate(options: &GenOptions, chunks: &mut Chunks) -> std::io::Result<Simula
     let names: Vec<String> = (0..n_chains).map(chain_name).collect();
     let mut next_seq = vec![1u64; n_chains];
     let mut prev_hash: Vec<String> = vec![ZERO_HASH.to_owned(); n_chains];
+    let mut prev_raw: Vec<Digest32> = vec![[0; 32]; n_chains];
+    let v2 = options.format_version == FormatVersion::V2;
     let mut summaries = ChainSummaries::default();
+    if v2 {
+        summaries.track_merkle();
+    }
     let mut line = Vec::with_capacity(4096);
     let actors: Vec<Vec<u8>> = world.roster.actors.iter().map(actor_json).collect();
     let mut stubs = 0;
@@ -379,19 +396,31 @@ fn simulate(options: &GenOptions, chunks: &mut Chunks) -> std::io::Result<Simula
             seq,
             id: &id,
             ts: &ts,
-            prev_hash: &prev_hash[chain],
+            prev_hash: (!v2).then_some(prev_hash[chain].as_str()),
         };
         line.clear();
         write_event(&mut line, &draft, &at, &actors);
         if n % 4096 == 0 {
             check_canonical(&line)?;
         }
-        let hash = to_hex(&sha256(&line));
+        // Version 1: the hash of the canonical event. Version 2: that is the body hash,
+        // and the hash is SHA-256 of the previous hash and the body hash.
+        let digest = sha256(&line);
+        let (hash_raw, body_hash) = if v2 {
+            (
+                linked_hash(&prev_raw[chain], &digest),
+                Some(to_hex(&digest)),
+            )
+        } else {
+            (digest, None)
+        };
+        let hash = to_hex(&hash_raw);
         let out = &mut chunks.current;
         if stub_rng.chance(options.stub_ratio) {
             stubs += 1;
             let mut stub = Obj::new(out);
-            stub.str("chain", &names[chain])
+            stub.opt_str("body_hash", body_hash.as_deref())
+                .str("chain", &names[chain])
                 .str("hash", &hash)
                 .raw("omitted", b"true")
                 .str("omitted_reason", "filtered")
@@ -399,6 +428,16 @@ fn simulate(options: &GenOptions, chunks: &mut Chunks) -> std::io::Result<Simula
                 .u64("seq", seq)
                 .end();
             out.push(b'\n');
+        } else if let Some(body_hash) = &body_hash {
+            // The canonical body without its closing brace, then the links.
+            out.extend_from_slice(&line[..line.len() - 1]);
+            out.extend_from_slice(b",\"prev_hash\":\"");
+            out.extend_from_slice(prev_hash[chain].as_bytes());
+            out.extend_from_slice(b"\",\"body_hash\":\"");
+            out.extend_from_slice(body_hash.as_bytes());
+            out.extend_from_slice(b"\",\"hash\":\"");
+            out.extend_from_slice(hash.as_bytes());
+            out.extend_from_slice(b"\"}\n");
         } else {
             // The canonical event without its closing brace, then the hash of it all.
             out.extend_from_slice(&line[..line.len() - 1]);
@@ -410,8 +449,10 @@ fn simulate(options: &GenOptions, chunks: &mut Chunks) -> std::io::Result<Simula
         summaries.add(&names[chain], seq, &prev_hash[chain], &hash);
         next_seq[chain] += 1;
         prev_hash[chain] = hash;
+        prev_raw[chain] = hash_raw;
     }
     Ok(Simulated {
+        merkle_roots: summaries.merkle_roots(),
         chains: summaries.list,
         stubs,
         first_ms: first_ms.unwrap_or(START_MS),
@@ -427,12 +468,17 @@ fn manifest_for(written: &EventsWritten, options: &GenOptions) -> Value {
         written.bytes,
     )];
     let bundle_id = format!("b-{}", &written.sha256[..12]);
-    let mut manifest = build_manifest(
-        &written.chains,
-        &files,
-        &bundle_id,
-        &exported_after(written.last_ms),
-    );
+    let exported_at = exported_after(written.last_ms);
+    let mut manifest = match options.format_version {
+        FormatVersion::V1 => build_manifest(&written.chains, &files, &bundle_id, &exported_at),
+        FormatVersion::V2 => build_manifest_v2(
+            &written.chains,
+            &written.merkle_roots,
+            &files,
+            &bundle_id,
+            &exported_at,
+        ),
+    };
     let span = format!(
         "{} to {}",
         format_date(written.first_ms),

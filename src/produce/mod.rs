@@ -42,7 +42,10 @@ mod world;
 pub use cloudtrail::{BuiltTrail, TrailPlan, build_trail};
 pub use r#gen::{GenOptions, GenSummary, generate};
 pub use keys::{SigningKeyFile, keygen, load_signing_key};
-pub use seal::{ChainSummary, build_manifest, rehash_event, seal_directory, sign_manifest};
+pub use seal::{
+    ChainSummary, build_manifest, build_manifest_v2, rehash_event, seal_directory,
+    seal_directory_as, sign_manifest,
+};
 
 #[cfg(test)]
 mod tests;

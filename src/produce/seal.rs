@@ -1,5 +1,6 @@
-//! Sealing a bundle: summarising its chains, writing `manifest.json` (spec §5) and
-//! signing it (spec §5.2), plus `rehash_event` for building forged test events.
+//! Sealing a bundle: summarising its chains, writing `manifest.json` (spec §5; version
+//! 2 with each chain's Merkle root, spec v2 §5) and signing it (spec §5.2), plus
+//! `rehash_event` for building forged test events.
 //!
 //! This is the producer's side: it *trusts* the `seq`, `prev_hash` and `hash` each line
 //! declares and never checks them; checking is `verify`'s job, and a sealed bundle of
@@ -15,7 +16,12 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::keys::SigningKeyFile;
-use crate::canonical::{self, Json, canonical_of_value, event_hash_of_value, to_hex};
+use crate::bundle::FormatVersion;
+use crate::canonical::{
+    self, Json, body_hash_of_value, canonical_of_value, event_hash_of_value, linked_hash,
+    parse_hash_hex, to_hex,
+};
+use crate::merkle::TreeBuilder;
 use crate::{Error, Result};
 
 /// The prev_hash of a chain's first event (spec §3).
@@ -36,24 +42,67 @@ pub struct ChainSummary {
     pub head_hash: String,
 }
 
-/// The manifest of spec §5, unsigned. `files` are `(path, sha256 hex, bytes)`.
+/// The version 1 manifest of spec §5, unsigned. `files` are `(path, sha256 hex, bytes)`.
 pub fn build_manifest(
     chains: &[ChainSummary],
     files: &[(String, String, u64)],
     bundle_id: &str,
     exported_at: &str,
 ) -> Value {
+    manifest_of(
+        FormatVersion::V1,
+        chains,
+        &[],
+        files,
+        bundle_id,
+        exported_at,
+    )
+}
+
+/// The version 2 manifest of spec v2 §5, unsigned: as version 1, with each chain's
+/// `merkle_root` (`merkle_roots[i]`, lowercase hex, belongs to `chains[i]`; a chain
+/// without one is written without, which a reviewer reports).
+pub fn build_manifest_v2(
+    chains: &[ChainSummary],
+    merkle_roots: &[Option<String>],
+    files: &[(String, String, u64)],
+    bundle_id: &str,
+    exported_at: &str,
+) -> Value {
+    manifest_of(
+        FormatVersion::V2,
+        chains,
+        merkle_roots,
+        files,
+        bundle_id,
+        exported_at,
+    )
+}
+
+fn manifest_of(
+    version: FormatVersion,
+    chains: &[ChainSummary],
+    merkle_roots: &[Option<String>],
+    files: &[(String, String, u64)],
+    bundle_id: &str,
+    exported_at: &str,
+) -> Value {
     let chains: Vec<Value> = chains
         .iter()
-        .map(|c| {
-            json!({
+        .enumerate()
+        .map(|(i, c)| {
+            let mut chain = json!({
                 "id": c.id,
                 "first_seq": c.first_seq,
                 "last_seq": c.last_seq,
                 "event_count": c.event_count,
                 "start_prev_hash": c.start_prev_hash,
                 "head_hash": c.head_hash,
-            })
+            });
+            if let Some(Some(root)) = merkle_roots.get(i) {
+                chain["merkle_root"] = Value::String(root.clone());
+            }
+            chain
         })
         .collect();
     let files: Vec<Value> = files
@@ -62,7 +111,7 @@ pub fn build_manifest(
         .collect();
     json!({
         "format": "audit-bundle",
-        "format_version": 1,
+        "format_version": version.number(),
         "bundle_id": bundle_id,
         "producer": {"name": "Acme CRM", "version": "4.2.0"},
         "exported_at": exported_at,
@@ -97,24 +146,66 @@ pub fn sign_manifest(manifest: &mut Value, key: &SigningKeyFile) {
 }
 
 /// Sets `event["hash"]` to the spec §3 hash of the event as it now is. Tests use it to
-/// forge events whose own hash is right. Does nothing if `event` is not an object.
+/// forge events whose own hash is right. An event that carries `body_hash` is rehashed
+/// as version 2: its `body_hash` recomputed from its content (a stub keeps its own: the
+/// content is not there), then its `hash` from `prev_hash` and `body_hash` (left as it
+/// is if either is not 64 lowercase hex digits). Does nothing if `event` is not an object.
 pub fn rehash_event(event: &mut Value) {
-    if !event.is_object() {
+    let Some(object) = event.as_object() else {
+        return;
+    };
+    if !object.contains_key("body_hash") {
+        // event_hash_of_value leaves any existing "hash" key out of what it hashes.
+        let hash = to_hex(&event_hash_of_value(event));
+        if let Some(object) = event.as_object_mut() {
+            object.insert("hash".to_owned(), Value::String(hash));
+        }
         return;
     }
-    // event_hash_of_value leaves any existing "hash" key out of what it hashes.
-    let hash = to_hex(&event_hash_of_value(event));
-    if let Some(object) = event.as_object_mut() {
-        object.insert("hash".to_owned(), Value::String(hash));
+    let is_stub = object.get("omitted") == Some(&Value::Bool(true));
+    let body_hash = if is_stub {
+        object
+            .get("body_hash")
+            .and_then(Value::as_str)
+            .and_then(parse_hash_hex)
+    } else {
+        Some(body_hash_of_value(event))
+    };
+    let prev_hash = event
+        .get("prev_hash")
+        .and_then(Value::as_str)
+        .and_then(parse_hash_hex);
+    if let Some(object) = event.as_object_mut()
+        && let Some(body_hash) = body_hash
+    {
+        object.insert("body_hash".to_owned(), Value::String(to_hex(&body_hash)));
+        if let Some(prev_hash) = prev_hash {
+            let hash = to_hex(&linked_hash(&prev_hash, &body_hash));
+            object.insert("hash".to_owned(), Value::String(hash));
+        }
     }
 }
 
 /// Reads `dir/events.jsonl`, summarises its chains as the lines declare them (listed
-/// by id), and writes `dir/manifest.json` (signed when `key` is given). Returns the manifest.
+/// by id), and writes `dir/manifest.json` (signed when `key` is given) in the version
+/// the lines are written in: version 2 when the first line carries `body_hash`, else 1.
+/// Returns the manifest.
 ///
 /// Reproducible: `bundle_id` comes from the file's digest and `exported_at` from the
 /// latest event timestamp, so sealing the same file twice gives the same manifest.
 pub fn seal_directory(dir: &Path, key: Option<&SigningKeyFile>) -> Result<Value> {
+    seal_directory_as(dir, key, None)
+}
+
+/// [`seal_directory`] declaring `version` (`None`: the version the lines are written
+/// in). Refused when the first line is written in the other version, and for version 2
+/// when a chain starts past seq 1: its Merkle root covers seq 1 onwards (spec v2 §5.3),
+/// which a segment's events cannot give.
+pub fn seal_directory_as(
+    dir: &Path,
+    key: Option<&SigningKeyFile>,
+    version: Option<FormatVersion>,
+) -> Result<Value> {
     let events_path = dir.join("events.jsonl");
     let file = File::open(&events_path).map_err(|e| Error::io(&events_path, e))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
@@ -123,6 +214,7 @@ pub fn seal_directory(dir: &Path, key: Option<&SigningKeyFile>) -> Result<Value>
     let mut line = Vec::new();
     let mut line_no = 0u64;
     let mut chains = ChainSummaries::default();
+    let mut version = version;
     let mut latest: Option<chrono::DateTime<chrono::FixedOffset>> = None;
     loop {
         line.clear();
@@ -156,6 +248,32 @@ pub fn seal_directory(dir: &Path, key: Option<&SigningKeyFile>) -> Result<Value>
                 .and_then(Json::as_str)
                 .ok_or_else(|| bad(format!("no string \"{field}\"")))
         };
+        // The first line says which version its events are written in.
+        let written_in = if event.get("body_hash").is_some() {
+            FormatVersion::V2
+        } else {
+            FormatVersion::V1
+        };
+        if chains.list.is_empty() {
+            match version {
+                None => version = Some(written_in),
+                Some(declared) if declared != written_in => {
+                    return Err(bad(format!(
+                        "it is written as format version {} ({}), not version {}",
+                        written_in.number(),
+                        match written_in {
+                            FormatVersion::V1 => "it has no body_hash",
+                            FormatVersion::V2 => "it carries a body_hash",
+                        },
+                        declared.number()
+                    )));
+                }
+                Some(_) => {}
+            }
+            if version == Some(FormatVersion::V2) {
+                chains.track_merkle();
+            }
+        }
         let chain = string("chain")?;
         let prev_hash = string("prev_hash")?;
         let hash = string("hash")?;
@@ -183,10 +301,26 @@ pub fn seal_directory(dir: &Path, key: Option<&SigningKeyFile>) -> Result<Value>
         None => chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     let files = [("events.jsonl".to_owned(), sha256, bytes)];
+    if version == Some(FormatVersion::V2)
+        && let Some(segment) = chains.list.iter().find(|c| c.first_seq > 1)
+    {
+        return Err(Error::Invalid(format!(
+            "{}: chain {} starts at seq {}; a version 2 manifest pins its Merkle root over seq 1 to {}, which needs the events before seq {} (seal the whole chain, or seal as version 1)",
+            events_path.display(),
+            segment.id,
+            segment.first_seq,
+            segment.last_seq,
+            segment.first_seq
+        )));
+    }
     // Listed by id, as the spec's sample is, whatever order the lines interleave in.
-    let mut chains = chains.list;
-    chains.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut manifest = build_manifest(&chains, &files, &bundle_id, &exported_at);
+    let (chains, roots): (Vec<_>, Vec<_>) = chains.sorted_by_id().into_iter().unzip();
+    let mut manifest = match version {
+        Some(FormatVersion::V2) => {
+            build_manifest_v2(&chains, &roots, &files, &bundle_id, &exported_at)
+        }
+        _ => build_manifest(&chains, &files, &bundle_id, &exported_at),
+    };
     if let Some(key) = key {
         sign_manifest(&mut manifest, key);
     }
@@ -219,12 +353,55 @@ pub(crate) fn write_manifest(path: &Path, manifest: &Value) -> Result<()> {
 pub(crate) struct ChainSummaries {
     pub list: Vec<ChainSummary>,
     index: std::collections::HashMap<String, usize>,
+    /// Version 2: per chain, the Merkle tree over its lines' hashes in the order added
+    /// (as declared: sealing trusts the lines); `None` for a chain one of whose hashes
+    /// is not 64 lowercase hex digits, which then gets no root.
+    trees: Option<Vec<Option<TreeBuilder>>>,
 }
 
 impl ChainSummaries {
+    /// Also builds each chain's Merkle tree (version 2). Call before the first `add`.
+    pub(crate) fn track_merkle(&mut self) {
+        self.trees = Some(Vec::new());
+    }
+
+    /// Each chain's Merkle root (lowercase hex; `None` without one), in list order.
+    pub(crate) fn merkle_roots(&self) -> Vec<Option<String>> {
+        match &self.trees {
+            Some(trees) => trees
+                .iter()
+                .map(|tree| tree.as_ref().map(|t| to_hex(&t.root())))
+                .collect(),
+            None => vec![None; self.list.len()],
+        }
+    }
+
+    /// The chains with their Merkle roots (see `merkle_roots`), listed by id.
+    pub(crate) fn sorted_by_id(self) -> Vec<(ChainSummary, Option<String>)> {
+        let roots = self.merkle_roots();
+        let mut chains: Vec<_> = self.list.into_iter().zip(roots).collect();
+        chains.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        chains
+    }
+
     pub(crate) fn add(&mut self, chain: &str, seq: u64, prev_hash: &str, hash: &str) {
-        match self.index.get(chain) {
-            Some(&i) => {
+        let i = self.index.get(chain).copied();
+        if let Some(trees) = &mut self.trees {
+            if i.is_none() {
+                trees.push(Some(TreeBuilder::new()));
+            }
+            let tree = &mut trees[i.unwrap_or(self.list.len())];
+            match parse_hash_hex(hash) {
+                Some(hash) => {
+                    if let Some(tree) = tree {
+                        tree.push(&hash);
+                    }
+                }
+                None => *tree = None,
+            }
+        }
+        match i {
+            Some(i) => {
                 let summary = &mut self.list[i];
                 summary.last_seq = seq;
                 summary.event_count += 1;

@@ -34,7 +34,11 @@ pub(crate) fn manifest_signature_verifies(manifest: &Value) -> bool {
         .verify(&message, &Signature::from_bytes(&value))
         .is_ok()
 }
-use crate::canonical::{canonical_of_value, event_hash, parse, sha256, to_hex};
+use crate::bundle::FormatVersion;
+use crate::canonical::{
+    canonical_of_value, canonical_of_value_without, event_hash, parse, parse_hash_hex, sha256,
+    to_hex,
+};
 
 fn scratch(name: &str) -> PathBuf {
     let path =
@@ -137,8 +141,26 @@ fn a_zip_bundle_holds_the_same_events_and_manifest_as_a_directory() {
     std::fs::remove_file(again).unwrap();
 }
 
-/// Checks spec §2–§5 on a generated directory with the verifier's canonical code.
-fn check_bundle(dir: &Path, summary: &GenSummary) {
+/// RFC 6962's tree hash written out recursively over the raw event hashes (leaf =
+/// SHA-256(0x00 ‖ hash), node = SHA-256(0x01 ‖ left ‖ right)): the truth for a
+/// generated manifest's `merkle_root`, apart from `crate::merkle`.
+fn tree_hash(hashes: &[[u8; 32]]) -> [u8; 32] {
+    match hashes.len() {
+        1 => sha256(&[&[0u8][..], &hashes[0]].concat()),
+        n => {
+            let mut k = 1; // the largest power of two below n
+            while k * 2 < n {
+                k *= 2;
+            }
+            let (left, right) = (tree_hash(&hashes[..k]), tree_hash(&hashes[k..]));
+            sha256(&[&[1u8][..], &left, &right].concat())
+        }
+    }
+}
+
+/// Checks spec §2–§5 (of the version the manifest declares) on a generated directory
+/// with the verifier's canonical code.
+fn check_bundle(dir: &Path, summary: &GenSummary, version: FormatVersion) {
     let bytes = std::fs::read(dir.join("events.jsonl")).unwrap();
     let manifest = read_manifest(dir);
     assert_eq!(
@@ -146,9 +168,11 @@ fn check_bundle(dir: &Path, summary: &GenSummary) {
         json!([{"path": "events.jsonl", "sha256": to_hex(&sha256(&bytes)), "bytes": bytes.len()}])
     );
     assert_eq!(manifest["format"], json!("audit-bundle"));
-    assert_eq!(manifest["format_version"], json!(1));
+    assert_eq!(manifest["format_version"], json!(version.number()));
+    let v2 = version == FormatVersion::V2;
 
     let mut scratch = Vec::new();
+    let mut hashes: HashMap<String, Vec<[u8; 32]>> = HashMap::new();
     let mut heads: HashMap<String, (u64, String)> = HashMap::new();
     let mut ids = HashSet::new();
     let mut last_ts = String::new();
@@ -175,16 +199,25 @@ fn check_bundle(dir: &Path, summary: &GenSummary) {
                 .keys()
                 .map(String::as_str)
                 .collect();
+            let mut want = HashSet::from([
+                "chain",
+                "seq",
+                "omitted",
+                "prev_hash",
+                "hash",
+                "omitted_reason",
+            ]);
+            if v2 {
+                want.insert("body_hash");
+            }
+            assert_eq!(keys, want);
+        } else if v2 {
+            // Version 2: the body is the event without hash, prev_hash and body_hash.
+            let body = canonical_of_value_without(&value, &["hash", "prev_hash", "body_hash"]);
             assert_eq!(
-                keys,
-                HashSet::from([
-                    "chain",
-                    "seq",
-                    "omitted",
-                    "prev_hash",
-                    "hash",
-                    "omitted_reason"
-                ])
+                value["body_hash"],
+                json!(to_hex(&sha256(&body))),
+                "body hash of {chain} seq {seq}"
             );
         } else {
             assert_eq!(
@@ -192,6 +225,23 @@ fn check_bundle(dir: &Path, summary: &GenSummary) {
                 hash,
                 "hash of {chain} seq {seq}"
             );
+        }
+        if v2 {
+            // Stubs too: the hash is SHA-256 of the raw prev_hash and body_hash.
+            let linked = [
+                parse_hash_hex(prev_hash).unwrap(),
+                parse_hash_hex(value["body_hash"].as_str().unwrap()).unwrap(),
+            ]
+            .concat();
+            assert_eq!(to_hex(&sha256(&linked)), hash, "hash of {chain} seq {seq}");
+        } else {
+            assert!(value.get("body_hash").is_none());
+        }
+        hashes
+            .entry(chain.clone())
+            .or_default()
+            .push(parse_hash_hex(&hash).unwrap());
+        if value.get("omitted") != Some(&json!(true)) {
             for field in ["id", "ts", "action", "actor", "target", "outcome"] {
                 assert!(value.get(field).is_some(), "{field} in {value}");
             }
@@ -218,13 +268,25 @@ fn check_bundle(dir: &Path, summary: &GenSummary) {
         assert_eq!(listed["start_prev_hash"], json!("0".repeat(64)));
         assert_eq!(listed["id"], json!(summary.id));
         assert_eq!(listed["head_hash"], json!(summary.head_hash));
+        let root = v2.then(|| json!(to_hex(&tree_hash(&hashes[&summary.id]))));
+        assert_eq!(listed.get("merkle_root"), root.as_ref());
     }
 }
 
 #[test]
 fn every_generated_hash_recomputes_and_every_link_holds() {
+    for version in [FormatVersion::V1, FormatVersion::V2] {
+        every_hash_recomputes_in(version);
+    }
+}
+
+fn every_hash_recomputes_in(version: FormatVersion) {
     let dir = scratch("links");
-    let summary = generate(&dir, &options(6000, 3, 11, 0.2)).unwrap();
+    let options = GenOptions {
+        format_version: version,
+        ..options(6000, 3, 11, 0.2)
+    };
+    let summary = generate(&dir, &options).unwrap();
     assert_eq!(
         summary
             .chains
@@ -238,7 +300,7 @@ fn every_generated_hash_recomputes_and_every_link_holds() {
         "{} stubs",
         summary.stubs
     );
-    check_bundle(&dir, &summary);
+    check_bundle(&dir, &summary, version);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -475,7 +537,7 @@ fn fewer_events_than_chains_lists_only_the_chains_that_have_events() {
     let dir = scratch("tiny");
     let summary = generate(&dir, &options(2, 4, 1, 0.0)).unwrap();
     assert_eq!(summary.chains.len(), 2);
-    check_bundle(&dir, &summary);
+    check_bundle(&dir, &summary, FormatVersion::LATEST);
     let empty = scratch("empty");
     let summary = generate(&empty, &options(0, 1, 1, 0.0)).unwrap();
     assert!(summary.chains.is_empty());

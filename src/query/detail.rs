@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use super::events::{EventRow, event_by_idx};
 use crate::Result;
+use crate::bundle::FormatVersion;
 use crate::canonical::to_hex;
 use crate::case::table::event;
 use crate::case::{Case, StoredFinding};
-use crate::verify::{LineCheck, check_line};
+use crate::verify::{LineCheck, check_line_as};
 
 /// Where an event came from, as it says (spec §2.1 `source`, `on_behalf_of`, `reason`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -143,11 +144,13 @@ fn vouched((proven, text): (Option<bool>, &str)) -> EventCheck {
     EventCheck::new(status, text)
 }
 
-/// An event of our bundle, rechecked: its hash recomputed from its content, and its
-/// link to the event before it in the case.
+/// An event of our bundle, rechecked: its hash recomputed from its content (under its
+/// bundle's format version), and its link to the event before it in the case.
 fn bundle_checks(case: &Case, row: &EventRow) -> Result<(EventCheck, EventCheck)> {
     let mut scratch = Vec::new();
-    let check = (!row.raw.is_empty()).then(|| check_line(&row.raw, &mut scratch));
+    // `None` (no version recorded): the line is read by its own shape, as at import.
+    let version = crate::case::table::bundle::format_version(case.connection(), row.bundle_idx)?;
+    let check = (!row.raw.is_empty()).then(|| check_line_as(&row.raw, &mut scratch, version));
     let link = match &check {
         Some(LineCheck::Event(link))
         | Some(LineCheck::Malformed {
@@ -164,10 +167,42 @@ fn bundle_checks(case: &Case, row: &EventRow) -> Result<(EventCheck, EventCheck)
             CheckStatus::Unknown,
             format!("The line is malformed ({reason}), so it has no hash to recompute."),
         ),
-        (_, Some(link)) if link.is_stub => EventCheck::new(
-            CheckStatus::Unknown,
-            "An omitted event (stub): its content was left out, so its hash is taken as declared.",
-        ),
+        (_, Some(link)) if link.is_stub => match link.recomputed {
+            // Version 2: the hash binds the hash before it and the left-out content's body hash.
+            Some(recomputed) if recomputed == link.hash => EventCheck::new(
+                CheckStatus::Proven,
+                "An omitted event (stub): its content was left out, but its hash recomputes from the event before it and the body hash of the left-out content.",
+            ),
+            Some(recomputed) => EventCheck::new(
+                CheckStatus::Failed,
+                format!(
+                    "An omitted event (stub) whose hash, prev_hash or body hash was changed: recomputed hash {} differs from the declared {}.",
+                    short(&recomputed),
+                    short(&link.hash)
+                ),
+            ),
+            None => EventCheck::new(
+                CheckStatus::Unknown,
+                "An omitted event (stub): its content was left out, so its hash is taken as declared.",
+            ),
+        },
+        (_, Some(link))
+            if link
+                .body_recomputed
+                .zip(link.body_hash)
+                .is_some_and(|(recomputed, declared)| recomputed != declared) =>
+        {
+            let (recomputed, declared) =
+                link.body_recomputed.zip(link.body_hash).unwrap_or_default();
+            EventCheck::new(
+                CheckStatus::Failed,
+                format!(
+                    "Its content was changed: recomputed body hash {} differs from the declared {}.",
+                    short(&recomputed),
+                    short(&declared)
+                ),
+            )
+        }
         (_, Some(link)) => match link.recomputed {
             Some(recomputed) if recomputed == link.hash => EventCheck::new(
                 CheckStatus::Proven,
@@ -176,7 +211,12 @@ fn bundle_checks(case: &Case, row: &EventRow) -> Result<(EventCheck, EventCheck)
             Some(recomputed) => EventCheck::new(
                 CheckStatus::Failed,
                 format!(
-                    "Its content was changed: recomputed hash {} differs from the declared {}.",
+                    "{}: recomputed hash {} differs from the declared {}.",
+                    match link.version {
+                        FormatVersion::V1 => "Its content was changed",
+                        FormatVersion::V2 =>
+                            "Its hash, prev_hash or body hash was changed (its hash must be that of the two)",
+                    },
                     short(&recomputed),
                     short(&link.hash)
                 ),

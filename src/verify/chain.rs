@@ -1,16 +1,19 @@
 //! The sequential half of verification: walks the checked lines in file order and
 //! checks what depends on order — links, seq continuity, duplicate ids, timestamps,
-//! checkpoints — then compares each chain with the manifest.
+//! checkpoints — then compares each chain with the manifest (version 2: its Merkle
+//! root too, built as the events pass).
 //!
 //! It never stops at the first break: every damaged place becomes a finding and the
-//! walk goes on. State is per chain (a few hashes and counters) plus a compact set of
-//! event-id digests for duplicate detection, so memory does not hold events.
+//! walk goes on. State is per chain (a few hashes and counters, and for version 2 the
+//! O(log n) stack of a Merkle tree) plus a compact set of event-id digests for
+//! duplicate detection, so memory does not hold events.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use crate::bundle::{LineSpan, Manifest};
+use crate::bundle::{FormatVersion, LineSpan, Manifest};
 use crate::canonical::{Digest32, to_hex};
+use crate::merkle::TreeBuilder;
 
 use super::event::{LineCheck, Link};
 use super::policy::Severity;
@@ -19,6 +22,23 @@ use super::trust::Checkpoint;
 
 /// The `prev_hash` of the first event of every chain (spec §3).
 pub const GENESIS: Digest32 = [0; 32];
+
+/// What became of a chain's Merkle root (spec v2 §5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MerkleCheck {
+    /// Not a version 2 bundle, or no manifest entry to compare with.
+    NotApplicable,
+    /// The root computed from the events is the manifest's.
+    Matched,
+    /// The root computed from the events differs (a `merkle_root_mismatch`).
+    Mismatched,
+    /// The bundle holds a segment (first seq > 1): the root covers events it does not
+    /// hold, so it cannot be recomputed from this bundle alone. Not a failure.
+    NotCheckable,
+    /// Events are missing or out of place (other findings say which), so no root was
+    /// computed to compare.
+    Incomplete,
+}
 
 /// What the walk knows about one chain.
 #[derive(Debug, Clone)]
@@ -39,12 +59,19 @@ pub struct ChainState {
     /// Findings per kind on this chain (all of them, even those not listed).
     pub counts: HashMap<FindingKind, u64>,
     /// Seq ranges (first, last) that a checkpoint the reviewer holds binds. A
-    /// checkpoint at seq N binds only the full events after the last stub before N: a
-    /// stub's hash is a bare claim, not computed over its `prev_hash` (spec v1 §4), so
-    /// nothing ties the events before a stub to what follows it.
+    /// checkpoint at seq N binds only the full events after the last version 1 stub
+    /// before N: such a stub's hash is a bare claim, not computed over its `prev_hash`
+    /// (spec v1 §4), so nothing ties the events before it to what follows it. A version
+    /// 2 stub's hash is recomputed, so it binds like an event.
     pub vouched: Vec<(u64, u64)>,
-    /// The highest seq of a stub accepted so far.
+    /// The highest seq of a stub whose hash is a bare claim (version 1) accepted so far.
     last_stub_seq: Option<u64>,
+    /// Stubs whose hash could not be recomputed (version 1): each binds nothing before it.
+    pub unbound_omitted: u64,
+    /// Version 2: the Merkle tree over the hashes of seq 1, 2, … as accepted, while
+    /// they run without a gap from seq 1; `None` once they do not.
+    merkle: Option<TreeBuilder>,
+    pub merkle_check: MerkleCheck,
     /// Whether the chain's first event could be anchored (genesis or the manifest's start hash).
     pub anchored: bool,
     /// `prev_hash` of the first event placed.
@@ -151,6 +178,8 @@ impl FindingSink {
 /// The sequential walk over one bundle's lines.
 pub struct ChainWalk<'a> {
     manifest: Option<&'a Manifest>,
+    /// Whether to build each chain's Merkle tree: a version 2 manifest pins its root.
+    track_merkle: bool,
     pub chains: Vec<ChainState>,
     chain_index: HashMap<String, usize>,
     /// 128-bit digests of event ids seen, with the line that first used each.
@@ -168,6 +197,7 @@ impl<'a> ChainWalk<'a> {
     pub fn new(manifest: Option<&'a Manifest>, checkpoints: &'a [Checkpoint]) -> Self {
         ChainWalk {
             manifest,
+            track_merkle: manifest.is_some_and(|m| m.version() == Ok(FormatVersion::V2)),
             chains: Vec::new(),
             chain_index: HashMap::new(),
             ids: HashMap::new(),
@@ -262,6 +292,9 @@ impl<'a> ChainWalk<'a> {
             counts: HashMap::new(),
             vouched: Vec::new(),
             last_stub_seq: None,
+            unbound_omitted: 0,
+            merkle: self.track_merkle.then(TreeBuilder::new),
+            merkle_check: MerkleCheck::NotApplicable,
             anchored: false,
             start_prev_hash: None,
         });
@@ -289,14 +322,29 @@ impl<'a> ChainWalk<'a> {
         for path in &link.imprecise_numbers {
             self.report(here(FindingKind::ImpreciseNumber).detail(format!("field {path}")));
         }
+        if let (Some(recomputed), Some(declared)) = (link.body_recomputed, link.body_hash)
+            && recomputed != declared
+        {
+            self.report(
+                here(FindingKind::BodyHashMismatch)
+                    .expected(to_hex(&recomputed))
+                    .actual(to_hex(&declared)),
+            );
+        }
         if let Some(recomputed) = link.recomputed
             && recomputed != link.hash
         {
-            self.report(
-                here(FindingKind::HashMismatch)
-                    .expected(to_hex(&recomputed))
-                    .actual(to_hex(&link.hash)),
-            );
+            let mut finding = here(FindingKind::HashMismatch)
+                .expected(to_hex(&recomputed))
+                .actual(to_hex(&link.hash));
+            if link.version == FormatVersion::V2 {
+                finding = finding.detail(if link.is_stub {
+                    "the omitted event's hash is not SHA-256 of its prev_hash and body_hash"
+                } else {
+                    "its hash is not SHA-256 of its prev_hash and body_hash"
+                });
+            }
+            self.report(finding);
         }
         if let Some(id) = &link.id {
             let key = self.id_key(id);
@@ -430,9 +478,22 @@ impl<'a> ChainWalk<'a> {
         let state = &mut self.chains[i];
         state.last_seq = link.seq;
         state.last_hash = link.hash;
+        if let Some(tree) = &mut state.merkle {
+            if tree.size() + 1 == link.seq {
+                let leaf = link
+                    .merkle_leaf
+                    .unwrap_or_else(|| crate::merkle::leaf_hash(&link.hash));
+                tree.push_leaf_hash(leaf);
+            } else {
+                state.merkle = None; // a gap, or a chain that does not start at seq 1
+            }
+        }
         if link.is_stub {
             state.omitted += 1;
-            state.last_stub_seq = Some(link.seq);
+            if link.recomputed.is_none() {
+                state.unbound_omitted += 1;
+                state.last_stub_seq = Some(link.seq);
+            }
         } else {
             state.events += 1;
         }
@@ -463,6 +524,46 @@ impl<'a> ChainWalk<'a> {
                 }
             }
         }
+    }
+
+    /// Compares a chain's Merkle root, built as its events passed, with the manifest's.
+    fn check_merkle_root(&mut self, i: usize, entry: &crate::bundle::ManifestChain) {
+        let finding = || Finding::new(FindingKind::MerkleRootMismatch).chain(&entry.id);
+        let Some(pinned) = entry.merkle_root else {
+            self.report(
+                Finding::new(FindingKind::ManifestMismatch)
+                    .chain(&entry.id)
+                    .detail("a version 2 manifest must give each chain's merkle_root; this chain has none"),
+            );
+            return;
+        };
+        let state = &self.chains[i];
+        let check = if entry.first_seq > 1 {
+            MerkleCheck::NotCheckable
+        } else {
+            match &state.merkle {
+                Some(tree) if tree.size() == entry.last_seq => {
+                    let computed = tree.root();
+                    if computed == pinned {
+                        MerkleCheck::Matched
+                    } else {
+                        self.report(
+                            finding()
+                                .seq_range(1, entry.last_seq)
+                                .expected(to_hex(&pinned))
+                                .actual(to_hex(&computed))
+                                .detail(format!(
+                                    "the tree over the hashes of seq 1 to {} is not the manifest's merkle_root",
+                                    group(entry.last_seq)
+                                )),
+                        );
+                        MerkleCheck::Mismatched
+                    }
+                }
+                _ => MerkleCheck::Incomplete,
+            }
+        };
+        self.chains[i].merkle_check = check;
     }
 
     fn id_key(&self, id: &str) -> u128 {
@@ -524,6 +625,9 @@ impl<'a> ChainWalk<'a> {
                             .actual(to_hex(&state.last_hash))
                             .detail("the last event's hash is not the manifest's head_hash"),
                     );
+                }
+                if self.track_merkle {
+                    self.check_merkle_root(i, entry);
                 }
                 if state.lines != entry.event_count {
                     self.report(

@@ -2,7 +2,7 @@
 //! authenticity, coverage) in plain words, from what the chain walk established. The
 //! verdict itself is `policy`'s; this module only says what is and is not proven.
 
-use super::chain::ChainState;
+use super::chain::{ChainState, MerkleCheck};
 use super::policy::chain_verdict;
 use super::report::{
     ChainReport, Dimension, DimensionStatus, FindingKind, SignatureReport, SignatureStatus, group,
@@ -26,7 +26,7 @@ pub(super) fn chain_report(
         group(state.last_seq)
     );
 
-    let altered = state.count(K::HashMismatch);
+    let altered = state.count(K::HashMismatch) + state.count(K::BodyHashMismatch);
     let mut integrity = if altered > 0 {
         dimension(
             Failed,
@@ -40,11 +40,20 @@ pub(super) fn chain_report(
                 }
             ),
         )
-    } else if state.omitted > 0 {
+    } else if state.unbound_omitted > 0 {
         dimension(
             Proven,
             format!(
                 "all {} events recompute to their recorded hash; {} omitted events cannot be recomputed, only linked",
+                group(state.events),
+                group(state.omitted)
+            ),
+        )
+    } else if state.omitted > 0 {
+        dimension(
+            Proven,
+            format!(
+                "all {} events recompute to their recorded hash; {} omitted events recompute from the hash before them and the body hash of their left-out content",
                 group(state.events),
                 group(state.omitted)
             ),
@@ -98,7 +107,7 @@ pub(super) fn chain_report(
     let completeness_problems = state.count_where(|k| {
         matches!(
             k,
-            K::Truncated | K::ManifestMismatch | K::FileDigestMismatch
+            K::Truncated | K::ManifestMismatch | K::FileDigestMismatch | K::MerkleRootMismatch
         )
     });
     let completeness = if completeness_problems > 0 || bundle_unpinned {
@@ -112,12 +121,18 @@ pub(super) fn chain_report(
             "no manifest: completeness unproven (events could be missing at the end)".into(),
         )
     } else {
+        let pinned = match state.merkle_check {
+            MerkleCheck::Matched => "head hash and Merkle root as the manifest pins".to_owned(),
+            MerkleCheck::NotCheckable => format!(
+                "head hash as the manifest pins; its Merkle root covers seq 1 to {}, but this bundle holds only seq {} onwards, so the root is not checkable from this bundle alone",
+                group(state.last_seq),
+                group(state.first_seq)
+            ),
+            _ => "head hash as the manifest pins".to_owned(),
+        };
         dimension(
             Proven,
-            format!(
-                "{range}, {} lines, head hash as the manifest pins",
-                group(state.lines)
-            ),
+            format!("{range}, {} lines, {pinned}", group(state.lines)),
         )
     };
 
@@ -157,7 +172,7 @@ pub(super) fn chain_report(
         let vouched = state.vouched_ranges();
         let detail = if vouched.is_empty() {
             let mut detail = format!("{why}: a producer could have recomputed the whole chain");
-            if state.omitted > 0 && state.count(K::CheckpointMismatch) == 0 {
+            if state.unbound_omitted > 0 && state.count(K::CheckpointMismatch) == 0 {
                 detail.push_str(STUB_BINDING);
             }
             detail
@@ -172,7 +187,7 @@ pub(super) fn chain_report(
                     "are"
                 }
             );
-            if state.omitted > 0 {
+            if state.unbound_omitted > 0 {
                 detail.push_str(STUB_BINDING);
             }
             detail
@@ -217,7 +232,8 @@ pub(super) fn chain_report(
     }
 }
 
-/// Why stubs limit what a checkpoint vouches for (spec v1 §4: a stub's hash is a claim).
+/// Why version 1 stubs limit what a checkpoint vouches for (spec v1 §4: a stub's hash
+/// is a claim; version 2 recomputes it).
 const STUB_BINDING: &str = " (a checkpoint binds only the full events after the last omitted event before it: an omitted event's hash is a bare claim that ties nothing before it to what follows)";
 
 /// `seq 1 to 500, 1,001 to 2,500 and 3,000`: ranges in words, at most four listed.

@@ -1,5 +1,7 @@
 //! Checks one events line on its own: parses it, checks the required fields of spec
-//! §2.1 (or the stub shape of §4), and recomputes its hash (§3).
+//! §2.1 (or the stub shape of §4), and recomputes its hash (§3) under the bundle's
+//! format version: version 1 over the event without `hash`; version 2 its body hash,
+//! and its hash from `prev_hash` and `body_hash`, for stubs too.
 //!
 //! This is the part of verification that is independent per line, so it runs on all
 //! cores. It never looks at other lines: links, order and duplicates are `chain`'s job.
@@ -9,6 +11,7 @@ use std::borrow::Cow;
 use chrono::DateTime;
 use serde_json::Value;
 
+use crate::bundle::FormatVersion;
 use crate::canonical::{self, Digest32, Json, cmp_utf16, parse_hash_hex};
 
 /// What a chain needs to know of a line to check its place in the chain.
@@ -19,8 +22,19 @@ pub struct Link {
     pub prev_hash: Digest32,
     /// The hash the line declares.
     pub hash: Digest32,
-    /// The hash recomputed from the content; `None` for a stub, which cannot be recomputed.
+    /// The hash recomputed: version 1 from the content (`None` for a stub, which
+    /// cannot be recomputed); version 2 from `prev_hash` and the declared `body_hash`,
+    /// stubs included (`None` when the line has no readable `body_hash`).
     pub recomputed: Option<Digest32>,
+    /// The format version the line was read as.
+    pub version: FormatVersion,
+    /// Version 2: the `body_hash` the line declares.
+    pub body_hash: Option<Digest32>,
+    /// Version 2: the body hash recomputed from the content (`None` for a stub).
+    pub body_recomputed: Option<Digest32>,
+    /// Version 2: the Merkle leaf hash of the declared `hash` (spec v2 §5.3), made
+    /// here so the sequential walk only joins nodes.
+    pub merkle_leaf: Option<Digest32>,
     pub id: Option<String>,
     /// The event time as written, and in milliseconds since the epoch.
     pub ts: Option<(String, i64)>,
@@ -265,9 +279,22 @@ fn compact_state_change(json: &Json<'_>) -> serde_json::Value {
     serde_json::Value::Object(change)
 }
 
-/// Checks one non-blank line. `scratch` is a reusable buffer for the canonical text.
+/// Checks one non-blank line of a version 1 bundle. `scratch` is a reusable buffer
+/// for the canonical text.
 pub fn check_line(text: &[u8], scratch: &mut Vec<u8>) -> LineCheck {
-    check_line_with_fields(text, scratch, false).0
+    check_line_as(text, scratch, Some(FormatVersion::V1))
+}
+
+/// Checks one non-blank line of a bundle of `version` (its manifest's). `None` when
+/// nothing declares one (a bare events file, an unreadable manifest, a version this
+/// reviewer does not read): each line is then read by its own shape, as version 2
+/// when it carries `body_hash` (spec v2 §2).
+pub fn check_line_as(
+    text: &[u8],
+    scratch: &mut Vec<u8>,
+    version: Option<FormatVersion>,
+) -> LineCheck {
+    check_line_with_fields(text, scratch, false, version).0
 }
 
 /// Checks one line and, if asked and the line is a JSON object, reads its indexed fields.
@@ -275,12 +302,13 @@ pub fn check_line_with_fields(
     text: &[u8],
     scratch: &mut Vec<u8>,
     want_fields: bool,
+    version: Option<FormatVersion>,
 ) -> (LineCheck, Option<EventFields>) {
     match canonical::parse(text) {
         Ok(json) => {
             let fields =
                 (want_fields && matches!(json, Json::Object(_))).then(|| EventFields::of(&json));
-            (check_parsed(&json, scratch), fields)
+            (check_parsed(&json, scratch, version), fields)
         }
         Err(error) => {
             let reason = if std::str::from_utf8(text).is_err() && error.0.contains("unicode") {
@@ -300,7 +328,11 @@ pub fn check_line_with_fields(
 }
 
 /// Checks a parsed line.
-fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
+fn check_parsed(
+    json: &Json<'_>,
+    scratch: &mut Vec<u8>,
+    version: Option<FormatVersion>,
+) -> LineCheck {
     if !matches!(json, Json::Object(_)) {
         return LineCheck::Malformed {
             reason: "not a JSON object".into(),
@@ -355,18 +387,52 @@ fn check_parsed(json: &Json<'_>, scratch: &mut Vec<u8>) -> LineCheck {
             .ok()
             .map(|t| (ts.to_owned(), t.timestamp_millis()))
     });
-    let problems = if is_stub {
-        stub_problems(json)
+    let version = version.unwrap_or(if json.get("body_hash").is_some() {
+        FormatVersion::V2
+    } else {
+        FormatVersion::V1
+    });
+    let body_hash = match version {
+        FormatVersion::V1 => None,
+        FormatVersion::V2 => json
+            .get("body_hash")
+            .and_then(Json::as_str)
+            .and_then(parse_hash_hex),
+    };
+    let mut problems = if is_stub {
+        stub_problems(json, version)
     } else {
         event_problems(json, ts.is_some())
     };
-    let recomputed = (!is_stub).then(|| canonical::event_hash(json, scratch));
+    if version == FormatVersion::V2 && body_hash.is_none() {
+        problems.push(describe_field_problem(
+            json,
+            "body_hash",
+            "64 lowercase hex digits (version 2 events and stubs carry it)",
+        ));
+    }
+    let (recomputed, body_recomputed, merkle_leaf) = match version {
+        FormatVersion::V1 => (
+            (!is_stub).then(|| canonical::event_hash(json, scratch)),
+            None,
+            None,
+        ),
+        FormatVersion::V2 => (
+            body_hash.map(|body| canonical::linked_hash(&prev_hash, &body)),
+            (!is_stub).then(|| canonical::body_hash(json, scratch)),
+            Some(crate::merkle::leaf_hash(&hash)),
+        ),
+    };
     let link = Link {
         chain: chain.to_owned(),
         seq,
         prev_hash,
         hash,
         recomputed,
+        version,
+        body_hash,
+        body_recomputed,
+        merkle_leaf,
         id: json.get("id").and_then(Json::as_str).map(str::to_owned),
         ts,
         is_stub,
@@ -431,22 +497,28 @@ fn describe_field_problem(json: &Json<'_>, name: &str, want: &str) -> String {
     }
 }
 
-/// Spec §4: a stub keeps chain, seq, prev_hash, hash, may carry omitted_reason, nothing else.
-fn stub_problems(json: &Json<'_>) -> Vec<String> {
-    const ALLOWED: [&str; 6] = [
+/// Spec §4: a stub keeps chain, seq, prev_hash, hash (version 2: and body_hash), may
+/// carry omitted_reason, nothing else.
+fn stub_problems(json: &Json<'_>, version: FormatVersion) -> Vec<String> {
+    const ALLOWED: [&str; 7] = [
         "chain",
         "seq",
         "omitted",
         "prev_hash",
         "hash",
         "omitted_reason",
+        "body_hash",
     ];
+    let allowed = match version {
+        FormatVersion::V1 => &ALLOWED[..6],
+        FormatVersion::V2 => &ALLOWED[..],
+    };
     let Json::Object(members) = json else {
         return vec![];
     };
     let mut problems: Vec<String> = members
         .iter()
-        .filter(|(key, _)| !ALLOWED.contains(&key.as_ref()))
+        .filter(|(key, _)| !allowed.contains(&key.as_ref()))
         .map(|(key, _)| format!("a stub (omitted event) must not carry \"{key}\""))
         .collect();
     if let Some(reason) = json.get("omitted_reason")

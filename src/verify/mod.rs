@@ -26,8 +26,8 @@ use rayon::prelude::*;
 
 pub use chain::GENESIS;
 pub use event::{
-    EventFields, KNOWN_ACTOR_TYPES, LineCheck, Link, check_line, check_line_with_fields,
-    imprecise_numbers,
+    EventFields, KNOWN_ACTOR_TYPES, LineCheck, Link, check_line, check_line_as,
+    check_line_with_fields, imprecise_numbers,
 };
 pub use groups::{FindingGroup, Locate, group_findings};
 pub use policy::{Severity, Verdict, chain_verdict, combine};
@@ -39,7 +39,9 @@ pub use trust::{
     Checkpoint, SignatureCheck, TrustedKeys, check_signature, load_checkpoints, parse_checkpoints,
 };
 
-use crate::bundle::{Bundle, FileDigest, Limits, LineBatch, LineSpan, LineSplitter, ManifestState};
+use crate::bundle::{
+    Bundle, FileDigest, FormatVersion, Limits, LineBatch, LineSpan, LineSplitter, ManifestState,
+};
 use crate::canonical::to_hex;
 use crate::{Error, Result};
 use chain::ChainWalk;
@@ -128,14 +130,13 @@ pub fn verify_into(
             "{reason}; the bundle is checked as if it had no manifest"
         )));
     }
+    // The version the lines are read as: the manifest's. Without one this reviewer
+    // reads, each line is read by its own shape (spec v2 §2), never silently as v1.
+    let version = manifest.as_ref().and_then(|m| m.version().ok());
     if let Some(manifest) = &manifest {
-        if manifest.format.as_deref() != Some("audit-bundle")
-            || manifest.format_version != Some(1.0)
-        {
+        if let Err(why) = manifest.version() {
             walk.report(Finding::new(FindingKind::ManifestMismatch).detail(format!(
-                "format {:?} version {:?} is not audit-bundle version 1",
-                manifest.format.as_deref().unwrap_or("missing"),
-                manifest.format_version
+                "{why}; each line is checked by its own shape (version 2 where it carries body_hash)"
             )));
         }
         if manifest.files.is_empty() {
@@ -178,27 +179,34 @@ pub fn verify_into(
         walk.begin_file(&name);
         let want_fields = sink.wants_fields();
         let mut bytes_seen = 0;
-        let digest = stream_checks(reader, max_line_bytes, want_fields, |batch, checks| {
-            for (span, (check, fields)) in batch.lines.iter().zip(checks) {
-                let (breaking_before, all_before) = (walk.sink.n_breaking(), walk.sink.n_total());
-                walk.absorb(span, &check);
-                sink.line(SeenLine {
-                    file: &name,
-                    span,
-                    raw: batch.text(span),
-                    check: &check,
-                    fields,
-                    normalized: None,
-                    n_breaking_findings: walk.sink.n_breaking() - breaking_before,
-                    n_findings: walk.sink.n_total() - all_before,
-                })?;
-            }
-            if let Some(last) = batch.lines.last() {
-                bytes_seen = last.offset;
-                sink.progress(bytes_seen)?;
-            }
-            Ok(())
-        })
+        let digest = stream_checks(
+            reader,
+            max_line_bytes,
+            want_fields,
+            version,
+            |batch, checks| {
+                for (span, (check, fields)) in batch.lines.iter().zip(checks) {
+                    let (breaking_before, all_before) =
+                        (walk.sink.n_breaking(), walk.sink.n_total());
+                    walk.absorb(span, &check);
+                    sink.line(SeenLine {
+                        file: &name,
+                        span,
+                        raw: batch.text(span),
+                        check: &check,
+                        fields,
+                        normalized: None,
+                        n_breaking_findings: walk.sink.n_breaking() - breaking_before,
+                        n_findings: walk.sink.n_total() - all_before,
+                    })?;
+                }
+                if let Some(last) = batch.lines.last() {
+                    bytes_seen = last.offset;
+                    sink.progress(bytes_seen)?;
+                }
+                Ok(())
+            },
+        )
         .map_err(|e| match e {
             StreamError::Read(e) => Error::Refused {
                 path: bundle.path().to_owned(),
@@ -329,6 +337,7 @@ fn stream_checks(
     reader: Box<dyn Read + Send + '_>,
     max_line_bytes: usize,
     want_fields: bool,
+    version: Option<FormatVersion>,
     mut absorb: impl FnMut(&LineBatch, Vec<(LineCheck, Option<EventFields>)>) -> Result<()>,
 ) -> Result<FileDigest, StreamError> {
     std::thread::scope(|scope| {
@@ -373,7 +382,7 @@ fn stream_checks(
                             };
                             (check, None)
                         } else {
-                            check_line_with_fields(batch.text(span), scratch, want_fields)
+                            check_line_with_fields(batch.text(span), scratch, want_fields, version)
                         }
                     })
                     .collect();

@@ -75,7 +75,9 @@ pub fn severity(kind: FindingKind) -> Severity {
         | FindingKind::DigestGap
         | FindingKind::DigestMoved
         | FindingKind::GzipTrailingData
-        | FindingKind::FileCutOff => Severity::Break,
+        | FindingKind::FileCutOff
+        | FindingKind::BodyHashMismatch
+        | FindingKind::MerkleRootMismatch => Severity::Break,
     }
 }
 

@@ -53,10 +53,15 @@ pub enum FindingKind {
     // Exports without integrity (issue: the SaaS exports).
     FileCutOff,
     FileSkipped,
+    // Format version 2 of our bundle (spec/audit-bundle-v2.md §8).
+    /// An event's content no longer matches the `body_hash` it declares.
+    BodyHashMismatch,
+    /// A chain's Merkle root, computed from its event hashes, differs from the manifest's.
+    MerkleRootMismatch,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 34] = [
+    pub const ALL: [FindingKind; 36] = [
         FindingKind::MalformedLine,
         FindingKind::HashMismatch,
         FindingKind::BrokenLink,
@@ -91,6 +96,8 @@ impl FindingKind {
         FindingKind::DuplicateRecord,
         FindingKind::FileCutOff,
         FindingKind::FileSkipped,
+        FindingKind::BodyHashMismatch,
+        FindingKind::MerkleRootMismatch,
     ];
 
     /// The kind's name as spec §8 spells it.
@@ -130,6 +137,8 @@ impl FindingKind {
             FindingKind::DuplicateRecord => "duplicate_record",
             FindingKind::FileCutOff => "file_cut_off",
             FindingKind::FileSkipped => "file_skipped",
+            FindingKind::BodyHashMismatch => "body_hash_mismatch",
+            FindingKind::MerkleRootMismatch => "merkle_root_mismatch",
         }
     }
 
@@ -345,6 +354,12 @@ impl Finding {
             | FindingKind::DuplicateRecord
             | FindingKind::FileCutOff
             | FindingKind::FileSkipped => self.kind().meaning().to_owned(),
+            FindingKind::BodyHashMismatch => {
+                "This event's content was changed after it was recorded: it no longer matches its body hash".to_owned()
+            }
+            FindingKind::MerkleRootMismatch => {
+                "The chain's events do not make the Merkle root the manifest pins: an event was changed, added, removed or reordered".to_owned()
+            }
             FindingKind::ImpreciseNumber => {
                 "This event holds a number too large to be protected digit for digit: its hash covers it only to double precision, so a nearby number would hash alike".to_owned()
             }

@@ -1,7 +1,7 @@
 // Front-end entry and frame: opens what the app was started with (or a path typed in),
 // offers the mapping form for a CSV or JSON file of no known format, shows import
 // progress, then the case: verification summary and findings beside the tabs (events,
-// actors, questions, record history, keys), each a view under features/. DOM is built
+// actors, questions, record history, the reviewer's journal, keys), each a view under features/. DOM is built
 // with createElement and textContent only, never innerHTML: nothing from a bundle can
 // become markup. It never decides a verdict.
 import type { CaseSummaryDto } from "./bindings/CaseSummaryDto";
@@ -14,6 +14,7 @@ import { el } from "./components/dom";
 import { progressWidget } from "./components/progress";
 import { actorsView } from "./features/actors/panel";
 import { eventsView } from "./features/events/panel";
+import { journalView } from "./features/journal/view";
 import { mappingForm } from "./features/mapping/view";
 import { questionsView } from "./features/questions/view";
 import { recordView } from "./features/timeline/view";
@@ -32,12 +33,15 @@ import {
   listEvents,
   listFindings,
   listPeople,
+  listReceipts,
   onPathsDropped,
   openPath,
   previewFile,
   reverifyCase,
 } from "./ipc";
 import { renderReverification } from "./features/verification/reverify";
+import { renderReceipts } from "./features/verification/receipts";
+import type { ReceiptDto } from "./bindings/ReceiptDto";
 import { startScreen } from "./features/start/view";
 
 interface View {
@@ -209,12 +213,13 @@ function showMapping(path: string, preview: FilePreviewDto, chooseCaseLocation: 
 }
 
 /** The tabs of an open case, in order; each is a view under features/. */
-type TabName = "events" | "actors" | "questions" | "record" | "trust";
+type TabName = "events" | "actors" | "questions" | "record" | "journal" | "trust";
 const TAB_TITLES: Record<TabName, string> = {
   events: "Events",
   actors: "Actors",
   questions: "Questions",
   record: "Record history",
+  journal: "Journal",
   trust: "Keys & checkpoints",
 };
 
@@ -223,6 +228,18 @@ async function showCase(): Promise<void> {
   view.summary = summary;
 
   const summaryBox = el("div", { className: "summary-box" }, renderSummary(summary, view.utc));
+  /** The custody receipts, under the summary (fetched after it, and again on re-verify). */
+  let receipts: ReceiptDto[] = [];
+  const receiptsBox = el("div", { className: "receipts-box" });
+  const showReceipts = (): void => {
+    if (view.summary !== null) receiptsBox.replaceChildren(renderReceipts(receipts, view.summary.bundles, view.utc));
+  };
+  const loadReceipts = (): Promise<void> =>
+    listReceipts().then((answer) => {
+      receipts = answer;
+      showReceipts();
+    });
+  loadReceipts().catch(showError);
   /** Whether the case holds records of a file, asked once per file and kept. */
   const fileRecords = new Map<string, Promise<boolean>>();
   const findingActions = {
@@ -292,6 +309,7 @@ async function showCase(): Promise<void> {
         const [newSummary, newFindings] = await Promise.all([caseSummary(), listFindings()]);
         view.summary = newSummary;
         summaryBox.replaceChildren(renderSummary(newSummary, view.utc));
+        await loadReceipts();
         findingsBox.replaceChildren(renderFindings(newFindings, findingActions));
       } finally {
         reverifyButton.disabled = false;
@@ -307,6 +325,7 @@ async function showCase(): Promise<void> {
     actors: actorsTab,
     questions: questionsView(ctx),
     record,
+    journal: journalView(ctx),
     trust: trustView(ctx),
   };
 
@@ -331,6 +350,7 @@ async function showCase(): Promise<void> {
   }
   view.refresh = () => {
     if (view.summary !== null) summaryBox.replaceChildren(renderSummary(view.summary, view.utc));
+    showReceipts();
     for (const handle of Object.values(views)) handle.refresh();
   };
 
@@ -338,7 +358,7 @@ async function showCase(): Promise<void> {
     el(
       "div",
       { className: "workspace" },
-      el("aside", { className: "sidebar" }, reverifyBox, summaryBox, el("div", { className: "sidebar-actions" }, reverifyButton, addButton), findingsBox),
+      el("aside", { className: "sidebar" }, reverifyBox, summaryBox, receiptsBox, el("div", { className: "sidebar-actions" }, reverifyButton, addButton), findingsBox),
       el("div", { className: "case-pane" }, tabBar, content),
     ),
   );

@@ -219,6 +219,7 @@ pub fn events(
 ) -> Result<usize> {
     let case = Case::open_read_only(&case)?;
     let masking = Masking::of_case(&case)?;
+    let digests = trailscope::export::FileDigests::of_case(&case)?;
     let after = after.as_deref().map(Cursor::decode).transpose()?;
     let order = if oldest_first {
         Order::OldestFirst
@@ -230,13 +231,13 @@ pub fn events(
     match format {
         ListFormat::Json => {
             for row in &page.rows {
-                let mut event = event_document(row, &masking);
+                let mut event = event_document(row, &masking, &digests);
                 event["verified"] = json!(row.verified());
                 writeln!(out, "{event}").map_err(io_error)?;
             }
         }
         ListFormat::Csv => {
-            let mut export = CsvExport::new(&mut out, masking.clone())?;
+            let mut export = CsvExport::new(&mut out, masking.clone(), digests.clone())?;
             for row in &page.rows {
                 export.write(row)?;
             }

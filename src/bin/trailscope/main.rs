@@ -31,6 +31,7 @@ macro_rules! outln {
 
 mod investigate;
 mod render;
+mod report;
 mod work;
 
 use std::path::PathBuf;
@@ -270,6 +271,24 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The auditor's report: what was examined, every verdict and finding, the time
+    /// covered, as a self-contained HTML file (and a PDF with --pdf).
+    Report {
+        #[arg(long)]
+        case: PathBuf,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the report as a PDF.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Compare the time covered with a retention period, e.g. 7y, 18m, 90d.
+        #[arg(long)]
+        retention: Option<String>,
+        /// Say what was written as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Mask field names (e.g. email, card_number) on display and in exports.
     Mask {
         #[arg(long)]
@@ -298,6 +317,9 @@ enum Command {
         /// Sign the manifest with this key file (from `trailscope keygen`).
         #[arg(long)]
         sign_key: Option<PathBuf>,
+        /// The bundle format version to write: 2 (body hashes, Merkle roots) or 1.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=2))]
+        format_version: u64,
     },
     /// Make an Ed25519 key pair: OUT (private) and OUT.pub (a trusted-keys line).
     Keygen {
@@ -311,6 +333,9 @@ enum Command {
         dir: PathBuf,
         #[arg(long)]
         key: Option<PathBuf>,
+        /// The format version the events are written in and the manifest declares: 2 or 1.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=2))]
+        format_version: u64,
     },
     /// Generate a deterministic CloudTrail evidence folder: log files, signed hourly
     /// digests, head-object files, public keys (demo keys: never trust them for real).
@@ -759,6 +784,13 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report {
+            case,
+            out,
+            pdf,
+            retention,
+            json,
+        } => report::report(&case, &out, pdf.as_deref(), retention.as_deref(), json),
         Command::Mask { case, add, remove } => {
             let mut case = trailscope::case::Case::open(&case)?;
             case.set_reviewer(work::reviewer()?);
@@ -802,6 +834,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             stub_ratio,
             zip,
             sign_key,
+            format_version,
         } => {
             if !(0.0..=1.0).contains(&stub_ratio) {
                 return Err(trailscope::Error::Invalid(
@@ -818,6 +851,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                 stub_ratio,
                 zip,
                 sign_key,
+                format_version: format_version_arg(format_version),
             };
             let summary = produce::generate(&out, &options)?;
             eprintln!(
@@ -887,15 +921,26 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             seed,
             quirks,
         } => gen_export("purview", &out, records, Some(shape.as_str()), seed, quirks),
-        Command::Seal { dir, key } => {
+        Command::Seal {
+            dir,
+            key,
+            format_version,
+        } => {
             let key = key
                 .map(|path| produce::load_signing_key(&path))
                 .transpose()?;
-            produce::seal_directory(&dir, key.as_ref())?;
+            let version = format_version_arg(format_version);
+            produce::seal_directory_as(&dir, key.as_ref(), Some(version))?;
             eprintln!("wrote {}", dir.join("manifest.json").display());
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `--format-version` (clap keeps it to 1 or 2).
+fn format_version_arg(number: u64) -> trailscope::bundle::FormatVersion {
+    trailscope::bundle::FormatVersion::from_number(number)
+        .unwrap_or(trailscope::bundle::FormatVersion::LATEST)
 }
 
 /// `gen-export`: writes the export and says what it wrote.

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::bundle_chain::ChainSummary;
 use super::named;
 use crate::Result;
+use crate::bundle::FormatVersion;
 use crate::source::SourceKind;
 use crate::verify::{Report, SignatureStatus, Verdict};
 
@@ -78,7 +79,7 @@ pub(crate) fn set_report(
         "UPDATE bundle SET digest = ?2, bundle_id = ?3, producer = ?4, exported_at = ?5, exported_by = ?6,
                 scope = ?7, has_manifest = ?8, signature_status = ?9, signature_key_id = ?10, verdict = ?11,
                 headline = ?12, n_lines = ?13, n_malformed = ?14, n_events_added = ?15,
-                container = ?16, source = ?17, mapping = ?18
+                container = ?16, source = ?17, mapping = ?18, format_version = ?19
          WHERE bundle_idx = ?1",
         params![
             bundle_idx,
@@ -99,9 +100,46 @@ pub(crate) fn set_report(
             info.container.as_str(),
             info.source.as_str(),
             info.mapping,
+            info.provenance.format_version.map(FormatVersion::number),
         ],
     )?;
     Ok(())
+}
+
+/// Each bundle's format version as its manifest declared it (`None`: no manifest, a
+/// version this reviewer does not read, a source of another kind, or a bundle imported
+/// before the case recorded versions), by `bundle_idx`.
+pub(crate) fn format_versions(
+    connection: &Connection,
+) -> Result<std::collections::HashMap<i64, Option<FormatVersion>>> {
+    let versions = connection
+        .prepare("SELECT bundle_idx, format_version FROM bundle")?
+        .query_map([], |row| {
+            let number: Option<i64> = row.get(1)?;
+            Ok((
+                row.get::<_, i64>(0)?,
+                number.and_then(|n| FormatVersion::from_number(u64::try_from(n).ok()?)),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(versions)
+}
+
+/// One bundle's format version (see `format_versions`).
+pub(crate) fn format_version(
+    connection: &Connection,
+    bundle_idx: i64,
+) -> Result<Option<FormatVersion>> {
+    let number: Option<Option<i64>> = connection
+        .query_row(
+            "SELECT format_version FROM bundle WHERE bundle_idx = ?1",
+            [bundle_idx],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(number
+        .flatten()
+        .and_then(|n| FormatVersion::from_number(u64::try_from(n).ok()?)))
 }
 
 /// Replaces what depends on the reviewer's keys and checkpoints: the signature status,

@@ -607,6 +607,8 @@ pub(crate) struct StoredLine {
     pub(crate) columns: EventFields,
     pub(crate) omitted: bool,
     pub(crate) normal: Option<Vec<u8>>,
+    /// The bundle it came from (whose format version says how to recompute its hash).
+    pub(crate) bundle_idx: i64,
 }
 
 /// Calls `each` with every stored line in (chain, seq) order, then by row.
@@ -617,7 +619,7 @@ pub(crate) fn for_each_in_chain_order(
     let mut statement = connection.prepare(
         "SELECT event_idx, file, line, chain, seq, hash, raw, malformed, id, ts, action, category, actor_id,
                 actor_type, actor_name, on_behalf_of, target_type, target_id, target_name, outcome, channel, ip,
-                batch_id, client_id, rule_id, omitted, normal
+                batch_id, client_id, rule_id, omitted, normal, bundle_idx
          FROM event ORDER BY chain, seq, event_idx",
     )?;
     let mut rows = statement.query(params![])?;
@@ -634,6 +636,7 @@ pub(crate) fn for_each_in_chain_order(
             columns: columns_of(row)?,
             omitted: row.get(25)?,
             normal: row.get(26)?,
+            bundle_idx: row.get(27)?,
         })?;
     }
     Ok(())

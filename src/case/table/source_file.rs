@@ -58,3 +58,46 @@ pub(crate) fn insert(connection: &Connection, bundle_idx: i64, rows: &FileRows) 
     ])?;
     Ok(())
 }
+
+/// The files of one bundle with the rows each holds, in the order they were read.
+pub(crate) fn of_bundle(connection: &Connection, bundle_idx: i64) -> Result<Vec<FileRows>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT file, first_event_idx, last_event_idx, n_rows FROM source_file
+         WHERE bundle_idx = ?1 ORDER BY first_event_idx",
+    )?;
+    let files = statement
+        .query_map([bundle_idx], |row| {
+            Ok(FileRows {
+                file: row.get(0)?,
+                first_event_idx: row.get(1)?,
+                last_event_idx: row.get(2)?,
+                n_rows: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(files)
+}
+
+/// Records the SHA-256 (hex) a source's file was read with.
+pub(crate) fn set_sha256(
+    connection: &Connection,
+    bundle_idx: i64,
+    file: &str,
+    sha256: &str,
+) -> Result<()> {
+    connection
+        .prepare_cached("UPDATE source_file SET sha256 = ?3 WHERE bundle_idx = ?1 AND file = ?2")?
+        .execute(params![bundle_idx, file, sha256])?;
+    Ok(())
+}
+
+/// Every source file's SHA-256 (hex), by (bundle, file); files read before digests
+/// were kept are absent.
+pub(crate) fn sha256s(
+    connection: &Connection,
+) -> Result<std::collections::HashMap<(i64, String), String>> {
+    let mut statement = connection
+        .prepare("SELECT bundle_idx, file, sha256 FROM source_file WHERE sha256 IS NOT NULL")?;
+    let rows = statement.query_map([], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,6 +1,7 @@
 // A tour of the app for screenshots: opens a bundle, then captures the events view
 // with an event's detail open (the README's picture) and, when TRAILSCOPE_SHOTS_TOUR
-// is set, every other tab too (actors, questions, record history, keys). Run by
+// is set, the event starred, tagged and noted (`-marks`), every other tab too (actors,
+// questions, record history, keys) and the reviewer's journal (`-journal`). Run by
 // scripts/screenshot.sh; not part of the test suite.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -56,6 +57,18 @@ test("screenshots of the app", { timeout: 300_000 }, async () => {
     await save(app, out);
     if (!tour) return;
     const base = out.replace(/\.png$/, "");
+    // The reviewer's marks on the event: a star, a tag and a note (all journalled).
+    const inPage = (script, ...args) => app.waitFor(() => app.execute(script, ...args), { timeoutMs: 10_000 });
+    const enabled = (id) =>
+      `const node = document.querySelector('[data-testid="detail-panel"] [data-testid="${id}"]');
+       if (node === null || node.disabled) return false;`;
+    await inPage(`${enabled("marks-star")} node.click(); return true;`);
+    await inPage(`${enabled("marks-tag-input")} node.value = arguments[0]; return true;`, "follow up");
+    await inPage(`${enabled("marks-tag-add")} node.click(); return true;`);
+    await inPage(`${enabled("marks-note")} node.value = arguments[0]; return true;`, "Asked the owner about this change on Monday.");
+    await inPage(`${enabled("marks-note-save")} node.click(); return true;`);
+    await inPage(`return document.querySelector('[data-testid="marks-status"]')?.textContent.startsWith("Saved") && !document.querySelector('[data-testid="marks-note-save"]').disabled;`);
+    await save(app, `${base}-marks.png`);
     const record = await app.findAll(testId("detail-open-record"));
     if (record.length > 0) {
       await app.click(record[0]);
@@ -78,6 +91,9 @@ test("screenshots of the app", { timeout: 300_000 }, async () => {
     await save(app, `${base}-questions.png`);
     await app.clickSelector(testId("tab-trust"));
     await save(app, `${base}-keys.png`);
+    await app.clickSelector(testId("tab-journal"));
+    await app.waitForElement(testId("journal-entry"), { timeoutMs: 10_000 });
+    await save(app, `${base}-journal.png`);
   });
   assert.ok(path.isAbsolute(out), "TRAILSCOPE_SHOTS_OUT must be absolute");
 });

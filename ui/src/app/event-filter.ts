@@ -22,5 +22,9 @@ export function emptyFilter(): EventFilterDto {
     text: null,
     since: null,
     until: null,
+    request: null,
+    starred: false,
+    tags: [],
+    has_note: false,
   };
 }

@@ -33,4 +33,20 @@ since: string | null,
 /**
  * RFC 3339, exclusive.
  */
-until: string | null, };
+until: string | null, 
+/**
+ * The request id the events were made by.
+ */
+request: string | null, 
+/**
+ * Only events the reviewer starred.
+ */
+starred: boolean, 
+/**
+ * Only events the reviewer tagged with any of these.
+ */
+tags: Array<string>, 
+/**
+ * Only events the reviewer wrote a note on.
+ */
+has_note: boolean, };

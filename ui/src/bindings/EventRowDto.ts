@@ -38,4 +38,8 @@ source: SourceKindDto,
 /**
  * Where it came from, in words ("Okta System Log").
  */
-source_name: string, };
+source_name: string, 
+/**
+ * The reviewer's marks on it.
+ */
+starred: boolean, tags: Array<string>, has_note: boolean, };

@@ -28,6 +28,14 @@ import type { ReverifyDto } from "../bindings/ReverifyDto";
 import type { SavedMappingDto } from "../bindings/SavedMappingDto";
 import type { TimelineDto } from "../bindings/TimelineDto";
 import type { TrustedKeyDto } from "../bindings/TrustedKeyDto";
+import type { JournalDto } from "../bindings/JournalDto";
+import type { MarksDto } from "../bindings/MarksDto";
+import type { NeighboursDto } from "../bindings/NeighboursDto";
+import type { ReceiptDto } from "../bindings/ReceiptDto";
+import type { ReviewerDto } from "../bindings/ReviewerDto";
+import type { SavedSearchDto } from "../bindings/SavedSearchDto";
+import type { SubjectDto } from "../bindings/SubjectDto";
+import type { TagCountDto } from "../bindings/TagCountDto";
 
 /** A command's failure, with the shell's code to switch on. */
 export class CommandError extends Error {
@@ -273,6 +281,81 @@ export function removeCheckpointFile(name: string): Promise<CheckpointFileDto[]>
 /** Re-verifies the open case's rows and its bundles' trust under the current keys. */
 export function reverifyCase(): Promise<ReverifyDto> {
   return call<ReverifyDto>("reverify_case");
+}
+
+/** Who signs the reviewer's work on this machine (the key is made on first use). */
+export function reviewerIdentity(): Promise<ReviewerDto> {
+  return call<ReviewerDto>("reviewer_identity");
+}
+
+/** Sets the name the reviewer signs as. */
+export function setReviewerName(name: string): Promise<ReviewerDto> {
+  return call<ReviewerDto>("set_reviewer_name", { name });
+}
+
+/** The reviewer's marks (star, tags, note) on an event, a record or an actor. */
+export function marks(subject: SubjectDto): Promise<MarksDto> {
+  return call<MarksDto>("marks", { subject });
+}
+
+/** Stars or un-stars a subject; its marks after. */
+export function setStar(subject: SubjectDto, starred: boolean): Promise<MarksDto> {
+  return call<MarksDto>("set_star", { subject, starred });
+}
+
+/** Adds a tag to a subject (or with `remove`, takes it off); its marks after. */
+export function setTag(subject: SubjectDto, tag: string, remove: boolean): Promise<MarksDto> {
+  return call<MarksDto>("set_tag", { subject, tag, remove });
+}
+
+/** Writes a subject's note (null or blank removes it); its marks after. */
+export function setNote(subject: SubjectDto, note: string | null): Promise<MarksDto> {
+  return call<MarksDto>("set_note", { subject, note });
+}
+
+/** The tags in use in the case, most used first. */
+export function tagsInUse(): Promise<TagCountDto[]> {
+  return call<TagCountDto[]>("tags_in_use");
+}
+
+/** The saved searches, each with how many events it matches now. */
+export function listSavedSearches(): Promise<SavedSearchDto[]> {
+  return call<SavedSearchDto[]>("list_saved_searches");
+}
+
+/** Saves a filter under a name (replacing one of that name); the list after. */
+export function saveSearch(name: string, filter: EventFilterDto): Promise<SavedSearchDto[]> {
+  return call<SavedSearchDto[]>("save_search", { name, filter });
+}
+
+/** Deletes a saved search; the list after. */
+export function deleteSearch(name: string): Promise<SavedSearchDto[]> {
+  return call<SavedSearchDto[]>("delete_search", { name });
+}
+
+/** Journals that the reviewer ran a saved search (or a question); how many events it matches. */
+export function recordSearch(name: string, filter: EventFilterDto): Promise<number> {
+  return call<number>("record_search", { name, filter });
+}
+
+/** The events around one: just before and after, and the nearest sharing its actor, record, IP and request. */
+export function eventsAround(eventIdx: number, n: number): Promise<NeighboursDto[]> {
+  return call<NeighboursDto[]>("events_around", { eventIdx, n });
+}
+
+/** The reviewer's journal, checked by the engine, newest entry first. */
+export function caseJournal(): Promise<JournalDto> {
+  return call<JournalDto>("case_journal");
+}
+
+/** Writes the journal, signed by the reviewer, into the folder `dir`; the folder written. */
+export function exportJournal(dir: string): Promise<string> {
+  return call<string>("export_journal", { dir });
+}
+
+/** Every source's custody receipt, checked by the engine. */
+export function listReceipts(): Promise<ReceiptDto[]> {
+  return call<ReceiptDto[]>("list_receipts");
 }
 
 /**

@@ -3,7 +3,8 @@
 // and the chosen one's profile: a headline, their accounts (the engine links accounts
 // seen with one email across sources; the reviewer can separate one, and link it
 // again), their activity over time, what they did and to which kinds of records, and
-// their latest events, across every account. Every count comes from the shell
+// their latest events, across every account; the reviewer's marks (star, tags, note)
+// go on the person's first account. Every count comes from the shell
 // (PersonDto, facetCounts, activity, listEvents); this file only lays them out.
 import "../../components/rows.css";
 import "./actors.css";
@@ -20,6 +21,7 @@ import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
 import { narrowFilter } from "../../components/breakdown-rows";
 import { el } from "../../components/dom";
+import { marksControl } from "../../components/marks";
 import { eventList } from "../../components/event-list";
 import { histogram } from "../../components/histogram";
 import { shortDate } from "../../components/histogram-scale";
@@ -198,6 +200,20 @@ export function actorsView(ctx: AppContext, initial: PersonDto[]): ActorsView {
     return box;
   }
 
+  /** The reviewer's marks on the person's (first) account, kept while it is shown. */
+  let marksFor: { key: string; node: HTMLElement } | null = null;
+  function personMarks(actor: PersonDto): HTMLElement[] {
+    const account = actor.accounts[0];
+    if (account === undefined) return [];
+    if (marksFor?.key !== account.actor_id) {
+      marksFor = {
+        key: account.actor_id,
+        node: marksControl({ kind: "actor", actor_id: account.actor_id }, { what: "this person", onError: ctx.showError }),
+      };
+    }
+    return [marksFor.node];
+  }
+
   function renderProfile(): void {
     const current = profile;
     if (current === null) {
@@ -246,6 +262,7 @@ export function actorsView(ctx: AppContext, initial: PersonDto[]): ActorsView {
         ),
         el("p", { className: "actor-facts muted" }, factsText(actor)),
         el("div", { className: "actor-actions" }, showAll),
+        ...personMarks(actor),
         accountsSection(actor),
         section("Activity over time", chart),
         el("div", { className: "actor-breakdowns" }, actions, targets),

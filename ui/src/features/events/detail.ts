@@ -1,17 +1,21 @@
 // The detail panel of one event: its sentence, the field changes (before → after), where
 // it came from (IP, device, channel, rule, batch…), its own re-verification (hash and
 // link), the findings that point at it, and the original line as it arrived, with ways
-// on to the record's history and to the actor. Text goes in with textContent only; it
+// on to the record's history and to the actor; under the sentence, the reviewer's marks
+// (star, tags, note) and "Around this event" (around.ts). Text goes in with textContent only; it
 // shows the shell's answers and never decides whether the event is verified.
 import type { EventCheckDto } from "../../bindings/EventCheckDto";
 import type { EventDetailDto } from "../../bindings/EventDetailDto";
 import type { FindingDto } from "../../bindings/FindingDto";
+import type { MarksDto } from "../../bindings/MarksDto";
 import type { SourceDto } from "../../bindings/SourceDto";
 import type { AppContext } from "../../app/context";
 import { renderChanges } from "../../components/diff";
 import { formatValue } from "../../components/diff-format";
 import { button, el } from "../../components/dom";
+import { marksControl } from "../../components/marks";
 import { formatTime } from "../../format/time";
+import { aroundSection } from "./around";
 import { verifiedMark } from "./mark";
 import "./detail.css";
 
@@ -115,7 +119,12 @@ function sourceList(source: SourceDto, sourceName: string): HTMLElement {
 }
 
 /** The detail panel: sentence, changes, source, checks, findings and the original line. */
-export function renderDetail(detail: EventDetailDto, ctx: AppContext, onClose: () => void): HTMLElement {
+export function renderDetail(
+  detail: EventDetailDto,
+  ctx: AppContext,
+  onClose: () => void,
+  onMarks: (marks: MarksDto) => void = () => {},
+): HTMLElement {
   const row = detail.row;
   const mark = verifiedMark(row);
   const close = el("button", { className: "button detail-close", testid: "detail-close", text: "Close" });
@@ -137,6 +146,9 @@ export function renderDetail(detail: EventDetailDto, ctx: AppContext, onClose: (
     }),
   );
   root.dataset.eventIdx = String(row.event_idx);
+  root.append(
+    marksControl({ kind: "event", event_idx: row.event_idx }, { what: "this event", onError: ctx.showError, onChange: onMarks }),
+  );
   if (row.malformed !== null) {
     root.append(el("p", { className: "detail-malformed", text: `Malformed: ${row.malformed}` }));
   }
@@ -172,6 +184,8 @@ export function renderDetail(detail: EventDetailDto, ctx: AppContext, onClose: (
   if (detail.result !== null) root.append(...exchangeBlock("What came back", detail.result, "detail-result"));
 
   root.append(
+    el("h3", { className: "detail-title", text: "Around this event" }),
+    aroundSection(row.event_idx, ctx),
     el("h3", { className: "detail-title", text: "This event's own checks" }),
     el(
       "div",

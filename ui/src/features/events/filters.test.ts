@@ -14,6 +14,7 @@ import {
   rangeText,
   removeChip,
   withPickerValue,
+  withTag,
   withoutField,
 } from "./filters";
 
@@ -220,5 +221,34 @@ describe("custom range inputs", () => {
       "2026-01-05 08:00 to 2026-01-06 00:00",
     );
     expect(rangeText(null, "2026-01-06T00:00:05.000Z", UTC_OFFSET)).toBe("before 2026-01-06 00:00:05");
+  });
+});
+
+describe("the reviewer's marks as filters", () => {
+  it("shows Starred, Note, each tag and a request as chips", () => {
+    const filter: EventFilterDto = { ...emptyFilter(), starred: true, has_note: true, tags: ["fraud", "payroll"], request: "req-9" };
+    expect(filterChips(filter, names).map((chip) => chip.label)).toEqual([
+      "Request: req-9",
+      "Starred by you",
+      "With your note",
+      "Tag: fraud",
+      "Tag: payroll",
+    ]);
+  });
+  it("removes one tag of several, and the toggles alone", () => {
+    const filter: EventFilterDto = { ...emptyFilter(), starred: true, has_note: true, tags: ["fraud", "payroll"] };
+    const chips = filterChips(filter, names);
+    const fraud = chips.find((chip) => chip.field === "tag" && chip.value === "fraud");
+    const starred = chips.find((chip) => chip.field === "starred");
+    if (fraud === undefined || starred === undefined) throw new Error("chips missing");
+    expect(removeChip(filter, fraud)).toEqual({ ...filter, tags: ["payroll"] });
+    expect(removeChip(filter, starred)).toEqual({ ...filter, starred: false });
+    expect(withoutField(filter, "has_note")).toEqual({ ...filter, has_note: false });
+  });
+  it("adds a tag once, trimmed", () => {
+    const once = withTag(emptyFilter(), " fraud ");
+    expect(once.tags).toEqual(["fraud"]);
+    expect(withTag(once, "fraud")).toBe(once);
+    expect(withTag(once, "  ")).toBe(once);
   });
 });

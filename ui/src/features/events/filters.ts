@@ -125,7 +125,11 @@ export type ChipField =
   | "rule"
   | "file"
   | "text"
-  | "time";
+  | "time"
+  | "request"
+  | "starred"
+  | "has_note"
+  | "tag";
 
 /** One active filter, as the reviewer reads it. */
 export interface FilterChip {
@@ -140,7 +144,7 @@ export interface FilterChip {
 
 /** A field with a picker that offers the values the shell counts (facets). */
 export interface PickerField {
-  field: Exclude<ChipField, "actor" | "actor_type" | "file" | "text" | "time">;
+  field: Exclude<ChipField, "actor" | "actor_type" | "file" | "text" | "time" | "request" | "starred" | "has_note" | "tag">;
   facet: FacetName;
   title: string;
   testid: string;
@@ -173,6 +177,10 @@ const TITLES: Record<ChipField, string> = {
   file: "File",
   text: "Text",
   time: "Time",
+  request: "Request",
+  starred: "Starred",
+  has_note: "Note",
+  tag: "Tag",
 };
 
 /** How a picker's value reads: "Order updated", "Any order action", "Order #1842". */
@@ -230,7 +238,12 @@ export function filterChips(filter: EventFilterDto, names: ChipNames): FilterChi
   if (filter.file !== null && filter.file !== "") {
     chips.push({ field: "file", value: null, label: `${TITLES.file}: ${baseName(filter.file)}`, title: filter.file });
   }
+  if (filter.request !== null && filter.request !== "") add("request", null, filter.request);
   if (filter.since !== null || filter.until !== null) add("time", null, names.timeLabel(filter.since, filter.until));
+  // The reviewer's own marks.
+  if (filter.starred) chips.push({ field: "starred", value: null, label: "Starred by you" });
+  if (filter.has_note) chips.push({ field: "has_note", value: null, label: "With your note" });
+  for (const tag of filter.tags) add("tag", tag, tag);
   return chips;
 }
 
@@ -245,9 +258,22 @@ export function withoutField(filter: EventFilterDto, field: ChipField): EventFil
       return { ...filter, target_type: null, target_id: null };
     case "time":
       return { ...filter, since: null, until: null };
+    case "starred":
+      return { ...filter, starred: false };
+    case "has_note":
+      return { ...filter, has_note: false };
+    case "tag":
+      return { ...filter, tags: [] };
     default:
       return { ...filter, [field]: null };
   }
+}
+
+/** The filter with one more tag (events carrying any of its tags match); unchanged if it had it. */
+export function withTag(filter: EventFilterDto, tag: string): EventFilterDto {
+  const text = tag.trim();
+  if (text === "" || filter.tags.includes(text)) return filter;
+  return { ...filter, tags: [...filter.tags, text] };
 }
 
 /** The filter without one chip: one actor (or actor type) of several, or the whole field. */
@@ -257,6 +283,9 @@ export function removeChip(filter: EventFilterDto, chip: FilterChip): EventFilte
   }
   if (chip.field === "actor_type" && chip.value !== null) {
     return { ...filter, actor_types: filter.actor_types.filter((type) => type !== chip.value) };
+  }
+  if (chip.field === "tag" && chip.value !== null) {
+    return { ...filter, tags: filter.tags.filter((tag) => tag !== chip.value) };
   }
   return withoutField(filter, chip.field);
 }

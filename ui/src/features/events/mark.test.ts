@@ -22,6 +22,9 @@ const row: EventRowDto = {
   omitted: false,
   source: "audit_bundle",
   source_name: "audit bundle",
+  starred: false,
+  tags: [],
+  has_note: false,
 };
 
 describe("verifiedMark", () => {

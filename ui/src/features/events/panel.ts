@@ -11,7 +11,7 @@ import { emptyFilter } from "../../app/event-filter";
 import { el } from "../../components/dom";
 import { LOCAL_OFFSET, UTC_OFFSET } from "../../components/time-input";
 import { formatCount } from "../../format/count";
-import { caseSummary, eventDetail, exportEvents, facetCounts, listEvents } from "../../ipc";
+import { caseSummary, eventDetail, exportEvents, facetCounts, listEvents, saveSearch, tagsInUse } from "../../ipc";
 import type { PresetId } from "./filters";
 import { focusKind, keyCommand, movedIndex, needsNextPage } from "./keyboard";
 import { EventPager } from "./state";
@@ -60,7 +60,18 @@ export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources =
   };
   const renderDetailBox = (): void => {
     if (detail === null) return;
-    detailBox.replaceChildren(renderDetail(detail, ctx, closeDetail));
+    const shownIdx = detail.row.event_idx;
+    detailBox.replaceChildren(
+      renderDetail(detail, ctx, closeDetail, (marks) => {
+        // The row shows the marks the shell answered (star and tags).
+        const index = pager.indexOf(shownIdx);
+        const row = index >= 0 ? pager.rows[index] : undefined;
+        if (row !== undefined) {
+          pager.rows[index] = { ...row, starred: marks.starred, tags: marks.tags, has_note: marks.note !== null };
+          table.refresh();
+        }
+      }),
+    );
     detailBox.hidden = false;
   };
   const openEvent = (eventIdx: number): void => {
@@ -117,6 +128,13 @@ export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources =
     onChange: apply,
     onExport: exportView,
     onError: ctx.showError,
+    tagsInUse,
+    async onSave(name) {
+      const saved = await saveSearch(name, pager.filter);
+      const count = saved.find((item) => item.name === name)?.count;
+      const matches = count === undefined ? "" : ` (${formatCount(count)} ${count === 1 ? "event" : "events"} now)`;
+      ctx.showNotice(`Saved this search as “${name}”${matches}; it is in the Questions view.`);
+    },
   });
   toolbar.show(pager.filter, preset);
 

@@ -26,6 +26,9 @@ function row(eventIdx: number): EventRowDto {
     omitted: false,
     source: "audit_bundle",
     source_name: "audit bundle",
+    starred: false,
+    tags: [],
+    has_note: false,
   };
 }
 

@@ -1,11 +1,13 @@
 // The events view's filter bar: the text search box, the actor list, one picker per
 // field (values and counts from the shell, fetched when a picker opens), the time
-// presets and custom range, the exports of the current view, and the active filters
-// as removable chips. It holds no filter of its own beyond what it was last shown:
+// presets and custom range, the exports of the current view, the reviewer's marks
+// (Starred, Has a note, a tag picker), "Save this search…" (an in-page form for the
+// name), and the active filters as removable chips. It holds no filter of its own beyond what it was last shown:
 // every change goes to the view, which resets the table and shows the bar again.
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
+import type { TagCountDto } from "../../bindings/TagCountDto";
 import { actorFilter } from "../../components/actor-filter";
 import { button, el } from "../../components/dom";
 import { type OffsetAt, parseWallInput, wallInputValue } from "../../components/time-input";
@@ -23,6 +25,7 @@ import {
   rangeText,
   removeChip,
   withPickerValue,
+  withTag,
   withoutField,
 } from "./filters";
 import { type Picker, facetPicker } from "./picker";
@@ -43,6 +46,10 @@ export interface FilterBarOptions {
   onChange(filter: EventFilterDto, preset: PresetId | null): void;
   onExport(format: ExportFormat): void;
   onError(error: unknown): void;
+  /** The tags in use, for the tag picker (fetched when it is opened). */
+  tagsInUse(): Promise<TagCountDto[]>;
+  /** Saves the current filter under a name; resolves when the shell has. */
+  onSave(name: string): Promise<void>;
 }
 
 export interface FilterBar {
@@ -167,6 +174,91 @@ export function filterBar(options: FilterBarOptions): FilterBar {
   exportCsv.addEventListener("click", () => options.onExport("csv"));
   exportJsonl.addEventListener("click", () => options.onExport("jsonl"));
 
+  // The reviewer's marks: Starred, Has a note, a tag.
+  const starredBox = el("input", { testid: "filter-starred" });
+  starredBox.type = "checkbox";
+  const noteBox = el("input", { testid: "filter-has-note" });
+  noteBox.type = "checkbox";
+  starredBox.addEventListener("change", () => change({ ...current(), starred: starredBox.checked }, preset));
+  noteBox.addEventListener("change", () => change({ ...current(), has_note: noteBox.checked }, preset));
+  const tagSelect = el("select", { className: "filter-tag", testid: "filter-tag" });
+  tagSelect.setAttribute("aria-label", "Only events with this tag");
+  const tagPrompt = (): HTMLOptionElement => {
+    const option = el("option", { text: "Tag…" });
+    option.value = "";
+    return option;
+  };
+  tagSelect.append(tagPrompt());
+  const loadTags = (): void => {
+    options
+      .tagsInUse()
+      .then((tags) => {
+        const chosen = tagSelect.value;
+        tagSelect.replaceChildren(
+          tagPrompt(),
+          ...tags.map((item) => {
+            const option = el("option", { text: `${item.tag} (${item.count})` });
+            option.value = item.tag;
+            return option;
+          }),
+        );
+        if (tags.length === 0) tagSelect.append(Object.assign(el("option", { text: "No tags yet" }), { disabled: true }));
+        tagSelect.value = chosen;
+      })
+      .catch(options.onError);
+  };
+  tagSelect.addEventListener("focus", loadTags);
+  tagSelect.addEventListener("mousedown", loadTags);
+  tagSelect.addEventListener("change", () => {
+    const tag = tagSelect.value;
+    tagSelect.value = "";
+    if (tag !== "") change(withTag(current(), tag), preset);
+  });
+  loadTags();
+
+  // Save this search: an in-page form for its name.
+  const saveButton = button("Save this search…", "save-search", "preset");
+  saveButton.title = "Keep this filter under a name, to run it again from the Questions view";
+  const saveName = el("input", { className: "save-search-name", testid: "save-search-name" });
+  saveName.type = "text";
+  saveName.placeholder = "Name of this search";
+  saveName.setAttribute("aria-label", "Name of this search");
+  const saveConfirm = button("Save", "save-search-confirm", "button");
+  const saveCancel = button("Cancel", "save-search-cancel", "button");
+  const saveForm = el("form", { className: "save-search-form", testid: "save-search-form" }, saveName, saveConfirm, saveCancel);
+  saveForm.hidden = true;
+  saveButton.addEventListener("click", () => {
+    saveForm.hidden = false;
+    saveName.focus();
+  });
+  saveCancel.addEventListener("click", () => {
+    saveForm.hidden = true;
+    saveName.value = "";
+  });
+  const submitSave = (): void => {
+    const name = saveName.value.trim();
+    if (name === "") {
+      saveName.focus();
+      return;
+    }
+    saveConfirm.disabled = true;
+    options
+      .onSave(name)
+      .then(() => {
+        saveForm.hidden = true;
+        saveName.value = "";
+      })
+      .catch(options.onError)
+      .finally(() => {
+        saveConfirm.disabled = false;
+      });
+  };
+  saveConfirm.addEventListener("click", submitSave);
+  saveForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitSave();
+  });
+
   // Chips.
   const chipsBox = el("div", { className: "filter-chips", testid: "filter-chips" });
   chipsBox.setAttribute("aria-label", "Active filters");
@@ -231,6 +323,17 @@ export function filterBar(options: FilterBarOptions): FilterBar {
       el("span", { className: "filter-spacer" }),
       el("span", { className: "export-group" }, el("span", { className: "filter-label", text: "Export this view" }), exportCsv, exportJsonl),
     ),
+    el(
+      "div",
+      { className: "filter-row" },
+      el("span", { className: "filter-label", text: "Your marks" }),
+      el("label", { className: "filter-toggle" }, starredBox, el("span", { text: "Starred" })),
+      el("label", { className: "filter-toggle" }, noteBox, el("span", { text: "Has a note" })),
+      tagSelect,
+      el("span", { className: "filter-spacer" }),
+      saveButton,
+      saveForm,
+    ),
     chipsBox,
   );
 
@@ -260,6 +363,8 @@ export function filterBar(options: FilterBarOptions): FilterBar {
       if (custom) customBox.hidden = false;
       customButton.classList.toggle("active", custom);
       customButton.setAttribute("aria-pressed", String(custom));
+      starredBox.checked = next.starred;
+      noteBox.checked = next.has_note;
       renderChips();
     },
     closePopups: () => closePopups(),

@@ -53,6 +53,7 @@ export function eventsTable(
     "div",
     { className: "event-row event-header" },
     el("span", { className: "cell cell-mark", text: "" }),
+    el("span", { className: "cell cell-star", text: "★", title: "Starred by you" }),
     el("span", { className: "cell cell-time", text: "Time" }),
     ...sourceCell("Source"),
     el("span", { className: "cell cell-actor", text: "Actor" }),
@@ -75,14 +76,27 @@ export function eventsTable(
       "div",
       { className: `event-row${index % 2 === 1 ? " odd" : ""}`, testid: "event-row" },
       el("span", { className: `cell cell-mark ${mark.className}`, text: mark.text, title: mark.title }),
+      el("span", {
+        className: "cell cell-star",
+        testid: "row-star",
+        text: row.starred ? "★" : "",
+        title: row.starred ? "Starred by you" : "",
+      }),
       el("span", { className: "cell cell-time", text: formatTime(row.time, options.utc()) }),
       ...sourceCell(row.source_name),
       el("span", { className: "cell cell-actor", text: actorText(row), title: row.actor_id ?? "" }),
-      el("span", { className: "cell cell-sentence", text: row.sentence, title: row.sentence }),
+      el(
+        "span",
+        { className: "cell cell-sentence", title: row.sentence },
+        ...row.tags.map((tag) => el("span", { className: "row-tag", testid: "row-tag", text: tag, title: `Tagged “${tag}” by you` })),
+        ...(row.has_note ? [el("span", { className: "row-note", testid: "row-note", text: "✎", title: "You wrote a note on it" })] : []),
+        row.sentence,
+      ),
       el("span", { className: "cell cell-target", text: targetText(row) }),
       el("span", { className: `cell cell-outcome outcome-${row.outcome ?? "none"}`, text: row.outcome ?? "" }),
     );
     node.dataset.eventIdx = String(row.event_idx);
+    node.dataset.starred = String(row.starred);
     node.setAttribute("role", "row");
     const isSelected = row.event_idx === selected;
     node.setAttribute("aria-selected", String(isSelected));

@@ -2,7 +2,9 @@
 // shows), and the answer to the one chosen: who or what it breaks down by, activity
 // over time when it helps, the first events as sentences and a way to see them all.
 // A question about a person asks for the person first; one about a record asks for
-// the record and opens its history. Every question, filter and count is the shell's.
+// the record and opens its history. Beside them, the reviewer's saved searches, each
+// with its name and count and a Delete; choosing one shows its events and journals that
+// it was run. Every question, filter and count is the shell's.
 import "./questions.css";
 import type { ActivityDto } from "../../bindings/ActivityDto";
 import type { PersonDto } from "../../bindings/PersonDto";
@@ -10,16 +12,28 @@ import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { EventRowDto } from "../../bindings/EventRowDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { QuestionDto } from "../../bindings/QuestionDto";
+import type { SavedSearchDto } from "../../bindings/SavedSearchDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { emptyFilter } from "../../app/event-filter";
 import { personLabel } from "../../components/actor-words";
 import { settler } from "../../components/arrival";
 import { breakdown } from "../../components/breakdown";
 import { isFacetName, narrowFilter } from "../../components/breakdown-rows";
-import { el } from "../../components/dom";
+import { button, el } from "../../components/dom";
 import { eventList } from "../../components/event-list";
 import { histogram } from "../../components/histogram";
-import { type FacetName, activity, facetCounts, listEvents, listPeople, listQuestions } from "../../ipc";
+import { formatCount } from "../../format/count";
+import {
+  type FacetName,
+  activity,
+  deleteSearch,
+  facetCounts,
+  listEvents,
+  listPeople,
+  listQuestions,
+  listSavedSearches,
+  recordSearch,
+} from "../../ipc";
 import { answerFilter, needsOf, people } from "./answer";
 
 /** Bars in an answer's histogram. */
@@ -50,13 +64,77 @@ export function questionsView(ctx: AppContext): ViewHandle {
   let generation = 0;
 
   const list = el("ol", { className: "question-list" });
+  const savedList = el("ol", { className: "question-list", testid: "saved-searches" });
+  /** The saved searches, fetched each time the view is shown. */
+  let saved: SavedSearchDto[] | null = null;
   const answerBox = el("div", { className: "question-answer-box" });
   const root = el(
     "section",
     { className: "questions-view", testid: "questions-view" },
-    el("nav", { className: "question-pane" }, el("h2", { className: "question-pane-title", text: "Common questions" }), list),
+    el(
+      "nav",
+      { className: "question-pane" },
+      el("h2", { className: "question-pane-title", text: "Saved searches" }),
+      savedList,
+      el("h2", { className: "question-pane-title", text: "Common questions" }),
+      list,
+    ),
     answerBox,
   );
+
+  function renderSaved(): void {
+    if (saved === null) {
+      savedList.replaceChildren(el("li", { className: "muted", text: "Loading…" }));
+      return;
+    }
+    if (saved.length === 0) {
+      savedList.replaceChildren(
+        el("li", { className: "muted", text: "None yet. In Events, choose filters, then “Save this search…”." }),
+      );
+      return;
+    }
+    savedList.replaceChildren(
+      ...saved.map((search) => {
+        const open = el(
+          "button",
+          { className: "question list-button", testid: "saved-search" },
+          el("span", { className: "question-title", testid: "saved-search-name", text: search.name }),
+          el("span", {
+            className: "question-explains muted",
+            testid: "saved-search-count",
+            text: `${formatCount(search.count)} ${search.count === 1 ? "event" : "events"} now`,
+          }),
+        );
+        open.type = "button";
+        open.dataset.name = search.name;
+        open.title = "Show these events (recorded in your journal)";
+        open.addEventListener("click", () => {
+          ctx.showEvents(search.filter);
+          recordSearch(search.name, search.filter).catch(ctx.showError);
+        });
+        const remove = button("Delete", "saved-search-delete", "button saved-search-delete");
+        remove.title = `Delete the saved search “${search.name}”`;
+        remove.addEventListener("click", () => {
+          deleteSearch(search.name)
+            .then((next) => {
+              saved = next;
+              renderSaved();
+            })
+            .catch(ctx.showError);
+        });
+        return el("li", { className: "saved-search-item" }, open, remove);
+      }),
+    );
+  }
+
+  function loadSaved(): void {
+    listSavedSearches()
+      .then((next) => {
+        saved = next;
+        renderSaved();
+      })
+      .catch(ctx.showError);
+  }
 
   function renderList(): void {
     if (questions === null) {
@@ -266,14 +344,19 @@ export function questionsView(ctx: AppContext): ViewHandle {
   }
 
   renderList();
+  renderSaved();
   renderAnswer();
   load();
   return {
     root,
     refresh() {
       renderList();
+      renderSaved();
       renderAnswer();
     },
-    shown: load,
+    shown() {
+      load();
+      loadSaved();
+    },
   };
 }

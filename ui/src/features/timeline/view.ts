@@ -1,6 +1,7 @@
 // The Record history view: one record's events in order, each with its field changes,
 // and the record's fields at a chosen moment (slider over its events, or a date and
 // time), as the shell reconstructs them. Status, owner and role changes stand out.
+// Under its title, the reviewer's marks on the record (star, tags, note).
 // It shows the shell's timeline and state as they are: it never folds events into a
 // state itself. DOM with el() only; every text from a bundle goes in as textContent.
 import type { TimelineDto } from "../../bindings/TimelineDto";
@@ -10,6 +11,7 @@ import { emptyFilter } from "../../app/event-filter";
 import { renderChanges } from "../../components/diff";
 import { formatValue, humanizeKey, notableField, topField } from "../../components/diff-format";
 import { button, el } from "../../components/dom";
+import { marksControl } from "../../components/marks";
 import { LOCAL_OFFSET, UTC_OFFSET, parseWallInput, wallInputValue } from "../../components/time-input";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
@@ -198,6 +200,19 @@ export function recordView(ctx: AppContext): RecordView {
     );
   }
 
+  /** The reviewer's marks on the record shown, kept while the same record is shown. */
+  let marksFor: { key: string; node: HTMLElement } | null = null;
+  function recordMarks(targetType: string, targetId: string): HTMLElement {
+    const key = JSON.stringify([targetType, targetId]);
+    if (marksFor?.key !== key) {
+      marksFor = {
+        key,
+        node: marksControl({ kind: "record", target_type: targetType, target_id: targetId }, { what: "this record", onError: ctx.showError }),
+      };
+    }
+    return marksFor.node;
+  }
+
   function render(): void {
     if (timeline === null) {
       renderEmpty();
@@ -225,6 +240,7 @@ export function recordView(ctx: AppContext): RecordView {
       }),
     );
     if (entries.length > 0) head.append(showEvents);
+    head.append(recordMarks(shown.target_type, shown.target_id));
 
     if (entries.length === 0) {
       body.replaceChildren(

@@ -1,4 +1,4 @@
-// Keys & checkpoints: the reviewer's trusted signing keys (our key lines, and AWS
+// Keys & checkpoints: the reviewer's own identity ("You", you.ts), the trusted signing keys (our key lines, and AWS
 // CloudTrail key lists as `aws cloudtrail list-public-keys` prints them) and checkpoint
 // files (add, remove, list) and re-verification of the open case under them. It shows
 // what the shell answers: whether a signature or checkpoint vouches for a chain is the
@@ -21,6 +21,7 @@ import {
   removeTrustedKey,
 } from "../../ipc";
 import { awsKeyListTitle } from "./words";
+import { youCard } from "./you";
 import "./trust.css";
 
 /** "AAAA…ZZZZ": enough of a key to tell two apart when reading. */
@@ -184,7 +185,9 @@ export function trustView(ctx: AppContext): ViewHandle {
       });
   });
 
+  const you = youCard(ctx);
   const load = (): void => {
+    you.load();
     listTrustedKeys().then(showKeys).catch(ctx.showError);
     listAwsKeyLists().then(showAwsLists).catch(ctx.showError);
     listCheckpointFiles().then(showCheckpoints).catch(ctx.showError);
@@ -193,6 +196,7 @@ export function trustView(ctx: AppContext): ViewHandle {
   const root = el(
     "section",
     { className: "trust-view", testid: "trust-view" },
+    you.root,
     el("h2", { className: "section-title", text: "Trusted keys" }),
     el("p", { className: "muted", text: "A bundle is verified only when its signature checks out against a key you trust. Get the producer's public key through a channel you trust, not from the bundle." }),
     keysList,

@@ -21,7 +21,7 @@ import { findingLocation } from "./location";
  * hover; `utc` null keeps the engine's own (findings, which are not redrawn when the
  * reviewer switches). Nothing else in the words changes.
  */
-function wordsWithTimes(text: string, utc: boolean | null): (Node | string)[] {
+export function wordsWithTimes(text: string, utc: boolean | null): (Node | string)[] {
   return timeRuns(text).map((run) => {
     if (!run.time) return run.text;
     if (utc === null || !isInstant(run.text)) return el("span", { className: "nowrap", text: run.text });
