@@ -35,7 +35,8 @@ async function headline(app) {
 test("a tampered event's finding is shown in words and opens that event", { timeout: 120_000 }, async (t) => {
   const dir = path.join(scratch(t), "bundle");
   generate(dir, { events: 60, chains: 1, seed: 11 });
-  // Change one event's content after the fact, leaving its declared hash as it was.
+  // Change one event's content after the fact, leaving its declared body hash and hash
+  // as they were (format v2: the body no longer matches its body_hash).
   const file = path.join(dir, "events.jsonl");
   const lines = readFileSync(file, "utf8").split("\n").filter((line) => line !== "");
   const lineNo = 31;
@@ -47,8 +48,8 @@ test("a tampered event's finding is shown in words and opens that event", { time
   await withApp([dir], async (app) => {
     const shown = await headline(app);
     assert.match(shown, /^Broken/, `headline: ${shown}`);
-    const finding = await app.waitForElement(`${testId("finding")}[data-kind="hash_mismatch"]`, { timeoutMs: 10_000 });
-    assert.ok(finding !== undefined, "no hash_mismatch finding listed");
+    const finding = await app.waitForElement(`${testId("finding")}[data-kind="body_hash_mismatch"]`, { timeoutMs: 10_000 });
+    assert.ok(finding !== undefined, "no body_hash_mismatch finding listed");
     const words = await app.text(finding);
     assert.ok(words.includes(`line ${lineNo}`), `the finding does not say where: ${words}`);
     const eventIdx = await app.attribute(finding, "data-event-idx");
@@ -67,7 +68,7 @@ test("a tampered event's finding is shown in words and opens that event", { time
 test("a run of findings of one cause is one entry with its range, and each finding stays one click away", { timeout: 120_000 }, async (t) => {
   const dir = path.join(scratch(t), "bundle");
   generate(dir, { events: 60, chains: 1, seed: 13 });
-  // Five events in a row changed after the fact: five hash mismatches over seq 21 to 25.
+  // Five events in a row changed after the fact: five body hash mismatches over seq 21 to 25.
   const file = path.join(dir, "events.jsonl");
   const lines = readFileSync(file, "utf8").split("\n").filter((line) => line !== "");
   const edited = [];
@@ -83,7 +84,7 @@ test("a run of findings of one cause is one entry with its range, and each findi
   await withApp([dir], async (app) => {
     await headline(app);
     const groups = await app.waitFor(async () => {
-      const found = await app.findAll(`${testId("finding")}[data-kind="hash_mismatch"]`);
+      const found = await app.findAll(`${testId("finding")}[data-kind="body_hash_mismatch"]`);
       return found.length > 0 ? found : undefined;
     }, { timeoutMs: 10_000 });
     assert.equal(groups.length, 1, "the five mismatches are listed as one entry");
@@ -93,7 +94,7 @@ test("a run of findings of one cause is one entry with its range, and each findi
     const fold = await app.waitForElement(`${testId("finding-group-members")} summary`);
     await app.click(fold);
     const members = await app.waitFor(async () => {
-      const found = await app.findAll(`${testId("finding-member")}[data-kind="hash_mismatch"]`);
+      const found = await app.findAll(`${testId("finding-member")}[data-kind="body_hash_mismatch"]`);
       return found.length === 5 ? found : undefined;
     }, { timeoutMs: 10_000 });
     assert.ok(members !== undefined, "the group does not unfold to its five findings");
