@@ -103,8 +103,15 @@ pub fn clean_tag(tag: &str) -> Result<String> {
 }
 
 impl Case {
-    /// Stars (or un-stars) a subject. False when it already was (or was not).
-    pub fn star(&mut self, subject: &Subject, starred: bool) -> Result<bool> {
+    /// Resolves `subject`, makes its annotation row if it has none, and applies
+    /// `change` to that row at one instant; when it changed something, journals
+    /// `journaled` of it in the same transaction. True when it changed something.
+    fn mark(
+        &mut self,
+        subject: &Subject,
+        change: impl FnOnce(&Connection, i64, &str) -> Result<bool>,
+        journaled: impl FnOnce(&Resolved) -> JournalEntry,
+    ) -> Result<bool> {
         self.change_and_record(|connection| {
             let resolved = resolve(connection, subject)?;
             let at = now();
@@ -115,33 +122,30 @@ impl Case {
                 resolved.event_idx,
                 &at,
             )?;
-            let changed = table::annotation::set_starred(connection, idx, starred, &at)?;
-            Ok(changed.then(|| {
-                entry(
-                    &resolved,
-                    if starred { "starred" } else { "unstarred" },
-                    json!({}),
-                )
-            }))
+            Ok(change(connection, idx, &at)?.then(|| journaled(&resolved)))
         })
+    }
+
+    /// Stars (or un-stars) a subject. False when it already was (or was not).
+    pub fn star(&mut self, subject: &Subject, starred: bool) -> Result<bool> {
+        self.mark(
+            subject,
+            |connection, idx, at| table::annotation::set_starred(connection, idx, starred, at),
+            |resolved| {
+                let verb = if starred { "starred" } else { "unstarred" };
+                entry(resolved, verb, json!({}))
+            },
+        )
     }
 
     /// Tags a subject. False when it carried the tag already.
     pub fn tag(&mut self, subject: &Subject, tag: &str) -> Result<bool> {
         let tag = clean_tag(tag)?;
-        self.change_and_record(|connection| {
-            let resolved = resolve(connection, subject)?;
-            let at = now();
-            let idx = table::annotation::ensure(
-                connection,
-                resolved.kind,
-                &resolved.key,
-                resolved.event_idx,
-                &at,
-            )?;
-            let changed = table::annotation::add_tag(connection, idx, &tag, &at)?;
-            Ok(changed.then(|| entry(&resolved, "tagged", json!({"tag": tag}))))
-        })
+        self.mark(
+            subject,
+            |connection, idx, at| table::annotation::add_tag(connection, idx, &tag, at),
+            |resolved| entry(resolved, "tagged", json!({"tag": tag})),
+        )
     }
 
     /// Removes a tag. False when the subject did not carry it.
@@ -176,22 +180,14 @@ impl Case {
                 note.chars().count()
             )));
         }
-        self.change_and_record(|connection| {
-            let resolved = resolve(connection, subject)?;
-            let at = now();
-            let idx = table::annotation::ensure(
-                connection,
-                resolved.kind,
-                &resolved.key,
-                resolved.event_idx,
-                &at,
-            )?;
-            let changed = table::annotation::set_note(connection, idx, note, &at)?;
-            Ok(changed.then(|| match note {
-                Some(note) => entry(&resolved, "noted", json!({"note": note})),
-                None => entry(&resolved, "note_removed", json!({})),
-            }))
-        })
+        self.mark(
+            subject,
+            |connection, idx, at| table::annotation::set_note(connection, idx, note, at),
+            |resolved| match note {
+                Some(note) => entry(resolved, "noted", json!({"note": note})),
+                None => entry(resolved, "note_removed", json!({})),
+            },
+        )
     }
 
     /// The marks on one subject (empty marks when it has none).
