@@ -577,9 +577,9 @@ pub fn export_events(
             "count": rows,
             "format": format.as_str(),
             "out": path.display().to_string(),
-            "sha256": std::fs::read(&path).ok().map(|bytes| {
-                trailscope::canonical::to_hex(&trailscope::canonical::sha256(&bytes))
-            }),
+            "sha256": trailscope::case::receipt::hash_file(&path, String::new())
+                            .ok()
+                            .map(|file| file.sha256),
         })),
     )?;
     Ok(Some(ExportResultDto {

@@ -771,9 +771,9 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                         "count": n,
                         "format": format!("{format:?}").to_lowercase(),
                         "out": out.display().to_string(),
-                        "sha256": std::fs::read(&out).ok().map(|bytes| {
-                            trailscope::canonical::to_hex(&trailscope::canonical::sha256(&bytes))
-                        }),
+                        "sha256": trailscope::case::receipt::hash_file(&out, String::new())
+                            .ok()
+                            .map(|file| file.sha256),
                     }),
                 ),
             );
