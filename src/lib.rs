@@ -18,6 +18,7 @@ pub mod canonical;
 pub mod case;
 pub mod diff;
 mod error;
+pub mod excerpt;
 pub mod export;
 pub mod merkle;
 pub mod produce;

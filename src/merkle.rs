@@ -3,7 +3,7 @@
 //!
 //! The tree hash is built streaming with the stack of complete subtree roots (one per
 //! set bit of the leaf count), so a root over 10,000,000 leaves holds at most 64
-//! hashes. Proofs are made from the list of leaf hashes, which the caller holds. This
+//! hashes. Proofs are made in one pass over the leaves too (`ProofBuilder`). This
 //! module knows nothing of events or bundles: it hashes bytes, and it never trusts a
 //! proof's length or shape (a proof that does not fit its tree size is refused).
 
@@ -61,7 +61,16 @@ impl TreeBuilder {
 
     /// Adds a leaf given by its leaf hash (`leaf_hash(data)`).
     pub fn push_leaf_hash(&mut self, leaf: Digest32) {
+        self.push_observed(leaf, |_, _, _| {});
+    }
+
+    /// Adds a leaf, showing `seen` every complete subtree it completes: its first leaf,
+    /// its height (2^height leaves) and its root — each subtree of the final tree that
+    /// starts at a multiple of its size, exactly once.
+    fn push_observed(&mut self, leaf: Digest32, mut seen: impl FnMut(u64, u32, &Digest32)) {
+        let end = self.size + 1;
         let mut node = (0, leaf);
+        seen(self.size, 0, &leaf);
         // Two subtrees of one height make one of the next: the binary carry.
         while let Some(&(height, left)) = self.stack.last() {
             if height != node.0 {
@@ -69,9 +78,10 @@ impl TreeBuilder {
             }
             self.stack.pop();
             node = (height + 1, node_hash(&left, &node.1));
+            seen(end - (1 << node.0), node.0, &node.1);
         }
         self.stack.push(node);
-        self.size += 1;
+        self.size = end;
     }
 
     /// The tree hash of the leaves so far (RFC 6962 MTH): the subtree roots folded from
@@ -88,6 +98,119 @@ impl TreeBuilder {
     }
 }
 
+/// Inclusion proofs of chosen leaves of a tree of known size, made in one pass over
+/// its leaves in O(chosen × log n) memory: how an excerpt proves a few events of a
+/// chain of ten million without holding its hashes.
+///
+/// Every subtree an RFC 6962 path names starts at a multiple of the largest power of
+/// two not above its size, so it is a run of complete subtrees ("blocks") the
+/// streaming tree hash makes anyway, each exactly once: the builder keeps the blocks
+/// the proofs need as they go by and folds each sibling from them at the end.
+#[derive(Debug)]
+pub struct ProofBuilder {
+    size: u64,
+    /// Per chosen leaf: its path's siblings, nearest the leaf first, each as the blocks
+    /// (first leaf, height) it is made of, left to right.
+    paths: Vec<Vec<Vec<(u64, u32)>>>,
+    /// The blocks wanted, filled in as the leaves go by.
+    blocks: std::collections::HashMap<(u64, u32), Option<Digest32>>,
+    tree: TreeBuilder,
+}
+
+impl ProofBuilder {
+    /// Proofs for the leaves at `indexes` of a tree of `size` leaves; `None` if one is
+    /// not a leaf of it.
+    pub fn new(size: u64, indexes: &[u64]) -> Option<ProofBuilder> {
+        let mut blocks = std::collections::HashMap::new();
+        let mut paths = Vec::with_capacity(indexes.len());
+        for &index in indexes {
+            if index >= size {
+                return None;
+            }
+            let mut siblings = Vec::new();
+            // The same descent as `inclusion_proof`, naming ranges instead of hashing.
+            let (mut from, mut to, mut m) = (0u64, size, index);
+            while to - from > 1 {
+                let k = split(to - from);
+                if m < k {
+                    siblings.push(blocks_of(from + k, to));
+                    to = from + k;
+                } else {
+                    siblings.push(blocks_of(from, from + k));
+                    from += k;
+                    m -= k;
+                }
+            }
+            siblings.reverse();
+            for block in siblings.iter().flatten() {
+                blocks.insert(*block, None);
+            }
+            paths.push(siblings);
+        }
+        Some(ProofBuilder {
+            size,
+            paths,
+            blocks,
+            tree: TreeBuilder::new(),
+        })
+    }
+
+    /// Adds the next leaf, given by its leaf hash.
+    pub fn push_leaf_hash(&mut self, leaf: Digest32) {
+        let blocks = &mut self.blocks;
+        self.tree.push_observed(leaf, |first, height, root| {
+            if let Some(slot) = blocks.get_mut(&(first, height)) {
+                *slot = Some(*root);
+            }
+        });
+    }
+
+    /// Leaves added so far.
+    pub fn pushed(&self) -> u64 {
+        self.tree.size()
+    }
+
+    /// The tree's root and each chosen leaf's proof (in the order asked), or `None`
+    /// if the leaves added were not exactly the tree's size.
+    pub fn finish(self) -> Option<(Digest32, Vec<Vec<Digest32>>)> {
+        if self.tree.size() != self.size {
+            return None;
+        }
+        let proofs = self
+            .paths
+            .iter()
+            .map(|siblings| {
+                siblings
+                    .iter()
+                    .map(|run| {
+                        // A run's tree hash: its blocks folded from the right (§5.3).
+                        let mut roots = run.iter().rev().map(|b| self.blocks[b]);
+                        let last = roots.next().flatten()?;
+                        roots.try_fold(last, |right, left| Some(node_hash(&left?, &right)))
+                    })
+                    .collect::<Option<Vec<_>>>()
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((self.tree.root(), proofs))
+    }
+}
+
+/// The largest power of two strictly below `n` (n ≥ 2).
+fn split(n: u64) -> u64 {
+    1 << (u64::BITS - 1 - (n - 1).leading_zeros())
+}
+
+/// The leaves `from..to` as complete subtrees, largest first: (first leaf, height).
+fn blocks_of(mut from: u64, to: u64) -> Vec<(u64, u32)> {
+    let mut blocks = Vec::new();
+    while from < to {
+        let height = u64::BITS - 1 - (to - from).leading_zeros();
+        blocks.push((from, height));
+        from += 1 << height;
+    }
+    blocks
+}
+
 /// The tree hash over leaves given by their leaf hashes.
 pub fn root_of_leaves(leaves: &[Digest32]) -> Digest32 {
     let mut tree = TreeBuilder::new();
@@ -97,35 +220,15 @@ pub fn root_of_leaves(leaves: &[Digest32]) -> Digest32 {
     tree.root()
 }
 
-/// The largest power of two strictly below `n` (n ≥ 2).
-fn split(n: usize) -> usize {
-    debug_assert!(n >= 2);
-    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
-}
-
 /// The inclusion proof (audit path, RFC 6962 §2.1.1) of leaf `index` in the tree over
 /// `leaves` (their leaf hashes), nearest the leaf first; `None` if `index` is not a
-/// leaf of it. Costs O(n) hashing, O(log n) memory beyond the leaves.
+/// leaf of it. Costs O(n) hashing.
 pub fn inclusion_proof(leaves: &[Digest32], index: u64) -> Option<Vec<Digest32>> {
-    let index = usize::try_from(index).ok().filter(|&i| i < leaves.len())?;
-    let mut proof = Vec::new();
-    // PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n]) when m < k, else
-    // PATH(m − k, D[k:n]) : MTH(D[0:k]); walked from the top, so the siblings come out
-    // farthest first and are reversed at the end.
-    let (mut from, mut to, mut m) = (0, leaves.len(), index);
-    while to - from > 1 {
-        let k = split(to - from);
-        if m < k {
-            proof.push(root_of_leaves(&leaves[from + k..to]));
-            to = from + k;
-        } else {
-            proof.push(root_of_leaves(&leaves[from..from + k]));
-            from += k;
-            m -= k;
-        }
+    let mut builder = ProofBuilder::new(leaves.len() as u64, &[index])?;
+    for leaf in leaves {
+        builder.push_leaf_hash(*leaf);
     }
-    proof.reverse();
-    Some(proof)
+    builder.finish().map(|(_, mut proofs)| proofs.remove(0))
 }
 
 /// Whether `proof` shows the leaf with leaf hash `leaf` at `index` in the tree of `size`
@@ -389,7 +492,7 @@ mod tests {
             0 => EMPTY_ROOT,
             1 => leaves[0],
             n => {
-                let k = split(n);
+                let k = split(n as u64) as usize;
                 node_hash(&mth(&leaves[..k]), &mth(&leaves[k..]))
             }
         }
@@ -428,5 +531,57 @@ mod tests {
                 prop_assert!(!verify_inclusion(&leaves[index], index as u64, size as u64, &proof, &bad_root));
             }
         }
+
+        #[test]
+        fn proofs_of_many_leaves_made_in_one_pass_are_the_proofs_of_each(
+            size in 1u64..700,
+            picks in proptest::collection::vec(any::<u64>(), 1..12),
+        ) {
+            let leaves: Vec<Digest32> = (0..size).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+            let indexes: Vec<u64> = picks.iter().map(|p| p % size).collect();
+            let mut builder = ProofBuilder::new(size, &indexes).unwrap();
+            for leaf in &leaves {
+                builder.push_leaf_hash(*leaf);
+            }
+            let (root, proofs) = builder.finish().unwrap();
+            prop_assert_eq!(root, mth(&leaves));
+            for (index, proof) in indexes.iter().zip(&proofs) {
+                prop_assert_eq!(proof.len(), mth_path(&leaves, *index as usize).len());
+                prop_assert_eq!(proof, &mth_path(&leaves, *index as usize));
+                prop_assert!(verify_inclusion(&leaves[*index as usize], *index, size, proof, &root));
+            }
+        }
+    }
+
+    /// RFC 6962 §2.1.1's PATH written out recursively over the leaves, as the spec
+    /// says it: the reference the streaming builder is held to.
+    fn mth_path(leaves: &[Digest32], m: usize) -> Vec<Digest32> {
+        if leaves.len() <= 1 {
+            return Vec::new();
+        }
+        let k = 1usize << (usize::BITS - 1 - (leaves.len() - 1).leading_zeros());
+        if m < k {
+            let mut path = mth_path(&leaves[..k], m);
+            path.push(mth(&leaves[k..]));
+            path
+        } else {
+            let mut path = mth_path(&leaves[k..], m - k);
+            path.push(mth(&leaves[..k]));
+            path
+        }
+    }
+
+    #[test]
+    fn a_builder_given_too_few_or_too_many_leaves_makes_no_proofs() {
+        let leaf = leaf_hash(b"x");
+        assert!(ProofBuilder::new(3, &[3]).is_none());
+        let mut short = ProofBuilder::new(3, &[0]).unwrap();
+        short.push_leaf_hash(leaf);
+        short.push_leaf_hash(leaf);
+        assert!(short.finish().is_none());
+        let mut long = ProofBuilder::new(1, &[0]).unwrap();
+        long.push_leaf_hash(leaf);
+        long.push_leaf_hash(leaf);
+        assert!(long.finish().is_none());
     }
 }

@@ -40,6 +40,8 @@ mod people;
 mod work_product;
 // scripts/collect-cloudtrail.sh against a fake `aws` serving a generated bucket.
 mod collect;
+// Evidence excerpts checked on their own: proofs, the chain to the head, custody receipts.
+mod excerpt;
 // The auditor's report: HTML in real headless Chromium, the engine's PDF read back.
 mod report;
 // A masked field is hidden in every CLI output and export, however deeply nested.

@@ -1297,6 +1297,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
                  DROP TABLE case_info; DROP TABLE annotation_tag; DROP TABLE annotation;
                  DROP TABLE saved_search; DROP TABLE journal; DROP TABLE journal_head;
                  DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version;
+                 ALTER TABLE bundle DROP COLUMN manifest;
                  PRAGMA user_version = 1;",
             )
             .unwrap();
@@ -1309,7 +1310,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 7);
+    assert_eq!(current, 8);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);

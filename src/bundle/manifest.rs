@@ -97,6 +97,8 @@ pub struct Manifest {
     pub signed_bytes: Vec<u8>,
     /// SHA-256 of the manifest file's bytes as read.
     pub file_sha256: Digest32,
+    /// The manifest file's bytes as read (an excerpt carries them verbatim).
+    pub bytes: Vec<u8>,
 }
 
 impl Manifest {
@@ -191,6 +193,7 @@ impl Manifest {
             signature,
             signed_bytes,
             file_sha256: canonical::sha256(text),
+            bytes: text.to_vec(),
         };
         manifest.provenance.format_version = manifest.version().ok();
         Ok(manifest)

@@ -16,13 +16,70 @@ use serde_json::{Value, json};
 use super::Case;
 use super::journal::JournalEntry;
 use super::table;
-use crate::canonical::{canonical_of_value, to_hex};
+use crate::canonical::{Digest32, canonical_of_value, to_hex};
 use crate::reviewer::{Reviewer, fingerprint_of_public_key};
 use crate::verify::Report;
 use crate::{Error, Result};
 
 /// What a receipt's `type` says.
 const RECEIPT_TYPE: &str = "trailscope-custody-receipt";
+
+/// Version 2 adds `rows.merkle_root`, so one record can be shown to be among those
+/// sealed (an evidence excerpt) without the others. Version 1 receipts are still read.
+const RECEIPT_VERSION: u32 = 2;
+
+/// The seal of the rows one source added to the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowSeal {
+    pub count: i64,
+    /// SHA-256 over every row's [`row_bytes`], in row order.
+    pub sha256: Digest32,
+    /// The RFC 6962 tree hash whose leaves are the rows' [`row_bytes`], in row order
+    /// (receipt version 2).
+    pub merkle_root: Digest32,
+}
+
+/// The bytes a receipt seals for one row: its file, line, record as received and
+/// normalized event, each length-prefixed (8 bytes, big-endian), the normalized event
+/// after a byte saying whether there is one.
+pub fn row_bytes(file: &str, line: i64, raw: &[u8], normal: Option<&[u8]>) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(file.len() + raw.len() + normal.map_or(0, <[u8]>::len) + 41);
+    let part = |bytes: &mut Vec<u8>, part: &[u8]| {
+        bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(part);
+    };
+    part(&mut bytes, file.as_bytes());
+    part(&mut bytes, &line.to_be_bytes());
+    part(&mut bytes, raw);
+    match normal {
+        Some(normal) => {
+            bytes.push(1);
+            part(&mut bytes, normal);
+        }
+        None => bytes.push(0),
+    }
+    bytes
+}
+
+/// Seals the rows source `bundle_idx` added, in one pass over them.
+pub(crate) fn seal_rows(connection: &Connection, bundle_idx: i64) -> Result<RowSeal> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut tree = crate::merkle::TreeBuilder::new();
+    let mut count = 0;
+    table::event::for_each_row_of_source(connection, bundle_idx, |_, file, line, raw, normal| {
+        let bytes = row_bytes(file, line, raw, normal);
+        hasher.update(&bytes);
+        tree.push(&bytes);
+        count += 1;
+        Ok(())
+    })?;
+    Ok(RowSeal {
+        count,
+        sha256: hasher.finalize().into(),
+        merkle_root: tree.root(),
+    })
+}
 
 /// One file received: its path (relative to the folder received, or its name), size
 /// and SHA-256 (hex).
@@ -106,11 +163,11 @@ pub(crate) fn seal(
     received_at: &str,
 ) -> Result<Value> {
     let (files, skipped) = received_files(path)?;
-    let (n_rows, rows_sha256) = table::event::rows_digest(connection, bundle_idx)?;
+    let rows = seal_rows(connection, bundle_idx)?;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let mut receipt = json!({
         "type": RECEIPT_TYPE,
-        "version": 1,
+        "version": RECEIPT_VERSION,
         "case_id": table::journal::case_id(connection)?,
         "source_index": bundle_idx,
         "received": {
@@ -131,7 +188,11 @@ pub(crate) fn seal(
         "trailscope_version": env!("CARGO_PKG_VERSION"),
         "verdict": report.verdict().as_str(),
         "headline": report.headline(),
-        "rows": {"count": n_rows, "sha256": to_hex(&rows_sha256)},
+        "rows": {
+            "count": rows.count,
+            "sha256": to_hex(&rows.sha256),
+            "merkle_root": to_hex(&rows.merkle_root),
+        },
     });
     let message = canonical_of_value(&receipt, Some("signature"));
     receipt["signature"] = reviewer.signature_of(&message);
@@ -272,9 +333,13 @@ pub fn check_receipts(case: &Case, own: Option<&Reviewer>) -> Result<Vec<Receipt
             .is_some_and(|(_, key)| key == public_key)
             && receipt.get("source_index").and_then(Value::as_i64) == Some(bundle_idx)
             && text("/received_by/public_key") == public_key;
-        let (n_rows, rows_sha256) = table::event::rows_digest(connection, bundle_idx)?;
+        let rows = seal_rows(connection, bundle_idx)?;
+        let n_rows = rows.count;
+        // A version 1 receipt has no Merkle root; every one it has must hold.
+        let root = receipt.pointer("/rows/merkle_root");
         let rows_unchanged = receipt.pointer("/rows/count").and_then(Value::as_i64) == Some(n_rows)
-            && text("/rows/sha256") == to_hex(&rows_sha256);
+            && text("/rows/sha256") == to_hex(&rows.sha256)
+            && root.is_none_or(|root| root.as_str() == Some(&to_hex(&rows.merkle_root)));
         let path = text("/received/path");
         let files_now = match received_files(Path::new(&path)) {
             Err(_) => FilesNow::NotThere(path.clone()),

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -260,6 +260,13 @@ CREATE TABLE receipt (
     bundle_idx  INTEGER PRIMARY KEY REFERENCES bundle(bundle_idx),
     body        BLOB NOT NULL
 ) STRICT;
+"#;
+
+/// Evidence excerpts: each bundle keeps its manifest's bytes as received (an excerpt
+/// carries the producer's manifest verbatim, so its signature still verifies). Bundles
+/// imported before have none, and an excerpt of their events says so.
+const V8: &str = r#"
+ALTER TABLE bundle ADD COLUMN manifest BLOB;
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.

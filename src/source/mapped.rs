@@ -169,6 +169,7 @@ pub fn read_mapped(
         malformed_lines: n_malformed,
         files: vec![(file_name.clone(), to_hex(&read.sha256), read.bytes)],
         manifest_sha256: None,
+        manifest: None,
         mapping_sha256: Some(to_hex(&sha256(mapping.text.as_bytes()))),
     };
     let stream = Stream {

@@ -311,6 +311,7 @@ pub fn verify_into(
         malformed_lines: walk.malformed_lines,
         files,
         manifest_sha256: manifest.as_ref().map(|m| to_hex(&m.file_sha256)),
+        manifest: manifest.as_ref().map(|m| m.bytes.clone()),
     };
     let findings_not_listed = walk.sink.not_listed();
     Ok(Report {

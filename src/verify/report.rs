@@ -532,6 +532,8 @@ pub struct BundleInfo {
     pub files: Vec<(String, String, u64)>,
     /// SHA-256 (hex) of the manifest file, if there is one.
     pub manifest_sha256: Option<String>,
+    /// The manifest file's bytes as read, if there is one (kept in the case, for excerpts).
+    pub manifest: Option<Vec<u8>>,
 }
 
 /// How many findings of one kind were counted but not kept (bounded memory).

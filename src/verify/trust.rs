@@ -130,7 +130,7 @@ impl TrustedKeys {
             .map(|(_, key)| key)
     }
 
-    fn contains_key(&self, public_key: &[u8; 32]) -> Option<&str> {
+    pub fn contains_key(&self, public_key: &[u8; 32]) -> Option<&str> {
         self.keys
             .iter()
             .find(|(_, key)| key == public_key)

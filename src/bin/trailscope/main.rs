@@ -29,6 +29,7 @@ macro_rules! outln {
     }};
 }
 
+mod excerpt;
 mod investigate;
 mod render;
 mod report;
@@ -57,7 +58,7 @@ struct Cli {
 enum Command {
     /// Verify a bundle (ZIP, directory or bare JSON Lines) and report every finding.
     Verify {
-        /// The bundle to verify.
+        /// The bundle (or evidence excerpt) to verify.
         bundle: PathBuf,
         /// Your trusted keys: one `<key_id> <base64 public key>` a line.
         #[arg(long)]
@@ -220,6 +221,23 @@ enum Command {
         json: bool,
         #[arg(long)]
         utc: bool,
+    },
+    /// Write an evidence excerpt of the chosen events into an empty or new folder: each
+    /// with what proves it (inclusion proofs in a signed Merkle root, the chain to the
+    /// signed head, or the custody receipt), and a statement signed by you of what was
+    /// chosen and why. `trailscope verify OUT` checks it without the case.
+    Excerpt {
+        #[arg(long)]
+        case: PathBuf,
+        #[command(flatten)]
+        filter: investigate::FilterArgs,
+        /// Why these events (written into the signed statement).
+        #[arg(long)]
+        why: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// The custody receipt of every source in the case, each verified: its signature,
     /// the case's rows it sealed, and the files where they were received from.
@@ -708,6 +726,16 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             let holds = work::journal(&case, out.as_deref(), json, investigate::Clock { utc })?;
             Ok(ExitCode::from(if holds { 0 } else { 1 }))
         }
+        Command::Excerpt {
+            case,
+            filter,
+            why,
+            out,
+            json,
+        } => {
+            excerpt::write(&case, filter.to_filter()?, why, &out, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Receipt { case, json } => {
             let hold = work::receipt(&case, json)?;
             Ok(ExitCode::from(if hold { 0 } else { 1 }))
@@ -818,6 +846,10 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             let mapping = mapping
                 .map(|path| trailscope::source::load_mapping(&path))
                 .transpose()?;
+            if mapping.is_none() && trailscope::excerpt::is_excerpt(&bundle) {
+                let holds = excerpt::verify(&bundle, &options.trusted_keys, json)?;
+                return Ok(ExitCode::from(if holds { 0 } else { 1 }));
+            }
             let report = trailscope::source::verify_source(&bundle, mapping.as_ref(), &options)?;
             if json {
                 outln!("{}", render::report_json(&report));

@@ -79,7 +79,8 @@ pub(crate) fn set_report(
         "UPDATE bundle SET digest = ?2, bundle_id = ?3, producer = ?4, exported_at = ?5, exported_by = ?6,
                 scope = ?7, has_manifest = ?8, signature_status = ?9, signature_key_id = ?10, verdict = ?11,
                 headline = ?12, n_lines = ?13, n_malformed = ?14, n_events_added = ?15,
-                container = ?16, source = ?17, mapping = ?18, format_version = ?19
+                container = ?16, source = ?17, mapping = ?18, format_version = ?19,
+                manifest = ?20
          WHERE bundle_idx = ?1",
         params![
             bundle_idx,
@@ -101,6 +102,7 @@ pub(crate) fn set_report(
             info.source.as_str(),
             info.mapping,
             info.provenance.format_version.map(FormatVersion::number),
+            info.manifest,
         ],
     )?;
     Ok(())
@@ -233,4 +235,32 @@ pub(crate) fn rows_added_and_held(connection: &Connection) -> Result<Vec<(i64, i
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(counted)
+}
+
+/// What an excerpt needs to know of the source a row came from.
+#[derive(Debug, Clone)]
+pub(crate) struct ExcerptSource {
+    pub(crate) path: String,
+    pub(crate) source: String,
+    pub(crate) format_version: Option<i64>,
+    /// The manifest's bytes as received (bundles imported since schema 8).
+    pub(crate) manifest: Option<Vec<u8>>,
+    pub(crate) signature_status: String,
+}
+
+/// The source `bundle_idx` as an excerpt sees it.
+pub(crate) fn excerpt_source(connection: &Connection, bundle_idx: i64) -> Result<ExcerptSource> {
+    Ok(connection.query_row(
+        "SELECT path, source, format_version, manifest, signature_status FROM bundle WHERE bundle_idx = ?1",
+        [bundle_idx],
+        |row| {
+            Ok(ExcerptSource {
+                path: row.get(0)?,
+                source: row.get(1)?,
+                format_version: row.get(2)?,
+                manifest: row.get(3)?,
+                signature_status: row.get(4)?,
+            })
+        },
+    )?)
 }

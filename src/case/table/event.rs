@@ -702,13 +702,15 @@ pub(crate) fn recheck_ok(connection: &Connection, event_idx: i64) -> Result<()> 
     Ok(())
 }
 
-/// The seal of the rows one source added: how many, and SHA-256 over each row's file,
-/// line, record as received and normalized event (each length-prefixed), in row order.
-/// A custody receipt records it at import; any later edit of those rows changes it.
-pub(crate) fn rows_digest(connection: &Connection, bundle_idx: i64) -> Result<(i64, [u8; 32])> {
-    use sha2::{Digest, Sha256};
+/// The rows one source added, in row order: `each(event_idx, file, line, raw,
+/// normal)`. What a custody receipt seals (`receipt::seal_rows`).
+pub(crate) fn for_each_row_of_source(
+    connection: &Connection,
+    bundle_idx: i64,
+    mut each: impl FnMut(i64, &str, i64, &[u8], Option<&[u8]>) -> Result<()>,
+) -> Result<()> {
     let mut statement = connection.prepare_cached(
-        "SELECT file, line, raw, normal FROM event
+        "SELECT event_idx, file, line, raw, normal FROM event
          WHERE event_idx BETWEEN
                  coalesce((SELECT min(first_event_idx) FROM source_file WHERE bundle_idx = ?1), 0)
              AND coalesce((SELECT max(last_event_idx) FROM source_file WHERE bundle_idx = ?1), -1)
@@ -716,39 +718,69 @@ pub(crate) fn rows_digest(connection: &Connection, bundle_idx: i64) -> Result<(i
          ORDER BY event_idx",
     )?;
     let mut rows = statement.query([bundle_idx])?;
-    let mut hasher = Sha256::new();
-    let mut n = 0;
-    let part = |hasher: &mut Sha256, bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_be_bytes());
-        hasher.update(bytes);
-    };
     while let Some(row) = rows.next()? {
-        n += 1;
-        part(
-            &mut hasher,
-            row.get_ref(0)?
-                .as_str()
-                .map_err(rusqlite::Error::from)?
-                .as_bytes(),
-        );
-        part(&mut hasher, &row.get::<_, i64>(1)?.to_be_bytes());
-        part(
-            &mut hasher,
-            row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?,
-        );
-        match row
-            .get_ref(3)?
-            .as_blob_or_null()
-            .map_err(rusqlite::Error::from)?
-        {
-            Some(normal) => {
-                hasher.update([1]);
-                part(&mut hasher, normal);
-            }
-            None => hasher.update([0]),
-        }
+        each(
+            row.get(0)?,
+            row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?,
+            row.get(2)?,
+            row.get_ref(3)?.as_blob().map_err(rusqlite::Error::from)?,
+            row.get_ref(4)?
+                .as_blob_or_null()
+                .map_err(rusqlite::Error::from)?,
+        )?;
     }
-    Ok((n, hasher.finalize().into()))
+    Ok(())
+}
+
+/// The rows of `chain` from `from_seq` to `to_seq`, in seq order (several rows of one
+/// seq, from different sources, by row): `each(seq, declared hash, raw)`.
+pub(crate) fn for_each_in_chain_range(
+    connection: &Connection,
+    chain: &str,
+    from_seq: u64,
+    to_seq: u64,
+    mut each: impl FnMut(u64, Option<&[u8]>, &[u8]) -> Result<()>,
+) -> Result<()> {
+    let mut statement = connection.prepare_cached(
+        "SELECT seq, hash, raw FROM event WHERE chain = ?1 AND seq BETWEEN ?2 AND ?3
+         ORDER BY seq, event_idx",
+    )?;
+    let mut rows = statement.query(params![chain, from_seq as i64, to_seq as i64])?;
+    while let Some(row) = rows.next()? {
+        each(
+            row.get::<_, i64>(0)? as u64,
+            row.get_ref(1)?
+                .as_blob_or_null()
+                .map_err(rusqlite::Error::from)?,
+            row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?,
+        )?;
+    }
+    Ok(())
+}
+
+/// The place of each of `event_idxs` among the rows its source added (0 for the
+/// first; `for_each_row_of_source`'s order), or `None` for a row of another source.
+pub(crate) fn ranks_in_source(
+    connection: &Connection,
+    bundle_idx: i64,
+    event_idxs: &[i64],
+) -> Result<Vec<Option<u64>>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT CASE WHEN (SELECT bundle_idx FROM event WHERE event_idx = ?2) = ?1 THEN
+                (SELECT count(*) FROM event
+                 WHERE event_idx BETWEEN
+                         coalesce((SELECT min(first_event_idx) FROM source_file WHERE bundle_idx = ?1), 0)
+                     AND ?2 - 1
+                   AND bundle_idx = ?1) END",
+    )?;
+    event_idxs
+        .iter()
+        .map(|&event_idx| {
+            let rank: Option<i64> =
+                statement.query_row(params![bundle_idx, event_idx], |row| row.get(0))?;
+            Ok(rank.map(|r| r as u64))
+        })
+        .collect()
 }
 
 // ---- Queries ----

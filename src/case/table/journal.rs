@@ -75,3 +75,11 @@ pub(crate) fn receipts(connection: &Connection) -> Result<Vec<(i64, Vec<u8>)>> {
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The custody receipt of one source, if it has one.
+pub(crate) fn receipt_of(connection: &Connection, bundle_idx: i64) -> Result<Option<Vec<u8>>> {
+    Ok(connection
+        .prepare_cached("SELECT body FROM receipt WHERE bundle_idx = ?1")?
+        .query_row([bundle_idx], |row| row.get(0))
+        .optional()?)
+}

@@ -882,6 +882,7 @@ impl Rows<'_> {
                 malformed_lines: self.malformed,
                 files,
                 manifest_sha256: Some(sign_sha256),
+                manifest: None,
             },
             chains: vec![chain],
             signature: SignatureReport {

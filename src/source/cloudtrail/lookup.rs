@@ -229,6 +229,7 @@ impl Items<'_> {
             malformed_lines: self.malformed,
             files: vec![(file_name.to_owned(), sha256_hex, bytes)],
             manifest_sha256: None,
+            manifest: None,
         };
         let stream = Stream {
             id: file_name.to_owned(),

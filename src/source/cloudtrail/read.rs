@@ -938,6 +938,7 @@ impl Records<'_, '_> {
                 malformed_lines: self.malformed,
                 files,
                 manifest_sha256: None,
+                manifest: None,
             },
             chains,
             signature: SignatureReport {

@@ -926,6 +926,7 @@ impl Reader<'_> {
             malformed_lines: self.malformed,
             files,
             manifest_sha256: None,
+            manifest: None,
         };
         let stream = Stream {
             id: title.to_owned(),

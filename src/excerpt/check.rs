@@ -1,0 +1,284 @@
+//! Checking an excerpt on its own: the reviewer's signed statement (and that every file
+//! is as it pinned), then each part by its own proof, trusting nothing the statement
+//! says about it.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{Method, STATEMENT_FILE, STATEMENT_TYPE, VERSION, files};
+use crate::verify::TrustedKeys;
+use crate::{Error, Result};
+
+/// What checking one chosen event established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventCheck {
+    /// Where it is: "chain acme seq 12", "line 4 of audit.csv".
+    pub what: String,
+    /// Its id, when proven and it has one.
+    pub id: Option<String>,
+    pub proven: bool,
+    /// Why not, located.
+    pub problem: Option<String>,
+}
+
+/// What checking one part established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartCheck {
+    pub dir: String,
+    /// `None` for a method this code does not know.
+    pub method: Option<Method>,
+    /// The source as received (its path) and its kind, as the statement says.
+    pub source: String,
+    pub kind: String,
+    /// What the part proves, in words (empty when it could not be checked).
+    pub sentence: String,
+    /// Whose key the part's proof rests on, when the checker does not trust it yet.
+    pub trust: Option<String>,
+    /// Failures of the part as a whole, each located.
+    pub problems: Vec<String>,
+    /// Each chosen event.
+    pub events: Vec<EventCheck>,
+}
+
+impl PartCheck {
+    /// Every chosen event proven and nothing else failed.
+    pub fn proven(&self) -> bool {
+        self.problems.is_empty() && !self.events.is_empty() && self.events.iter().all(|e| e.proven)
+    }
+
+    pub(crate) fn fail(&mut self, why: String) {
+        self.problems.push(why);
+    }
+
+    /// Says what the part proves (`proven`, when it holds) or, when it does not, how
+    /// many events fail and what the check was (`how`).
+    pub(crate) fn conclude(&mut self, proven: String, how: &str) {
+        self.sentence = if self.proven() {
+            proven
+        } else {
+            let failed = self.events.iter().filter(|e| !e.proven).count();
+            format!(
+                "NOT proven: {failed} of the {} chosen events fail{}. {how}",
+                self.events.len(),
+                if self.problems.is_empty() {
+                    ""
+                } else {
+                    ", and the part has the problems listed"
+                }
+            )
+        };
+    }
+}
+
+/// What checking an excerpt established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcerptCheck {
+    pub made_by: String,
+    pub fingerprint: String,
+    /// The reviewer's key is among the keys the checker passed.
+    pub made_by_trusted: bool,
+    pub made_at: String,
+    pub selection: String,
+    pub reason: Option<String>,
+    pub chosen: u64,
+    /// The statement's signature verifies under the key it names.
+    pub statement_signed: bool,
+    /// Failures of the statement: its signature, files changed, missing or added.
+    pub statement_problems: Vec<String>,
+    pub parts: Vec<PartCheck>,
+}
+
+impl ExcerptCheck {
+    /// The statement holds and every part proves every event it was chosen for.
+    pub fn holds(&self) -> bool {
+        self.statement_signed
+            && self.statement_problems.is_empty()
+            && !self.parts.is_empty()
+            && self.parts.iter().all(PartCheck::proven)
+    }
+
+    /// One plain sentence.
+    pub fn headline(&self) -> String {
+        let proven: usize = self
+            .parts
+            .iter()
+            .flat_map(|p| &p.events)
+            .filter(|e| e.proven)
+            .count();
+        let all: usize = self.parts.iter().map(|p| p.events.len()).sum();
+        if self.holds() {
+            format!(
+                "The excerpt holds: all {all} events are proven, and {}'s statement of what was chosen is signed and unchanged.",
+                self.made_by
+            )
+        } else if !self.statement_signed || !self.statement_problems.is_empty() {
+            format!(
+                "The excerpt does NOT hold: the reviewer's statement or the files it pins were changed ({proven} of {all} events are still proven by their source)."
+            )
+        } else {
+            format!("The excerpt does NOT hold: {proven} of {all} events are proven.")
+        }
+    }
+}
+
+/// Checks the excerpt in `dir` with the checker's own trusted keys (producers' keys and
+/// reviewers' keys). `Err` only when `dir` is not an excerpt at all.
+pub fn check(dir: &Path, trusted: &TrustedKeys) -> Result<ExcerptCheck> {
+    let bytes = files::read_small(dir, STATEMENT_FILE).map_err(|why| Error::Refused {
+        path: dir.to_owned(),
+        reason: format!("not an evidence excerpt: {why}"),
+    })?;
+    let statement: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Refused {
+        path: dir.to_owned(),
+        reason: format!("{STATEMENT_FILE} is not JSON ({e})"),
+    })?;
+    if statement.get("type").and_then(Value::as_str) != Some(STATEMENT_TYPE) {
+        return Err(Error::Refused {
+            path: dir.to_owned(),
+            reason: format!("{STATEMENT_FILE} is not the statement of an evidence excerpt"),
+        });
+    }
+    let text = |pointer: &str| {
+        statement
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut problems = Vec::new();
+    if statement.get("version").and_then(Value::as_u64) != Some(VERSION) {
+        problems.push(format!(
+            "{STATEMENT_FILE} is of an excerpt version this Trailscope does not read (it reads {VERSION})"
+        ));
+    }
+    let public_key = text("/signature/public_key");
+    let statement_signed = crate::reviewer::signed_by(&statement)
+        .is_some_and(|(_, key)| key == public_key)
+        && text("/made_by/public_key") == public_key;
+    if !statement_signed {
+        problems.push(format!(
+            "{STATEMENT_FILE}: the reviewer's signature does not verify: the statement was changed after it was signed"
+        ));
+    }
+    let made_by_trusted =
+        base64_key(&public_key).is_some_and(|key| trusted.contains_key(&key).is_some());
+
+    // Every file as the statement pinned it, and no other.
+    let pinned: Vec<(String, u64, String)> = statement
+        .get("files")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|f| {
+                    (
+                        f["path"].as_str().unwrap_or_default().to_owned(),
+                        f["bytes"].as_u64().unwrap_or_default(),
+                        f["sha256"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let present = crate::case::receipt::received_files(dir)?.0;
+    for (path, bytes, sha256) in &pinned {
+        match present.iter().find(|f| &f.path == path) {
+            None => problems.push(format!("{path} is missing")),
+            Some(file) if file.bytes != *bytes || &file.sha256 != sha256 => problems.push(format!(
+                "{path} was changed after the reviewer signed the statement (its SHA-256 is {}, the statement says {sha256})",
+                file.sha256
+            )),
+            Some(_) => {}
+        }
+    }
+    for file in &present {
+        if file.path != STATEMENT_FILE && !pinned.iter().any(|(p, _, _)| p == &file.path) {
+            problems.push(format!(
+                "{} was added: the statement does not list it",
+                file.path
+            ));
+        }
+    }
+
+    let mut parts = Vec::new();
+    for entry in statement
+        .get("parts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let dir_name = entry.get("dir").and_then(Value::as_str).unwrap_or_default();
+        let method_text = entry
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut part = PartCheck {
+            dir: dir_name.to_owned(),
+            method: Method::parse(method_text),
+            source: entry
+                .pointer("/source/path")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            kind: entry
+                .pointer("/source/kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            sentence: String::new(),
+            trust: None,
+            problems: Vec::new(),
+            events: Vec::new(),
+        };
+        let plain = !dir_name.is_empty()
+            && dir_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        match part.method {
+            _ if !plain => part.fail(format!(
+                "{dir_name:?} is not a part folder name; it was not read"
+            )),
+            Some(Method::MerkleProof | Method::ChainToHead) => {
+                super::chain::check(dir, &mut part, entry, trusted)
+            }
+            Some(Method::CustodyReceipt) => super::custody::check(dir, &mut part, entry, trusted),
+            Some(Method::CloudTrailDigest) | None => part.fail(format!(
+                "{dir_name}: this Trailscope cannot check a part of method {method_text:?}"
+            )),
+        }
+        parts.push(part);
+    }
+    if parts.is_empty() {
+        problems.push(format!(
+            "{STATEMENT_FILE} lists no parts: the excerpt proves nothing"
+        ));
+    }
+    Ok(ExcerptCheck {
+        made_by: text("/made_by/name"),
+        fingerprint: crate::reviewer::fingerprint_of_public_key(&public_key).unwrap_or_default(),
+        made_by_trusted,
+        made_at: text("/made_at"),
+        selection: text("/selection/words"),
+        reason: statement
+            .pointer("/selection/reason")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        chosen: statement
+            .pointer("/selection/count")
+            .and_then(Value::as_u64)
+            .unwrap_or_default(),
+        statement_signed,
+        statement_problems: problems,
+        parts,
+    })
+}
+
+/// A base64 Ed25519 public key's bytes.
+pub(crate) fn base64_key(text: &str) -> Option<[u8; 32]> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()?
+        .try_into()
+        .ok()
+}
