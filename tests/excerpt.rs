@@ -684,3 +684,72 @@ fn hostile_excerpts_are_refused_or_reported_and_nothing_outside_is_read() {
         "{text}"
     );
 }
+
+/// The lines `from..to` (0-based) of `fixture`'s one chain as a bundle of their own at
+/// `dir`, with the manifest a producer holding the whole chain up to `to` writes: its
+/// Merkle root covers seq 1 to `to`.
+fn v2_part(fixture: &Fixture, from: usize, to: usize, dir: &Path) {
+    use trailscope::canonical::{parse_hash_hex, sha256, to_hex};
+    let lines = fixture.lines();
+    let hash = |i: usize| -> Value { serde_json::from_str::<Value>(&lines[i]).unwrap()["hash"].clone() };
+    let mut tree = trailscope::merkle::TreeBuilder::new();
+    for line in &lines[..to] {
+        tree.push(&parse_hash_hex(hash_text(line).as_str()).unwrap());
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let events = lines[from..to].join("\n") + "\n";
+    std::fs::write(dir.join("events.jsonl"), &events).unwrap();
+    let mut manifest = fixture.manifest();
+    let chain = &mut manifest["chains"][0];
+    chain["first_seq"] = (from as u64 + 1).into();
+    chain["last_seq"] = (to as u64).into();
+    chain["event_count"] = ((to - from) as u64).into();
+    chain["start_prev_hash"] = if from == 0 { chain["start_prev_hash"].clone() } else { hash(from - 1) };
+    chain["head_hash"] = hash(to - 1);
+    chain["merkle_root"] = to_hex(&tree.root()).into();
+    manifest["files"][0]["sha256"] = to_hex(&sha256(events.as_bytes())).into();
+    manifest["files"][0]["bytes"] = events.len().into();
+    trailscope::produce::sign_manifest(&mut manifest, &crate::support::test_key());
+    std::fs::write(dir.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+fn hash_text(line: &str) -> String {
+    serde_json::from_str::<Value>(line).unwrap()["hash"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_format_2_segment_is_proven_to_its_head_until_the_case_holds_its_chain_from_seq_1() {
+    let fixture = Fixture::generated(60, 1);
+    let temp = tempfile::tempdir().unwrap();
+    let (head_part, tail_part) = (temp.path().join("seq-1-to-20"), temp.path().join("seq-21-to-60"));
+    v2_part(&fixture, 0, 20, &head_part);
+    v2_part(&fixture, 20, 60, &tail_part);
+    let mut case = case_of(temp.path(), &tail_part);
+    let chosen = rows(&case).iter().find(|r| r.seq == Some(30)).unwrap().event_idx;
+    tag(&mut case, &[chosen], "seg");
+
+    // Only seq 21 to 60 held: no inclusion proof can be made, the chain to the head can.
+    let out = temp.path().join("segment-excerpt");
+    let written = excerpt::write(&case, &maria(), &tagged("seg", "one change"), &out, MADE_AT).unwrap();
+    let part = &written.parts[0];
+    assert_eq!(part.method, Method::ChainToHead);
+    assert_eq!(part.carried, 31, "seq 30 to 60");
+    assert!(part.why.starts_with("the case does not hold seq 1 of chain acme-prod;"), "{}", part.why);
+    let (_keep, copy) = fresh_copy(&out);
+    assert!(check(&copy).holds(), "{}", failures(&check(&copy)));
+
+    // With the first 20 imported too, the chain is held from seq 1 across two sources,
+    // and the same event travels alone with its proof.
+    trailscope::case::import_bundle(&mut case, &head_part, &trusting_options(), IMPORTED_AT, &mut |_| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    let out = temp.path().join("whole-excerpt");
+    let written = excerpt::write(&case, &maria(), &tagged("seg", "one change"), &out, MADE_AT).unwrap();
+    assert_eq!(written.parts[0].method, Method::MerkleProof);
+    assert_eq!(written.parts[0].carried, 1);
+    let (_keep2, copy) = fresh_copy(&out);
+    let checked = check(&copy);
+    assert!(checked.holds(), "{}", failures(&checked));
+    assert_eq!(checked.parts[0].events[0].what, "chain acme-prod seq 30");
+}

@@ -561,3 +561,90 @@ fn the_report_holds_the_reviewers_marks_searches_receipts_and_journal() {
         assert!(text.contains(&head[..32]), "the journal head is in the PDF");
     }
 }
+
+/// `report::write_files`, the one writer the CLI and the app share: both files are
+/// written and described by their own bytes (size and SHA-256 computed here from what
+/// is on disk), the journal entry names them, and a target that is the case itself or
+/// one file for both formats is refused before anything is written.
+#[test]
+fn the_engine_writes_both_files_says_what_it_wrote_and_refuses_the_case() {
+    use trailscope::case::Subject;
+    use trailscope::report::{ReportOptions, write_files};
+
+    let temp = tempfile::tempdir().unwrap();
+    let fixture = Fixture::generated(12, 1);
+    let case_path = temp.path().join("w.case");
+    import_into(&case_path, &fixture.dir);
+    let reviewer = trailscope::reviewer::Reviewer::from_key(
+        "Maria Lopez",
+        trailscope::produce::SigningKeyFile::from_seed("reviewer-maria", [0x4d; 32]),
+    );
+    {
+        let mut case = Case::open(&case_path).unwrap();
+        case.set_reviewer(reviewer.clone());
+        let first = all_events(&case)[0].event_idx;
+        case.star(&Subject::Event(first), true).unwrap();
+    }
+    let case_bytes = std::fs::read(&case_path).unwrap();
+    let case = Case::open_read_only(&case_path).unwrap();
+    let options = ReportOptions {
+        made_at: chrono::DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap(),
+        retention_days: None,
+    };
+
+    let html = temp.path().join("r.html");
+    let pdf = temp.path().join("r.pdf");
+    let written = write_files(&case, Some(&reviewer), &html, Some(&pdf), &options).unwrap();
+    let truth = case_status(&case).unwrap().verdict();
+    assert_eq!(written.verdict, truth);
+    let sha = |bytes: &[u8]| trailscope::canonical::to_hex(&trailscope::canonical::sha256(bytes));
+    let html_bytes = std::fs::read(&html).unwrap();
+    let pdf_bytes = std::fs::read(&pdf).unwrap();
+    assert_eq!(written.html.path, html);
+    assert_eq!(written.html.bytes, html_bytes.len() as u64);
+    assert_eq!(written.html.sha256, sha(&html_bytes));
+    let written_pdf = written.pdf.as_ref().expect("a PDF was asked for");
+    assert_eq!(written_pdf.file.bytes, pdf_bytes.len() as u64);
+    assert_eq!(written_pdf.file.sha256, sha(&pdf_bytes));
+    assert!(pdf_bytes.starts_with(b"%PDF-"));
+    assert!(written_pdf.pages >= 1);
+    let page = String::from_utf8(html_bytes).unwrap();
+    // A signed bundle, untouched, imported trusting its key.
+    assert_eq!(truth, trailscope::Verdict::Verified);
+    assert!(page.contains("Overall verdict: Verified"));
+    let head = written
+        .journal_head
+        .as_deref()
+        .expect("the star was journaled");
+    assert!(page.contains(head), "the journal head is on the title page");
+
+    let entry = written.journal_entry();
+    assert_eq!(entry.action, "report.written");
+    assert_eq!(entry.context["out"], html.display().to_string());
+    assert_eq!(entry.context["pdf"], pdf.display().to_string());
+    assert_eq!(entry.context["journal_head"], head);
+    assert_eq!(entry.context["files"][0]["sha256"], sha(page.as_bytes()));
+    assert_eq!(entry.context["files"][1]["sha256"], sha(&pdf_bytes));
+    assert_eq!(entry.context["files"][1]["pages"], written_pdf.pages);
+
+    // Refused: the case as either target, and one file for both formats.
+    let other = temp.path().join("other.html");
+    for (html, pdf) in [
+        (case_path.as_path(), None),
+        (other.as_path(), Some(case_path.as_path())),
+        (other.as_path(), Some(other.as_path())),
+    ] {
+        let refused = write_files(&case, Some(&reviewer), html, pdf, &options);
+        assert!(
+            matches!(refused, Err(trailscope::Error::Invalid(_))),
+            "{html:?} {pdf:?}: {refused:?}"
+        );
+    }
+    assert!(!other.exists(), "a refused report wrote a file");
+    drop(case);
+    assert_eq!(
+        std::fs::read(&case_path).unwrap(),
+        case_bytes,
+        "the case changed"
+    );
+}

@@ -76,6 +76,41 @@ fn blocking_error(error: impl std::fmt::Display) -> ErrorDto {
     )
 }
 
+/// The environment variable that replaces the shell's save dialogs (for automated
+/// tests, which cannot drive a native dialog): when set, a save goes to that folder
+/// under the name the dialog would have suggested, and no dialog opens.
+const SAVE_DIR_VARIABLE: &str = "TRAILSCOPE_SAVE_DIR";
+
+/// Where to save a file: the path chosen in a native save dialog (`title`, the
+/// `suggested_name`, `filters` as (name, extensions)), `None` if the reviewer
+/// cancelled; or, when `TRAILSCOPE_SAVE_DIR` is set, that folder joined with
+/// `suggested_name`. Every save dialog of the shell goes through here.
+pub(crate) fn save_target(
+    app: &AppHandle,
+    title: &str,
+    suggested_name: &str,
+    filters: &[(&str, &[&str])],
+) -> CommandResult<Option<PathBuf>> {
+    if let Some(dir) = std::env::var_os(SAVE_DIR_VARIABLE).filter(|d| !d.is_empty()) {
+        return Ok(Some(PathBuf::from(dir).join(suggested_name)));
+    }
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(suggested_name);
+    for (name, extensions) in filters {
+        dialog = dialog.add_filter(*name, extensions);
+    }
+    dialog
+        .blocking_save_file()
+        .map(|path| {
+            path.into_path()
+                .map_err(|e| ErrorDto::invalid(format!("cannot save there: {e}")))
+        })
+        .transpose()
+}
+
 /// Whether `path` is a case (a SQLite file) rather than a bundle.
 fn is_case_file(path: &Path) -> bool {
     use std::io::Read;
@@ -234,22 +269,19 @@ async fn import_into_case(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Some(chosen) = app
-            .dialog()
-            .file()
-            .set_title("Where to keep the case")
-            .set_file_name(name)
-            .add_filter("Trailscope case", &["trailscope"])
-            .blocking_save_file()
+        let Some(chosen) = save_target(
+            app,
+            "Where to keep the case",
+            &name,
+            &[("Trailscope case", &["trailscope"])],
+        )?
         else {
             return Err(ErrorDto::new(
                 ErrorCode::Cancelled,
                 "no place for the case was chosen",
             ));
         };
-        case_path = chosen
-            .into_path()
-            .map_err(|e| ErrorDto::invalid(format!("cannot keep the case there: {e}")))?;
+        case_path = chosen;
     }
     let trusted_keys = keys::load_all(app)?;
     let checkpoints = checkpoints::load_all(app, &trusted_keys)?;
@@ -554,19 +586,15 @@ pub fn export_events(
     };
     let filter = EventFilter::try_from(filter)?;
     let case = state.open_case()?;
-    let Some(path) = app
-        .dialog()
-        .file()
-        .set_title("Export events")
-        .set_file_name(format!("trailscope-export.{}", format.as_str()))
-        .add_filter(format.as_str().to_uppercase(), &[format.as_str()])
-        .blocking_save_file()
+    let Some(path) = save_target(
+        &app,
+        "Export events",
+        &format!("trailscope-export.{}", format.as_str()),
+        &[(&format.as_str().to_uppercase(), &[format.as_str()])],
+    )?
     else {
         return Ok(None);
     };
-    let path = path
-        .into_path()
-        .map_err(|e| ErrorDto::invalid(format!("cannot save there: {e}")))?;
     let rows = export_to_file(&case, &filter, format, &path)?;
     drop(case);
     let mut case = Case::open(&state.case_path()?)?;

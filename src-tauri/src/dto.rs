@@ -1668,6 +1668,56 @@ impl From<&trailscope::reviewer::Reviewer> for ReviewerDto {
     }
 }
 
+/// One file of the auditor's report as written.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReportFileDto {
+    pub path: String,
+    /// The file's name alone, for "Report saved: …".
+    pub name: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl From<&trailscope::report::WrittenFile> for ReportFileDto {
+    fn from(file: &trailscope::report::WrittenFile) -> Self {
+        ReportFileDto {
+            path: file.path.display().to_string(),
+            name: file
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes: file.bytes,
+            sha256: file.sha256.clone(),
+        }
+    }
+}
+
+/// What `write_report` wrote: the HTML report, the PDF beside it, and, when the PDF
+/// could not embed its font, the engine's words on what that means.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReportWrittenDto {
+    pub verdict: VerdictDto,
+    pub html: ReportFileDto,
+    pub pdf: Option<ReportFileDto>,
+    pub font_problem: Option<String>,
+}
+
+impl From<&trailscope::report::ReportWritten> for ReportWrittenDto {
+    fn from(written: &trailscope::report::ReportWritten) -> Self {
+        ReportWrittenDto {
+            verdict: VerdictDto::from(written.verdict),
+            html: ReportFileDto::from(&written.html),
+            pdf: written
+                .pdf
+                .as_ref()
+                .map(|pdf| ReportFileDto::from(&pdf.file)),
+            font_problem: written.pdf.as_ref().and_then(|pdf| pdf.font_problem()),
+        }
+    }
+}
+
 /// The generated TypeScript twins of these types, in `ui/src/bindings/`.
 ///
 /// `TRAILSCOPE_UPDATE_BINDINGS=1 cargo test --release -p trailscope-app bindings`
@@ -1747,6 +1797,8 @@ pub mod bindings {
             ReceivedFileDto,
             ReceiptDto,
             ReviewerDto,
+            ReportFileDto,
+            ReportWrittenDto,
         );
         files
     }

@@ -5,8 +5,9 @@
 //! never decide a verdict: commands call the engine (`trailscope`) and convert its
 //! results into transport types (`dto.rs`); the commands are in `commands.rs`,
 //! the reviewer's trusted keys in `keys.rs`, checkpoint files in `checkpoints.rs`,
-//! saved mappings in `mappings.rs`, recently opened cases in `recent.rs`, and the
-//! reviewer's work (marks, saved searches, the journal, receipts) in `work.rs`.
+//! saved mappings in `mappings.rs`, recently opened cases in `recent.rs`, the
+//! reviewer's work (marks, saved searches, the journal, receipts) in `work.rs`, and
+//! the auditor's report in `report.rs`.
 
 pub mod checkpoints;
 pub mod commands;
@@ -14,6 +15,7 @@ pub mod dto;
 pub mod keys;
 pub mod mappings;
 pub mod recent;
+pub mod report;
 pub mod work;
 
 use std::ffi::OsString;
@@ -133,6 +135,7 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
             work::case_journal,
             work::export_journal,
             work::list_receipts,
+            report::write_report,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -6,14 +6,17 @@
 //! `build` reads the case (read-only) into a `Document` (`doc`), plain text only;
 //! `html` and `pdf` draw that one document, so both files say the same thing. Sections
 //! the case learns later (annotations, saved searches, receipts, the journal) come in
-//! through `ReportExtras`, built by `work::extras`. Nothing here decides a verdict: verdicts, findings and their
-//! words come from `verify` and `case`, masking from `query::view`.
+//! through `ReportExtras`, built by `work::extras`. `write` writes both files and says
+//! what it wrote, for the CLI and the app alike. Nothing here decides a verdict:
+//! verdicts, findings and their words come from `verify` and `case`, masking from
+//! `query::view`.
 
 mod build;
 pub mod doc;
 pub mod html;
 pub mod pdf;
 mod work;
+mod write;
 
 use std::path::Path;
 
@@ -21,6 +24,7 @@ pub use build::{ExaminedFile, ReportExtras, ReportOptions, build};
 pub use doc::Document;
 pub use pdf::{PdfFont, PdfOptions, PdfReport};
 pub use work::extras;
+pub use write::{ReportWritten, WrittenFile, WrittenPdf, html_and_pdf_beside, write_files};
 
 use crate::{Error, Result};
 

@@ -41,6 +41,7 @@ import {
 } from "./ipc";
 import { renderReverification } from "./features/verification/reverify";
 import { renderReceipts } from "./features/verification/receipts";
+import { reportButton } from "./features/verification/report-button";
 import type { ReceiptDto } from "./bindings/ReceiptDto";
 import { startScreen } from "./features/start/view";
 
@@ -358,7 +359,7 @@ async function showCase(): Promise<void> {
     el(
       "div",
       { className: "workspace" },
-      el("aside", { className: "sidebar" }, reverifyBox, summaryBox, receiptsBox, el("div", { className: "sidebar-actions" }, reverifyButton, addButton), findingsBox),
+      el("aside", { className: "sidebar" }, reverifyBox, summaryBox, receiptsBox, el("div", { className: "sidebar-actions" }, reverifyButton, addButton, reportButton(ctx)), findingsBox),
       el("div", { className: "case-pane" }, tabBar, content),
     ),
   );

@@ -21,20 +21,26 @@ export const testId = (name) => `[data-testid="${name}"]`;
 
 /**
  * Starts the app with `args` through tauri-driver and returns its session.
+ * `env` adds variables to this app's environment only (e.g. `TRAILSCOPE_SAVE_DIR`,
+ * which replaces the shell's save dialogs): tauri-driver has no option for it, so the
+ * app is started through `env NAME=VALUE… app args…`, which becomes the app itself.
  * The caller must `await session.delete()` (in a finally), which closes it.
  */
-export async function launchApp(args = []) {
+export async function launchApp(args = [], { env = {} } = {}) {
   if (!existsSync(appBinary)) {
     throw new Error(`no app binary at ${appBinary}; build it with scripts/e2e.sh`);
   }
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const application = assignments.length === 0 ? appBinary : "/usr/bin/env";
+  const argv = assignments.length === 0 ? args : [...assignments, appBinary, ...args];
   return Session.create(driverUrl, {
-    "tauri:options": { application: appBinary, args },
+    "tauri:options": { application, args: argv },
   });
 }
 
-/** Runs `body(session)` in a freshly started app, and always closes it. */
-export async function withApp(args, body) {
-  const session = await launchApp(args);
+/** Runs `body(session)` in a freshly started app (`options` as `launchApp`'s), and always closes it. */
+export async function withApp(args, body, options = {}) {
+  const session = await launchApp(args, options);
   try {
     return await body(session);
   } finally {

@@ -32,6 +32,7 @@ import type { JournalDto } from "../bindings/JournalDto";
 import type { MarksDto } from "../bindings/MarksDto";
 import type { NeighboursDto } from "../bindings/NeighboursDto";
 import type { ReceiptDto } from "../bindings/ReceiptDto";
+import type { ReportWrittenDto } from "../bindings/ReportWrittenDto";
 import type { ReviewerDto } from "../bindings/ReviewerDto";
 import type { SavedSearchDto } from "../bindings/SavedSearchDto";
 import type { SubjectDto } from "../bindings/SubjectDto";
@@ -351,6 +352,14 @@ export function caseJournal(): Promise<JournalDto> {
 /** Writes the journal, signed by the reviewer, into the folder `dir`; the folder written. */
 export function exportJournal(dir: string): Promise<string> {
   return call<string>("export_journal", { dir });
+}
+
+/**
+ * Asks where to save (a native dialog), then writes the auditor's report of the open
+ * case there (NAME.html, and NAME.pdf beside it) and journals it; null if cancelled.
+ */
+export function writeReport(): Promise<ReportWrittenDto | null> {
+  return call<ReportWrittenDto | null>("write_report");
 }
 
 /** Every source's custody receipt, checked by the engine. */
