@@ -19,7 +19,12 @@
 # Usage: scripts/bench.sh [EVENTS] (default 1000000). Data goes to bench-data/.
 # A fifth part times a 1,000,000-row Microsoft 365 (Purview) export against sqlite3 .import.
 #
-# BENCH_PARTS=mapped (or verify, import, cloudtrail, purview; space-separated) runs only those parts.
+# A sixth part (excerpt, issue 13) times an evidence excerpt of 3 starred events of the
+# 1,000,000-event case (one inclusion proof each, streamed over the chain's hashes) and
+# its check in a folder of its own, with the excerpt's size and the peak RSS of both.
+#
+# BENCH_PARTS=mapped (or verify, import, cloudtrail, purview, excerpt; space-separated)
+# runs only those parts.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +51,7 @@ mkdir -p "$data"
 parts="${BENCH_PARTS:-verify import mapped cloudtrail purview}"
 part() { [[ " $parts " == *" $1 "* ]]; }
 events_file="$bundle/events.jsonl"
-if part verify || part import || part mapped; then
+if part verify || part import || part mapped || part excerpt; then
   if [[ ! -f "$bundle/manifest.json" ]]; then
     rm -rf "$bundle"
     echo "bench: generating $events events"
@@ -274,5 +279,37 @@ res = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"
 ours, base = res["trailscope import (purview)"], res["sqlite3 .import (purview)"]
 rss = int(open(sys.argv[2]).read().split()[-1]) * 1024 / 1e6
 print(f"bench: purview import {ours:.2f} s; sqlite3 .import + indexes {base:.2f} s; ratio {ours / base:.2f}x; peak RSS {rss:.0f} MB")
+PY
+fi
+
+# ---- evidence excerpts (issue 13) ----------------------------------------------------
+if part excerpt; then
+  excerpt_case="$data/excerpt-case-$events.db"
+  export TRAILSCOPE_HOME="$data/reviewer"
+  if [[ ! -f "$excerpt_case" ]]; then
+    "$bin" import --case "$excerpt_case" "$bundle" >/dev/null || [[ $? -eq 3 ]]
+    # Three events far apart in the chain: the first, the middle and the last.
+    for id in $(sqlite3 "$excerpt_case" "SELECT id FROM event WHERE event_idx IN
+        ((SELECT min(event_idx) FROM event), (SELECT max(event_idx) / 2 FROM event), (SELECT max(event_idx) FROM event))"); do
+      "$bin" star --case "$excerpt_case" "$id" >/dev/null
+    done
+  fi
+  out="$data/excerpt-out"
+  rm -rf "$out"
+  /usr/bin/time -o "$data/excerpt.rss" -f "%M" "$bin" excerpt --case "$excerpt_case" --starred --out "$out" >/dev/null
+  /usr/bin/time -o "$data/excerpt-verify.rss" -f "%M" "$bin" verify "$out" >/dev/null
+  size=$(du -sb "$out" | cut -f1)
+  hyperfine --runs "${BENCH_EXCERPT_RUNS:-3}" --export-json "$data/excerpt.json" \
+    --prepare "rm -rf $out" \
+    -n "excerpt (3 events)" "$bin excerpt --case $excerpt_case --starred --out $out >/dev/null" \
+    --prepare "true" \
+    -n "verify excerpt" "$bin verify $out >/dev/null"
+  python3 - "$data/excerpt.json" "$data/excerpt.rss" "$data/excerpt-verify.rss" "$size" <<'PY'
+import json, sys
+res = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
+rss = [int(open(p).read().split()[-1]) / 1024 for p in sys.argv[2:4]]
+size = int(sys.argv[4])
+print(f"bench: excerpt of 3 events {res['excerpt (3 events)']:.2f} s (peak RSS {rss[0]:.0f} MB), "
+      f"its check {res['verify excerpt'] * 1000:.0f} ms (peak RSS {rss[1]:.0f} MB), {size / 1024:.1f} KB on disk")
 PY
 fi

@@ -7,8 +7,11 @@
 # signed, with the spec's trusted key), opens an event's detail in the events view
 # and saves the window to OUT.png (the README's picture). With
 # TRAILSCOPE_SHOTS_TOUR=1 it also saves OUT-marks.png (the event starred, tagged
-# and noted), OUT-record.png, OUT-actors.png, OUT-questions.png, OUT-keys.png and
-# OUT-journal.png. TRAILSCOPE_SHOTS_THEME=dark asks GTK (and so
+# and noted), OUT-record.png, OUT-actors.png, OUT-questions.png, OUT-keys.png,
+# OUT-journal.png, OUT-excerpt-dialog.png (the "Evidence excerpt…" dialog), and
+# OUT-excerpt.png (the check of an evidence excerpt of the
+# starred event) with OUT-excerpt-broken.png (after one byte of it changed).
+# TRAILSCOPE_SHOTS_THEME=dark asks GTK (and so
 # the page's prefers-color-scheme) for the dark theme. Runs scripts/setup.sh first.
 set -euo pipefail
 

@@ -308,3 +308,20 @@ pub fn export_to_file(
     }
     written
 }
+
+/// Makes `dir` for a written folder (`what`: "the journal", "an excerpt"), refusing one
+/// that is not empty: a folder export never mixes with files already there.
+pub fn prepare_empty_dir(dir: &std::path::Path, what: &str) -> Result<()> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::Refused {
+            path: dir.to_owned(),
+            reason: format!("the folder is not empty; {what} is written to an empty or new folder"),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+}

@@ -18,7 +18,7 @@ use crate::support::{Fixture, IMPORTED_AT, run_trailscope, trusting_options};
 
 const MADE_AT: &str = "2026-12-03T10:00:00Z";
 
-fn maria() -> Reviewer {
+pub(crate) fn maria() -> Reviewer {
     Reviewer::from_key(
         "Maria Lopez",
         SigningKeyFile::from_seed("reviewer-maria", [0x4d; 32]),
@@ -29,15 +29,16 @@ fn maria() -> Reviewer {
 fn case_of(dir: &Path, source: &Path) -> Case {
     let mut case = Case::open(&dir.join("case.sqlite")).expect("open the case");
     case.set_reviewer(maria());
-    trailscope::case::import_bundle(
-        &mut case,
-        source,
-        &trusting_options(),
-        IMPORTED_AT,
-        &mut |_| std::ops::ControlFlow::Continue(()),
-    )
-    .expect("import");
+    add_source(&mut case, source);
     case
+}
+
+/// Imports `source` into `case`, trusting the test key.
+fn add_source(case: &mut Case, source: &Path) {
+    trailscope::case::import_bundle(case, source, &trusting_options(), IMPORTED_AT, &mut |_| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .expect("import");
 }
 
 /// The rows of the case, oldest first.
@@ -70,7 +71,8 @@ fn tagged(tag: &str, reason: &str) -> Selection {
 }
 
 /// Copies the excerpt folder `from` into a fresh temp dir (no case anywhere near it).
-fn fresh_copy(from: &Path) -> (tempfile::TempDir, PathBuf) {
+/// Copies the excerpt folder `from` into a fresh temp dir (no case anywhere near it).
+pub(crate) fn fresh_copy(from: &Path) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let to = temp.path().join("received-excerpt");
     copy_dir(from, &to);
@@ -179,6 +181,13 @@ fn a_format_2_excerpt_verifies_alone_with_proofs_that_grow_with_log_n() {
                 .any(|e| e.id.as_deref() == Some(*id) && e.proven),
             "{id} proven"
         );
+    }
+    // Each event is said in the same words as in the case it was taken from.
+    for idx in &picked {
+        let row = all.iter().find(|r| r.event_idx == *idx).unwrap();
+        let said = trailscope::query::sentence::sentence(&row.json().unwrap());
+        let event = part.events.iter().find(|e| e.id == row.id).unwrap();
+        assert_eq!(event.said.as_deref(), Some(said.as_str()));
     }
     assert!(part.sentence.contains("Merkle root"), "{}", part.sentence);
     assert!(
@@ -389,7 +398,7 @@ fn a_statement_re_signed_by_someone_else_cannot_vouch_for_a_changed_event() {
     );
     assert!(
         part.sentence
-            .starts_with("NOT proven: 1 of the 2 chosen events fail"),
+            .starts_with("NOT proven: 1 of the 2 chosen events fails"),
         "{}",
         part.sentence
     );
@@ -484,6 +493,15 @@ fn a_source_without_integrity_is_excerpted_with_the_custody_receipt() {
     let all = rows(&case);
     let picked = [all[3].event_idx, all[150].event_idx, all[299].event_idx];
     tag(&mut case, &picked, "okta");
+    assert_eq!(
+        excerpt::count_chosen(&case, &tagged("okta", "").filter).unwrap(),
+        3
+    );
+    let nothing = excerpt::count_chosen(&case, &tagged("no-such-tag", "").filter).unwrap_err();
+    assert!(
+        nothing.to_string().contains("nothing to excerpt"),
+        "{nothing}"
+    );
     let out = temp.path().join("excerpt");
     let written =
         excerpt::write(&case, &maria(), &tagged("okta", "sign-ins"), &out, MADE_AT).unwrap();
@@ -501,6 +519,17 @@ fn a_source_without_integrity_is_excerpted_with_the_custody_receipt() {
     let checked = check(&copy);
     assert!(checked.holds(), "{}", failures(&checked));
     let part = &checked.parts[0];
+    for idx in &picked {
+        let row = all.iter().find(|r| r.event_idx == *idx).unwrap();
+        let said = trailscope::query::sentence::sentence(&row.json().unwrap());
+        assert!(
+            part.events
+                .iter()
+                .any(|e| e.said.as_deref() == Some(said.as_str())),
+            "{said:?} in {:?}",
+            part.events
+        );
+    }
     let file_sha = trailscope::case::receipt::hash_file(&export, String::new())
         .unwrap()
         .sha256;
@@ -691,7 +720,8 @@ fn hostile_excerpts_are_refused_or_reported_and_nothing_outside_is_read() {
 fn v2_part(fixture: &Fixture, from: usize, to: usize, dir: &Path) {
     use trailscope::canonical::{parse_hash_hex, sha256, to_hex};
     let lines = fixture.lines();
-    let hash = |i: usize| -> Value { serde_json::from_str::<Value>(&lines[i]).unwrap()["hash"].clone() };
+    let hash =
+        |i: usize| -> Value { serde_json::from_str::<Value>(&lines[i]).unwrap()["hash"].clone() };
     let mut tree = trailscope::merkle::TreeBuilder::new();
     for line in &lines[..to] {
         tree.push(&parse_hash_hex(hash_text(line).as_str()).unwrap());
@@ -704,48 +734,70 @@ fn v2_part(fixture: &Fixture, from: usize, to: usize, dir: &Path) {
     chain["first_seq"] = (from as u64 + 1).into();
     chain["last_seq"] = (to as u64).into();
     chain["event_count"] = ((to - from) as u64).into();
-    chain["start_prev_hash"] = if from == 0 { chain["start_prev_hash"].clone() } else { hash(from - 1) };
+    chain["start_prev_hash"] = if from == 0 {
+        chain["start_prev_hash"].clone()
+    } else {
+        hash(from - 1)
+    };
     chain["head_hash"] = hash(to - 1);
     chain["merkle_root"] = to_hex(&tree.root()).into();
     manifest["files"][0]["sha256"] = to_hex(&sha256(events.as_bytes())).into();
     manifest["files"][0]["bytes"] = events.len().into();
     trailscope::produce::sign_manifest(&mut manifest, &crate::support::test_key());
-    std::fs::write(dir.join("manifest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
 }
 
 fn hash_text(line: &str) -> String {
-    serde_json::from_str::<Value>(line).unwrap()["hash"].as_str().unwrap().to_owned()
+    serde_json::from_str::<Value>(line).unwrap()["hash"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
 fn a_format_2_segment_is_proven_to_its_head_until_the_case_holds_its_chain_from_seq_1() {
     let fixture = Fixture::generated(60, 1);
     let temp = tempfile::tempdir().unwrap();
-    let (head_part, tail_part) = (temp.path().join("seq-1-to-20"), temp.path().join("seq-21-to-60"));
+    let (head_part, tail_part) = (
+        temp.path().join("seq-1-to-20"),
+        temp.path().join("seq-21-to-60"),
+    );
     v2_part(&fixture, 0, 20, &head_part);
     v2_part(&fixture, 20, 60, &tail_part);
     let mut case = case_of(temp.path(), &tail_part);
-    let chosen = rows(&case).iter().find(|r| r.seq == Some(30)).unwrap().event_idx;
+    let chosen = rows(&case)
+        .iter()
+        .find(|r| r.seq == Some(30))
+        .unwrap()
+        .event_idx;
     tag(&mut case, &[chosen], "seg");
 
     // Only seq 21 to 60 held: no inclusion proof can be made, the chain to the head can.
     let out = temp.path().join("segment-excerpt");
-    let written = excerpt::write(&case, &maria(), &tagged("seg", "one change"), &out, MADE_AT).unwrap();
+    let written =
+        excerpt::write(&case, &maria(), &tagged("seg", "one change"), &out, MADE_AT).unwrap();
     let part = &written.parts[0];
     assert_eq!(part.method, Method::ChainToHead);
     assert_eq!(part.carried, 31, "seq 30 to 60");
-    assert!(part.why.starts_with("the case does not hold seq 1 of chain acme-prod;"), "{}", part.why);
+    assert!(
+        part.why
+            .starts_with("the case does not hold seq 1 of chain acme-prod;"),
+        "{}",
+        part.why
+    );
     let (_keep, copy) = fresh_copy(&out);
     assert!(check(&copy).holds(), "{}", failures(&check(&copy)));
 
     // With the first 20 imported too, the chain is held from seq 1 across two sources,
     // and the same event travels alone with its proof.
-    trailscope::case::import_bundle(&mut case, &head_part, &trusting_options(), IMPORTED_AT, &mut |_| {
-        std::ops::ControlFlow::Continue(())
-    })
-    .unwrap();
+    add_source(&mut case, &head_part);
     let out = temp.path().join("whole-excerpt");
-    let written = excerpt::write(&case, &maria(), &tagged("seg", "one change"), &out, MADE_AT).unwrap();
+    let written =
+        excerpt::write(&case, &maria(), &tagged("seg", "one change"), &out, MADE_AT).unwrap();
     assert_eq!(written.parts[0].method, Method::MerkleProof);
     assert_eq!(written.parts[0].carried, 1);
     let (_keep2, copy) = fresh_copy(&out);

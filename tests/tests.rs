@@ -42,6 +42,8 @@ mod work_product;
 mod collect;
 // Evidence excerpts checked on their own: proofs, the chain to the head, custody receipts.
 mod excerpt;
+// CloudTrail records excerpted with their log files, signed digests and AWS's keys.
+mod excerpt_cloudtrail;
 // The auditor's report: HTML in real headless Chromium, the engine's PDF read back.
 mod report;
 // A masked field is hidden in every CLI output and export, however deeply nested.

@@ -150,6 +150,7 @@ fn case_path_for_bundle(data_dir: &Path, bundle: &Path) -> PathBuf {
 /// CSV or JSON one can then be imported through a mapping (`import_mapped`). With
 /// `add_to_case`, a source is imported into the open case instead, beside what it
 /// holds (a Purview export and an Okta log of the same company, read as one case).
+/// An evidence excerpt fails with `excerpt`: it is checked, never imported.
 #[tauri::command]
 pub async fn open_path(
     app: AppHandle,
@@ -160,6 +161,14 @@ pub async fn open_path(
     on_progress: Channel<ImportProgressDto>,
 ) -> CommandResult<OpenedDto> {
     let path = PathBuf::from(path);
+    // An evidence excerpt proves itself on its own: it is checked (`check_excerpt`,
+    // which the UI calls on this code), never imported.
+    if trailscope::excerpt::is_excerpt(&path) {
+        return Err(ErrorDto::new(
+            ErrorCode::Excerpt,
+            "this folder is an evidence excerpt: it is checked on its own, not imported",
+        ));
+    }
     let into = if add_to_case == Some(true) {
         if is_case_file(&path) {
             return Err(ErrorDto::invalid(

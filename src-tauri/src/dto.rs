@@ -64,6 +64,8 @@ pub enum ErrorCode {
     NoCase,
     NotFound,
     Internal,
+    /// The folder is an evidence excerpt: it is checked (`check_excerpt`), not imported.
+    Excerpt,
 }
 
 /// Why a command failed: `code` for the UI to switch on, `message` to show.
@@ -1718,6 +1720,223 @@ impl From<&trailscope::report::ReportWritten> for ReportWrittenDto {
     }
 }
 
+/// How a part of an evidence excerpt proves its events (`trailscope::excerpt::Method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcerptMethodDto {
+    /// Format 2: inclusion proofs in the producer's signed Merkle root.
+    MerkleProof,
+    /// Format 1: every event from the chosen one to the head the producer signed.
+    ChainToHead,
+    /// AWS CloudTrail: the log files and the signed digest files listing them.
+    CloudtrailDigest,
+    /// No integrity of its own: the records as received, under the custody receipt.
+    CustodyReceipt,
+}
+
+impl From<trailscope::excerpt::Method> for ExcerptMethodDto {
+    fn from(method: trailscope::excerpt::Method) -> Self {
+        use trailscope::excerpt::Method;
+        match method {
+            Method::MerkleProof => ExcerptMethodDto::MerkleProof,
+            Method::ChainToHead => ExcerptMethodDto::ChainToHead,
+            Method::CloudTrailDigest => ExcerptMethodDto::CloudtrailDigest,
+            Method::CustodyReceipt => ExcerptMethodDto::CustodyReceipt,
+        }
+    }
+}
+
+/// A source kind as the excerpt's statement names it (`audit-bundle`), in words
+/// ("audit bundle"); a kind this version does not know is shown as written.
+fn source_kind_title(kind: &str) -> String {
+    SourceKind::from_name(kind).map_or_else(|| kind.to_owned(), |k| k.title().to_owned())
+}
+
+/// One part of an evidence excerpt as written: the chosen events of one source.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExcerptPartWrittenDto {
+    /// Its folder in the excerpt (`part-1`).
+    pub dir: String,
+    pub method: ExcerptMethodDto,
+    /// The source as it was received (its path).
+    pub source: String,
+    /// The source's kind, in words ("audit bundle").
+    pub kind: String,
+    /// Events chosen from this source.
+    #[ts(type = "number")]
+    pub chosen: u64,
+    /// Events the part carries (more than chosen when every later event is needed).
+    #[ts(type = "number")]
+    pub carried: u64,
+    /// Why this method, in the engine's words.
+    pub why: String,
+    /// How each event is proven, in a few words ("each with its proof in the
+    /// producer's signed Merkle root"), for the message once it is written.
+    pub proof: String,
+}
+
+impl From<&trailscope::excerpt::PartWritten> for ExcerptPartWrittenDto {
+    fn from(part: &trailscope::excerpt::PartWritten) -> Self {
+        ExcerptPartWrittenDto {
+            dir: part.dir.clone(),
+            method: part.method.into(),
+            source: part.source.clone(),
+            kind: source_kind_title(&part.kind),
+            chosen: part.chosen,
+            carried: part.carried,
+            why: part.why.clone(),
+            proof: part.proof(),
+        }
+    }
+}
+
+/// What `write_excerpt` wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExcerptWrittenDto {
+    /// The excerpt's folder.
+    pub folder: String,
+    /// Events chosen.
+    #[ts(type = "number")]
+    pub chosen: u64,
+    /// Bytes of every file written.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// SHA-256 of the signed statement (the journal records it).
+    pub statement_sha256: String,
+    pub parts: Vec<ExcerptPartWrittenDto>,
+}
+
+impl From<&trailscope::excerpt::ExcerptWritten> for ExcerptWrittenDto {
+    fn from(written: &trailscope::excerpt::ExcerptWritten) -> Self {
+        ExcerptWrittenDto {
+            folder: written.dir.display().to_string(),
+            chosen: written.chosen,
+            bytes: written.bytes,
+            statement_sha256: written.statement_sha256.clone(),
+            parts: written
+                .parts
+                .iter()
+                .map(ExcerptPartWrittenDto::from)
+                .collect(),
+        }
+    }
+}
+
+/// One chosen event of an excerpt, as the check found it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExcerptEventCheckDto {
+    /// Where it is: "chain acme seq 12", "line 4 of audit.csv".
+    pub what: String,
+    /// Its id, when proven and it has one.
+    pub id: Option<String>,
+    pub proven: bool,
+    /// Why not, located.
+    pub problem: Option<String>,
+    /// What the event says, in words, from its content as carried (worth as much
+    /// as `proven`).
+    pub said: Option<String>,
+}
+
+/// One part of an excerpt, as the check found it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExcerptPartCheckDto {
+    pub dir: String,
+    /// `null` for a method this version cannot check.
+    pub method: Option<ExcerptMethodDto>,
+    /// The source as received (its path), as the statement says.
+    pub source: String,
+    /// The source's kind, in words.
+    pub kind: String,
+    /// Every chosen event proven and nothing else failed (the engine's `proven`).
+    pub proven: bool,
+    /// What the part proves, in the engine's words.
+    pub sentence: String,
+    /// Whose key the proof rests on, when the checker does not trust it yet.
+    pub trust: Option<String>,
+    pub problems: Vec<String>,
+    pub events: Vec<ExcerptEventCheckDto>,
+}
+
+/// What checking an excerpt folder established (`trailscope::excerpt::check`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExcerptCheckDto {
+    pub folder: String,
+    /// The engine's verdict: the statement holds and every part proves every event.
+    pub holds: bool,
+    pub headline: String,
+    /// Who made it: the name in the statement, and their key's fingerprint.
+    pub made_by: String,
+    pub fingerprint: String,
+    /// The maker's key is among the keys this reviewer trusts.
+    pub made_by_trusted: bool,
+    /// The maker's key is this reviewer's own.
+    pub made_by_you: bool,
+    /// When it was made (RFC 3339, as the statement says).
+    pub made_at: String,
+    /// What was selected, in words.
+    pub selection: String,
+    /// Why, in the maker's words.
+    pub reason: Option<String>,
+    #[ts(type = "number")]
+    pub chosen: u64,
+    /// The statement's signature verifies under the key it names.
+    pub statement_signed: bool,
+    /// What is wrong with the statement or the files it pins, each naming its file.
+    pub statement_problems: Vec<String>,
+    pub parts: Vec<ExcerptPartCheckDto>,
+}
+
+impl ExcerptCheckDto {
+    /// The check of the excerpt in `folder`; `your_fingerprint` is this reviewer's.
+    pub fn new(
+        folder: &std::path::Path,
+        check: &trailscope::excerpt::ExcerptCheck,
+        your_fingerprint: Option<&str>,
+    ) -> Self {
+        ExcerptCheckDto {
+            folder: folder.display().to_string(),
+            holds: check.holds(),
+            headline: check.headline(),
+            made_by: check.made_by.clone(),
+            fingerprint: check.fingerprint.clone(),
+            made_by_trusted: check.made_by_trusted,
+            made_by_you: !check.fingerprint.is_empty()
+                && your_fingerprint == Some(check.fingerprint.as_str()),
+            made_at: check.made_at.clone(),
+            selection: check.selection.clone(),
+            reason: check.reason.clone(),
+            chosen: check.chosen,
+            statement_signed: check.statement_signed,
+            statement_problems: check.statement_problems.clone(),
+            parts: check
+                .parts
+                .iter()
+                .map(|part| ExcerptPartCheckDto {
+                    dir: part.dir.clone(),
+                    method: part.method.map(ExcerptMethodDto::from),
+                    source: part.source.clone(),
+                    kind: source_kind_title(&part.kind),
+                    proven: part.proven(),
+                    sentence: part.sentence.clone(),
+                    trust: part.trust.clone(),
+                    problems: part.problems.clone(),
+                    events: part
+                        .events
+                        .iter()
+                        .map(|event| ExcerptEventCheckDto {
+                            what: event.what.clone(),
+                            id: event.id.clone(),
+                            proven: event.proven,
+                            problem: event.problem.clone(),
+                            said: event.said.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The generated TypeScript twins of these types, in `ui/src/bindings/`.
 ///
 /// `TRAILSCOPE_UPDATE_BINDINGS=1 cargo test --release -p trailscope-app bindings`
@@ -1799,6 +2018,12 @@ pub mod bindings {
             ReviewerDto,
             ReportFileDto,
             ReportWrittenDto,
+            ExcerptMethodDto,
+            ExcerptPartWrittenDto,
+            ExcerptWrittenDto,
+            ExcerptEventCheckDto,
+            ExcerptPartCheckDto,
+            ExcerptCheckDto,
         );
         files
     }

@@ -6,12 +6,13 @@
 //! results into transport types (`dto.rs`); the commands are in `commands.rs`,
 //! the reviewer's trusted keys in `keys.rs`, checkpoint files in `checkpoints.rs`,
 //! saved mappings in `mappings.rs`, recently opened cases in `recent.rs`, the
-//! reviewer's work (marks, saved searches, the journal, receipts) in `work.rs`, and
-//! the auditor's report in `report.rs`.
+//! reviewer's work (marks, saved searches, the journal, receipts) in `work.rs`, the
+//! auditor's report in `report.rs`, and evidence excerpts in `excerpt.rs`.
 
 pub mod checkpoints;
 pub mod commands;
 pub mod dto;
+pub mod excerpt;
 pub mod keys;
 pub mod mappings;
 pub mod recent;
@@ -136,6 +137,8 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
             work::export_journal,
             work::list_receipts,
             report::write_report,
+            excerpt::write_excerpt,
+            excerpt::check_excerpt,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -3,16 +3,14 @@
 //! Each opens the case, calls the engine (which journals every change under the
 //! reviewer's key) and converts its answer; none holds logic of its own.
 
-use std::path::PathBuf;
-
-use tauri::State;
+use tauri::{AppHandle, State};
 use trailscope::case::journal::{self, JournalEntry};
 use trailscope::case::receipt::check_receipts;
 use trailscope::case::{Case, Subject};
 use trailscope::query::{self, EventFilter, Masking};
 use trailscope::reviewer::Reviewer;
 
-use crate::commands::AppState;
+use crate::commands::{AppState, save_target};
 use crate::dto::{
     ErrorDto, EventFilterDto, EventRowDto, JournalDto, JournalEntryDto, MarksDto, NeighboursDto,
     ReceiptDto, ReviewerDto, SavedSearchDto, SubjectDto, TagCountDto,
@@ -217,12 +215,21 @@ pub fn case_journal(state: State<'_, AppState>) -> CommandResult<JournalDto> {
     })
 }
 
-/// Writes the journal as a bundle signed by the reviewer into `dir` (empty or new);
-/// answers the folder.
+/// Writes the journal as a bundle signed by the reviewer into a new or empty folder
+/// the reviewer chooses (a save dialog, or `TRAILSCOPE_SAVE_DIR`, see
+/// `commands::save_target`); answers the folder, `None` if the dialog was cancelled.
 #[tauri::command(async)]
-pub fn export_journal(state: State<'_, AppState>, dir: String) -> CommandResult<String> {
+pub fn export_journal(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Option<String>> {
+    let stem = state
+        .case_path()?
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".to_owned());
+    let Some(dir) = save_target(&app, "Export the journal", &format!("{stem}-journal"), &[])?
+    else {
+        return Ok(None);
+    };
     let reviewer = reviewer()?;
-    let dir = PathBuf::from(dir);
     let written = journal::export(&state.open_case()?, &reviewer, &dir)?;
     let mut case = case_as_reviewer(&state)?;
     case.record(
@@ -231,7 +238,7 @@ pub fn export_journal(state: State<'_, AppState>, dir: String) -> CommandResult<
             "head_hash": written.head_hash,
         })),
     )?;
-    Ok(dir.display().to_string())
+    Ok(Some(dir.display().to_string()))
 }
 
 /// Every source's custody receipt, checked.

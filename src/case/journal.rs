@@ -667,19 +667,7 @@ pub fn export(case: &Case, reviewer: &Reviewer, dir: &Path) -> Result<JournalExp
             check.problems.join("\n")
         )));
     }
-    if dir.exists()
-        && std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_some()
-    {
-        return Err(Error::Refused {
-            path: dir.to_owned(),
-            reason: "the folder is not empty; the journal is written to an empty or new folder"
-                .to_owned(),
-        });
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    crate::export::prepare_empty_dir(dir, "the journal")?;
     let connection = case.connection();
     let case_id = table::journal::case_id(connection)?;
     let chain = chain_id(&case_id);

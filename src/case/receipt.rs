@@ -300,6 +300,26 @@ impl ReceiptCheck {
     }
 }
 
+/// The public key (base64) that signed `receipt`, when its signature verifies under the
+/// key it names and that key is the one it says received the source.
+pub fn receipt_signer(receipt: &Value) -> Option<String> {
+    let (_, key) = crate::reviewer::signed_by(receipt)?;
+    (receipt
+        .pointer("/received_by/public_key")
+        .and_then(Value::as_str)
+        == Some(key.as_str()))
+    .then_some(key)
+}
+
+/// The receipt's seal of the rows as an excerpt proves against it: how many rows and
+/// the Merkle root over them (receipt version 2; `None` before).
+pub fn sealed_tree(receipt: &Value) -> Option<(u64, Digest32)> {
+    Some((
+        receipt.pointer("/rows/count")?.as_u64()?,
+        crate::canonical::parse_hash_hex(receipt.pointer("/rows/merkle_root")?.as_str()?)?,
+    ))
+}
+
 /// Checks every receipt of the case: its signature, the rows it sealed, and the files
 /// where they were received from (if still there).
 pub fn check_receipts(case: &Case, own: Option<&Reviewer>) -> Result<Vec<ReceiptCheck>> {
@@ -329,10 +349,8 @@ pub fn check_receipts(case: &Case, own: Option<&Reviewer>) -> Result<Vec<Receipt
             })
             .unwrap_or_default();
         let public_key = text("/signature/public_key");
-        let signature_valid = crate::reviewer::signed_by(&receipt)
-            .is_some_and(|(_, key)| key == public_key)
-            && receipt.get("source_index").and_then(Value::as_i64) == Some(bundle_idx)
-            && text("/received_by/public_key") == public_key;
+        let signature_valid = receipt_signer(&receipt).is_some()
+            && receipt.get("source_index").and_then(Value::as_i64) == Some(bundle_idx);
         let rows = seal_rows(connection, bundle_idx)?;
         let n_rows = rows.count;
         // A version 1 receipt has no Merkle root; every one it has must hold.

@@ -10,7 +10,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use super::check::{EventCheck, PartCheck};
+use super::check::{EventCheck, HOW_TO_TRUST, PartCheck, each_of, said_of};
 use super::{Method, Part, files};
 use crate::bundle::{FormatVersion, Manifest, ManifestChain};
 use crate::canonical::{Digest32, parse_hash_hex, to_hex};
@@ -165,8 +165,8 @@ fn merkle_proofs(
         table::event::for_each_in_chain_range(
             connection,
             chain,
-            1,
-            entry.last_seq,
+            (1, entry.last_seq),
+            false,
             |seq, hash, _| {
                 let hash: Option<Digest32> = hash.and_then(|h| h.try_into().ok());
                 match hash {
@@ -231,8 +231,8 @@ fn chain_to_head(
         table::event::for_each_in_chain_range(
             connection,
             chain,
-            from,
-            entry.last_seq,
+            (from, entry.last_seq),
+            true,
             |seq, _, raw| {
                 if problem.is_some() {
                     return Ok(());
@@ -329,7 +329,7 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
                             .and_then(Value::as_str)
                             == Some(signature.public_key.as_str());
                     part.trust = Some(format!(
-                        "You have not said you trust the producer's key {} (fingerprint {fingerprint}){}. Compare it with the key the producer publishes, then pass it with --trusted-keys.",
+                        "You have not said you trust the producer's key {} (fingerprint {fingerprint}){}. Compare it with the key the producer publishes, then {HOW_TO_TRUST}.",
                         signature.key_id,
                         if reviewer_trusted {
                             "; the reviewer who made the excerpt trusted it"
@@ -364,12 +364,22 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
         .unwrap_or_default();
 
     let mut lines: Vec<(u64, Link)> = Vec::new();
+    let mut said: BTreeMap<(String, u64), String> = BTreeMap::new();
+    let wanted: std::collections::BTreeSet<(&str, u64)> =
+        chosen.iter().map(|(c, s)| (c.as_str(), *s)).collect();
     let mut scratch = Vec::new();
     let read = files::for_each_line(
         root,
         &name(EVENTS_FILE),
         |number, text| match check_line_as(text, &mut scratch, Some(version)) {
-            LineCheck::Event(link) => lines.push((number, link)),
+            LineCheck::Event(link) => {
+                if wanted.contains(&(link.chain.as_str(), link.seq))
+                    && let Some(words) = said_of(text)
+                {
+                    said.insert((link.chain.clone(), link.seq), words);
+                }
+                lines.push((number, link))
+            }
             LineCheck::Malformed { reason, .. } => part.problems.push(format!(
                 "{} line {number} is not a readable event: {reason}",
                 name(EVENTS_FILE)
@@ -409,36 +419,28 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
         ),
         _ => check_links(&manifest, &lines, &mut proven, &name(EVENTS_FILE), part),
     }
-    let chains: Vec<&str> = lines
+    // The chains chosen, as the statement says: named even when no line parsed.
+    let chains: Vec<&str> = chosen
         .iter()
-        .map(|(_, l)| l.chain.as_str())
+        .map(|(chain, _)| chain.as_str())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
     for (chain, seq) in &chosen {
         let what = format!("chain {chain} seq {seq}");
-        let check = match proven.get(&(chain.clone(), *seq)) {
-            Some(Ok((id, _))) => EventCheck {
+        let key = (chain.clone(), *seq);
+        let words = said.get(&key).cloned();
+        let check = match proven.get(&key) {
+            Some(Ok((id, _))) => EventCheck::proven(what, id.clone(), words),
+            Some(Err(why)) => EventCheck::not_proven(what, why.clone(), words),
+            None => EventCheck::not_proven(
                 what,
-                id: id.clone(),
-                proven: true,
-                problem: None,
-            },
-            Some(Err(why)) => EventCheck {
-                what,
-                id: None,
-                proven: false,
-                problem: Some(why.clone()),
-            },
-            None => EventCheck {
-                what,
-                id: None,
-                proven: false,
-                problem: Some(format!(
+                format!(
                     "the event chosen at chain {chain} seq {seq} is not in {}",
                     name(EVENTS_FILE)
-                )),
-            },
+                ),
+                None,
+            ),
         };
         part.events.push(check);
     }
@@ -447,13 +449,15 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
     match method {
         Some(Method::MerkleProof) => part.conclude(
             format!(
-                "Each of the {n} events is proven to be, unchanged, in chain {chains} of the export the producer signed with {signer}: its content hashes, through its inclusion proof, to the Merkle root the signed manifest pins. The rest of the export is not needed."
+                "{} is proven to be, unchanged, in chain {chains} of the export the producer signed with {signer}: its content hashes, through its inclusion proof, to the Merkle root the signed manifest pins. The rest of the export is not needed.",
+                each_of(n, "events")
             ),
             &format!("Each event's content must hash, through its inclusion proof, to the Merkle root of chain {chains} that the producer signed with {signer}."),
         ),
         _ => part.conclude(
             format!(
-                "The {n} chosen events are proven, unchanged, by the hash chain from each of them to the head the producer signed with {signer} ({} events carried: format 1 cannot prove an event without every later one). The manifest's digest of the whole events file is not checked: the excerpt does not carry the whole file.",
+                "{} is proven, unchanged, by the hash chain from it to the head the producer signed with {signer} ({} events carried: format 1 cannot prove an event without every later one). The manifest's digest of the whole events file is not checked: the excerpt does not carry the whole file.",
+                each_of(n, "chosen events"),
                 lines.len()
             ),
             &format!("Each event must link, through every later event, to the head of chain {chains} that the producer signed with {signer}."),

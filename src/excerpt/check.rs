@@ -10,6 +10,19 @@ use super::{Method, STATEMENT_FILE, STATEMENT_TYPE, VERSION, files};
 use crate::verify::TrustedKeys;
 use crate::{Error, Result};
 
+/// "Each of the 3 events" / "The one event": the start of a sentence whose verb is
+/// singular either way ("… is proven").
+pub(crate) fn each_of(n: usize, nouns: &str) -> String {
+    if n == 1 {
+        format!("The one {}", nouns.strip_suffix('s').unwrap_or(nouns))
+    } else {
+        format!("Each of the {n} {nouns}")
+    }
+}
+
+/// How the excerpt's trust in a key is given, wherever it is checked.
+pub(crate) const HOW_TO_TRUST: &str = "add it to your trusted keys (Keys & checkpoints in the app, --trusted-keys with trailscope verify)";
+
 /// What checking one chosen event established.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventCheck {
@@ -20,6 +33,39 @@ pub struct EventCheck {
     pub proven: bool,
     /// Why not, located.
     pub problem: Option<String>,
+    /// What the event says, in words, from its content as the excerpt carries it
+    /// (worth as much as `proven`); `None` when it could not be read.
+    pub said: Option<String>,
+}
+
+impl EventCheck {
+    pub(crate) fn proven(what: String, id: Option<String>, said: Option<String>) -> Self {
+        EventCheck {
+            what,
+            id,
+            proven: true,
+            problem: None,
+            said,
+        }
+    }
+
+    pub(crate) fn not_proven(what: String, problem: String, said: Option<String>) -> Self {
+        EventCheck {
+            what,
+            id: None,
+            proven: false,
+            problem: Some(problem),
+            said,
+        }
+    }
+}
+
+/// The sentence of a normalized event read from `bytes`, when they hold one.
+pub(crate) fn said_of(bytes: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .filter(Value::is_object)
+        .map(|event| crate::query::sentence::sentence(&event))
 }
 
 /// What checking one part established.
@@ -58,9 +104,11 @@ impl PartCheck {
             proven
         } else {
             let failed = self.events.iter().filter(|e| !e.proven).count();
+            let all = self.events.len();
             format!(
-                "NOT proven: {failed} of the {} chosen events fail{}. {how}",
-                self.events.len(),
+                "NOT proven: {failed} of the {all} chosen {} {}{}. {how}",
+                if all == 1 { "event" } else { "events" },
+                if failed == 1 { "fails" } else { "fail" },
                 if self.problems.is_empty() {
                     ""
                 } else {
@@ -109,7 +157,12 @@ impl ExcerptCheck {
         let all: usize = self.parts.iter().map(|p| p.events.len()).sum();
         if self.holds() {
             format!(
-                "The excerpt holds: all {all} events are proven, and {}'s statement of what was chosen is signed and unchanged.",
+                "The excerpt holds: {} proven, and {}'s statement of what was chosen is signed and unchanged.",
+                if all == 1 {
+                    "its one event is".to_owned()
+                } else {
+                    format!("all {all} events are")
+                },
                 self.made_by
             )
         } else if !self.statement_signed || !self.statement_problems.is_empty() {
@@ -242,7 +295,10 @@ pub fn check(dir: &Path, trusted: &TrustedKeys) -> Result<ExcerptCheck> {
                 super::chain::check(dir, &mut part, entry, trusted)
             }
             Some(Method::CustodyReceipt) => super::custody::check(dir, &mut part, entry, trusted),
-            Some(Method::CloudTrailDigest) | None => part.fail(format!(
+            Some(Method::CloudTrailDigest) => {
+                super::cloudtrail::check(dir, &mut part, entry, trusted)
+            }
+            None => part.fail(format!(
                 "{dir_name}: this Trailscope cannot check a part of method {method_text:?}"
             )),
         }
@@ -281,4 +337,68 @@ pub(crate) fn base64_key(text: &str) -> Option<[u8; 32]> {
         .ok()?
         .try_into()
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(proven: &[bool]) -> PartCheck {
+        PartCheck {
+            dir: "part-1".into(),
+            method: None,
+            source: "audit.jsonl".into(),
+            kind: "bundle".into(),
+            sentence: String::new(),
+            trust: None,
+            problems: vec![],
+            events: proven
+                .iter()
+                .enumerate()
+                .map(|(i, &proven)| {
+                    let what = format!("line {}", i + 1);
+                    if proven {
+                        EventCheck::proven(what, None, None)
+                    } else {
+                        EventCheck::not_proven(what, "changed".to_owned(), None)
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn one_event_is_worded_in_the_singular() {
+        assert_eq!(each_of(1, "records"), "The one record");
+        assert_eq!(each_of(3, "chosen events"), "Each of the 3 chosen events");
+        let mut one = part(&[false]);
+        one.conclude(String::new(), "How.");
+        assert_eq!(
+            one.sentence,
+            "NOT proven: 1 of the 1 chosen event fails. How."
+        );
+        let mut three = part(&[false, true, false]);
+        three.conclude(String::new(), "How.");
+        assert_eq!(
+            three.sentence,
+            "NOT proven: 2 of the 3 chosen events fail. How."
+        );
+        let check = ExcerptCheck {
+            made_by: "Robin".into(),
+            fingerprint: String::new(),
+            made_by_trusted: false,
+            made_at: String::new(),
+            selection: String::new(),
+            reason: None,
+            chosen: 1,
+            statement_signed: true,
+            statement_problems: vec![],
+            parts: vec![part(&[true])],
+        };
+        assert!(
+            check
+                .headline()
+                .starts_with("The excerpt holds: its one event is proven")
+        );
+    }
 }

@@ -11,10 +11,10 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use super::check::{EventCheck, PartCheck, base64_key};
+use super::check::{EventCheck, HOW_TO_TRUST, PartCheck, base64_key, each_of, said_of};
 use super::{Method, Part, files};
 use crate::canonical::{Digest32, parse_hash_hex, to_hex};
-use crate::case::receipt::row_bytes;
+use crate::case::receipt::{receipt_signer, row_bytes, sealed_tree};
 use crate::case::table;
 use crate::case::table::bundle::ExcerptSource;
 use crate::case::table::event::EventRow;
@@ -39,17 +39,24 @@ pub(crate) fn write(
     let receipt: Value = receipt
         .and_then(|r| serde_json::from_slice(r).ok())
         .ok_or_else(|| refuse("the case holds no custody receipt for this source (it was imported before Trailscope sealed receipts), so its events cannot be excerpted with a proof".to_owned()))?;
-    let (Some(count), Some(root)) = (
-        receipt.pointer("/rows/count").and_then(Value::as_u64),
-        receipt
-            .pointer("/rows/merkle_root")
-            .and_then(Value::as_str)
-            .and_then(parse_hash_hex),
-    ) else {
+    let Some((count, root)) = sealed_tree(&receipt) else {
         return Err(refuse("its custody receipt was sealed before receipts carried a Merkle root of the records, so one record cannot be shown to be among them".to_owned()));
     };
     let event_idxs: Vec<i64> = rows.iter().map(|r| r.event_idx).collect();
-    let ranks = table::event::ranks_in_source(connection, bundle_idx, &event_idxs)?;
+    // Each chosen row's place among the source's rows, in one index-only pass.
+    let wanted: std::collections::HashMap<i64, usize> = event_idxs
+        .iter()
+        .enumerate()
+        .map(|(i, idx)| (*idx, i))
+        .collect();
+    let mut ranks = vec![None; event_idxs.len()];
+    let mut place = 0u64;
+    table::event::for_each_idx_of_source(connection, bundle_idx, |event_idx| {
+        if let Some(&i) = wanted.get(&event_idx) {
+            ranks[i] = Some(place);
+        }
+        place += 1;
+    })?;
     let ranks: Vec<u64> = ranks
         .into_iter()
         .collect::<Option<_>>()
@@ -142,28 +149,19 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
             .unwrap_or_default()
             .to_owned()
     };
-    let public_key = text("/signature/public_key");
-    let signed = crate::reviewer::signed_by(&receipt).is_some_and(|(_, key)| key == public_key)
-        && text("/received_by/public_key") == public_key;
-    if !signed {
+    let Some(public_key) = receipt_signer(&receipt) else {
         return part.fail(format!(
             "{receipt_name}: the receipt's signature does not verify: it was changed after it was signed"
         ));
-    }
-    let (Some(count), Some(merkle_root)) = (
-        receipt.pointer("/rows/count").and_then(Value::as_u64),
-        receipt
-            .pointer("/rows/merkle_root")
-            .and_then(Value::as_str)
-            .and_then(parse_hash_hex),
-    ) else {
+    };
+    let Some((count, merkle_root)) = sealed_tree(&receipt) else {
         return part.fail(format!(
             "{receipt_name}: the receipt has no Merkle root of the records it sealed"
         ));
     };
     // Records by their place among the rows sealed (a JSON array on one line puts
     // many records on one line of one file).
-    let mut proven: Vec<(u64, std::result::Result<(), String>)> = Vec::new();
+    let mut proven: Vec<(u64, std::result::Result<(), String>, Option<String>)> = Vec::new();
     let read = files::for_each_line(root, &records_name, |number, line| {
         let at = format!("{records_name} line {number}");
         let record: Value = serde_json::from_slice(line).unwrap_or(Value::Null);
@@ -179,6 +177,10 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
                 .unwrap_or_default(),
         );
         let index = record.get("index").and_then(Value::as_u64);
+        let said = member_bytes(&record, "normal")
+            .ok()
+            .flatten()
+            .and_then(|normal| said_of(&normal));
         let result = (|| {
             let raw = member_bytes(&record, "raw")?.ok_or("the record has no raw bytes")?;
             let normal = member_bytes(&record, "normal")?;
@@ -197,7 +199,7 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
         })()
         .map_err(|why: String| format!("{at} ({}): {why}", record_place(index, &place.0, place.1)));
         if let Some(index) = index {
-            proven.push((index, result));
+            proven.push((index, result, said));
         } else if let Err(why) = result {
             part.problems.push(why);
         }
@@ -223,34 +225,24 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
                 .and_then(Value::as_i64)
                 .unwrap_or_default(),
         );
-        let check = match proven.iter().find(|(i, _)| Some(*i) == index) {
-            Some((_, Ok(()))) => EventCheck {
+        let check = match proven.iter().find(|(i, _, _)| Some(*i) == index) {
+            Some((_, Ok(()), said)) => EventCheck::proven(
                 what,
-                id: chosen.get("id").and_then(Value::as_str).map(str::to_owned),
-                proven: true,
-                problem: None,
-            },
-            Some((_, Err(why))) => EventCheck {
-                what,
-                id: None,
-                proven: false,
-                problem: Some(why.clone()),
-            },
-            None => EventCheck {
-                problem: Some(format!(
-                    "the record chosen ({what}) is not in {records_name}"
-                )),
-                what,
-                id: None,
-                proven: false,
-            },
+                chosen.get("id").and_then(Value::as_str).map(str::to_owned),
+                said.clone(),
+            ),
+            Some((_, Err(why), said)) => EventCheck::not_proven(what, why.clone(), said.clone()),
+            None => {
+                let why = format!("the record chosen ({what}) is not in {records_name}");
+                EventCheck::not_proven(what, why, None)
+            }
         };
         part.events.push(check);
     }
     let fingerprint = crate::reviewer::fingerprint_of_public_key(&public_key).unwrap_or_default();
     if base64_key(&public_key).is_none_or(|k| trusted.contains_key(&k).is_none()) {
         part.trust = Some(format!(
-            "You have not said you trust the key of {} who sealed the receipt (fingerprint {fingerprint}). Ask them for it, then pass it with --trusted-keys.",
+            "You have not said you trust the key of {} who sealed the receipt (fingerprint {fingerprint}). Ask them for it, then {HOW_TO_TRUST}.",
             text("/received_by/name")
         ));
     }
@@ -275,8 +267,8 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
     );
     part.conclude(
         format!(
-            "No integrity from the source. Each of the {} records is proven to be, unchanged, one of the {count} records {sealed}. That proves they are as received then, not what the source wrote.",
-            part.events.len()
+            "No integrity from the source. {} is proven to be, unchanged, one of the {count} records {sealed}. That proves they are as received then, not what the source wrote.",
+            each_of(part.events.len(), "records")
         ),
         &format!("No integrity from the source: each record must be, through its inclusion proof, one of the {count} records {sealed}."),
     );

@@ -35,23 +35,6 @@ pub(crate) const MAX_SMALL_FILE: u64 = 64 << 20;
 /// The longest line of an events, proofs or records file read back.
 pub(crate) const MAX_LINE: u64 = 16 << 20;
 
-/// Refuses a folder that is not empty; makes it if it is new.
-pub(crate) fn prepare_empty_dir(dir: &Path) -> Result<()> {
-    if dir.exists()
-        && std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_some()
-    {
-        return Err(Error::Refused {
-            path: dir.to_owned(),
-            reason: "the folder is not empty; an excerpt is written to an empty or new folder"
-                .to_owned(),
-        });
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
-}
-
 /// Writes `name` in `dir`.
 pub(crate) fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let path = dir.join(name);

@@ -16,8 +16,9 @@
 //!   recomputed): the manifest and every event from the first chosen one to the chain's
 //!   signed head, which is all v1 can prove; the statement says why it is large.
 //! * `cloudtrail-digest` — AWS CloudTrail: the log files holding the chosen records, the
-//!   signed digest files that list them, and the public keys (not yet written: a
-//!   CloudTrail source is excerpted with its custody receipt for now).
+//!   signed digest files that list them, and the public keys (`cloudtrail`), each as
+//!   received at its path in the trail's folder, checked by the CloudTrail verifier
+//!   itself. The digests before and after are not carried: not the trail's completeness.
 //! * `custody-receipt` — a source with no integrity of its own: the records as received,
 //!   the reviewer's signed custody receipt, and an inclusion proof of each record against
 //!   the receipt's Merkle root of the rows sealed at import.
@@ -29,6 +30,7 @@
 
 mod chain;
 mod check;
+mod cloudtrail;
 mod custody;
 mod files;
 
@@ -112,6 +114,24 @@ pub struct PartWritten {
     pub why: String,
 }
 
+impl PartWritten {
+    /// How each event is proven, in a few words ("each with its proof in the
+    /// producer's signed Merkle root"): `why` said short, for a one-line message.
+    pub fn proof(&self) -> String {
+        match self.method {
+            Method::MerkleProof => "each with its proof in the producer's signed Merkle root".to_owned(),
+            Method::ChainToHead => format!(
+                "each bound to the head the producer signed through every event after it ({} events carried)",
+                self.carried
+            ),
+            Method::CloudTrailDigest => {
+                "in their log files, with the digest files AWS signed that list them".to_owned()
+            }
+            Method::CustodyReceipt => "each with its proof in the custody receipt you signed on import (as you received them; the source proves nothing itself)".to_owned(),
+        }
+    }
+}
+
 /// An excerpt written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExcerptWritten {
@@ -134,6 +154,42 @@ pub(crate) struct Part {
     pub(crate) extra: serde_json::Map<String, Value>,
 }
 
+/// Refuses `n` chosen events past `MAX_CHOSEN`, as soon as the count passes it.
+fn refuse_too_many(n: usize) -> Result<()> {
+    if n > MAX_CHOSEN {
+        return Err(Error::Invalid(format!(
+            "more than {MAX_CHOSEN} events match; an excerpt is for a few chosen events — narrow the selection (or export the events instead)"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses an excerpt of nothing.
+fn refuse_none(n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::Invalid(
+            "no events match the selection: there is nothing to excerpt".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// How many events an excerpt of `filter` would hold (omitted stubs are never
+/// chosen), refused as `write` would refuse it, so that the app can say so before it
+/// asks where to write.
+pub fn count_chosen(case: &Case, filter: &crate::query::EventFilter) -> Result<u64> {
+    let mut n = 0usize;
+    crate::query::for_each_event(case, filter, |row| {
+        if !row.omitted {
+            n += 1;
+            refuse_too_many(n)?;
+        }
+        Ok(())
+    })?;
+    refuse_none(n)?;
+    Ok(n as u64)
+}
+
 /// Writes an excerpt of the events `selection` picks out of `case` into `dir` (new or
 /// empty), signed by `reviewer` at `made_at` (RFC 3339).
 pub fn write(
@@ -150,20 +206,12 @@ pub fn write(
             return Ok(());
         }
         n += 1;
-        if n > MAX_CHOSEN {
-            return Err(Error::Invalid(format!(
-                "more than {MAX_CHOSEN} events match; an excerpt is for a few chosen events — narrow the selection (or export the events instead)"
-            )));
-        }
+        refuse_too_many(n)?;
         by_source.entry(row.bundle_idx).or_default().push(row);
         Ok(())
     })?;
-    if n == 0 {
-        return Err(Error::Invalid(
-            "no events match the selection: there is nothing to excerpt".to_owned(),
-        ));
-    }
-    files::prepare_empty_dir(dir)?;
+    refuse_none(n)?;
+    crate::export::prepare_empty_dir(dir, "an excerpt")?;
     let connection = case.connection();
     let mut entries = Vec::new();
     let mut parts = Vec::new();
@@ -176,7 +224,12 @@ pub fn write(
         if let Some(receipt) = &receipt {
             files::write(&path, custody::RECEIPT_FILE, receipt)?;
         }
-        let part = match chain::write(connection, &source, rows, &path)? {
+        let stronger = if source.source == "cloudtrail" {
+            cloudtrail::write(connection, *bundle_idx, &source, rows, &path)?
+        } else {
+            chain::write(connection, &source, rows, &path)?
+        };
+        let part = match stronger {
             Ok(part) => part,
             Err(why_not) => custody::write(
                 connection,

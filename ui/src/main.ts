@@ -1,5 +1,6 @@
 // Front-end entry and frame: opens what the app was started with (or a path typed in),
-// offers the mapping form for a CSV or JSON file of no known format, shows import
+// offers the mapping form for a CSV or JSON file of no known format, shows the check of
+// an evidence excerpt's folder (which is checked on its own, never imported), shows import
 // progress, then the case: verification summary and findings beside the tabs (events,
 // actors, questions, record history, the reviewer's journal, keys), each a view under features/. DOM is built
 // with createElement and textContent only, never innerHTML: nothing from a bundle can
@@ -14,6 +15,7 @@ import { el } from "./components/dom";
 import { progressWidget } from "./components/progress";
 import { actorsView } from "./features/actors/panel";
 import { eventsView } from "./features/events/panel";
+import { excerptView } from "./features/excerpt/view";
 import { journalView } from "./features/journal/view";
 import { mappingForm } from "./features/mapping/view";
 import { questionsView } from "./features/questions/view";
@@ -151,6 +153,11 @@ async function openAndShow(path: string, chooseCaseLocation = false): Promise<vo
     `Opening ${path}`,
     (onProgress) => openPath(path, onProgress, chooseCaseLocation),
     async (error) => {
+      // An evidence excerpt: its check, instead of an import.
+      if (error instanceof CommandError && error.code === "excerpt") {
+        showExcerpt(path);
+        return;
+      }
       // A CSV or JSON file of another system: offer a mapping instead of only an error.
       if (error instanceof CommandError && error.code === "unknown_format") {
         const preview = await previewFile(path).catch(() => null);
@@ -178,6 +185,17 @@ async function addAndShow(path: string): Promise<void> {
       reportFailure(error);
     },
   );
+}
+
+/** The check of the evidence excerpt in the folder `path` (no case is open). */
+function showExcerpt(path: string): void {
+  clearError();
+  casePathText.textContent = "";
+  casePathText.title = "";
+  homeButton.hidden = false;
+  const excerpt = excerptView({ path, utc: () => view.utc, showError });
+  view.refresh = excerpt.refresh;
+  main.replaceChildren(excerpt.root);
 }
 
 /** The mapping form for a file of no known format; its Import runs like a bundle's. */

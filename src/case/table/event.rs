@@ -702,6 +702,14 @@ pub(crate) fn recheck_ok(connection: &Connection, event_idx: i64) -> Result<()> 
     Ok(())
 }
 
+/// The rows one source added, in row order: a range of the primary key (its files'
+/// ranges), of that source.
+const SOURCE_ROWS: &str = "WHERE event_idx BETWEEN
+        coalesce((SELECT min(first_event_idx) FROM source_file WHERE bundle_idx = ?1), 0)
+    AND coalesce((SELECT max(last_event_idx) FROM source_file WHERE bundle_idx = ?1), -1)
+  AND bundle_idx = ?1
+ORDER BY event_idx";
+
 /// The rows one source added, in row order: `each(event_idx, file, line, raw,
 /// normal)`. What a custody receipt seals (`receipt::seal_rows`).
 pub(crate) fn for_each_row_of_source(
@@ -709,14 +717,9 @@ pub(crate) fn for_each_row_of_source(
     bundle_idx: i64,
     mut each: impl FnMut(i64, &str, i64, &[u8], Option<&[u8]>) -> Result<()>,
 ) -> Result<()> {
-    let mut statement = connection.prepare_cached(
-        "SELECT event_idx, file, line, raw, normal FROM event
-         WHERE event_idx BETWEEN
-                 coalesce((SELECT min(first_event_idx) FROM source_file WHERE bundle_idx = ?1), 0)
-             AND coalesce((SELECT max(last_event_idx) FROM source_file WHERE bundle_idx = ?1), -1)
-           AND bundle_idx = ?1
-         ORDER BY event_idx",
-    )?;
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT event_idx, file, line, raw, normal FROM event {SOURCE_ROWS}"
+    ))?;
     let mut rows = statement.query([bundle_idx])?;
     while let Some(row) = rows.next()? {
         each(
@@ -733,18 +736,21 @@ pub(crate) fn for_each_row_of_source(
 }
 
 /// The rows of `chain` from `from_seq` to `to_seq`, in seq order (several rows of one
-/// seq, from different sources, by row): `each(seq, declared hash, raw)`.
+/// seq, from different sources, by row): `each(seq, declared hash, raw)`; `raw` is
+/// empty unless `with_raw` (a proof needs only the hashes, and a row's bytes are most
+/// of what is read).
 pub(crate) fn for_each_in_chain_range(
     connection: &Connection,
     chain: &str,
-    from_seq: u64,
-    to_seq: u64,
+    (from_seq, to_seq): (u64, u64),
+    with_raw: bool,
     mut each: impl FnMut(u64, Option<&[u8]>, &[u8]) -> Result<()>,
 ) -> Result<()> {
-    let mut statement = connection.prepare_cached(
-        "SELECT seq, hash, raw FROM event WHERE chain = ?1 AND seq BETWEEN ?2 AND ?3
-         ORDER BY seq, event_idx",
-    )?;
+    let raw = if with_raw { "raw" } else { "X''" };
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT seq, hash, {raw} FROM event WHERE chain = ?1 AND seq BETWEEN ?2 AND ?3
+         ORDER BY seq, event_idx"
+    ))?;
     let mut rows = statement.query(params![chain, from_seq as i64, to_seq as i64])?;
     while let Some(row) = rows.next()? {
         each(
@@ -758,29 +764,20 @@ pub(crate) fn for_each_in_chain_range(
     Ok(())
 }
 
-/// The place of each of `event_idxs` among the rows its source added (0 for the
-/// first; `for_each_row_of_source`'s order), or `None` for a row of another source.
-pub(crate) fn ranks_in_source(
+/// Every row one source added, in row order, by its `event_idx` alone (an index-only
+/// scan): how a row's place among them is found (`for_each_row_of_source`'s order).
+pub(crate) fn for_each_idx_of_source(
     connection: &Connection,
     bundle_idx: i64,
-    event_idxs: &[i64],
-) -> Result<Vec<Option<u64>>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT CASE WHEN (SELECT bundle_idx FROM event WHERE event_idx = ?2) = ?1 THEN
-                (SELECT count(*) FROM event
-                 WHERE event_idx BETWEEN
-                         coalesce((SELECT min(first_event_idx) FROM source_file WHERE bundle_idx = ?1), 0)
-                     AND ?2 - 1
-                   AND bundle_idx = ?1) END",
-    )?;
-    event_idxs
-        .iter()
-        .map(|&event_idx| {
-            let rank: Option<i64> =
-                statement.query_row(params![bundle_idx, event_idx], |row| row.get(0))?;
-            Ok(rank.map(|r| r as u64))
-        })
-        .collect()
+    mut each: impl FnMut(i64),
+) -> Result<()> {
+    let mut statement =
+        connection.prepare_cached(&format!("SELECT event_idx FROM event {SOURCE_ROWS}"))?;
+    let mut rows = statement.query([bundle_idx])?;
+    while let Some(row) = rows.next()? {
+        each(row.get(0)?);
+    }
+    Ok(())
 }
 
 // ---- Queries ----

@@ -101,3 +101,17 @@ pub(crate) fn sha256s(
     let rows = statement.query_map([], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The SHA-256 (hex) one file of a source was read with, if it was kept.
+pub(crate) fn sha256_of(
+    connection: &Connection,
+    bundle_idx: i64,
+    file: &str,
+) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(connection
+        .prepare_cached("SELECT sha256 FROM source_file WHERE bundle_idx = ?1 AND file = ?2")?
+        .query_row(params![bundle_idx, file], |row| row.get(0))
+        .optional()?
+        .flatten())
+}

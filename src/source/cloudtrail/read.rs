@@ -79,7 +79,7 @@ pub fn log_bytes_total(root: &Path) -> Option<u64> {
 
 /// The keys the reviewer trusts for CloudTrail (list-public-keys files given as
 /// trusted keys). A trusted file with a key that cannot be read is refused.
-pub(super) fn trusted_ring(options: &VerifyOptions) -> Result<KeyRing> {
+pub(crate) fn trusted_ring(options: &VerifyOptions) -> Result<KeyRing> {
     let mut ring = KeyRing::new();
     for (path, text) in options.trusted_keys.aws_key_lists() {
         let problems = ring
@@ -262,13 +262,21 @@ struct Event {
     ts_text: Option<String>,
 }
 
+/// A log file's records, each as the bytes it arrived as (an evidence excerpt finds
+/// its chosen records with this too); `Err` (why) when the file is not
+/// `{"Records": [...]}`.
+pub(crate) fn log_records(inflated: &[u8]) -> std::result::Result<Vec<&RawValue>, String> {
+    serde_json::from_slice::<LogFile<'_>>(inflated)
+        .map(|file| file.records)
+        .map_err(|error| {
+            format!("the log file is not CloudTrail's {{\"Records\": [...]}}: {error}")
+        })
+}
+
 fn prepare_file(inflated: &[u8], events: Events, ids: &RandomState) -> PreparedFile {
-    let file = serde_json::from_slice::<LogFile<'_>>(inflated).map_err(|error| {
-        format!("the log file is not CloudTrail's {{\"Records\": [...]}}: {error}")
-    })?;
+    let records = log_records(inflated)?;
     let base = inflated.as_ptr() as usize;
-    Ok(file
-        .records
+    Ok(records
         .iter()
         .map(|raw| prepare(raw, base, events, ids))
         .collect())

@@ -1,15 +1,19 @@
 // A tour of the app for screenshots: opens a bundle, then captures the events view
 // with an event's detail open (the README's picture) and, when TRAILSCOPE_SHOTS_TOUR
 // is set, the event starred, tagged and noted (`-marks`), every other tab too (actors,
-// questions, record history, keys) and the reviewer's journal (`-journal`). Run by
+// questions, record history, keys), the reviewer's journal (`-journal`), the
+// "Evidence excerpt…" dialog over the events (`-excerpt-dialog`, then cancelled), and the
+// check of an evidence excerpt of the starred event (`-excerpt`, made with the CLI and opened
+// from the start screen; `-excerpt-broken` after one byte of it changed). Run by
 // scripts/screenshot.sh; not part of the test suite.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 
-import { testId, withApp } from "../lib/app.mjs";
+import { cliBinary, testId, withApp } from "../lib/app.mjs";
 import { sleep } from "../lib/webdriver.mjs";
 
 const out = process.env.TRAILSCOPE_SHOTS_OUT;
@@ -94,6 +98,35 @@ test("screenshots of the app", { timeout: 300_000 }, async () => {
     await app.clickSelector(testId("tab-journal"));
     await app.waitForElement(testId("journal-entry"), { timeoutMs: 10_000 });
     await save(app, `${base}-journal.png`);
+    await app.clickSelector(testId("tab-events"));
+    await inPage(`const node = document.querySelector('[data-testid="excerpt-open"]'); if (node === null) return false; node.click(); return true;`);
+    await inPage(`const node = document.querySelector('[data-testid="excerpt-reason"]'); if (node === null) return false; node.value = arguments[0]; return true;`, "The refund approved by the person who asked for it.");
+    await save(app, `${base}-excerpt-dialog.png`);
+    await inPage(`document.querySelector('[data-testid="excerpt-cancel"]').click(); return true;`);
+    // An evidence excerpt of the starred event, made with the CLI under the same
+    // reviewer, then opened from the start screen like any folder.
+    const casePath = await app.execute(`return document.querySelector('[data-testid="case-path"]').textContent;`);
+    const scratch = mkdtempSync(path.join(os.tmpdir(), "trailscope-tour-excerpt-"));
+    const excerpt = path.join(scratch, "march-refund-excerpt");
+    try {
+      execFileSync(cliBinary, ["excerpt", "--case", casePath, "--starred", "--why", "The refund approved by the person who asked for it.", "--out", excerpt]);
+      const openExcerpt = async () => {
+        await app.clickSelector(testId("open-another"));
+        await inPage(`const node = document.querySelector('[data-testid="open-path-input"]'); if (node === null) return false; node.value = arguments[0]; return true;`, excerpt);
+        await app.clickSelector(testId("open-path"));
+        await inPage(`return document.querySelector('[data-testid="excerpt-headline"]')?.dataset.holds !== undefined;`);
+      };
+      await openExcerpt();
+      await save(app, `${base}-excerpt.png`);
+      const eventsFile = path.join(excerpt, "part-1", "events.jsonl");
+      const bytes = readFileSync(eventsFile);
+      bytes[bytes.indexOf(Buffer.from('"seq"')) + 1] = "S".charCodeAt(0);
+      writeFileSync(eventsFile, bytes);
+      await openExcerpt();
+      await save(app, `${base}-excerpt-broken.png`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
   assert.ok(path.isAbsolute(out), "TRAILSCOPE_SHOTS_OUT must be absolute");
 });

@@ -5,4 +5,4 @@
 /**
  * What kind of failure a command met, for the UI to switch on.
  */
-export type ErrorCode = "io" | "unknown_format" | "refused" | "trusted_keys" | "checkpoints" | "key_file" | "invalid" | "no_events" | "mapping" | "cancelled" | "case" | "no_case" | "not_found" | "internal";
+export type ErrorCode = "io" | "unknown_format" | "refused" | "trusted_keys" | "checkpoints" | "key_file" | "invalid" | "no_events" | "mapping" | "cancelled" | "case" | "no_case" | "not_found" | "internal" | "excerpt";

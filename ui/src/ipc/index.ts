@@ -15,6 +15,8 @@ import type { EventDetailDto } from "../bindings/EventDetailDto";
 import type { EventFilterDto } from "../bindings/EventFilterDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { ExportResultDto } from "../bindings/ExportResultDto";
+import type { ExcerptCheckDto } from "../bindings/ExcerptCheckDto";
+import type { ExcerptWrittenDto } from "../bindings/ExcerptWrittenDto";
 import type { FacetCountDto } from "../bindings/FacetCountDto";
 import type { FilePreviewDto } from "../bindings/FilePreviewDto";
 import type { FindingGroupDto } from "../bindings/FindingGroupDto";
@@ -349,9 +351,12 @@ export function caseJournal(): Promise<JournalDto> {
   return call<JournalDto>("case_journal");
 }
 
-/** Writes the journal, signed by the reviewer, into the folder `dir`; the folder written. */
-export function exportJournal(dir: string): Promise<string> {
-  return call<string>("export_journal", { dir });
+/**
+ * Asks for a new folder (a native save dialog), then writes the journal there, signed by
+ * the reviewer; the folder written, or null if cancelled.
+ */
+export function exportJournal(): Promise<string | null> {
+  return call<string | null>("export_journal");
 }
 
 /**
@@ -360,6 +365,20 @@ export function exportJournal(dir: string): Promise<string> {
  */
 export function writeReport(): Promise<ReportWrittenDto | null> {
   return call<ReportWrittenDto | null>("write_report");
+}
+
+/**
+ * Asks for a new folder (a native save dialog), then writes an evidence excerpt of the
+ * events `filter` picks there, with `reason` in the statement signed by the reviewer,
+ * and journals it; null if cancelled. The engine refuses none and too many events.
+ */
+export function writeExcerpt(filter: EventFilterDto, reason: string | null): Promise<ExcerptWrittenDto | null> {
+  return call<ExcerptWrittenDto | null>("write_excerpt", { filter, reason });
+}
+
+/** The engine's check of the evidence excerpt in the folder `path`, with the reviewer's trusted keys. */
+export function checkExcerpt(path: string): Promise<ExcerptCheckDto> {
+  return call<ExcerptCheckDto>("check_excerpt", { path });
 }
 
 /** Every source's custody receipt, checked by the engine. */

@@ -11,7 +11,8 @@ import { emptyFilter } from "../../app/event-filter";
 import { el } from "../../components/dom";
 import { LOCAL_OFFSET, UTC_OFFSET } from "../../components/time-input";
 import { formatCount } from "../../format/count";
-import { caseSummary, eventDetail, exportEvents, facetCounts, listEvents, saveSearch, tagsInUse } from "../../ipc";
+import { caseSummary, eventDetail, exportEvents, facetCounts, listEvents, saveSearch, tagsInUse, writeExcerpt } from "../../ipc";
+import { excerptControl } from "./excerpt-dialog";
 import type { PresetId } from "./filters";
 import { focusKind, keyCommand, movedIndex, needsNextPage } from "./keyboard";
 import { EventPager } from "./state";
@@ -127,6 +128,12 @@ export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources =
     facetCounts,
     onChange: apply,
     onExport: exportView,
+    excerpt: excerptControl({
+      filter: () => pager.filter,
+      write: writeExcerpt,
+      showNotice: ctx.showNotice,
+      showError: ctx.showError,
+    }),
     onError: ctx.showError,
     tagsInUse,
     async onSave(name) {

@@ -1,6 +1,7 @@
 // The events view's filter bar: the text search box, the actor list, one picker per
 // field (values and counts from the shell, fetched when a picker opens), the time
-// presets and custom range, the exports of the current view, the reviewer's marks
+// presets and custom range, the exports of the current view (CSV, JSON Lines and the
+// evidence excerpt, whose control the view hands in), the reviewer's marks
 // (Starred, Has a note, a tag picker), "Save this search…" (an in-page form for the
 // name), and the active filters as removable chips. It holds no filter of its own beyond what it was last shown:
 // every change goes to the view, which resets the table and shows the bar again.
@@ -45,6 +46,8 @@ export interface FilterBarOptions {
   /** A new filter from the bar; `preset` names the time preset it came from, if any. */
   onChange(filter: EventFilterDto, preset: PresetId | null): void;
   onExport(format: ExportFormat): void;
+  /** "Evidence excerpt…" with its dialog (excerpt-dialog.ts), shown beside the exports. */
+  excerpt: HTMLElement;
   onError(error: unknown): void;
   /** The tags in use, for the tag picker (fetched when it is opened). */
   tagsInUse(): Promise<TagCountDto[]>;
@@ -321,7 +324,7 @@ export function filterBar(options: FilterBarOptions): FilterBar {
       customButton,
       customBox,
       el("span", { className: "filter-spacer" }),
-      el("span", { className: "export-group" }, el("span", { className: "filter-label", text: "Export this view" }), exportCsv, exportJsonl),
+      el("span", { className: "export-group" }, el("span", { className: "filter-label", text: "Export this view" }), exportCsv, exportJsonl, options.excerpt),
     ),
     el(
       "div",

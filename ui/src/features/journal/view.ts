@@ -2,7 +2,7 @@
 // (green when the journal holds; red, with each problem listed, when it does not),
 // then every entry newest first — when (local time, UTC on hover or with the UTC
 // switch), who, and the engine's sentence — the head hash that ties a report to this
-// state of the case, and "Export journal…" (a folder chosen in a native dialog).
+// state of the case, and "Export journal…" (a new folder named in a save dialog).
 // It shows the engine's words and verdict; it never checks the journal itself.
 import type { JournalDto } from "../../bindings/JournalDto";
 import type { JournalEntryDto } from "../../bindings/JournalEntryDto";
@@ -10,7 +10,7 @@ import type { AppContext, ViewHandle } from "../../app/context";
 import { button, el } from "../../components/dom";
 import { formatCount } from "../../format/count";
 import { formatTime } from "../../format/time";
-import { caseJournal, choosePath, exportJournal } from "../../ipc";
+import { caseJournal, exportJournal } from "../../ipc";
 import "./journal.css";
 
 function entryItem(entry: JournalEntryDto, utc: boolean): HTMLElement {
@@ -91,13 +91,12 @@ export function journalView(ctx: AppContext): ViewHandle {
 
   exportButton.addEventListener("click", () => {
     exportButton.disabled = true;
-    choosePath(true)
-      .then(async (dir) => {
-        if (dir === null) {
+    exportJournal()
+      .then((written) => {
+        if (written === null) {
           ctx.showNotice("Export cancelled; nothing was written.");
           return;
         }
-        const written = await exportJournal(dir);
         ctx.showNotice(`Journal exported, signed with your key, to ${written}`);
         load();
       })

@@ -49,7 +49,7 @@ export function startScreen(options: StartOptions): HTMLElement {
   );
   const chooseFile = button("Open a file…", "open-file");
   const chooseFolder = button("Open a folder…", "open-folder", "button button-secondary");
-  chooseFolder.title = "A folder bundle, or an AWS CloudTrail folder (the one holding AWSLogs)";
+  chooseFolder.title = "A folder bundle, an AWS CloudTrail folder (the one holding AWSLogs), or an evidence excerpt to check";
   const pick = (directory: boolean): void => {
     choosePath(directory)
       .then((path) => {
