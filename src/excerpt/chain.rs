@@ -10,7 +10,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use super::check::{EventCheck, HOW_TO_TRUST, PartCheck, each_of, said_of};
+use super::check::{EventCheck, HOW_TO_TRUST, PartCheck, counted, each_of, said_of};
 use super::{Method, Part, files};
 use crate::bundle::{FormatVersion, Manifest, ManifestChain};
 use crate::canonical::{Digest32, parse_hash_hex, to_hex};
@@ -436,7 +436,7 @@ pub(crate) fn check(root: &Path, part: &mut PartCheck, entry: &Value, trusted: &
             None => EventCheck::not_proven(
                 what,
                 format!(
-                    "the event chosen at chain {chain} seq {seq} is not in {}",
+                    "the event chosen at chain {chain} seq {seq} is not among the readable events of {}",
                     name(EVENTS_FILE)
                 ),
                 None,
@@ -506,9 +506,9 @@ fn check_proofs(
     }
     if proofs.len() != lines.len() {
         part.problems.push(format!(
-            "{proofs_file} holds {} proofs for {} events",
-            proofs.len(),
-            lines.len()
+            "{proofs_file} holds {} for {}",
+            counted(proofs.len(), "proof"),
+            counted(lines.len(), "readable event")
         ));
     }
     for ((_, link), (number, proof)) in lines.iter().zip(&proofs) {

@@ -20,6 +20,21 @@ pub(crate) fn each_of(n: usize, nouns: &str) -> String {
     }
 }
 
+/// "1 proof", "2 proofs".
+pub(crate) fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "2 of the 3 events are proven", "its one event is not proven".
+fn proven_of(proven: usize, all: usize) -> String {
+    match (all, proven) {
+        (1, 1) => "its one event is proven".to_owned(),
+        (1, _) => "its one event is not proven".to_owned(),
+        (_, 1) => format!("1 of the {all} events is proven"),
+        _ => format!("{proven} of the {all} events are proven"),
+    }
+}
+
 /// How the excerpt's trust in a key is given, wherever it is checked.
 pub(crate) const HOW_TO_TRUST: &str = "add it to your trusted keys (Keys & checkpoints in the app, --trusted-keys with trailscope verify)";
 
@@ -167,10 +182,11 @@ impl ExcerptCheck {
             )
         } else if !self.statement_signed || !self.statement_problems.is_empty() {
             format!(
-                "The excerpt does NOT hold: the reviewer's statement or the files it pins were changed ({proven} of {all} events are still proven by their source)."
+                "The excerpt does NOT hold: the reviewer's statement or the files it pins were changed ({} by its own proof).",
+                proven_of(proven, all)
             )
         } else {
-            format!("The excerpt does NOT hold: {proven} of {all} events are proven.")
+            format!("The excerpt does NOT hold: {}.", proven_of(proven, all))
         }
     }
 }
@@ -400,5 +416,26 @@ mod tests {
                 .headline()
                 .starts_with("The excerpt holds: its one event is proven")
         );
+        let unsigned = ExcerptCheck {
+            statement_signed: false,
+            parts: vec![part(&[false])],
+            ..check.clone()
+        };
+        assert!(
+            unsigned
+                .headline()
+                .ends_with("(its one event is not proven by its own proof)."),
+            "{}",
+            unsigned.headline()
+        );
+        let some = ExcerptCheck {
+            parts: vec![part(&[true, false, false])],
+            ..check
+        };
+        assert_eq!(
+            some.headline(),
+            "The excerpt does NOT hold: 1 of the 3 events is proven."
+        );
+        assert_eq!(counted(1, "proof"), "1 proof");
     }
 }
