@@ -14,54 +14,16 @@
 // for the same folder; the files are what is on disk.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 
 import { cliBinary, testId, vectorsDir, withApp } from "./lib/app.mjs";
-import { need, openTab } from "./lib/views.mjs";
+import { clickNow, fill, need, openTab, until } from "./lib/views.mjs";
 
 const sample = path.join(vectorsDir, "sample");
 const REASON = "Two sign-ins <b>worth</b> a second look & a note";
-
-/** Clicks what `selector` finds, in the page in one step (views redraw as parts arrive). */
-async function clickNow(app, selector, what) {
-  const clicked = await app.waitFor(() =>
-    app.execute(
-      `const node = document.querySelector(arguments[0]);
-       if (node === null || node.disabled) return false;
-       node.click();
-       return true;`,
-      selector,
-    ),
-  );
-  assert.ok(clicked, `${what}: no enabled ${selector} to click`);
-}
-
-/** Sets an input's (or textarea's) value in the page, as typing would, once it is enabled. */
-async function fill(app, selector, value, what) {
-  const done = await app.waitFor(() =>
-    app.execute(
-      `const node = document.querySelector(arguments[0]);
-       if (node === null || node.disabled) return false;
-       node.focus();
-       node.value = arguments[1];
-       node.dispatchEvent(new Event("input", { bubbles: true }));
-       return true;`,
-      selector,
-      value,
-    ),
-  );
-  assert.ok(done, `${what}: no enabled ${selector} to fill`);
-}
-
-/** Waits until `script` (run in the page) returns a truthy value; fails with `what`. */
-async function until(app, script, what, ...args) {
-  const value = await app.waitFor(() => app.execute(script, ...args), { timeoutMs: 60_000 });
-  assert.ok(value, `${what} (gave up after 60 s)`);
-  return value;
-}
 
 /** The event indexes of the table's rows, once the status line says they are all loaded. */
 async function shownRows(app) {
@@ -141,10 +103,14 @@ function shownCheck(app) {
 test("an excerpt of the starred events is written, journaled, checked, and fails after one byte changes", { timeout: 600_000 }, async (t) => {
   assert.ok(existsSync(path.join(sample, "events.jsonl")), `no spec vectors at ${sample}`);
   const saveDir = mkdtempSync(path.join(os.tmpdir(), "trailscope-excerpt-e2e-"));
+  // A copy of the sample, so that its case (and the stars put in it) is this test's
+  // own: the suite shares one data folder, and other tests open the sample itself.
+  const copy = path.join(saveDir, "bundle", "sample");
+  cpSync(sample, copy, { recursive: true });
   let excerptDir = "";
   try {
     await withApp(
-      [sample],
+      [copy],
       async (app) => {
         await openTab(app, "events");
         const all = await shownRows(app);
@@ -210,8 +176,12 @@ test("an excerpt of the starred events is written, journaled, checked, and fails
         const events = shown.parts.flatMap((part) => part.events);
         assert.equal(events.length, 2, JSON.stringify(shown.parts));
         assert.ok(events.every((event) => event.proven === "true" && event.mark === "✓"), JSON.stringify(events));
-        const expected = truth.parts.flatMap((part) => part.events.map((event) => event.what));
+        // Each event in the engine's words, where it is beside it (as the CLI says them).
+        const expected = truth.parts.flatMap((part) => part.events.map((event) => event.said));
+        assert.ok(expected.every((said) => typeof said === "string" && said.length > 0), JSON.stringify(truth.parts));
         assert.deepEqual(events.map((event) => event.what), expected);
+        const places = truth.parts.flatMap((part) => part.events.map((event) => event.what));
+        assert.ok(events.every((event, i) => event.detail.startsWith(`${places[i]}: `)), JSON.stringify(events));
         assert.deepEqual(shown.parts.map((part) => part.sentence), truth.parts.map((part) => part.sentence));
         // The reason arrived as text, never as markup.
         const markup = await app.execute(`return document.querySelector('[data-testid="excerpt-view"] b') !== null;`);

@@ -15,7 +15,7 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { cliBinary, testId, withApp } from "./lib/app.mjs";
-import { need, openTab, readAll, type } from "./lib/views.mjs";
+import { clickNow, need, openTab, readAll, type } from "./lib/views.mjs";
 
 const MARIA = "maria@acme.com";
 
@@ -45,23 +45,6 @@ function githubEntry(i) {
     repo: "acme/api",
     visibility: i % 2 === 0 ? "private" : "public",
   };
-}
-
-/**
- * Clicks what `selector` finds, in the page in one step: the profile redraws as its
- * parts arrive, so an element found in one WebDriver call may be gone by the next.
- */
-async function clickNow(app, selector, what) {
-  const clicked = await app.waitFor(() =>
-    app.execute(
-      `const node = document.querySelector(arguments[0]);
-       if (node === null) return false;
-       node.click();
-       return true;`,
-      selector,
-    ),
-  );
-  assert.ok(clicked, `${what}: no ${selector} to click`);
 }
 
 /** Counts Maria's events in the Purview CSV from its AuditData column (UserId). */

@@ -15,16 +15,9 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { cliBinary, testId, vectorsDir, withApp } from "./lib/app.mjs";
-import { need, openTab } from "./lib/views.mjs";
+import { need, openTab, until } from "./lib/views.mjs";
 
 const sample = path.join(vectorsDir, "sample");
-
-/** Waits until `script` (run in the page) returns a truthy value; fails with `what`. */
-async function until(app, script, what, ...args) {
-  const value = await app.waitFor(() => app.execute(script, ...args), { timeoutMs: 60_000 });
-  assert.ok(value, `${what} (gave up after 60 s)`);
-  return value;
-}
 
 /** The verdict of the sample as the CLI gives it, with the same trusted keys as the app. */
 function cliVerdict() {

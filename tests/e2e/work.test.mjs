@@ -15,54 +15,13 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { testId, vectorsDir, withApp } from "./lib/app.mjs";
-import { need, openTab, readAll } from "./lib/views.mjs";
+import { clickNow, fill, need, openTab, readAll, until } from "./lib/views.mjs";
 
 const sample = path.join(vectorsDir, "sample");
 const NAME = "Robin Reviewer";
 const TAG = "refund check";
 const NOTE = "Asked finance about this one on Monday.";
 const SEARCH = "Starred refund checks";
-
-/**
- * Clicks what `selector` finds, in the page in one step: views redraw as their parts
- * arrive, so an element found in one WebDriver call may be gone by the next.
- */
-async function clickNow(app, selector, what) {
-  const clicked = await app.waitFor(() =>
-    app.execute(
-      `const node = document.querySelector(arguments[0]);
-       if (node === null || node.disabled) return false;
-       node.click();
-       return true;`,
-      selector,
-    ),
-  );
-  assert.ok(clicked, `${what}: no enabled ${selector} to click`);
-}
-
-/** Sets an input's (or textarea's) value in the page, as typing would, once it is enabled. */
-async function fill(app, selector, value, what) {
-  const done = await app.waitFor(() =>
-    app.execute(
-      `const node = document.querySelector(arguments[0]);
-       if (node === null || node.disabled) return false;
-       node.focus();
-       node.value = arguments[1];
-       node.dispatchEvent(new Event("input", { bubbles: true }));
-       return true;`,
-      selector,
-      value,
-    ),
-  );
-  assert.ok(done, `${what}: no enabled ${selector} to fill`);
-}
-
-/** Waits until `probe` (run in the page) returns a truthy value; fails with `what`. */
-async function until(app, script, what, ...args) {
-  const value = await app.waitFor(() => app.execute(script, ...args));
-  assert.ok(value, `${what} (gave up after 20 s)`);
-  return value;
-}
 
 /** The event indexes of the table's rows, once the status line says they are all loaded. */
 async function shownRows(app) {

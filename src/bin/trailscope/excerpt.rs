@@ -106,6 +106,7 @@ fn check_json(check: &ExcerptCheck) -> Value {
             "problems": p.problems,
             "events": p.events.iter().map(|e| json!({
                 "what": e.what, "id": e.id, "proven": e.proven, "problem": e.problem,
+                "said": e.said,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
@@ -173,6 +174,17 @@ fn check_text(check: &ExcerptCheck) -> String {
                 Some(why) => {
                     let _ = writeln!(out, "  ✗ {}: {why}", event.what);
                 }
+            }
+            if let Some(said) = &event.said {
+                let _ = writeln!(
+                    out,
+                    "      {said}{}",
+                    if event.proven {
+                        ""
+                    } else {
+                        " (as the excerpt carries it, not proven)"
+                    }
+                );
             }
         }
     }

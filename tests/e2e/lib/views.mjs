@@ -99,3 +99,49 @@ export function countBy(items, keyOf) {
 function byFirst(a, b) {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
+
+/**
+ * Clicks what `selector` finds, in the page in one step: views redraw as their parts
+ * arrive, so an element found in one WebDriver call may be gone by the next. Waits for
+ * it to be there and enabled.
+ */
+export async function clickNow(app, selector, what) {
+  const clicked = await app.waitFor(() =>
+    app.execute(
+      `const node = document.querySelector(arguments[0]);
+       if (node === null || node.disabled) return false;
+       node.click();
+       return true;`,
+      selector,
+    ),
+  );
+  assert.ok(clicked, `${what}: no enabled ${selector} to click`);
+}
+
+/** Sets an input's (or textarea's) value in the page, as typing would, once it is enabled. */
+export async function fill(app, selector, value, what) {
+  const done = await app.waitFor(() =>
+    app.execute(
+      `const node = document.querySelector(arguments[0]);
+       if (node === null || node.disabled) return false;
+       node.focus();
+       node.value = arguments[1];
+       node.dispatchEvent(new Event("input", { bubbles: true }));
+       return true;`,
+      selector,
+      value,
+    ),
+  );
+  assert.ok(done, `${what}: no enabled ${selector} to fill`);
+}
+
+/** Waits (60 s at most) until `script`, run in the page, returns a truthy value; fails with `what`. */
+export async function until(app, script, what, ...args) {
+  const value = await app.waitFor(() => app.execute(script, ...args), { timeoutMs: 60_000 });
+  if (!value) {
+    // The app's own message, when it showed one, says more than the timeout does.
+    const notice = await app.execute(`return document.querySelector('[data-testid="error"]')?.textContent ?? "";`);
+    assert.fail(`${what} (gave up after 60 s)${notice ? `; the app says: ${notice}` : ""}`);
+  }
+  return value;
+}
