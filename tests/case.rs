@@ -763,6 +763,57 @@ fn a_filter_column_edited_in_the_case_file_is_caught_by_reverify() {
     assert_eq!(found[0].line, Some(1234));
 }
 
+/// Duplicate ids are known only when every id has been seen (verify::ids keeps them
+/// on disk past a batch), so the import ties the finding to its row afterwards: the
+/// row that reuses the id is linked to its finding and its own checks fail; those of
+/// the row that used it first, and of every other row, hold.
+#[test]
+fn a_reused_id_found_at_the_end_of_the_walk_still_fails_its_own_row() {
+    let (f, case_path) = fixture();
+    let mut lines = f.lines();
+    let first_id = f.event(5)["id"].clone();
+    lines[2_500] = edit(&lines[2_500], |e| e["id"] = first_id.clone());
+    f.write_lines(&relink(&lines));
+    f.reseal(Some(&test_key()));
+
+    let outcome = import_into(&case_path, &f.dir);
+    let duplicates: Vec<_> = outcome
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::DuplicateId)
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{:#?}", outcome.report.findings);
+    assert_eq!(duplicates[0].line, Some(2_501));
+
+    let case = Case::open_read_only(&case_path).unwrap();
+    let rows = all_rows(&case);
+    // The bundle as a whole is broken by it; each row's own checks say where.
+    let failing: Vec<i64> = rows
+        .iter()
+        .filter(|r| !r.checks_ok)
+        .map(|r| r.line)
+        .take(5)
+        .collect();
+    assert_eq!(
+        failing,
+        vec![2_501],
+        "only the row that reuses the id fails"
+    );
+    let linked: i64 = count(
+        &Connection::open_with_flags(&case_path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap(),
+        "SELECT e.line FROM finding f JOIN event e ON e.event_idx = f.event_idx
+          WHERE f.kind = 'duplicate_id'",
+    );
+    assert_eq!(linked, 2_501, "the finding points at the row of its line");
+    let first: Vec<&EventRow> = rows
+        .iter()
+        .filter(|r| r.id.as_deref() == first_id.as_str())
+        .collect();
+    assert_eq!(first.len(), 2);
+    assert!(first[0].checks_ok && first[0].line == 5);
+}
+
 #[test]
 fn a_malformed_line_is_kept_in_quarantine_with_its_line_number() {
     let (f, case_path) = fixture();

@@ -364,9 +364,10 @@ fn a_duplicated_line_is_out_of_order_and_reuses_an_id() {
     assert_eq!(
         problems(&report),
         vec![
-            at("duplicate_id", CHAIN, 10, 11),
             at("seq_out_of_order", CHAIN, 10, 11),
             digest_mismatch(),
+            // Duplicate ids are known when every id has been seen (verify::ids).
+            at("duplicate_id", CHAIN, 10, 11),
             ("manifest_mismatch", Some(CHAIN.into()), None, None),
         ]
     );

@@ -227,11 +227,25 @@ pub fn import_source(
     store_report(&transaction, bundle_idx, &digest, &report, events_added)?;
     case_findings.extend(check_continuity(&transaction, bundle_idx, &report)?);
     for finding in report.findings.iter().chain(&case_findings) {
-        let event_idx = finding
+        let file = finding.file.clone().unwrap_or_default();
+        let mut event_idx = finding
             .line
-            .and_then(|line| finding_rows.get(&(finding.file.clone().unwrap_or_default(), line)))
+            .and_then(|line| finding_rows.get(&(file.clone(), line)))
             .copied();
+        // A finding known only when the walk ended (a duplicate id: verify::ids) is
+        // tied to its row now, and a breaking one fails that row's checks as it would
+        // have at its line.
+        let late = event_idx.is_none() && finding.line.is_some() && !file.is_empty();
+        if let (true, Some(line)) = (late, finding.line) {
+            event_idx = table::event::idx_at_line(&transaction, bundle_idx, &file, line)?;
+        }
         table::finding::insert(&transaction, Some(bundle_idx), finding, event_idx)?;
+        if late
+            && let Some(event_idx) = event_idx
+            && finding.severity() == crate::verify::Severity::Break
+        {
+            table::event::recheck_ok(&transaction, event_idx)?;
+        }
     }
     table::actor::add_tallies(&transaction, &actors, report.bundle.source.as_str())?;
     for (file, sha256, _) in &report.bundle.files {

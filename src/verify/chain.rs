@@ -5,8 +5,10 @@
 //!
 //! It never stops at the first break: every damaged place becomes a finding and the
 //! walk goes on. State is per chain (a few hashes and counters, and for version 2 the
-//! O(log n) stack of a Merkle tree) plus a compact set of event-id digests for
-//! duplicate detection, so memory does not hold events.
+//! O(log n) stack of a Merkle tree); event ids go to `ids::DuplicateIds`, which keeps
+//! a bounded batch in memory and the rest in sorted temporary runs, so memory does not
+//! grow with the events. Duplicate ids are therefore reported when the walk ends
+//! (`finish_chains`), located at the line that reuses the id.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -16,6 +18,7 @@ use crate::canonical::{Digest32, to_hex};
 use crate::merkle::TreeBuilder;
 
 use super::event::{LineCheck, Link};
+use super::ids::{DuplicateIds, Place};
 use super::policy::Severity;
 use super::report::{Finding, FindingKind, MAX_FINDINGS_PER_KIND, group};
 use super::trust::Checkpoint;
@@ -182,8 +185,8 @@ pub struct ChainWalk<'a> {
     track_merkle: bool,
     pub chains: Vec<ChainState>,
     chain_index: HashMap<String, usize>,
-    /// 128-bit digests of event ids seen, with the line that first used each.
-    ids: HashMap<u128, (u32, u64)>,
+    /// Event ids seen (128-bit keyed digests and where), for duplicates at the end.
+    ids: DuplicateIds,
     id_hasher: [std::hash::RandomState; 2],
     files: Vec<String>,
     checkpoints: HashMap<(String, u64), usize>,
@@ -200,7 +203,7 @@ impl<'a> ChainWalk<'a> {
             track_merkle: manifest.is_some_and(|m| m.version() == Ok(FormatVersion::V2)),
             chains: Vec::new(),
             chain_index: HashMap::new(),
-            ids: HashMap::new(),
+            ids: DuplicateIds::default(),
             id_hasher: [std::hash::RandomState::new(), std::hash::RandomState::new()],
             files: Vec::new(),
             checkpoints: checkpoints
@@ -348,24 +351,14 @@ impl<'a> ChainWalk<'a> {
         }
         if let Some(id) = &link.id {
             let key = self.id_key(id);
-            let file_index = self.files.len() as u32 - 1;
-            if let Some(&(first_file, first_line)) = self.ids.get(&key) {
-                let where_ = if first_file == file_index {
-                    format!("line {}", group(first_line))
-                } else {
-                    format!(
-                        "line {} of {}",
-                        group(first_line),
-                        self.files[first_file as usize]
-                    )
-                };
-                self.report(
-                    here(FindingKind::DuplicateId)
-                        .detail(format!("id {id:?} is also used on {where_}")),
-                );
-            } else {
-                self.ids.insert(key, (file_index, span.line_no));
-            }
+            let place = Place {
+                file: self.files.len() as u32 - 1,
+                line: span.line_no,
+                offset: span.offset,
+                chain: i as u32,
+                seq: link.seq,
+            };
+            self.ids.push(key, id, place);
         }
 
         let state = &self.chains[i];
@@ -575,8 +568,46 @@ impl<'a> ChainWalk<'a> {
         (u128::from(half(&self.id_hasher[0])) << 64) | u128::from(half(&self.id_hasher[1]))
     }
 
-    /// After the last line: compares chains with the manifest and settles checkpoints.
+    /// After the last line: reports every id used again, at the line that reuses it.
+    fn finish_ids(&mut self) {
+        let duplicates = match std::mem::take(&mut self.ids).finish() {
+            Ok(duplicates) => duplicates,
+            Err(error) => {
+                // The temporary runs could not be read back: say that duplicates were
+                // not checked rather than that there are none.
+                self.report(Finding::new(FindingKind::FileSkipped).detail(format!(
+                    "event ids could not be checked for duplicates: a temporary file failed ({error})"
+                )));
+                return;
+            }
+        };
+        for duplicate in duplicates {
+            let (again, first) = (duplicate.again, duplicate.first);
+            let file = self.files[again.file as usize].clone();
+            let where_ = if first.file == again.file {
+                format!("line {}", group(first.line))
+            } else {
+                format!(
+                    "line {} of {}",
+                    group(first.line),
+                    self.files[first.file as usize]
+                )
+            };
+            let chain = self.chains[again.chain as usize].id.clone();
+            self.report(
+                Finding::new(FindingKind::DuplicateId)
+                    .at(&file, again.line, again.offset)
+                    .chain(&chain)
+                    .seq(again.seq)
+                    .detail(format!("id {:?} is also used on {where_}", duplicate.id)),
+            );
+        }
+    }
+
+    /// After the last line: reports duplicate ids, compares chains with the manifest
+    /// and settles checkpoints.
     pub fn finish_chains(&mut self) {
+        self.finish_ids();
         if let Some(manifest) = self.manifest {
             for entry in &manifest.chains {
                 let Some(&i) = self.chain_index.get(&entry.id) else {

@@ -14,6 +14,7 @@ mod chain;
 mod dimensions;
 mod event;
 mod groups;
+mod ids;
 mod policy;
 mod report;
 mod trust;

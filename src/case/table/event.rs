@@ -689,6 +689,39 @@ pub(crate) fn at_line(
         .optional()?)
 }
 
+/// The row of `bundle_idx` read from `line` of `file`, found without an index on lines:
+/// a file's rows are a range of `event_idx` (`source_file`) in line order, so a binary
+/// search over that range reads about log2(rows) rows.
+pub(crate) fn idx_at_line(
+    connection: &Connection,
+    bundle_idx: i64,
+    file: &str,
+    line: u64,
+) -> Result<Option<i64>> {
+    let range: Option<(i64, i64)> = connection
+        .query_row(
+            "SELECT first_event_idx, last_event_idx FROM source_file WHERE bundle_idx = ?1 AND file = ?2",
+            params![bundle_idx, file],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((mut low, mut high)) = range else {
+        return Ok(None);
+    };
+    let mut line_of = connection.prepare_cached("SELECT line FROM event WHERE event_idx = ?1")?;
+    let line = line as i64;
+    while low <= high {
+        let middle = low + (high - low) / 2;
+        let at: i64 = line_of.query_row([middle], |row| row.get(0))?;
+        match at.cmp(&line) {
+            std::cmp::Ordering::Equal => return Ok(Some(middle)),
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle - 1,
+        }
+    }
+    Ok(None)
+}
+
 /// Works out again whether anything breaks at a row's line, as the import decides it:
 /// a readable line (its own hash holding, else it has a `hash_mismatch` finding) at
 /// which no finding breaks.
