@@ -6,7 +6,8 @@
 # only when ui/node_modules is missing or older than ui/package-lock.json, and
 # rebuilds ui/dist each time (it is quick, and the desktop shell embeds it at
 # compile time). Works as root (CI) or through sudo, with no standard input.
-# It never downloads anything but Debian, npm and crates.io packages.
+# It never downloads anything but Debian, npm, crates.io and PyPI packages (DuckDB,
+# in a venv at target/py, which the Parquet export's tests read the export with).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +34,10 @@ apt_packages=(
   poppler-utils
   fonts-dejavu-core
 )
+# python3 -m venv needs Debian's python3-venv (ensurepip) when Python is Debian's.
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  apt_packages+=(python3-venv)
+fi
 # Extra packages a caller needs (scripts/screenshot.sh adds imagemagick).
 if [[ -n "${TRAILSCOPE_EXTRA_APT:-}" ]]; then
   read -r -a extra <<<"$TRAILSCOPE_EXTRA_APT"
@@ -83,6 +88,18 @@ if ! command -v tauri-driver >/dev/null 2>&1 &&
   cargo install tauri-driver --version "$tauri_driver_version" --locked
 else
   echo "setup: tauri-driver present"
+fi
+
+# DuckDB (PyPI) in a venv at target/py: tests/parquet.rs reads the Parquet export
+# with it (target/py/bin/python, or TRAILSCOPE_PYTHON), as a reviewer would.
+duckdb_version="2.0.1"
+if ! "$repo_root/target/py/bin/python" -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$duckdb_version')" >/dev/null 2>&1; then
+  echo "setup: venv target/py with duckdb $duckdb_version"
+  mkdir -p "$repo_root/target"
+  python3 -m venv "$repo_root/target/py"
+  "$repo_root/target/py/bin/pip" install --quiet --disable-pip-version-check "duckdb==$duckdb_version"
+else
+  echo "setup: target/py has duckdb $duckdb_version"
 fi
 
 cd "$repo_root/ui"

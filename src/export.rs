@@ -1,11 +1,13 @@
 //! Exports of what an investigator found: CSV (RFC 4180, safe against formula
 //! injection) and JSON Lines (the original lines as they arrived), with the case's
-//! masked fields hidden in both.
+//! masked fields hidden in both; and Hive-partitioned Parquet ([`parquet`]), a folder.
 //!
 //! Every cell a spreadsheet could read as a formula (starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return) is neutralised with a leading apostrophe. JSONL output is
 //! always valid JSON Lines, whatever the input: a line that is not JSON is exported as
 //! a JSON object describing it, never as raw bytes.
+
+pub mod parquet;
 
 use std::borrow::Cow;
 use std::io::Write;

@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use trailscope::case::{Case, case_status, reverify};
 use trailscope::produce::{self, GenOptions};
-use trailscope::query::{EventFilter, EventRow, events_by_id, for_each_event, list_actors};
+use trailscope::query::{
+    EventFilter, EventRow, FacetBy, events_by_id, facet_counts, for_each_event, list_actors,
+};
 use trailscope::{FindingKind, Verdict};
 
 use crate::support::*;
@@ -298,6 +300,78 @@ fn two_consecutive_bundles_of_one_chain_join_without_a_discontinuity() {
         assert_eq!(status.verdict(), Verdict::Verified, "{name}");
         let stored: Vec<&str> = status.findings.iter().map(|f| f.kind.as_str()).collect();
         assert!(!stored.contains(&"discontinuity"), "{name}: {stored:?}");
+    }
+}
+
+/// The case's facet counts, kept by each import, are what grouping the stored rows
+/// gives for every facet (ground truth by SQL here, on the file itself): after two
+/// overlapping bundles (the shared events stored once) and a bundle with stubs (never
+/// counted), with actor names as labels.
+#[test]
+fn unfiltered_facets_read_from_the_kept_counts_equal_grouping_every_row() {
+    let (f, lines) = one_chain();
+    let a = sealed_bundle(&f.temp.path().join("a"), &seqs(&lines, 1, 60));
+    let b = sealed_bundle(&f.temp.path().join("b"), &seqs(&lines, 40, 100));
+    let stubs = Fixture::generated_with(GenOptions {
+        events: 400,
+        chains: 2,
+        seed: 11,
+        stub_ratio: 0.1,
+        ..GenOptions::default()
+    });
+    let case_path = f.temp.path().join("facets.case");
+    import_into(&case_path, &a);
+    import_into(&case_path, &b);
+    import_into(&case_path, &stubs.dir);
+
+    let case = Case::open_read_only(&case_path).unwrap();
+    let connection =
+        Connection::open_with_flags(&case_path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    assert!(count(&connection, "SELECT count(*) FROM event WHERE omitted = 1") > 0);
+    for by in FacetBy::ALL {
+        let column = match by {
+            FacetBy::Actor => "actor_id",
+            FacetBy::Action => "action",
+            FacetBy::Category => "category",
+            FacetBy::TargetType => "target_type",
+            FacetBy::Outcome => "outcome",
+            FacetBy::Channel => "channel",
+            FacetBy::Ip => "ip",
+            FacetBy::Batch => "batch_id",
+            FacetBy::Rule => "rule_id",
+            FacetBy::Day => {
+                "CASE WHEN ts = -9223372036854775808 THEN NULL ELSE date(ts / 1000, 'unixepoch') END"
+            }
+        };
+        let label = if by == FacetBy::Actor {
+            "max(actor_name)"
+        } else {
+            "NULL"
+        };
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT {column} AS v, {label}, count(*) FROM event WHERE omitted = 0 GROUP BY v"
+            ))
+            .unwrap();
+        let mut truth: Vec<(Option<String>, Option<String>, i64)> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut kept: Vec<(Option<String>, Option<String>, i64)> =
+            facet_counts(&case, &EventFilter::default(), by)
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.value, c.label, c.count))
+                .collect();
+        truth.sort();
+        kept.sort();
+        // The generated events fall on one day; every other facet has several values.
+        assert!(
+            truth.len() > usize::from(by != FacetBy::Day),
+            "{by:?} has values"
+        );
+        assert_eq!(kept, truth, "{by:?}");
     }
 }
 

@@ -52,6 +52,8 @@ mod masking;
 mod case;
 // Investigating a case: filters, facets, timelines, diffs and exports against the file's own truth.
 mod investigate;
+// The Parquet export (Hive-partitioned) read back with DuckDB against the engine's counts.
+mod parquet;
 // The views' engine: activity and spikes, questions, event detail, retrust, export to a file, migration.
 mod views;
 // Hostile bundles and faults: bombs, escapes, bad lines, bad manifests, a full disk, kills.

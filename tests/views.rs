@@ -1297,7 +1297,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
                  DROP TABLE case_info; DROP TABLE annotation_tag; DROP TABLE annotation;
                  DROP TABLE saved_search; DROP TABLE journal; DROP TABLE journal_head;
                  DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version;
-                 ALTER TABLE bundle DROP COLUMN manifest;
+                 ALTER TABLE bundle DROP COLUMN manifest; DROP TABLE facet_count;
                  PRAGMA user_version = 1;",
             )
             .unwrap();
@@ -1310,11 +1310,22 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 8);
+    assert_eq!(current, 9);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);
         assert!(has_index(&connection));
+        // Schema 9 counted the facets of the events already there.
+        let (kept, events): (i64, i64) = connection
+            .query_row(
+                "SELECT (SELECT sum(n) FROM facet_count WHERE facet = 'action'),
+                        (SELECT count(*) FROM event WHERE omitted = 0)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert!(events > 0);
+        assert_eq!(kept, events, "every event counted once by action");
         // The detail panel's lookup uses it.
         let plan: Vec<String> = connection
             .prepare("EXPLAIN QUERY PLAN SELECT * FROM finding WHERE event_idx = ?1")

@@ -144,6 +144,7 @@ pub fn import_source(
             stubs_per_chain: HashMap::new(),
             chains_held,
             actors: HashMap::new(),
+            facets: table::facet::FacetTally::default(),
             finding_rows: HashMap::new(),
             case_findings: Vec::new(),
             events_added: 0,
@@ -159,6 +160,7 @@ pub fn import_source(
             .and_then(|report| sink.flush_file_rows().map(|()| report));
         let ImportSink {
             actors,
+            facets,
             finding_rows,
             case_findings,
             events_added,
@@ -173,7 +175,7 @@ pub fn import_source(
         (
             report,
             (
-                actors,
+                (actors, facets),
                 finding_rows,
                 case_findings,
                 events_added,
@@ -189,7 +191,7 @@ pub fn import_source(
             path: path.to_owned(),
         });
     }
-    let (actors, mut finding_rows, mut case_findings, events_added, overlapping) = parts;
+    let ((actors, facets), mut finding_rows, mut case_findings, events_added, overlapping) = parts;
     for (finding, event_idx) in state_findings {
         if let (Some(file), Some(line)) = (&finding.file, finding.line) {
             finding_rows.insert((file.clone(), line), event_idx);
@@ -248,6 +250,7 @@ pub fn import_source(
         }
     }
     table::actor::add_tallies(&transaction, &actors, report.bundle.source.as_str())?;
+    facets.store(&transaction)?;
     for (file, sha256, _) in &report.bundle.files {
         table::source_file::set_sha256(&transaction, bundle_idx, file, sha256)?;
     }
@@ -300,6 +303,8 @@ struct ImportSink<'t, 'p> {
     /// Chains the case held before this import: only their lines can overlap.
     chains_held: HashSet<String>,
     actors: HashMap<String, ActorTally>,
+    /// Counts by facet value of the rows added (`facet_count`).
+    facets: table::facet::FacetTally,
     /// (file, line) -> event_idx, for lines with findings.
     finding_rows: HashMap<(String, u64), i64>,
     case_findings: Vec<Finding>,
@@ -412,24 +417,23 @@ impl LineSink for ImportSink<'_, '_> {
             .and_then(|l| l.ts.as_ref().map(|t| t.1))
             .or(fields.ts_millis)
             .unwrap_or(UNKNOWN_TS);
-        let event_idx = table::event::insert(
-            self.transaction,
-            &NewEvent {
-                bundle_idx: self.bundle_idx,
-                file: seen.file,
-                line: seen.span.line_no,
-                chain,
-                seq,
-                ts,
-                fields: &fields,
-                omitted: is_stub,
-                malformed: malformed.as_deref(),
-                hash: link.map(|l| l.hash.as_slice()),
-                checks_ok,
-                raw: seen.raw,
-                normal: seen.normalized,
-            },
-        )?;
+        let new_event = NewEvent {
+            bundle_idx: self.bundle_idx,
+            file: seen.file,
+            line: seen.span.line_no,
+            chain,
+            seq,
+            ts,
+            fields: &fields,
+            omitted: is_stub,
+            malformed: malformed.as_deref(),
+            hash: link.map(|l| l.hash.as_slice()),
+            checks_ok,
+            raw: seen.raw,
+            normal: seen.normalized,
+        };
+        let event_idx = table::event::insert(self.transaction, &new_event)?;
+        self.facets.add(&new_event);
         self.events_added += 1;
         self.note_file_row(seen.file, event_idx)?;
         if is_stub && let Some(chain) = chain {

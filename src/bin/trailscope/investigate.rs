@@ -159,6 +159,9 @@ pub enum ListFormat {
 pub enum ExportFormat {
     Csv,
     Jsonl,
+    /// Hive-partitioned Parquet: --out is a folder (new or empty), one
+    /// `date=YYYY-MM-DD/part-00000.parquet` per UTC day (docs/parquet.md).
+    Parquet,
 }
 
 pub fn io_error(e: std::io::Error) -> Error {
@@ -492,6 +495,13 @@ pub fn export(
     let format = match format {
         ExportFormat::Csv => trailscope::export::ExportFormat::Csv,
         ExportFormat::Jsonl => trailscope::export::ExportFormat::Jsonl,
+        ExportFormat::Parquet => {
+            return trailscope::export::parquet::export_to_dir(
+                &case,
+                &filter.to_filter()?,
+                &out_path,
+            );
+        }
     };
     trailscope::export::export_to_file(&case, &filter.to_filter()?, format, &out_path)
 }

@@ -278,7 +278,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export the events matching filters as CSV (formula-safe) or JSON Lines (original lines).
+    /// Export the events matching filters as CSV (formula-safe), JSON Lines (original
+    /// lines) or Hive-partitioned Parquet (--out is then a new or empty folder).
     Export {
         #[arg(long)]
         case: PathBuf,
@@ -791,19 +792,23 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             out,
         } => {
             let n = investigate::export(case.clone(), &filter, format, out.clone())?;
+            let mut context = serde_json::json!({
+                "filter": filter.to_filter()?,
+                "count": n,
+                "format": format!("{format:?}").to_lowercase(),
+                "out": out.display().to_string(),
+                "sha256": trailscope::case::receipt::hash_file(&out, String::new())
+                    .ok()
+                    .map(|file| file.sha256),
+            });
+            if out.is_dir() {
+                // A folder (Parquet): each file written, with its size and SHA-256.
+                context["files"] = serde_json::Value::Array(exported_files(&out));
+            }
             work::journal_read(
                 &case,
-                trailscope::case::journal::JournalEntry::new("events.exported", "export").context(
-                    serde_json::json!({
-                        "filter": filter.to_filter()?,
-                        "count": n,
-                        "format": format!("{format:?}").to_lowercase(),
-                        "out": out.display().to_string(),
-                        "sha256": trailscope::case::receipt::hash_file(&out, String::new())
-                            .ok()
-                            .map(|file| file.sha256),
-                    }),
-                ),
+                trailscope::case::journal::JournalEntry::new("events.exported", "export")
+                    .context(context),
             );
             eprintln!(
                 "wrote {} events to {}",
@@ -973,6 +978,17 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
 fn format_version_arg(number: u64) -> trailscope::bundle::FormatVersion {
     trailscope::bundle::FormatVersion::from_number(number)
         .unwrap_or(trailscope::bundle::FormatVersion::LATEST)
+}
+
+/// The files of an exported folder (`date=…/part-….parquet`), by path under it, with
+/// their size and SHA-256, for the journal.
+fn exported_files(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    trailscope::case::receipt::received_files(dir)
+        .map(|(files, _)| files)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|file| serde_json::json!({"path": file.path, "bytes": file.bytes, "sha256": file.sha256}))
+        .collect()
 }
 
 /// `gen-export`: writes the export and says what it wrote.

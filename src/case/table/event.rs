@@ -157,7 +157,7 @@ impl EventRow {
 }
 
 /// What to count events by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FacetBy {
     Actor,
     Action,
@@ -172,6 +172,20 @@ pub enum FacetBy {
 }
 
 impl FacetBy {
+    /// Every facet.
+    pub const ALL: [FacetBy; 10] = [
+        FacetBy::Actor,
+        FacetBy::Action,
+        FacetBy::Category,
+        FacetBy::TargetType,
+        FacetBy::Outcome,
+        FacetBy::Channel,
+        FacetBy::Ip,
+        FacetBy::Batch,
+        FacetBy::Rule,
+        FacetBy::Day,
+    ];
+
     pub fn parse(name: &str) -> Result<FacetBy> {
         Ok(match name {
             "actor" => FacetBy::Actor,
