@@ -918,15 +918,18 @@ pub(crate) fn facet(
     );
     let mut statement = connection.prepare_cached(&sql)?;
     let counts = statement
-        .query_map(params_from_iter(values), |row| {
-            Ok(FacetCount {
-                value: row.get(0)?,
-                label: row.get(1)?,
-                count: row.get(2)?,
-            })
-        })?
+        .query_map(params_from_iter(values), facet_count)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(counts)
+}
+
+/// A row of (value, label, count), as `facet` and `table::facet::counts` select it.
+pub(crate) fn facet_count(row: &rusqlite::Row<'_>) -> rusqlite::Result<FacetCount> {
+    Ok(FacetCount {
+        value: row.get(0)?,
+        label: row.get(1)?,
+        count: row.get(2)?,
+    })
 }
 
 /// The events with this id, by row.

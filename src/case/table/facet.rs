@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, params};
 
-use super::event::{FacetBy, FacetCount, NewEvent};
+use super::event::{FacetBy, FacetCount, NewEvent, facet_count};
 use crate::Result;
 use crate::case::UNKNOWN_TS;
 
@@ -34,18 +34,9 @@ pub(crate) struct FacetTally {
     days: HashMap<Option<i64>, i64>,
 }
 
-/// The facets kept from a stored column, in `FacetTally::values`' order.
-const COLUMNS: [FacetBy; 9] = [
-    FacetBy::Actor,
-    FacetBy::Action,
-    FacetBy::Category,
-    FacetBy::TargetType,
-    FacetBy::Outcome,
-    FacetBy::Channel,
-    FacetBy::Ip,
-    FacetBy::Batch,
-    FacetBy::Rule,
-];
+/// The facets kept from a stored column, in `FacetTally::values`' order: every facet
+/// but the day (the last), which is kept from the time.
+const COLUMNS: &[FacetBy] = FacetBy::ALL.split_last().expect("facets").1;
 
 impl FacetTally {
     /// Counts one row as stored (stubs are not counted, as no facet counts them).
@@ -147,13 +138,7 @@ pub(crate) fn counts(connection: &Connection, by: FacetBy) -> Result<Vec<FacetCo
         "SELECT value, label, n FROM facet_count WHERE facet = ?1 AND n > 0 ORDER BY {order}"
     ))?;
     let counts = statement
-        .query_map([by.name()], |row| {
-            Ok(FacetCount {
-                value: row.get(0)?,
-                label: row.get(1)?,
-                count: row.get(2)?,
-            })
-        })?
+        .query_map([by.name()], facet_count)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(counts)
 }
