@@ -42,7 +42,7 @@ fn add_source(case: &mut Case, source: &Path) {
 }
 
 /// The rows of the case, oldest first.
-fn rows(case: &Case) -> Vec<trailscope::query::EventRow> {
+pub(crate) fn rows(case: &Case) -> Vec<trailscope::query::EventRow> {
     list_events(
         case,
         &EventFilter::default(),

@@ -17,9 +17,9 @@ use trailscope::excerpt::{self, ExcerptCheck, ExcerptWritten, Method, PartCheck,
 use trailscope::produce::cloudtrail::{
     BuiltTrail, HeadObjects, TrailPlan, build_trail, gzip, trusted_keys_json,
 };
-use trailscope::query::{EventFilter, EventRow, Order, list_events};
+use trailscope::query::{EventFilter, EventRow};
 
-use crate::excerpt::{fresh_copy, maria};
+use crate::excerpt::{fresh_copy, maria, rows};
 use crate::support::{IMPORTED_AT, run_trailscope};
 
 const MADE_AT: &str = "2026-12-03T10:00:00Z";
@@ -89,15 +89,7 @@ impl Trail {
 
     /// Tags `records` ((log file, record number)) and writes their excerpt.
     fn excerpt(&self, case: &mut Case, records: &[(&str, i64)]) -> (ExcerptWritten, Vec<EventRow>) {
-        let rows = list_events(
-            case,
-            &EventFilter::default(),
-            Order::OldestFirst,
-            100_000,
-            None,
-        )
-        .unwrap()
-        .rows;
+        let rows = rows(case);
         let picked: Vec<EventRow> = records
             .iter()
             .map(|(file, line)| {
