@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints (cargo fmt --check, clippy -D warnings;
 # counted as one Rust failure when either complains), the Rust workspace (engine,
-# CLI and desktop shell), the front end's unit tests, and the end-to-end tests of
+# CLI and desktop shell), the front end's unit tests, the end-to-end tests of
 # the real app window
-# (scripts/e2e.sh; TRAILSCOPE_SKIP_E2E=1 leaves them out). Runs all parts even
+# (scripts/e2e.sh; TRAILSCOPE_SKIP_E2E=1 leaves them out), and the Debian package
+# built, installed, run and removed (scripts/test-package.sh, which needs root or
+# `sudo -n`; TRAILSCOPE_SKIP_PACKAGE=1 leaves it out). Runs all parts even
 # when one fails, then exits non-zero if any failed, with a closing
 # "test: N passed, N failed" line.
 #
@@ -18,7 +20,14 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 started=$SECONDS
-bash scripts/setup.sh
+# The package test's own needs (see scripts/test-package.sh): ImageMagick for its
+# screenshot, desktop-file-utils and gio for a desktop's view of the package.
+if [[ "${TRAILSCOPE_SKIP_PACKAGE:-}" != 1 ]]; then
+  TRAILSCOPE_EXTRA_APT="${TRAILSCOPE_EXTRA_APT:-} imagemagick desktop-file-utils libglib2.0-bin" \
+    bash scripts/setup.sh
+else
+  bash scripts/setup.sh
+fi
 
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
@@ -61,6 +70,20 @@ else
 fi
 read -r e2e_passed e2e_failed e2e_skipped <<<"${e2e_counts:-0 0 0}"
 
+# After e2e, whose release build the package reuses.
+package_counts=""
+if [[ "${TRAILSCOPE_SKIP_PACKAGE:-}" == 1 ]]; then
+  echo "test: package skipped (TRAILSCOPE_SKIP_PACKAGE=1)"
+else
+  echo "test: package (scripts/test-package.sh)"
+  if ! TRAILSCOPE_PACKAGE_SKIP_SETUP=1 bash scripts/test-package.sh 2>&1 | tee "$logs/package.txt"; then
+    failed_parts+=("package")
+  fi
+  # Its closing line: "package: N passed, N failed".
+  package_counts="$(sed -n 's/^package: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$logs/package.txt" | tail -n 1)"
+fi
+read -r package_passed package_failed <<<"${package_counts:-0 0}"
+
 # Sum "test result: ok. N passed; M failed; ..." over every cargo test binary.
 read -r rust_passed rust_failed < <(
   sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$logs/cargo.txt" |
@@ -80,17 +103,20 @@ for part in "${failed_parts[@]+"${failed_parts[@]}"}"; do
     rust) ((rust_failed > 0)) || rust_failed=1 ;;
     ui) ((ui_failed > 0)) || ui_failed=1 ;;
     e2e) ((e2e_failed > 0)) || e2e_failed=1 ;;
+    package) ((package_failed > 0)) || package_failed=1 ;;
     lint) rust_failed=$((rust_failed + 1)) ;;
   esac
 done
 
 elapsed=$((SECONDS - started))
 echo "test: rust $rust_passed passed, $rust_failed failed; ui $ui_passed passed, $ui_failed failed;" \
-  "e2e $e2e_passed passed, $e2e_failed failed, $e2e_skipped skipped; ${elapsed}s"
+  "e2e $e2e_passed passed, $e2e_failed failed, $e2e_skipped skipped;" \
+  "package $package_passed passed, $package_failed failed; ${elapsed}s"
 if ((${#failed_parts[@]} > 0)); then
   echo "test: FAILED: ${failed_parts[*]}"
 fi
-echo "test: $((rust_passed + ui_passed + e2e_passed)) passed, $((rust_failed + ui_failed + e2e_failed)) failed"
+echo "test: $((rust_passed + ui_passed + e2e_passed + package_passed)) passed," \
+  "$((rust_failed + ui_failed + e2e_failed + package_failed)) failed"
 if ((${#failed_parts[@]} > 0)); then
   exit 1
 fi

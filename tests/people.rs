@@ -223,7 +223,8 @@ fn a_case_written_before_people_existed_links_them_when_opened() {
     let connection = rusqlite::Connection::open(&case_path).unwrap();
     connection
         .execute_batch(
-            "DROP TABLE case_info; DROP TABLE annotation_tag; DROP TABLE annotation; DROP TABLE saved_search; DROP TABLE journal; DROP TABLE journal_head; DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version; ALTER TABLE bundle DROP COLUMN manifest; DROP TABLE facet_count; ALTER TABLE source_file DROP COLUMN sha256;
+            "DROP TABLE case_info; DROP TABLE annotation_tag; DROP TABLE annotation; DROP TABLE saved_search; DROP TABLE journal; DROP TABLE journal_head; DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version; ALTER TABLE bundle DROP COLUMN manifest; DROP TABLE facet_count; DROP TABLE event_column; DROP TABLE event_chunk;
+                 DROP TABLE derived_index; DROP TABLE event_text; ALTER TABLE source_file DROP COLUMN sha256;
              DROP INDEX actor_by_email; ALTER TABLE actor DROP COLUMN email;
              DROP TABLE actor_source; DROP TABLE actor_unlinked; PRAGMA user_version = 5;",
         )

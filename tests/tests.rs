@@ -61,4 +61,5 @@ mod hostile;
 // Properties (proptest): canonical JSON is a fixed point; any one-byte change is caught.
 mod properties;
 // Repository hygiene: every source file says what it is for; SQL lives in one module per table.
+mod columns;
 mod tidy;

@@ -1297,7 +1297,8 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
                  DROP TABLE case_info; DROP TABLE annotation_tag; DROP TABLE annotation;
                  DROP TABLE saved_search; DROP TABLE journal; DROP TABLE journal_head;
                  DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version;
-                 ALTER TABLE bundle DROP COLUMN manifest; DROP TABLE facet_count;
+                 ALTER TABLE bundle DROP COLUMN manifest; DROP TABLE facet_count; DROP TABLE event_column; DROP TABLE event_chunk;
+                 DROP TABLE derived_index; DROP TABLE event_text;
                  PRAGMA user_version = 1;",
             )
             .unwrap();
@@ -1310,7 +1311,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 9);
+    assert_eq!(current, 10);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);
@@ -1326,6 +1327,16 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
             .unwrap();
         assert!(events > 0);
         assert_eq!(kept, events, "every event counted once by action");
+        // Schema 10 coded every row into the column index.
+        let (through, last): (i64, i64) = connection
+            .query_row(
+                "SELECT (SELECT through_event_idx FROM derived_index WHERE name = 'columns'),
+                        (SELECT max(event_idx) FROM event)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(through, last, "every row coded");
         // The detail panel's lookup uses it.
         let plan: Vec<String> = connection
             .prepare("EXPLAIN QUERY PLAN SELECT * FROM finding WHERE event_idx = ?1")

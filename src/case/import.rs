@@ -131,6 +131,8 @@ pub fn import_source(
 
     let bundle_idx = table::bundle::insert_pending(&transaction, &path.display().to_string(), now)?;
 
+    let facets = table::facet::FacetTally::load(&transaction)?;
+    let columns = super::columns::ColumnWriter::open(&transaction)?;
     let started = Instant::now();
     // The continuity checker runs beside the inserts; its findings join the case's.
     let (report, parts, state_findings) = std::thread::scope(|scope| {
@@ -144,7 +146,8 @@ pub fn import_source(
             stubs_per_chain: HashMap::new(),
             chains_held,
             actors: HashMap::new(),
-            facets: table::facet::FacetTally::default(),
+            facets,
+            columns,
             finding_rows: HashMap::new(),
             case_findings: Vec::new(),
             events_added: 0,
@@ -161,6 +164,7 @@ pub fn import_source(
         let ImportSink {
             actors,
             facets,
+            columns,
             finding_rows,
             case_findings,
             events_added,
@@ -175,7 +179,7 @@ pub fn import_source(
         (
             report,
             (
-                (actors, facets),
+                (actors, facets, columns),
                 finding_rows,
                 case_findings,
                 events_added,
@@ -191,7 +195,8 @@ pub fn import_source(
             path: path.to_owned(),
         });
     }
-    let ((actors, facets), mut finding_rows, mut case_findings, events_added, overlapping) = parts;
+    let ((actors, facets, columns), mut finding_rows, mut case_findings, events_added, overlapping) =
+        parts;
     for (finding, event_idx) in state_findings {
         if let (Some(file), Some(line)) = (&finding.file, finding.line) {
             finding_rows.insert((file.clone(), line), event_idx);
@@ -251,6 +256,7 @@ pub fn import_source(
     }
     table::actor::add_tallies(&transaction, &actors, report.bundle.source.as_str())?;
     facets.store(&transaction)?;
+    columns.finish(&transaction)?;
     for (file, sha256, _) in &report.bundle.files {
         table::source_file::set_sha256(&transaction, bundle_idx, file, sha256)?;
     }
@@ -303,8 +309,10 @@ struct ImportSink<'t, 'p> {
     /// Chains the case held before this import: only their lines can overlap.
     chains_held: HashSet<String>,
     actors: HashMap<String, ActorTally>,
-    /// Counts by facet value of the rows added (`facet_count`).
+    /// The facet dictionary, and counts by facet value of the rows added (`facet_count`).
     facets: table::facet::FacetTally,
+    /// The rows' codes and times (`columns`).
+    columns: super::columns::ColumnWriter,
     /// (file, line) -> event_idx, for lines with findings.
     finding_rows: HashMap<(String, u64), i64>,
     case_findings: Vec<Finding>,
@@ -433,7 +441,9 @@ impl LineSink for ImportSink<'_, '_> {
             normal: seen.normalized,
         };
         let event_idx = table::event::insert(self.transaction, &new_event)?;
-        self.facets.add(&new_event);
+        let codes = self.facets.add(&new_event);
+        self.columns
+            .push(self.transaction, event_idx, new_event.ts, is_stub, &codes)?;
         self.events_added += 1;
         self.note_file_row(seen.file, event_idx)?;
         if is_stub && let Some(chain) = chain {

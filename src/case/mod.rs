@@ -9,6 +9,7 @@
 //! is evidence.
 
 mod annotate;
+pub(crate) mod columns;
 mod continuity;
 mod import;
 pub mod journal;
@@ -18,6 +19,7 @@ mod reverify;
 mod schema;
 mod status;
 pub(crate) mod table;
+pub mod text_index;
 
 use std::path::{Path, PathBuf};
 

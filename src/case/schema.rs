@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -305,6 +305,41 @@ INSERT INTO facet_count (facet, value, label, n)
           FROM event WHERE omitted = 0) GROUP BY d;
 "#;
 
+/// The indexes derived from the rows (`case::columns`, `case::text_index`):
+/// every value of a facet gets a code (numbered here for cases imported before, in the
+/// order they were counted); `event_column` holds the rows' codes and times in chunks
+/// of 65,536 rows, one blob a column, and `event_chunk` each chunk's time range;
+/// `derived_index` says how far each index has got. The rows of a case imported before
+/// are coded when the migration runs (`columns::catch_up`, in its transaction); the
+/// text index (`event_text`, FTS5 over the words of each record, the words only) is
+/// built after an import, in steps, by `text_index::build`.
+const V10: &str = r#"
+ALTER TABLE facet_count ADD COLUMN code INTEGER;
+UPDATE facet_count SET code = r.rn FROM (
+    SELECT rowid AS id, row_number() OVER (PARTITION BY facet ORDER BY rowid) - 1 AS rn
+      FROM facet_count WHERE facet != 'day') AS r
+ WHERE facet_count.rowid = r.id;
+CREATE UNIQUE INDEX facet_count_by_code ON facet_count(facet, code) WHERE code IS NOT NULL;
+CREATE TABLE event_column (
+    name   TEXT NOT NULL,
+    chunk  INTEGER NOT NULL,
+    data   BLOB NOT NULL,
+    PRIMARY KEY (name, chunk)
+) STRICT;
+CREATE TABLE event_chunk (
+    chunk   INTEGER PRIMARY KEY,
+    n_rows  INTEGER NOT NULL,
+    min_ts  INTEGER NOT NULL,
+    max_ts  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE derived_index (
+    name               TEXT PRIMARY KEY,
+    through_event_idx  INTEGER NOT NULL
+) STRICT;
+CREATE VIRTUAL TABLE event_text USING fts5(
+    text, content='', detail=none, tokenize='unicode61 remove_diacritics 2');
+"#;
+
 /// Brings a case to the current schema, or refuses one written by newer code.
 pub fn migrate(connection: &mut Connection) -> Result<()> {
     let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
@@ -320,6 +355,8 @@ pub fn migrate(connection: &mut Connection) -> Result<()> {
     for migration in &MIGRATIONS[version as usize..] {
         transaction.execute_batch(migration)?;
     }
+    // Rows stored before the column index existed are coded now, in this transaction.
+    super::columns::catch_up(&transaction)?;
     transaction.pragma_update(None, "user_version", CURRENT_VERSION)?;
     transaction.commit()?;
     Ok(())

@@ -4,8 +4,8 @@
 
 use super::events::EventFilter;
 use crate::Result;
-use crate::case::Case;
 use crate::case::table::event;
+use crate::case::{Case, columns};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -46,7 +46,12 @@ pub struct Activity {
 pub fn activity(case: &Case, filter: &EventFilter, max_periods: usize) -> Result<Activity> {
     let max_periods = max_periods.max(1) as i64;
     let connection = case.connection();
-    let (first, last, untimed) = event::time_bounds(connection, filter)?;
+    // The column index answers when it can (`case::columns`), else SQL.
+    let plan = columns::plan(connection, filter)?;
+    let (first, last, untimed) = match &plan {
+        Some(plan) => columns::time_bounds(connection, plan)?,
+        None => event::time_bounds(connection, filter)?,
+    };
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Activity {
             start: 0,
@@ -68,7 +73,11 @@ pub fn activity(case: &Case, filter: &EventFilter, max_periods: usize) -> Result
     let start = first.div_euclid(period_ms) * period_ms;
     let n_periods = ((last - start) / period_ms + 1) as usize;
     let mut counts = vec![0i64; n_periods];
-    for (period, count) in event::count_per_period(connection, filter, start, period_ms)? {
+    let per_period = match &plan {
+        Some(plan) => columns::count_per_period(connection, plan, start, period_ms)?,
+        None => event::count_per_period(connection, filter, start, period_ms)?,
+    };
+    for (period, count) in per_period {
         if let Some(slot) = usize::try_from(period).ok().and_then(|p| counts.get_mut(p)) {
             *slot = count;
         }

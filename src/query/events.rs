@@ -7,7 +7,7 @@
 
 use crate::Result;
 use crate::case::table::event;
-use crate::case::{Case, UNKNOWN_TS};
+use crate::case::{Case, UNKNOWN_TS, columns};
 
 pub use crate::case::table::event::{Cursor, EventFilter, EventRow, FacetBy, FacetCount, Order};
 
@@ -27,7 +27,14 @@ pub fn list_events(
     limit: usize,
     after: Option<Cursor>,
 ) -> Result<Page> {
-    let rows = event::page(case.connection(), filter, order, limit, after)?;
+    let connection = case.connection();
+    let rows = match columns::plan(connection, filter)? {
+        Some(plan) => {
+            let idxs = columns::page(connection, &plan, order, limit, after)?;
+            event::by_idxs(connection, &idxs)?
+        }
+        None => event::page(connection, filter, order, limit, after)?,
+    };
     let next = (rows.len() == limit).then(|| {
         let last = rows.last().expect("a full page");
         Cursor {
@@ -49,12 +56,18 @@ pub fn for_each_event(
 
 /// Counts the events matching `filter` by one facet, largest first (days in order).
 /// Without a filter it reads the case's facet counts (`table::facet`), kept by every
-/// import, instead of grouping every event.
+/// import; with one the column index counts the matching rows' codes
+/// (`case::columns`), and SQL groups them only for a filter the index cannot answer.
+/// An actor's label is the name the case knows it by.
 pub fn facet_counts(case: &Case, filter: &EventFilter, by: FacetBy) -> Result<Vec<FacetCount>> {
+    let connection = case.connection();
     if *filter == EventFilter::default() {
-        return crate::case::table::facet::counts(case.connection(), by);
+        return crate::case::table::facet::counts(connection, by);
     }
-    event::facet(case.connection(), filter, by)
+    match columns::plan(connection, filter)? {
+        Some(plan) => columns::facet(connection, &plan, by),
+        None => event::facet(connection, filter, by),
+    }
 }
 
 /// The events with this id (normally one; two if the case holds two histories).
@@ -69,5 +82,9 @@ pub fn event_by_idx(case: &Case, event_idx: i64) -> Result<Option<EventRow>> {
 
 /// How many events match `filter` (stubs aside).
 pub fn count_events(case: &Case, filter: &EventFilter) -> Result<u64> {
-    event::count_matching(case.connection(), filter)
+    let connection = case.connection();
+    match columns::plan(connection, filter)? {
+        Some(plan) => columns::count(connection, &plan),
+        None => event::count_matching(connection, filter),
+    }
 }

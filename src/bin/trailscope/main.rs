@@ -90,8 +90,17 @@ enum Command {
         /// Read CSV or JSON files of another system through this mapping (TOML; see docs/mapping.md).
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
+        /// Leave the text index for later (`trailscope index`); text search scans the
+        /// stored lines until it is built.
+        #[arg(long)]
+        no_text_index: bool,
         #[command(flatten)]
         limits: LimitArgs,
+    },
+    /// Build what is missing of the case's text index (after `import --no-text-index`).
+    Index {
+        #[arg(long)]
+        case: PathBuf,
     },
     /// What a case holds: bundles, verdicts, chains, time span, findings.
     Status {
@@ -515,6 +524,29 @@ fn verify_options(
     })
 }
 
+/// Builds what is missing of the case's text index, saying how far it has got.
+fn build_text_index(case: &mut trailscope::case::Case) -> trailscope::Result<()> {
+    use trailscope::case::text_index;
+    let started = std::time::Instant::now();
+    let before = text_index::state(case)?;
+    if before.complete() {
+        return Ok(());
+    }
+    let done = text_index::build(case, &mut |state| {
+        eprint!(
+            "\rIndexing words for text search: {:.0}%",
+            state.fraction() * 100.0
+        );
+        std::ops::ControlFlow::Continue(())
+    })?;
+    eprintln!(
+        "\rIndexed the words of {} rows for text search in {:.1} s.",
+        trailscope::verify::group((done.through - before.through).max(0) as u64),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn exit_code(verdict: Verdict) -> ExitCode {
     ExitCode::from(verdict.exit_code())
 }
@@ -527,6 +559,7 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
             trusted_keys,
             checkpoints,
             mapping,
+            no_text_index,
             limits,
         } => {
             let options = verify_options(trusted_keys, checkpoints, &limits)?;
@@ -554,7 +587,15 @@ fn run(command: Command) -> trailscope::Result<ExitCode> {
                 out!("{}", render::import_text(&outcome));
                 worst = worst.worst(outcome.verdict());
             }
+            if !no_text_index {
+                build_text_index(&mut case)?;
+            }
             Ok(exit_code(worst))
+        }
+        Command::Index { case } => {
+            let mut case = trailscope::case::Case::open(&case)?;
+            build_text_index(&mut case)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Status {
             case,

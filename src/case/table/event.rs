@@ -943,6 +943,16 @@ pub(crate) fn with_id(connection: &Connection, id: &str) -> Result<Vec<EventRow>
     Ok(rows)
 }
 
+/// The stored lines with these row numbers, in the order given (rows the case does not
+/// have are left out).
+pub(crate) fn by_idxs(connection: &Connection, event_idxs: &[i64]) -> Result<Vec<EventRow>> {
+    let mut rows = Vec::with_capacity(event_idxs.len());
+    for event_idx in event_idxs {
+        rows.extend(by_idx(connection, *event_idx)?);
+    }
+    Ok(rows)
+}
+
 /// The stored line with this row number, if the case has it.
 pub(crate) fn by_idx(connection: &Connection, event_idx: i64) -> Result<Option<EventRow>> {
     let mut statement = connection.prepare_cached(&format!(

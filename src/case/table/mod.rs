@@ -17,12 +17,14 @@ pub(crate) mod actor;
 pub(crate) mod annotation;
 pub(crate) mod bundle;
 pub(crate) mod bundle_chain;
+pub(crate) mod column;
 pub(crate) mod event;
 pub(crate) mod facet;
 pub(crate) mod finding;
 pub(crate) mod journal;
 pub(crate) mod masked_field;
 pub(crate) mod source_file;
+pub(crate) mod text;
 
 /// Reads a column stored by name (a verdict, a finding kind) back into its type; a
 /// name this code does not know is an error, never a guess.
