@@ -442,9 +442,14 @@ fn text_search_finds_the_same_events_before_and_after_the_text_index() {
     let page = list_events(&case, &both, Order::NewestFirst, 50, None).unwrap();
     let shown: Vec<i64> = page.rows.iter().map(|row| row.event_idx).collect();
     assert_eq!(shown, with_actor[..with_actor.len().min(50)]);
-    // A word's start matches; a piece inside a word does not, and says so in docs.
-    let prefix = EventFilter {
+    // Words match whole; with a star, as a prefix; a piece inside a word never.
+    let whole = EventFilter {
         text: Some("mari".into()),
+        ..EventFilter::default()
+    };
+    assert_eq!(count_events(&case, &whole).unwrap(), 0);
+    let prefix = EventFilter {
+        text: Some("mari*".into()),
         ..EventFilter::default()
     };
     assert!(count_events(&case, &prefix).unwrap() >= truth.len() as u64);

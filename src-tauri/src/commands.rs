@@ -27,8 +27,8 @@ use crate::dto::{
     ActivityDto, ActorDto, AwsKeyListDto, CaseSummaryDto, CheckpointFileDto, ErrorCode, ErrorDto,
     EventDetailDto, EventFilterDto, EventPageDto, EventRowDto, ExportResultDto, FacetCountDto,
     FilePreviewDto, FindingDto, FindingGroupDto, ImportProgressDto, MappingDraftDto, OpenedDto,
-    PersonDto, PreviewEventDto, QuestionDto, RecentCaseDto, ReverifyDto, SavedMappingDto,
-    TimelineDto, TrustedKeyDto, parse_iso,
+    ParquetExportDto, PersonDto, PreviewEventDto, QuestionDto, RecentCaseDto, ReverifyDto,
+    SavedMappingDto, TimelineDto, TrustedKeyDto, parse_iso,
 };
 use crate::{checkpoints, keys, mappings, recent};
 
@@ -402,6 +402,16 @@ pub fn list_events(
     })
 }
 
+/// How many events match `filter` (stubs aside), as the engine counts them. The events
+/// view asks beside its first page, never before it: the page does not wait on a count
+/// (a text search counts by scanning every line).
+#[tauri::command(async)]
+pub fn count_events(state: State<'_, AppState>, filter: EventFilterDto) -> CommandResult<u64> {
+    let case = state.open_case()?;
+    let filter = EventFilter::try_from(filter)?;
+    Ok(query::count_events(&case, &filter)?)
+}
+
 #[tauri::command(async)]
 pub fn event_detail(state: State<'_, AppState>, event_idx: i64) -> CommandResult<EventDetailDto> {
     let case = state.open_case()?;
@@ -606,10 +616,9 @@ pub fn export_events(
     };
     let rows = export_to_file(&case, &filter, format, &path)?;
     drop(case);
-    let mut case = Case::open(&state.case_path()?)?;
-    case.set_reviewer(crate::work::reviewer()?);
-    case.record(
-        JournalEntry::new("events.exported", "export").context(serde_json::json!({
+    record_export(
+        &state,
+        serde_json::json!({
             "filter": filter,
             "count": rows,
             "format": format.as_str(),
@@ -617,13 +626,69 @@ pub fn export_events(
             "sha256": trailscope::case::receipt::hash_file(&path, String::new())
                             .ok()
                             .map(|file| file.sha256),
-        })),
+        }),
     )?;
     Ok(Some(ExportResultDto {
         path: path.display().to_string(),
         rows,
         format: format.as_str().to_owned(),
     }))
+}
+
+/// Journals an export (`events.exported`, with `context` as `trailscope export` writes
+/// it) under the reviewer's key.
+fn record_export(state: &AppState, context: serde_json::Value) -> CommandResult<()> {
+    let mut case = Case::open(&state.case_path()?)?;
+    case.set_reviewer(crate::work::reviewer()?);
+    case.record(JournalEntry::new("events.exported", "export").context(context))?;
+    Ok(())
+}
+
+/// Asks for a new folder (a native save dialog, or `TRAILSCOPE_SAVE_DIR`, see
+/// `save_target`; suggested `<case>-events-parquet`), then exports the events matching
+/// `filter` into it as Hive-partitioned Parquet through the engine (masked as every
+/// export is; the engine refuses a folder that is not empty), journals it as
+/// `trailscope export --format parquet` does, and answers the folder, the events and
+/// the files written. `None` if the reviewer cancelled the dialog.
+#[tauri::command(async)]
+pub fn export_parquet(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    filter: EventFilterDto,
+) -> CommandResult<Option<ParquetExportDto>> {
+    let filter = EventFilter::try_from(filter)?;
+    let case_path = state.case_path()?;
+    let case = state.open_case()?;
+    let stem = case_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".to_owned());
+    let Some(dir) = save_target(
+        &app,
+        "Export events as Parquet into a new folder",
+        &format!("{stem}-events-parquet"),
+        &[],
+    )?
+    else {
+        return Ok(None);
+    };
+    let rows = trailscope::export::parquet::export_to_dir(&case, &filter, &dir)?;
+    drop(case);
+    let (files, _) = trailscope::case::receipt::received_files(&dir)?;
+    record_export(
+        &state,
+        serde_json::json!({
+            "filter": filter,
+            "count": rows,
+            "format": "parquet",
+            "out": dir.display().to_string(),
+            "files": files
+                .iter()
+                .map(|f| serde_json::json!({"path": f.path, "bytes": f.bytes, "sha256": f.sha256}))
+                .collect::<Vec<_>>(),
+        }),
+    )?;
+    Ok(Some(ParquetExportDto::new(&dir, rows, &files)))
 }
 
 /// Asks for a bundle or case (a native dialog); `directory` picks a folder: a folder

@@ -1219,6 +1219,51 @@ pub struct ExportResultDto {
     pub format: String,
 }
 
+/// What the Parquet export wrote: a folder of `date=YYYY-MM-DD/part-NNNNN.parquet`
+/// files (docs/parquet.md), as the engine left it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ParquetExportDto {
+    /// The folder written.
+    pub folder: String,
+    /// Events written.
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// The partitions' folders (`date=2026-05-14`; `date=__HIVE_DEFAULT_PARTITION__`
+    /// holds the events without a time), in order.
+    pub day_folders: Vec<String>,
+    /// Whether one of `day_folders` is the one of events without a time.
+    pub undated: bool,
+    /// Every file written, by its path under the folder, with its size and SHA-256.
+    pub files: Vec<ReceivedFileDto>,
+}
+
+impl ParquetExportDto {
+    /// The export of `rows` events into `folder`, whose files are `files` (paths under
+    /// it, as `receipt::received_files` lists them).
+    pub fn new(
+        folder: &std::path::Path,
+        rows: u64,
+        files: &[trailscope::case::receipt::ReceivedFile],
+    ) -> Self {
+        let mut day_folders: Vec<String> = Vec::new();
+        for file in files {
+            if let Some((day, _)) = file.path.split_once('/')
+                && day_folders.last().is_none_or(|last| last != day)
+            {
+                day_folders.push(day.to_owned());
+            }
+        }
+        let undated = format!("date={}", trailscope::export::parquet::NULL_PARTITION);
+        ParquetExportDto {
+            folder: folder.display().to_string(),
+            rows,
+            undated: day_folders.contains(&undated),
+            day_folders,
+            files: files.iter().map(ReceivedFileDto::from).collect(),
+        }
+    }
+}
+
 /// A case opened before, most recent first.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 pub struct RecentCaseDto {
@@ -1581,13 +1626,24 @@ pub struct JournalDto {
     pub entries: Vec<JournalEntryDto>,
 }
 
-/// One file received.
+/// One file received (or written by an export): its path under its folder, size and
+/// SHA-256.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ReceivedFileDto {
     pub path: String,
     #[ts(type = "number")]
     pub bytes: u64,
     pub sha256: String,
+}
+
+impl From<&trailscope::case::receipt::ReceivedFile> for ReceivedFileDto {
+    fn from(file: &trailscope::case::receipt::ReceivedFile) -> Self {
+        ReceivedFileDto {
+            path: file.path.clone(),
+            bytes: file.bytes,
+            sha256: file.sha256.clone(),
+        }
+    }
 }
 
 /// A source's custody receipt, checked.
@@ -1629,15 +1685,7 @@ impl From<&trailscope::case::receipt::ReceiptCheck> for ReceiptDto {
             sentence: check.sentence(),
             verdict_at_receipt: check.verdict_at_receipt.clone(),
             n_rows: check.n_rows,
-            files: check
-                .files
-                .iter()
-                .map(|f| ReceivedFileDto {
-                    path: f.path.clone(),
-                    bytes: f.bytes,
-                    sha256: f.sha256.clone(),
-                })
-                .collect(),
+            files: check.files.iter().map(ReceivedFileDto::from).collect(),
             files_now: match check.files_now {
                 FilesNow::Unchanged => "unchanged",
                 FilesNow::Changed(_) => "changed",
@@ -1996,6 +2044,7 @@ pub mod bindings {
             QuestionDto,
             EventCheckDto,
             ExportResultDto,
+            ParquetExportDto,
             RecentCaseDto,
             CheckpointFileDto,
             ReverifyDto,
@@ -2081,6 +2130,38 @@ mod tests {
             1_775_035_800_000
         );
         assert_eq!(parse_iso("yesterday").unwrap_err().code, ErrorCode::Invalid);
+    }
+
+    #[test]
+    fn a_parquet_export_names_its_day_folders_once_each_in_order() {
+        use trailscope::case::receipt::ReceivedFile;
+        let file = |path: &str| ReceivedFile {
+            path: path.to_owned(),
+            bytes: 10,
+            sha256: "ab".repeat(32),
+        };
+        let files = [
+            file("date=2026-05-12/part-00000.parquet"),
+            file("date=2026-05-13/part-00000.parquet"),
+            file("date=2026-05-13/part-00001.parquet"),
+            file("date=__HIVE_DEFAULT_PARTITION__/part-00000.parquet"),
+        ];
+        let dto = ParquetExportDto::new(std::path::Path::new("/out/x-events-parquet"), 7, &files);
+        assert_eq!(dto.folder, "/out/x-events-parquet");
+        assert_eq!(dto.rows, 7);
+        assert_eq!(
+            dto.day_folders,
+            [
+                "date=2026-05-12",
+                "date=2026-05-13",
+                "date=__HIVE_DEFAULT_PARTITION__"
+            ]
+        );
+        assert!(dto.undated);
+        assert_eq!(dto.files.len(), 4);
+        assert_eq!(dto.files[2].path, "date=2026-05-13/part-00001.parquet");
+        let empty = ParquetExportDto::new(std::path::Path::new("/out/none"), 0, &[]);
+        assert!(empty.day_folders.is_empty() && empty.files.is_empty() && !empty.undated);
     }
 
     #[test]

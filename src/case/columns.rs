@@ -279,6 +279,9 @@ pub(crate) fn catch_up(connection: &Connection) -> Result<()> {
 
 // ---- Reading ----
 
+/// Up to this many rows matching a text are listed once, not asked for chunk by chunk.
+const FEW_TEXT_ROWS: usize = 5_000;
+
 /// A filter as the column index answers it.
 #[derive(Debug)]
 pub(crate) struct Plan {
@@ -288,6 +291,9 @@ pub(crate) struct Plan {
     until: Option<i64>,
     /// The text index's query (`text_index::query`).
     text: Option<String>,
+    /// Every row the text matches, in order, when they are few (`FEW_TEXT_ROWS`): then
+    /// only their chunks are read, without asking the text index chunk by chunk.
+    text_rows: Option<Vec<i64>>,
     /// No row can match (a value the case does not hold).
     nothing: bool,
 }
@@ -315,12 +321,20 @@ pub(crate) fn plan(connection: &Connection, filter: &EventFilter) -> Result<Opti
             None => return Ok(None),
         },
     };
+    let text_rows = match &text {
+        Some(query) => {
+            let rows = super::text_index::first_matches(connection, query, FEW_TEXT_ROWS + 1)?;
+            (rows.len() <= FEW_TEXT_ROWS).then_some(rows)
+        }
+        None => None,
+    };
     let mut plan = Plan {
         columns: Vec::new(),
         since: filter.since,
         until: filter.until,
+        nothing: text_rows.as_ref().is_some_and(Vec::is_empty),
         text,
-        nothing: false,
+        text_rows,
     };
     let column_of = |by: FacetBy| facet::coded_column(by).expect("a coded facet");
     // Per coded column, the values wanted: one value, or a range [low, high).
@@ -375,6 +389,20 @@ pub(crate) fn plan(connection: &Connection, filter: &EventFilter) -> Result<Opti
         plan.columns.push((column, allowed));
     }
     Ok(Some(plan))
+}
+
+impl Plan {
+    /// Where the listed text rows from `first` to `last` are in `text_rows`.
+    fn rows_in(&self, first: i64, last: i64) -> std::ops::Range<usize> {
+        let rows = self.text_rows.as_deref().unwrap_or_default();
+        rows.partition_point(|idx| *idx < first)..rows.partition_point(|idx| *idx <= last)
+    }
+
+    /// Whether chunk `chunk` cannot hold a matching row (the text's few rows are elsewhere).
+    fn skips(&self, chunk: i64) -> bool {
+        let (first, last) = chunk_rows(chunk);
+        self.text_rows.is_some() && self.rows_in(first, last).is_empty()
+    }
 }
 
 /// One chunk's rows as a plan sees them.
@@ -440,11 +468,17 @@ impl Chunk {
         if let (Some(text), true) = (&plan.text, any) {
             let (first, last) = chunk_rows(chunk);
             let mut matched = vec![false; self.mask.len()];
-            super::text_index::for_each_match(connection, text, first, last, |event_idx| {
+            let mut mark = |event_idx: i64| {
                 if let Some(slot) = matched.get_mut((event_idx - first) as usize) {
                     *slot = true;
                 }
-            })?;
+            };
+            match &plan.text_rows {
+                Some(rows) => rows[plan.rows_in(first, last)]
+                    .iter()
+                    .for_each(|idx| mark(*idx)),
+                None => super::text_index::for_each_match(connection, text, first, last, mark)?,
+            }
             for (m, hit) in self.mask.iter_mut().zip(matched) {
                 *m = *m && hit;
             }
@@ -480,6 +514,9 @@ fn for_each_chunk(
     }
     let mut data = Chunk::default();
     for span in column::spans(connection)? {
+        if plan.skips(span.chunk) {
+            continue;
+        }
         if data.load(connection, plan, span.chunk, events_only, with_ts, column)? {
             each(span.chunk, &data);
         }
@@ -607,7 +644,7 @@ pub(crate) fn page(
             break;
         }
         // Every row of the chunk is at or before the cursor: nothing to add.
-        if bound.is_some_and(|bound| lowest >= bound) {
+        if bound.is_some_and(|bound| lowest >= bound) || plan.skips(span.chunk) {
             continue;
         }
         if !data.load(connection, plan, span.chunk, false, true, None)? {

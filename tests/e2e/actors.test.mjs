@@ -136,7 +136,7 @@ test("filtering the events by actor lists that actor's events and no other", { t
       // The status line says how many rows match once every page is in.
       const status = await app.waitFor(async () => {
         const [line] = await readAll(app, testId("events-status"));
-        const match = /^([\d,]+) (rows?|events?)$/.exec(line?.text.trim() ?? "");
+        const match = /^([\d,]+) (?:events match|event matches)$/.exec(line?.text.trim() ?? "");
         return match !== null && Number(match[1].replaceAll(",", "")) === chosen.events.length ? line.text : undefined;
       });
       const [last] = await readAll(app, testId("events-status"));

@@ -253,7 +253,7 @@ test("a CSV export opens through a mapping made in the app, saved and imported",
     const countShown = async (n) =>
       app.waitFor(async () => {
         const [line] = await readAll(app, testId("events-status"));
-        const match = /^([\d,]+) (rows?|events?)$/.exec(line?.text.trim() ?? "");
+        const match = /^([\d,]+) (?:events match|event matches)$/.exec(line?.text.trim() ?? "");
         return match !== null && Number(match[1].replaceAll(",", "")) === n ? line.text : undefined;
       });
     const all = await countShown(rows.length);
@@ -358,7 +358,7 @@ test("a JSON export typed in on the start screen opens through JSON pointers", {
     await openTab(app, "events");
     const counted = await app.waitFor(async () => {
       const [line] = await readAll(app, testId("events-status"));
-      return line?.text.trim() === `${records.length} events` ? line.text : undefined;
+      return line?.text.trim() === `${records.length} events match` ? line.text : undefined;
     });
     const [status] = await readAll(app, testId("events-status"));
     assert.ok(counted !== undefined, `the events table says ${JSON.stringify(status?.text)}`);

@@ -53,7 +53,8 @@ pub struct FilterArgs {
     /// Before this time (RFC 3339, or a date: local midnight).
     #[arg(long)]
     until: Option<String>,
-    /// Case-insensitive text anywhere in the event (names and values).
+    /// Words anywhere in the event's values, ignoring case and accents (mar* for words
+    /// starting with mar); a substring scan until the case's text index is built.
     #[arg(long)]
     text: Option<String>,
     /// The request id the events were made by (source.request_id).

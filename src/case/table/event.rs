@@ -56,7 +56,9 @@ pub struct EventFilter {
     pub since: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<i64>,
-    /// Case-insensitive substring of the event's text (names and values).
+    /// Words of the event's values, ignoring case and accents (`case::text_index`: whole
+    /// words, `mar*` a prefix); before the case's text index is built, a
+    /// case-insensitive substring of its text (names and values).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// The request id (`source.request_id`) the events were made by.

@@ -44,6 +44,21 @@ pub(crate) fn for_each_match(
     Ok(())
 }
 
+/// The first `limit` rows that match `query`, in row order.
+pub(crate) fn first_matches(
+    connection: &Connection,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<i64>> {
+    let rows = connection
+        .prepare_cached(
+            "SELECT rowid FROM event_text WHERE event_text MATCH ?1 ORDER BY rowid LIMIT ?2",
+        )?
+        .query_map(params![query, limit as i64], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// How many rows match `query`.
 pub(crate) fn count(connection: &Connection, query: &str) -> Result<u64> {
     Ok(connection

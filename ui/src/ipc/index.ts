@@ -23,6 +23,7 @@ import type { FindingGroupDto } from "../bindings/FindingGroupDto";
 import type { ImportProgressDto } from "../bindings/ImportProgressDto";
 import type { MappingDraftDto } from "../bindings/MappingDraftDto";
 import type { OpenedDto } from "../bindings/OpenedDto";
+import type { ParquetExportDto } from "../bindings/ParquetExportDto";
 import type { PreviewEventDto } from "../bindings/PreviewEventDto";
 import type { QuestionDto } from "../bindings/QuestionDto";
 import type { RecentCaseDto } from "../bindings/RecentCaseDto";
@@ -164,6 +165,11 @@ export function listEvents(
   return call<EventPageDto>("list_events", { filter, after, limit });
 }
 
+/** How many events match `filter` (stubs aside), as the engine counts them. */
+export function countEvents(filter: EventFilterDto): Promise<number> {
+  return call<number>("count_events", { filter });
+}
+
 export function eventDetail(eventIdx: number): Promise<EventDetailDto> {
   return call<EventDetailDto>("event_detail", { eventIdx });
 }
@@ -253,6 +259,15 @@ export function exportEvents(
   format: "csv" | "jsonl",
 ): Promise<ExportResultDto | null> {
   return call<ExportResultDto | null>("export_events", { filter, format });
+}
+
+/**
+ * Asks for a new folder (a native save dialog), then exports the events matching
+ * `filter` there as Hive-partitioned Parquet (one folder per day) and journals it;
+ * null if the reviewer cancelled.
+ */
+export function exportParquet(filter: EventFilterDto): Promise<ParquetExportDto | null> {
+  return call<ParquetExportDto | null>("export_parquet", { filter });
 }
 
 /** A native open dialog (a file, or a folder bundle); null if cancelled. */

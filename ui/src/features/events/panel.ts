@@ -11,8 +11,20 @@ import { emptyFilter } from "../../app/event-filter";
 import { el } from "../../components/dom";
 import { LOCAL_OFFSET, UTC_OFFSET } from "../../components/time-input";
 import { formatCount } from "../../format/count";
-import { caseSummary, eventDetail, exportEvents, facetCounts, listEvents, saveSearch, tagsInUse, writeExcerpt } from "../../ipc";
+import {
+  caseSummary,
+  countEvents,
+  eventDetail,
+  exportEvents,
+  exportParquet,
+  facetCounts,
+  listEvents,
+  saveSearch,
+  tagsInUse,
+  writeExcerpt,
+} from "../../ipc";
 import { excerptControl } from "./excerpt-dialog";
+import { parquetSavedText } from "./export-words";
 import type { PresetId } from "./filters";
 import { focusKind, keyCommand, movedIndex, needsNextPage } from "./keyboard";
 import { EventPager } from "./state";
@@ -29,7 +41,13 @@ export interface EventsView extends ViewHandle {
 }
 
 export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources = false): EventsView {
-  const pager = new EventPager(listEvents, emptyFilter());
+  // The count of matching events is asked for beside each filter's first page; the
+  // status line shows it when it arrives (an answer for an older filter is dropped).
+  const pager = new EventPager(listEvents, emptyFilter(), undefined, {
+    fetch: countEvents,
+    onCount: () => table.refresh(),
+    onError: ctx.showError,
+  });
   /** The time preset the current range came from, for its chip and button. */
   let preset: PresetId | null = null;
   /** The case's latest event time: the time presets count back from it. */
@@ -105,15 +123,16 @@ export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources =
     if (exporting) return;
     exporting = true;
     toolbar.setExporting(true);
-    exportEvents(pager.filter, format)
-      .then((result) => {
-        if (result === null) {
-          ctx.showNotice("Export cancelled; nothing was written.");
-          return;
-        }
-        const noun = result.rows === 1 ? "event" : "events";
-        ctx.showNotice(`Exported ${formatCount(result.rows)} ${noun} to ${result.path}`);
-      })
+    const done =
+      format === "parquet"
+        ? exportParquet(pager.filter).then((result) => (result === null ? null : parquetSavedText(result)))
+        : exportEvents(pager.filter, format).then((result) => {
+            if (result === null) return null;
+            const noun = result.rows === 1 ? "event" : "events";
+            return `Exported ${formatCount(result.rows)} ${noun} to ${result.path}`;
+          });
+    done
+      .then((said) => ctx.showNotice(said ?? "Export cancelled; nothing was written."))
       .catch(ctx.showError)
       .finally(() => {
         exporting = false;

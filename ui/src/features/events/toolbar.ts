@@ -1,7 +1,7 @@
 // The events view's filter bar: the text search box, the actor list, one picker per
 // field (values and counts from the shell, fetched when a picker opens), the time
-// presets and custom range, the exports of the current view (CSV, JSON Lines and the
-// evidence excerpt, whose control the view hands in), the reviewer's marks
+// presets and custom range, the exports of the current view (CSV, JSON Lines, Parquet
+// into a folder, and the evidence excerpt, whose control the view hands in), the reviewer's marks
 // (Starred, Has a note, a tag picker), "Save this search…" (an in-page form for the
 // name), and the active filters as removable chips. It holds no filter of its own beyond what it was last shown:
 // every change goes to the view, which resets the table and shows the bar again.
@@ -34,7 +34,7 @@ import { type Picker, facetPicker } from "./picker";
 /** How long typing pauses before the search runs (a text search may scan every event). */
 const SEARCH_DELAY_MS = 300;
 
-export type ExportFormat = "csv" | "jsonl";
+export type ExportFormat = "csv" | "jsonl" | "parquet";
 
 export interface FilterBarOptions {
   actors: ActorDto[];
@@ -174,8 +174,12 @@ export function filterBar(options: FilterBarOptions): FilterBar {
   const exportJsonl = button("JSON Lines", "export-jsonl", "preset");
   exportCsv.title = "Save the events of this view as CSV (opens a save dialog)";
   exportJsonl.title = "Save the original lines of the events of this view (opens a save dialog)";
+  const exportParquet = button("Parquet (folder)…", "export-parquet", "preset");
+  exportParquet.title =
+    "Save the events of this view as Parquet in a new folder, one folder per day, for DuckDB, Spark or Athena (opens a save dialog)";
   exportCsv.addEventListener("click", () => options.onExport("csv"));
   exportJsonl.addEventListener("click", () => options.onExport("jsonl"));
+  exportParquet.addEventListener("click", () => options.onExport("parquet"));
 
   // The reviewer's marks: Starred, Has a note, a tag.
   const starredBox = el("input", { testid: "filter-starred" });
@@ -324,7 +328,7 @@ export function filterBar(options: FilterBarOptions): FilterBar {
       customButton,
       customBox,
       el("span", { className: "filter-spacer" }),
-      el("span", { className: "export-group" }, el("span", { className: "filter-label", text: "Export this view" }), exportCsv, exportJsonl, options.excerpt),
+      el("span", { className: "export-group" }, el("span", { className: "filter-label", text: "Export this view" }), exportCsv, exportJsonl, exportParquet, options.excerpt),
     ),
     el(
       "div",
@@ -375,6 +379,7 @@ export function filterBar(options: FilterBarOptions): FilterBar {
     setExporting(busy) {
       exportCsv.disabled = busy;
       exportJsonl.disabled = busy;
+      exportParquet.disabled = busy;
     },
   };
 }

@@ -118,13 +118,13 @@ export function eventsTable(
       if (row !== undefined) nodes.push(renderRow(row, index));
     }
     rowsBox.replaceChildren(...nodes);
-    status.textContent = statusText(rows.length, pager.hasMore, pager.isLoading);
+    status.textContent = statusText(rows.length, pager.hasMore, pager.isLoading, pager.matching);
     if (needsMore(shown, rows.length, pager.hasMore, pager.isLoading)) {
       pager
         .loadMore()
         .then(() => schedule())
         .catch(options.onError);
-      status.textContent = statusText(rows.length, true, true);
+      status.textContent = statusText(rows.length, true, true, pager.matching);
     }
   }
 
