@@ -7,6 +7,8 @@
 # opening the case to its first rows, and changing a filter to new rows (one actor,
 # a time preset, a text search). Prints one "bench-app:" line per measure (medians
 # of TRAILSCOPE_BENCH_RUNS runs, default 5). Assumes scripts/setup.sh has run.
+# With TRAILSCOPE_BENCH_CASE set to a case file, measures that case instead
+# (scripts/bench.sh's scale part hands it its 1,000,000- and 10,000,000-event cases).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +16,11 @@ cd "$repo_root"
 events="${1:-1000000}"
 
 cargo build --release --locked -p trailscope --bins
+if [[ -n "${TRAILSCOPE_BENCH_CASE:-}" ]]; then
+  echo "bench-app: case $TRAILSCOPE_BENCH_CASE"
+  TRAILSCOPE_E2E_SKIP_SETUP=1 TRAILSCOPE_E2E_FILES="bench/app-timings.test.mjs" TRAILSCOPE_E2E_TIMEOUT=1800 \
+    exec bash scripts/e2e.sh
+fi
 work="$repo_root/target/bench-app/$events"
 if [[ ! -f "$work/case.trailscope" ]]; then
   rm -rf "$work"

@@ -23,8 +23,12 @@
 # 1,000,000-event case (one inclusion proof each, streamed over the chain's hashes) and
 # its check in a folder of its own, with the excerpt's size and the peak RSS of both.
 #
-# BENCH_PARTS=mapped (or verify, import, cloudtrail, purview, excerpt; space-separated)
-# runs only those parts.
+# A seventh part (scale, issue 14) is scripts/bench-scale.sh: every target of issue 14 at
+# 1,000,000 and 10,000,000 events (import, memory, case size, text index, text search,
+# facets, counts, the app's timings, and DuckDB loading the same file), in one run.
+#
+# BENCH_PARTS=mapped (or verify, import, cloudtrail, purview, excerpt, scale;
+# space-separated) runs only those parts.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -312,4 +316,8 @@ size = int(sys.argv[4])
 print(f"bench: excerpt of 3 events {res['excerpt (3 events)']:.2f} s (peak RSS {rss[0]:.0f} MB), "
       f"its check {res['verify excerpt'] * 1000:.0f} ms (peak RSS {rss[1]:.0f} MB), {size / 1024:.1f} KB on disk")
 PY
+fi
+
+if part scale; then
+  bash scripts/bench-scale.sh
 fi

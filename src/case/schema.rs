@@ -337,7 +337,7 @@ CREATE TABLE derived_index (
     through_event_idx  INTEGER NOT NULL
 ) STRICT;
 CREATE VIRTUAL TABLE event_text USING fts5(
-    text, content='', detail=none, tokenize='unicode61 remove_diacritics 2');
+    text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.
