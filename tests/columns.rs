@@ -459,3 +459,69 @@ fn text_search_finds_the_same_events_before_and_after_the_text_index() {
     };
     assert_eq!(count_events(&case, &inside).unwrap(), 0);
 }
+
+#[test]
+fn a_text_index_build_killed_midway_keeps_its_whole_steps_and_finishes_later() {
+    let f = Fixture::generated(160_000, 2);
+    let case_path = f.temp.path().join("killed-index.case");
+    let mut import = quiet_import_command(&case_path, &f.dir);
+    assert_eq!(
+        import.arg("--no-text-index").status().unwrap().code(),
+        Some(0)
+    );
+    let through = |connection: &Connection| -> i64 {
+        connection
+            .query_row(
+                "SELECT coalesce((SELECT through_event_idx FROM derived_index WHERE name = 'text'), 0)",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap()
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trailscope"))
+        .env("TRAILSCOPE_HOME", reviewer_home())
+        .args(["index", "--case", case_path.to_str().unwrap()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once its first step is committed, while later ones are under way.
+    let started = std::time::Instant::now();
+    loop {
+        let done = Connection::open_with_flags(&case_path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map(|c| through(&c))
+            .unwrap_or(0);
+        if done > 0 || started.elapsed().as_secs() > 60 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let connection = Connection::open(&case_path).unwrap();
+    let integrity: String = connection
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let done = through(&connection);
+    assert!(done > 0 && done < 160_000, "a part was built: {done}");
+    assert_eq!(done % 50_000, 0, "whole steps only: {done}");
+    drop(connection);
+
+    // Until it is complete, search scans; then the index answers the same.
+    let filter = EventFilter {
+        text: Some("maria".into()),
+        ..EventFilter::default()
+    };
+    let truth = rows_holding(&read_only(&case_path), "maria").len() as u64;
+    assert!(truth > 0);
+    let case = Case::open_read_only(&case_path).unwrap();
+    assert!(!text_index::state(&case).unwrap().complete());
+    assert_eq!(count_events(&case, &filter).unwrap(), truth);
+    drop(case);
+    let output = run_trailscope(&["index", "--case", case_path.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let case = Case::open_read_only(&case_path).unwrap();
+    assert!(text_index::state(&case).unwrap().complete());
+    assert_eq!(count_events(&case, &filter).unwrap(), truth);
+}

@@ -188,6 +188,8 @@ pub async fn open_path(
         case.record(JournalEntry::new("case.opened", "access"))?;
         drop(case);
         *state.case_path.lock().map_err(blocking_error)? = Some(path.clone());
+        // A case imported without its text index (or left half-built) gets it now.
+        crate::text_index::start(&path);
         // The list is a convenience: failing to update it does not fail the open.
         let _ = recent::remember(&app, &path, &path);
         return Ok(OpenedDto {
@@ -328,6 +330,8 @@ async fn import_into_case(
     .await
     .map_err(blocking_error)??;
     *state.case_path.lock().map_err(blocking_error)? = Some(case_path.clone());
+    // The words of what was imported are indexed in the background (`text_index.rs`).
+    crate::text_index::start(&case_path);
     if !matches!(case_for, CaseFor::This(_)) {
         let _ = recent::remember(app, &case_path, &path);
     }

@@ -987,6 +987,36 @@ pub struct OpenedDto {
     pub import: Option<ImportResultDto>,
 }
 
+/// How far the case's text index has got (the engine's `TextIndexState`), and whether
+/// the app is building it. Until it is complete a text search is the slow scan of the
+/// stored lines, which finds any piece of text; then it reads whole words.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TextIndexDto {
+    /// The share of the case's rows indexed, from 0 to 1.
+    pub fraction: f64,
+    /// Every row is indexed: a text search reads whole words.
+    pub complete: bool,
+    /// The app is building it now.
+    pub building: bool,
+    /// Why the app's build stopped short, when it did (until the case is opened again).
+    pub failure: Option<String>,
+}
+
+impl TextIndexDto {
+    pub fn new(
+        state: trailscope::case::text_index::TextIndexState,
+        building: bool,
+        failure: Option<String>,
+    ) -> Self {
+        TextIndexDto {
+            fraction: state.fraction(),
+            complete: state.complete(),
+            building,
+            failure,
+        }
+    }
+}
+
 /// A key the reviewer trusts.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TrustedKeyDto {
@@ -2036,6 +2066,7 @@ pub mod bindings {
             ImportProgressDto,
             ImportResultDto,
             OpenedDto,
+            TextIndexDto,
             TrustedKeyDto,
             AwsKeyListDto,
             EventFilterDto,

@@ -7,7 +7,8 @@
 //! the reviewer's trusted keys in `keys.rs`, checkpoint files in `checkpoints.rs`,
 //! saved mappings in `mappings.rs`, recently opened cases in `recent.rs`, the
 //! reviewer's work (marks, saved searches, the journal, receipts) in `work.rs`, the
-//! auditor's report in `report.rs`, and evidence excerpts in `excerpt.rs`.
+//! auditor's report in `report.rs`, evidence excerpts in `excerpt.rs`, and the text
+//! index built in the background in `text_index.rs`.
 
 pub mod checkpoints;
 pub mod commands;
@@ -17,6 +18,7 @@ pub mod keys;
 pub mod mappings;
 pub mod recent;
 pub mod report;
+pub mod text_index;
 pub mod work;
 
 use std::ffi::OsString;
@@ -141,6 +143,7 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
             report::write_report,
             excerpt::write_excerpt,
             excerpt::check_excerpt,
+            text_index::text_index_state,
         ])
         .run(tauri::generate_context!());
     match result {

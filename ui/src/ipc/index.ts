@@ -40,6 +40,7 @@ import type { ReviewerDto } from "../bindings/ReviewerDto";
 import type { SavedSearchDto } from "../bindings/SavedSearchDto";
 import type { SubjectDto } from "../bindings/SubjectDto";
 import type { TagCountDto } from "../bindings/TagCountDto";
+import type { TextIndexDto } from "../bindings/TextIndexDto";
 
 /** A command's failure, with the shell's code to switch on. */
 export class CommandError extends Error {
@@ -168,6 +169,14 @@ export function listEvents(
 /** How many events match `filter` (stubs aside), as the engine counts them. */
 export function countEvents(filter: EventFilterDto): Promise<number> {
   return call<number>("count_events", { filter });
+}
+
+/**
+ * How far the open case's text index has got and whether the shell is building it
+ * (the events view asks about once a second until it is complete).
+ */
+export function textIndexState(): Promise<TextIndexDto> {
+  return call<TextIndexDto>("text_index_state");
 }
 
 export function eventDetail(eventIdx: number): Promise<EventDetailDto> {

@@ -2,10 +2,13 @@
 // the active filters as chips), the virtualized table and the detail panel of the
 // selected event, with keyboard navigation (`/` search, j/k or arrows, Enter, Esc).
 // It keeps the current filter and hands it to the table's pager; every row, count
-// and detail comes from the shell as it is.
+// and detail comes from the shell as it is. While the case's text index is being
+// prepared it asks the shell how far it has got about once a second (the note under
+// the search box), and re-runs a text search once when it is complete.
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { EventDetailDto } from "../../bindings/EventDetailDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
+import type { TextIndexDto } from "../../bindings/TextIndexDto";
 import type { AppContext, ViewHandle } from "../../app/context";
 import { emptyFilter } from "../../app/event-filter";
 import { el } from "../../components/dom";
@@ -21,12 +24,14 @@ import {
   listEvents,
   saveSearch,
   tagsInUse,
+  textIndexState,
   writeExcerpt,
 } from "../../ipc";
 import { excerptControl } from "./excerpt-dialog";
 import { parquetSavedText } from "./export-words";
 import type { PresetId } from "./filters";
 import { focusKind, keyCommand, movedIndex, needsNextPage } from "./keyboard";
+import { askAgain, rerunSearch } from "./search-words";
 import { EventPager } from "./state";
 import { renderDetail } from "./detail";
 import { type ExportFormat, filterBar } from "./toolbar";
@@ -39,6 +44,9 @@ export interface EventsView extends ViewHandle {
   /** Opens one event's detail (and selects its row if loaded). */
   openEvent(eventIdx: number): void;
 }
+
+/** How often the view asks how far the text index has got, while it is incomplete. */
+const TEXT_INDEX_POLL_MS = 1_000;
 
 export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources = false): EventsView {
   // The count of matching events is asked for beside each filter's first page; the
@@ -171,6 +179,22 @@ export function eventsView(ctx: AppContext, actors: ActorDto[], severalSources =
     table.root,
     detailBox,
   );
+
+  // The text index: asked about once a second until it is complete (or its build
+  // failed), while this view is on screen (a case opened since has a view of its own).
+  let textIndex: TextIndexDto | null = null;
+  const watchTextIndex = (): void => {
+    textIndexState()
+      .then((answer) => {
+        const rerun = rerunSearch(textIndex, answer, pager.filter.text);
+        textIndex = answer;
+        toolbar.showTextIndex(answer);
+        if (rerun) apply(pager.filter, preset);
+        if (askAgain(answer) && root.isConnected) setTimeout(watchTextIndex, TEXT_INDEX_POLL_MS);
+      })
+      .catch(ctx.showError);
+  };
+  watchTextIndex();
 
   /** Moves the selection one row, fetching the next page at the end of the loaded rows. */
   const move = async (command: "next" | "previous"): Promise<void> => {

@@ -5,10 +5,13 @@
 // (Starred, Has a note, a tag picker), "Save this search…" (an in-page form for the
 // name), and the active filters as removable chips. It holds no filter of its own beyond what it was last shown:
 // every change goes to the view, which resets the table and shows the bar again.
+// Under the search box, a note says so while word search is being prepared (the
+// case's text index, as the shell reports it).
 import type { ActorDto } from "../../bindings/ActorDto";
 import type { EventFilterDto } from "../../bindings/EventFilterDto";
 import type { FacetCountDto } from "../../bindings/FacetCountDto";
 import type { TagCountDto } from "../../bindings/TagCountDto";
+import type { TextIndexDto } from "../../bindings/TextIndexDto";
 import { actorFilter } from "../../components/actor-filter";
 import { button, el } from "../../components/dom";
 import { type OffsetAt, parseWallInput, wallInputValue } from "../../components/time-input";
@@ -30,6 +33,7 @@ import {
   withoutField,
 } from "./filters";
 import { type Picker, facetPicker } from "./picker";
+import { indexStage, searchHelp, searchNote } from "./search-words";
 
 /** How long typing pauses before the search runs (a text search may scan every event). */
 const SEARCH_DELAY_MS = 300;
@@ -67,6 +71,8 @@ export interface FilterBar {
   popupOpen(): boolean;
   /** Disables the export buttons while an export runs. */
   setExporting(busy: boolean): void;
+  /** Shows how far the case's text index has got: a note until it is complete, and the search box's help. */
+  showTextIndex(index: TextIndexDto): void;
 }
 
 export function filterBar(options: FilterBarOptions): FilterBar {
@@ -83,6 +89,11 @@ export function filterBar(options: FilterBarOptions): FilterBar {
   search.type = "search";
   search.placeholder = "Search names and values  ( / )";
   search.setAttribute("aria-label", "Search the events' names and values");
+  // What a search does while the text index is prepared (hidden once it is complete).
+  const searchNoteBox = el("p", { className: "search-note muted", testid: "search-note" });
+  searchNoteBox.id = "events-search-note";
+  searchNoteBox.hidden = true;
+  search.setAttribute("aria-describedby", searchNoteBox.id);
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   const runSearch = (): void => {
     clearTimeout(searchTimer);
@@ -320,6 +331,7 @@ export function filterBar(options: FilterBarOptions): FilterBar {
       actorBox,
       ...[...pickers.values()].map((picker) => picker.root),
     ),
+    searchNoteBox,
     el(
       "div",
       { className: "filter-row" },
@@ -376,6 +388,13 @@ export function filterBar(options: FilterBarOptions): FilterBar {
     },
     closePopups: () => closePopups(),
     popupOpen: () => [...pickers.values()].some((picker) => picker.isOpen()),
+    showTextIndex(index) {
+      const note = searchNote(index);
+      searchNoteBox.textContent = note ?? "";
+      searchNoteBox.hidden = note === null;
+      searchNoteBox.dataset.index = indexStage(index);
+      search.title = searchHelp(index);
+    },
     setExporting(busy) {
       exportCsv.disabled = busy;
       exportJsonl.disabled = busy;
