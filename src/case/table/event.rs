@@ -597,12 +597,18 @@ pub(crate) fn counts(connection: &Connection) -> Result<RowCounts> {
 }
 
 /// The earliest and latest known event times (ms since the epoch, UTC).
+/// Two reads of one end of `event_by_time` each: `min(ts), max(ts)` together with
+/// `ts != ?` read every entry (0.6 s at 10,000,000 events, on every opening of a case).
 pub(crate) fn time_span(connection: &Connection) -> Result<(Option<i64>, Option<i64>)> {
-    Ok(connection.query_row(
-        "SELECT min(ts), max(ts) FROM event WHERE ts != ?1",
-        params![UNKNOWN_TS],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?)
+    let end = |sql: &str| -> Result<Option<i64>> {
+        Ok(connection
+            .prepare_cached(sql)?
+            .query_row(params![UNKNOWN_TS], |row| row.get(0))?)
+    };
+    Ok((
+        end("SELECT min(ts) FROM event WHERE ts > ?1")?,
+        end("SELECT max(ts) FROM event WHERE ts > ?1")?,
+    ))
 }
 
 // ---- Re-verification and re-trust ----
