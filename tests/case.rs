@@ -329,20 +329,7 @@ fn unfiltered_facets_read_from_the_kept_counts_equal_grouping_every_row() {
         Connection::open_with_flags(&case_path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     assert!(count(&connection, "SELECT count(*) FROM event WHERE omitted = 1") > 0);
     for by in FacetBy::ALL {
-        let column = match by {
-            FacetBy::Actor => "actor_id",
-            FacetBy::Action => "action",
-            FacetBy::Category => "category",
-            FacetBy::TargetType => "target_type",
-            FacetBy::Outcome => "outcome",
-            FacetBy::Channel => "channel",
-            FacetBy::Ip => "ip",
-            FacetBy::Batch => "batch_id",
-            FacetBy::Rule => "rule_id",
-            FacetBy::Day => {
-                "CASE WHEN ts = -9223372036854775808 THEN NULL ELSE date(ts / 1000, 'unixepoch') END"
-            }
-        };
+        let column = facet_sql(by);
         let label = if by == FacetBy::Actor {
             "max(actor_name)"
         } else {

@@ -238,20 +238,7 @@ fn sql_page(
 }
 
 fn sql_facet(connection: &Connection, case: &Case_, by: FacetBy) -> Vec<(Option<String>, i64)> {
-    let expression = match by {
-        FacetBy::Actor => "actor_id",
-        FacetBy::Action => "action",
-        FacetBy::Category => "category",
-        FacetBy::TargetType => "target_type",
-        FacetBy::Outcome => "outcome",
-        FacetBy::Channel => "channel",
-        FacetBy::Ip => "ip",
-        FacetBy::Batch => "batch_id",
-        FacetBy::Rule => "rule_id",
-        FacetBy::Day => {
-            "CASE WHEN ts = -9223372036854775808 THEN NULL ELSE date(ts / 1000, 'unixepoch') END"
-        }
-    };
+    let expression = facet_sql(by);
     let order = if by == FacetBy::Day {
         "v"
     } else {

@@ -326,3 +326,23 @@ pub fn all_events(case: &trailscope::case::Case) -> Vec<trailscope::query::Event
     .unwrap()
     .rows
 }
+
+/// The SQL over the `event` table that groups rows by a facet, written here apart from
+/// the engine's own (`FacetBy`'s expression), for tests that compare the two.
+pub fn facet_sql(by: trailscope::query::FacetBy) -> &'static str {
+    use trailscope::query::FacetBy;
+    match by {
+        FacetBy::Actor => "actor_id",
+        FacetBy::Action => "action",
+        FacetBy::Category => "category",
+        FacetBy::TargetType => "target_type",
+        FacetBy::Outcome => "outcome",
+        FacetBy::Channel => "channel",
+        FacetBy::Ip => "ip",
+        FacetBy::Batch => "batch_id",
+        FacetBy::Rule => "rule_id",
+        FacetBy::Day => {
+            "CASE WHEN ts = -9223372036854775808 THEN NULL ELSE date(ts / 1000, 'unixepoch') END"
+        }
+    }
+}

@@ -81,6 +81,14 @@ fn blocking_error(error: impl std::fmt::Display) -> ErrorDto {
 /// under the name the dialog would have suggested, and no dialog opens.
 const SAVE_DIR_VARIABLE: &str = "TRAILSCOPE_SAVE_DIR";
 
+/// The case file's name without its extension: what a suggested file name starts with.
+pub(crate) fn case_stem(case_path: &std::path::Path) -> String {
+    case_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".to_owned())
+}
+
 /// Where to save a file: the path chosen in a native save dialog (`title`, the
 /// `suggested_name`, `filters` as (name, extensions)), `None` if the reviewer
 /// cancelled; or, when `TRAILSCOPE_SAVE_DIR` is set, that folder joined with
@@ -663,10 +671,7 @@ pub fn export_parquet(
     let filter = EventFilter::try_from(filter)?;
     let case_path = state.case_path()?;
     let case = state.open_case()?;
-    let stem = case_path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "case".to_owned());
+    let stem = case_stem(&case_path);
     let Some(dir) = save_target(
         &app,
         "Export events as Parquet into a new folder",

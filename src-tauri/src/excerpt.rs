@@ -13,7 +13,7 @@ use trailscope::case::Case;
 use trailscope::excerpt::{self, Selection};
 use trailscope::query::EventFilter;
 
-use crate::commands::{AppState, save_target};
+use crate::commands::{AppState, case_stem, save_target};
 use crate::dto::{ErrorCode, ErrorDto, EventFilterDto, ExcerptCheckDto, ExcerptWrittenDto};
 
 type CommandResult<T> = Result<T, ErrorDto>;
@@ -39,10 +39,7 @@ pub fn write_excerpt(
     let filter = EventFilter::try_from(filter)?;
     let case_path = state.case_path()?;
     let case = state.open_case()?;
-    let stem = case_path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "case".to_owned());
+    let stem = case_stem(&case_path);
     // Refused before the dialog: no folder is asked for an excerpt of nothing.
     let n_events = excerpt::count_chosen(&case, &filter)?;
     let Some(dir) = save_target(

@@ -9,7 +9,7 @@ use tauri::{AppHandle, State};
 use trailscope::case::Case;
 use trailscope::report::{self, ReportOptions};
 
-use crate::commands::{AppState, save_target};
+use crate::commands::{AppState, case_stem, save_target};
 use crate::dto::{ErrorDto, ReportWrittenDto};
 
 type CommandResult<T> = Result<T, ErrorDto>;
@@ -22,10 +22,7 @@ pub fn write_report(
     state: State<'_, AppState>,
 ) -> CommandResult<Option<ReportWrittenDto>> {
     let case_path = state.case_path()?;
-    let stem = case_path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "case".to_owned());
+    let stem = case_stem(&case_path);
     let Some(chosen) = save_target(
         &app,
         "Save the auditor's report (HTML, with the PDF beside it)",

@@ -10,7 +10,7 @@ use trailscope::case::{Case, Subject};
 use trailscope::query::{self, EventFilter, Masking};
 use trailscope::reviewer::Reviewer;
 
-use crate::commands::{AppState, save_target};
+use crate::commands::{AppState, case_stem, save_target};
 use crate::dto::{
     ErrorDto, EventFilterDto, EventRowDto, JournalDto, JournalEntryDto, MarksDto, NeighboursDto,
     ReceiptDto, ReviewerDto, SavedSearchDto, SubjectDto, TagCountDto,
@@ -220,11 +220,7 @@ pub fn case_journal(state: State<'_, AppState>) -> CommandResult<JournalDto> {
 /// `commands::save_target`); answers the folder, `None` if the dialog was cancelled.
 #[tauri::command(async)]
 pub fn export_journal(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Option<String>> {
-    let stem = state
-        .case_path()?
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "case".to_owned());
+    let stem = case_stem(&state.case_path()?);
     let Some(dir) = save_target(&app, "Export the journal", &format!("{stem}-journal"), &[])?
     else {
         return Ok(None);
