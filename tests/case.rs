@@ -765,6 +765,93 @@ fn a_stored_line_edited_in_the_case_file_is_caught_by_reverify() {
 }
 
 #[test]
+fn records_are_stored_compressed_and_read_back_exactly() {
+    let f = Fixture::generated_v1(3_000, 2);
+    let case_path = f.temp.path().join("investigation.case");
+    let lines = f.lines();
+    import_into(&case_path, &f.dir);
+    let connection = Connection::open(&case_path).unwrap();
+    // The first 2,000 records trained the dictionary and are stored as they arrived;
+    // every later one is compressed, more than twice smaller.
+    let (plain, packed, stored_bytes): (i64, i64, i64) = connection
+        .query_row(
+            "SELECT sum(raw_codec IS NULL), sum(raw_codec IS NOT NULL),
+                    sum(CASE WHEN raw_codec IS NOT NULL THEN length(raw) END) FROM event",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((plain, packed), (2_000, 1_000));
+    let arrived: usize = lines[2_000..].iter().map(String::len).sum();
+    assert!(
+        (stored_bytes as usize) * 2 < arrived,
+        "{stored_bytes} of {arrived}"
+    );
+    // Every row reads back as its line, through the engine and decompressed apart.
+    let case = Case::open_read_only(&case_path).unwrap();
+    let rows = all_events(&case);
+    let mut by_line: Vec<_> = rows.iter().map(|r| (r.line, &r.raw)).collect();
+    by_line.sort();
+    assert_eq!(by_line.len(), lines.len());
+    for ((line, raw), expected) in by_line.iter().zip(&lines) {
+        assert_eq!(raw.as_slice(), expected.as_bytes(), "line {line}");
+    }
+    for line in [1, 2_000, 2_001, 3_000] {
+        let idx = event_idx_of_line(&connection, line);
+        assert_eq!(stored_record(&connection, idx), lines[line - 1].as_bytes());
+    }
+    assert!(reverify(&case).unwrap().findings.is_empty());
+}
+
+#[test]
+fn a_compressed_record_edited_or_damaged_in_the_case_file_is_caught() {
+    let f = Fixture::generated_v1(3_000, 2);
+    let case_path = f.temp.path().join("investigation.case");
+    let lines = f.lines();
+    import_into(&case_path, &f.dir);
+    let line_no = 2_777;
+    let connection = Connection::open(&case_path).unwrap();
+    let idx = event_idx_of_line(&connection, line_no);
+    let codec: i64 = connection
+        .query_row(
+            "SELECT raw_codec FROM event WHERE event_idx = ?1",
+            [idx],
+            |row| row.get(0),
+        )
+        .unwrap();
+    // Edited and compressed again with the case's own dictionary: it decompresses,
+    // and reverify finds the content no longer matches its hash.
+    let edited = lines[line_no - 1].replacen("\"seq\":", "\"note\":\"x\",\"seq\":", 1);
+    assert_ne!(edited, lines[line_no - 1]);
+    connection
+        .execute(
+            "UPDATE event SET raw = ?1 WHERE event_idx = ?2",
+            rusqlite::params![packed_record(&connection, codec, edited.as_bytes()), idx],
+        )
+        .unwrap();
+    let case = Case::open_read_only(&case_path).unwrap();
+    let found = reverify(&case).unwrap().findings;
+    assert!(
+        found
+            .iter()
+            .any(|f| f.kind == FindingKind::HashMismatch && f.line == Some(line_no as u64)),
+        "{found:#?}"
+    );
+    drop(case);
+    // One byte of the stored form changed: reading it is an error that says the case
+    // file was altered, never other bytes.
+    connection
+        .execute(
+            "UPDATE event SET raw = CAST(substr(raw, 1, 12) || X'5A' || substr(raw, 14) AS BLOB) WHERE event_idx = ?1",
+            [idx],
+        )
+        .unwrap();
+    let case = Case::open_read_only(&case_path).unwrap();
+    let error = reverify(&case).expect_err("refused").to_string();
+    assert!(error.contains("the case file was altered"), "{error}");
+}
+
+#[test]
 fn an_indexed_column_edited_in_the_case_file_is_caught_by_reverify() {
     let (f, case_path) = fixture();
     import_into(&case_path, &f.dir);

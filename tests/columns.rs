@@ -342,18 +342,19 @@ fn the_column_index_answers_as_sql_over_every_row() {
 /// Rows whose own bytes hold `needle` (lower case), stubs aside: the text truth.
 fn rows_holding(connection: &Connection, needle: &str) -> Vec<i64> {
     let mut statement = connection
-        .prepare(
-            "SELECT event_idx, raw FROM event WHERE omitted = 0 ORDER BY ts DESC, event_idx DESC",
-        )
+        .prepare("SELECT event_idx FROM event WHERE omitted = 0 ORDER BY ts DESC, event_idx DESC")
         .unwrap();
-    statement
-        .query_map([], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
-        })
+    let rows: Vec<i64> = statement
+        .query_map([], |row| row.get(0))
         .unwrap()
         .map(Result::unwrap)
-        .filter(|(_, raw)| String::from_utf8_lossy(raw).to_lowercase().contains(needle))
-        .map(|(idx, _)| idx)
+        .collect();
+    rows.into_iter()
+        .filter(|idx| {
+            String::from_utf8_lossy(&stored_record(connection, *idx))
+                .to_lowercase()
+                .contains(needle)
+        })
         .collect()
 }
 

@@ -226,7 +226,7 @@ fn a_case_written_before_people_existed_links_them_when_opened() {
             "DROP TABLE case_info; DROP TABLE annotation_tag; DROP TABLE annotation; DROP TABLE saved_search; DROP TABLE journal; DROP TABLE journal_head; DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version; ALTER TABLE bundle DROP COLUMN manifest; DROP TABLE facet_count; DROP TABLE event_column; DROP TABLE event_chunk;
                  DROP TABLE derived_index; DROP TABLE event_text; ALTER TABLE source_file DROP COLUMN sha256;
              DROP INDEX actor_by_email; ALTER TABLE actor DROP COLUMN email;
-             DROP TABLE actor_source; DROP TABLE actor_unlinked; PRAGMA user_version = 5;",
+             DROP TABLE actor_source; DROP TABLE actor_unlinked; DROP TABLE raw_dictionary; ALTER TABLE event DROP COLUMN raw_codec; PRAGMA user_version = 5;",
         )
         .unwrap();
     drop(connection);

@@ -346,3 +346,50 @@ pub fn facet_sql(by: trailscope::query::FacetBy) -> &'static str {
         }
     }
 }
+
+/// A row's record as it arrived, read from the case file with SQL and decompressed
+/// here with the row's dictionary (written apart from the engine's `case::raw`).
+pub fn stored_record(connection: &rusqlite::Connection, event_idx: i64) -> Vec<u8> {
+    let (stored, codec): (Vec<u8>, Option<i64>) = connection
+        .query_row(
+            "SELECT raw, raw_codec FROM event WHERE event_idx = ?1",
+            [event_idx],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    match codec {
+        None => stored,
+        Some(dictionary_idx) => {
+            let dictionary: Vec<u8> = connection
+                .query_row(
+                    "SELECT bytes FROM raw_dictionary WHERE dictionary_idx = ?1",
+                    [dictionary_idx],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            zstd::bulk::Decompressor::with_dictionary(&dictionary)
+                .unwrap()
+                .decompress(&stored, 1 << 20)
+                .unwrap()
+        }
+    }
+}
+
+/// Compresses `record` as the case stores a row with dictionary `dictionary_idx`.
+pub fn packed_record(
+    connection: &rusqlite::Connection,
+    dictionary_idx: i64,
+    record: &[u8],
+) -> Vec<u8> {
+    let dictionary: Vec<u8> = connection
+        .query_row(
+            "SELECT bytes FROM raw_dictionary WHERE dictionary_idx = ?1",
+            [dictionary_idx],
+            |row| row.get(0),
+        )
+        .unwrap();
+    zstd::bulk::Compressor::with_dictionary(1, &dictionary)
+        .unwrap()
+        .compress(record)
+        .unwrap()
+}

@@ -1299,6 +1299,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
                  DROP TABLE receipt; ALTER TABLE bundle DROP COLUMN format_version;
                  ALTER TABLE bundle DROP COLUMN manifest; DROP TABLE facet_count; DROP TABLE event_column; DROP TABLE event_chunk;
                  DROP TABLE derived_index; DROP TABLE event_text;
+                 DROP TABLE raw_dictionary; ALTER TABLE event DROP COLUMN raw_codec;
                  PRAGMA user_version = 1;",
             )
             .unwrap();
@@ -1311,7 +1312,7 @@ fn a_version_1_case_is_migrated_to_the_current_version_on_open_with_its_data_int
 
     // Opening it for writing migrates it.
     drop(Case::open(&case_path).unwrap());
-    assert_eq!(current, 10);
+    assert_eq!(current, 11);
     {
         let connection = rusqlite::Connection::open(&case_path).unwrap();
         assert_eq!(version(&connection), current);

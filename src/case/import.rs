@@ -135,8 +135,13 @@ pub fn import_source(
     let columns = super::columns::ColumnWriter::open(&transaction)?;
     let started = Instant::now();
     // The continuity checker runs beside the inserts; its findings join the case's.
-    let (report, parts, state_findings) = std::thread::scope(|scope| {
+    let (report, parts, state_findings, received) = std::thread::scope(|scope| {
         let (state_jobs, checker) = continuity::spawn(scope);
+        // A receipt names the files as received: they are hashed while the import
+        // reads them, on a thread of their own.
+        let received_files = reviewer
+            .is_some()
+            .then(|| scope.spawn(|| super::receipt::received_files(path)));
         let mut sink = ImportSink {
             transaction: &transaction,
             bundle_idx,
@@ -157,6 +162,8 @@ pub fn import_source(
             bytes_total,
             started,
             file_rows: None,
+            raw: super::raw::RawPacker::new(),
+            sealer: reviewer.is_some().then(super::receipt::RowSealer::new),
         };
         let report = source
             .read_into(options, &mut sink)
@@ -170,12 +177,21 @@ pub fn import_source(
             events_added,
             overlapping,
             state_jobs,
+            sealer,
             ..
         } = sink;
         drop(state_jobs);
         let state_findings = checker
             .join()
             .expect("the continuity checker does not panic");
+        let received = received_files.map(|files| {
+            let (files, skipped) = files.join().expect("hashing files does not panic")?;
+            Ok::<_, Error>(super::receipt::Received {
+                files,
+                skipped,
+                rows: sealer.expect("sealed when there is a reviewer").finish(),
+            })
+        });
         (
             report,
             (
@@ -186,6 +202,7 @@ pub fn import_source(
                 overlapping,
             ),
             state_findings,
+            received,
         )
     });
     let report = report?;
@@ -261,8 +278,16 @@ pub fn import_source(
         table::source_file::set_sha256(&transaction, bundle_idx, file, sha256)?;
     }
     table::event::build_deferred_indexes(&transaction, &deferred_indexes)?;
-    if let Some(reviewer) = &reviewer {
-        let receipt = super::receipt::seal(&transaction, reviewer, bundle_idx, path, &report, now)?;
+    if let (Some(reviewer), Some(received)) = (&reviewer, received) {
+        let receipt = super::receipt::seal(
+            &transaction,
+            reviewer,
+            bundle_idx,
+            path,
+            &report,
+            now,
+            received?,
+        )?;
         super::journal::append(
             &transaction,
             reviewer,
@@ -324,6 +349,10 @@ struct ImportSink<'t, 'p> {
     started: Instant,
     /// The rows of the file being read so far (stored when the next file begins).
     file_rows: Option<table::source_file::FileRows>,
+    /// Compresses the records (`case::raw`).
+    raw: super::raw::RawPacker,
+    /// Seals the rows stored, for the reviewer's receipt (when there is a reviewer).
+    sealer: Option<super::receipt::RowSealer>,
 }
 
 impl ImportSink<'_, '_> {
@@ -425,6 +454,15 @@ impl LineSink for ImportSink<'_, '_> {
             .and_then(|l| l.ts.as_ref().map(|t| t.1))
             .or(fields.ts_millis)
             .unwrap_or(UNKNOWN_TS);
+        let (stored, raw_codec) = self.raw.pack(self.transaction, seen.raw)?;
+        if let Some(sealer) = &mut self.sealer {
+            sealer.push(
+                seen.file,
+                seen.span.line_no as i64,
+                seen.raw,
+                seen.normalized,
+            );
+        }
         let new_event = NewEvent {
             bundle_idx: self.bundle_idx,
             file: seen.file,
@@ -437,7 +475,8 @@ impl LineSink for ImportSink<'_, '_> {
             malformed: malformed.as_deref(),
             hash: link.map(|l| l.hash.as_slice()),
             checks_ok,
-            raw: seen.raw,
+            raw: &stored,
+            raw_codec,
             normal: seen.normalized,
         };
         let event_idx = table::event::insert(self.transaction, &new_event)?;

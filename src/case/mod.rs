@@ -13,6 +13,7 @@ pub(crate) mod columns;
 mod continuity;
 mod import;
 pub mod journal;
+mod raw;
 pub mod receipt;
 mod retrust;
 mod reverify;
@@ -129,6 +130,7 @@ impl Case {
 fn configure(connection: &Connection) -> Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     crate::text_search::register_text_search(connection)?;
+    raw::register(connection)?;
     // A 16 MiB page cache (and about as much per sorter thread when indexes are
     // built) keeps an import under 300 MB. Measured at 1,000,000 events: 4 KiB pages
     // and 32 MiB, 237 MB; 16 KiB pages (6.6% smaller cases) and 32 MiB, 336 MB; 16 KiB

@@ -44,41 +44,75 @@ pub struct RowSeal {
 /// after a byte saying whether there is one.
 pub fn row_bytes(file: &str, line: i64, raw: &[u8], normal: Option<&[u8]>) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(file.len() + raw.len() + normal.map_or(0, <[u8]>::len) + 41);
+    write_row_bytes(&mut bytes, file, line, raw, normal);
+    bytes
+}
+
+/// [`row_bytes`] into `bytes` (cleared first), reusing its memory.
+fn write_row_bytes(bytes: &mut Vec<u8>, file: &str, line: i64, raw: &[u8], normal: Option<&[u8]>) {
+    bytes.clear();
     let part = |bytes: &mut Vec<u8>, part: &[u8]| {
         bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
         bytes.extend_from_slice(part);
     };
-    part(&mut bytes, file.as_bytes());
-    part(&mut bytes, &line.to_be_bytes());
-    part(&mut bytes, raw);
+    part(bytes, file.as_bytes());
+    part(bytes, &line.to_be_bytes());
+    part(bytes, raw);
     match normal {
         Some(normal) => {
             bytes.push(1);
-            part(&mut bytes, normal);
+            part(bytes, normal);
         }
         None => bytes.push(0),
     }
-    bytes
+}
+
+/// Seals rows one by one, in row order: an import seals its rows as it stores them,
+/// and a check reads them back through the same code (`seal_rows`).
+pub(crate) struct RowSealer {
+    hasher: sha2::Sha256,
+    tree: crate::merkle::TreeBuilder,
+    count: i64,
+    bytes: Vec<u8>,
+}
+
+impl RowSealer {
+    pub(crate) fn new() -> RowSealer {
+        use sha2::Digest;
+        RowSealer {
+            hasher: sha2::Sha256::new(),
+            tree: crate::merkle::TreeBuilder::new(),
+            count: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, file: &str, line: i64, raw: &[u8], normal: Option<&[u8]>) {
+        use sha2::Digest;
+        write_row_bytes(&mut self.bytes, file, line, raw, normal);
+        self.hasher.update(&self.bytes);
+        self.tree.push(&self.bytes);
+        self.count += 1;
+    }
+
+    pub(crate) fn finish(self) -> RowSeal {
+        use sha2::Digest;
+        RowSeal {
+            count: self.count,
+            sha256: self.hasher.finalize().into(),
+            merkle_root: self.tree.root(),
+        }
+    }
 }
 
 /// Seals the rows source `bundle_idx` added, in one pass over them.
 pub(crate) fn seal_rows(connection: &Connection, bundle_idx: i64) -> Result<RowSeal> {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    let mut tree = crate::merkle::TreeBuilder::new();
-    let mut count = 0;
+    let mut sealer = RowSealer::new();
     table::event::for_each_row_of_source(connection, bundle_idx, |_, file, line, raw, normal| {
-        let bytes = row_bytes(file, line, raw, normal);
-        hasher.update(&bytes);
-        tree.push(&bytes);
-        count += 1;
+        sealer.push(file, line, raw, normal);
         Ok(())
     })?;
-    Ok(RowSeal {
-        count,
-        sha256: hasher.finalize().into(),
-        merkle_root: tree.root(),
-    })
+    Ok(sealer.finish())
 }
 
 /// One file received: its path (relative to the folder received, or its name), size
@@ -152,6 +186,14 @@ pub fn hash_file(path: &Path, name: String) -> Result<ReceivedFile> {
     })
 }
 
+/// What a receipt seals of one import: the files as received (hashed while the import
+/// reads them) and the rows it stored (sealed as it stored them).
+pub(crate) struct Received {
+    pub(crate) files: Vec<ReceivedFile>,
+    pub(crate) skipped: Vec<String>,
+    pub(crate) rows: RowSeal,
+}
+
 /// Writes the signed receipt of a source just imported (inside the import's
 /// transaction) and returns it.
 pub(crate) fn seal(
@@ -161,9 +203,13 @@ pub(crate) fn seal(
     path: &Path,
     report: &Report,
     received_at: &str,
+    received: Received,
 ) -> Result<Value> {
-    let (files, skipped) = received_files(path)?;
-    let rows = seal_rows(connection, bundle_idx)?;
+    let Received {
+        files,
+        skipped,
+        rows,
+    } = received;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let mut receipt = json!({
         "type": RECEIPT_TYPE,

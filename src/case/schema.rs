@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The schema version this code writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -338,6 +338,16 @@ CREATE TABLE derived_index (
 ) STRICT;
 CREATE VIRTUAL TABLE event_text USING fts5(
     text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
+"#;
+
+/// Records stored compressed (`case::raw`): each import's dictionary, and how each
+/// row's `raw` is stored (NULL: as it arrived, as every row stored before this was).
+const V11: &str = r#"
+CREATE TABLE raw_dictionary (
+    dictionary_idx  INTEGER PRIMARY KEY,
+    bytes           BLOB NOT NULL
+) STRICT;
+ALTER TABLE event ADD COLUMN raw_codec INTEGER;
 "#;
 
 /// Brings a case to the current schema, or refuses one written by newer code.

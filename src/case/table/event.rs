@@ -254,7 +254,7 @@ pub struct FacetCount {
 const EVENT_COLUMNS: &str =
     "e.event_idx, e.bundle_idx, e.file, e.line, e.chain, e.seq, e.id, e.ts, e.action,
      e.category, e.actor_id, e.actor_type, e.actor_name, e.target_type, e.target_id, e.target_name,
-     e.outcome, e.omitted, e.malformed, e.checks_ok, b.verdict, e.raw, e.normal, b.source";
+     e.outcome, e.omitted, e.malformed, e.checks_ok, b.verdict, trailscope_raw(e.raw, e.raw_codec), e.normal, b.source";
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
     let ts: i64 = row.get(7)?;
@@ -365,7 +365,7 @@ fn where_clause(filter: &EventFilter) -> (String, Vec<SqlValue>) {
     }
     if let Some(text) = &filter.text {
         bind(
-            "trailscope_text_match(e.raw, ?)",
+            "trailscope_text_match(trailscope_raw(e.raw, e.raw_codec), ?)",
             SqlValue::Text(text.to_lowercase()),
             &mut clauses,
         );
@@ -374,8 +374,8 @@ fn where_clause(filter: &EventFilter) -> (String, Vec<SqlValue>) {
         // Not a column (few filter by it): read from the normalized event, so every
         // source's request id is found by our field name.
         bind(
-            "CASE WHEN json_valid(CAST(coalesce(e.normal, e.raw) AS TEXT)) \
-             THEN json_extract(CAST(coalesce(e.normal, e.raw) AS TEXT), '$.source.request_id') END = ?",
+            "CASE WHEN json_valid(CAST(coalesce(e.normal, trailscope_raw(e.raw, e.raw_codec)) AS TEXT)) \
+             THEN json_extract(CAST(coalesce(e.normal, trailscope_raw(e.raw, e.raw_codec)) AS TEXT), '$.source.request_id') END = ?",
             SqlValue::Text(request.clone()),
             &mut clauses,
         );
@@ -498,7 +498,9 @@ pub(crate) struct NewEvent<'a> {
     /// The declared hash.
     pub(crate) hash: Option<&'a [u8]>,
     pub(crate) checks_ok: bool,
+    /// The record as stored, and how (`case::raw`).
     pub(crate) raw: &'a [u8],
+    pub(crate) raw_codec: Option<i64>,
     pub(crate) normal: Option<&'a [u8]>,
 }
 
@@ -509,9 +511,9 @@ pub(crate) fn insert(connection: &Connection, event: &NewEvent<'_>) -> Result<i6
             "INSERT INTO event (bundle_idx, file, line, chain, seq, id, ts, action, category,
                                 actor_id, actor_type, actor_name, on_behalf_of, target_type, target_id,
                                 target_name, outcome, channel, ip, batch_id, client_id, rule_id,
-                                omitted, malformed, hash, checks_ok, raw, normal)
+                                omitted, malformed, hash, checks_ok, raw, raw_codec, normal)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
         )?;
     statement.execute(params![
         event.bundle_idx,
@@ -541,6 +543,7 @@ pub(crate) fn insert(connection: &Connection, event: &NewEvent<'_>) -> Result<i6
         event.hash,
         event.checks_ok,
         event.raw,
+        event.raw_codec,
         event.normal,
     ])?;
     Ok(connection.last_insert_rowid())
@@ -556,7 +559,7 @@ pub(crate) fn for_each_raw_of_target_except(
     mut each: impl FnMut(&[u8]),
 ) -> Result<()> {
     let mut statement = connection.prepare_cached(
-        "SELECT raw FROM event WHERE target_type = ?1 AND target_id = ?2 AND bundle_idx != ?3
+        "SELECT trailscope_raw(raw, raw_codec) FROM event WHERE target_type = ?1 AND target_id = ?2 AND bundle_idx != ?3
              ORDER BY ts, chain, seq",
     )?;
     let mut rows = statement.query(params![target_type, target_id, bundle_idx])?;
@@ -639,7 +642,7 @@ pub(crate) fn for_each_in_chain_order(
     mut each: impl FnMut(StoredLine) -> Result<()>,
 ) -> Result<()> {
     let mut statement = connection.prepare(
-        "SELECT event_idx, file, line, chain, seq, hash, raw, malformed, id, ts, action, category, actor_id,
+        "SELECT event_idx, file, line, chain, seq, hash, trailscope_raw(raw, raw_codec), malformed, id, ts, action, category, actor_id,
                 actor_type, actor_name, on_behalf_of, target_type, target_id, target_name, outcome, channel, ip,
                 batch_id, client_id, rule_id, omitted, normal, bundle_idx
          FROM event ORDER BY chain, seq, event_idx",
@@ -773,7 +776,7 @@ pub(crate) fn for_each_row_of_source(
     mut each: impl FnMut(i64, &str, i64, &[u8], Option<&[u8]>) -> Result<()>,
 ) -> Result<()> {
     let mut statement = connection.prepare_cached(&format!(
-        "SELECT event_idx, file, line, raw, normal FROM event {SOURCE_ROWS}"
+        "SELECT event_idx, file, line, trailscope_raw(raw, raw_codec), normal FROM event {SOURCE_ROWS}"
     ))?;
     let mut rows = statement.query([bundle_idx])?;
     while let Some(row) = rows.next()? {
@@ -801,7 +804,11 @@ pub(crate) fn for_each_in_chain_range(
     with_raw: bool,
     mut each: impl FnMut(u64, Option<&[u8]>, &[u8]) -> Result<()>,
 ) -> Result<()> {
-    let raw = if with_raw { "raw" } else { "X''" };
+    let raw = if with_raw {
+        "trailscope_raw(raw, raw_codec)"
+    } else {
+        "X''"
+    };
     let mut statement = connection.prepare_cached(&format!(
         "SELECT seq, hash, {raw} FROM event WHERE chain = ?1 AND seq BETWEEN ?2 AND ?3
          ORDER BY seq, event_idx"

@@ -1,5 +1,6 @@
 //! Every SQL statement the engine runs against a case's tables, one module per table:
-//! `bundle`, `bundle_chain`, `event`, `facet` (the case's facet counts), `finding`, `actor`, `masked_field`, `source_file`. A statement
+//! `bundle`, `bundle_chain`, `event`, `facet` (the case's facet counts), `finding`, `actor`, `masked_field`, `raw_dictionary`, `source_file`, and the column
+//! and text indexes (`column`, `text`). A statement
 //! belongs to the table it is about (one that joins `event` with `bundle` for the
 //! bundle's verdict is about events). Each function is small and named for what it
 //! does; the callers (`import`, `status`, `retrust`, `reverify`, the `query` modules)
@@ -23,6 +24,7 @@ pub(crate) mod facet;
 pub(crate) mod finding;
 pub(crate) mod journal;
 pub(crate) mod masked_field;
+pub(crate) mod raw_dictionary;
 pub(crate) mod source_file;
 pub(crate) mod text;
 

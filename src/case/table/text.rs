@@ -20,7 +20,7 @@ pub(crate) fn rows_after(
     limit: usize,
 ) -> Result<Vec<(i64, Vec<u8>, bool)>> {
     let rows = connection
-        .prepare_cached("SELECT event_idx, raw, omitted FROM event WHERE event_idx > ?1 ORDER BY event_idx LIMIT ?2")?
+        .prepare_cached("SELECT event_idx, trailscope_raw(raw, raw_codec), omitted FROM event WHERE event_idx > ?1 ORDER BY event_idx LIMIT ?2")?
         .query_map(params![after, limit as i64], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
