@@ -349,6 +349,24 @@ fn the_journal_records_each_action_verifies_as_a_bundle_and_catches_edits() {
 }
 
 #[test]
+fn a_receipt_sealed_while_importing_holds_when_its_compressed_rows_are_read_back() {
+    // 3,000 rows: the first 2,000 stored as they arrived, the rest compressed. The
+    // import sealed the rows as it stored them; the check reads them back from the case.
+    let fixture = Fixture::generated(3_000, 2);
+    let temp = tempfile::tempdir().unwrap();
+    let case_path = temp.path().join("case.sqlite");
+    let reviewer = maria();
+    let mut case = open_as(&case_path, &reviewer);
+    import(&mut case, &fixture.dir);
+    let checks = check_receipts(&case, Some(&reviewer)).unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].n_rows, 3_000);
+    assert!(checks[0].rows_unchanged);
+    assert!(checks[0].holds());
+    assert_eq!(checks[0].files_now, FilesNow::Unchanged);
+}
+
+#[test]
 fn receipts_verify_and_fail_after_the_evidence_or_the_case_changes() {
     let fixture = Fixture::generated(25, 1);
     let temp = tempfile::tempdir().unwrap();

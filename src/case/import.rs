@@ -142,6 +142,10 @@ pub fn import_source(
         let received_files = reviewer
             .is_some()
             .then(|| scope.spawn(|| super::receipt::received_files(path)));
+        let (seal_feed, sealer) = reviewer
+            .is_some()
+            .then(|| super::receipt::spawn_sealer(scope))
+            .unzip();
         let mut sink = ImportSink {
             transaction: &transaction,
             bundle_idx,
@@ -163,7 +167,7 @@ pub fn import_source(
             started,
             file_rows: None,
             raw: super::raw::RawPacker::new(),
-            sealer: reviewer.is_some().then(super::receipt::RowSealer::new),
+            seal_feed,
         };
         let report = source
             .read_into(options, &mut sink)
@@ -177,9 +181,10 @@ pub fn import_source(
             events_added,
             overlapping,
             state_jobs,
-            sealer,
+            seal_feed,
             ..
         } = sink;
+        drop(seal_feed);
         drop(state_jobs);
         let state_findings = checker
             .join()
@@ -189,7 +194,10 @@ pub fn import_source(
             Ok::<_, Error>(super::receipt::Received {
                 files,
                 skipped,
-                rows: sealer.expect("sealed when there is a reviewer").finish(),
+                rows: sealer
+                    .expect("sealed when there is a reviewer")
+                    .join()
+                    .expect("sealing does not panic"),
             })
         });
         (
@@ -352,7 +360,7 @@ struct ImportSink<'t, 'p> {
     /// Compresses the records (`case::raw`).
     raw: super::raw::RawPacker,
     /// Seals the rows stored, for the reviewer's receipt (when there is a reviewer).
-    sealer: Option<super::receipt::RowSealer>,
+    seal_feed: Option<super::receipt::SealFeed>,
 }
 
 impl ImportSink<'_, '_> {
@@ -455,8 +463,8 @@ impl LineSink for ImportSink<'_, '_> {
             .or(fields.ts_millis)
             .unwrap_or(UNKNOWN_TS);
         let (stored, raw_codec) = self.raw.pack(self.transaction, seen.raw)?;
-        if let Some(sealer) = &mut self.sealer {
-            sealer.push(
+        if let Some(seal_feed) = &mut self.seal_feed {
+            seal_feed.push(
                 seen.file,
                 seen.span.line_no as i64,
                 seen.raw,

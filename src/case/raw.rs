@@ -131,7 +131,10 @@ fn train(samples: &[u8], sizes: &[usize]) -> Option<(Vec<u8>, zstd::bulk::Compre
 
 /// Registers `trailscope_raw(raw, raw_codec)`: a row's record as it arrived.
 pub(crate) fn register(connection: &Connection) -> Result<()> {
-    let dictionaries: Mutex<HashMap<i64, Dictionary>> = Mutex::new(HashMap::new());
+    // The dictionaries seen, and one decompression context reused for every row (making
+    // one per row took longer than the decompression itself).
+    let state: Mutex<(HashMap<i64, Dictionary>, zstd::zstd_safe::DCtx<'static>)> =
+        Mutex::new((HashMap::new(), zstd::zstd_safe::DCtx::create()));
     connection.create_scalar_function(
         "trailscope_raw",
         2,
@@ -141,7 +144,8 @@ pub(crate) fn register(connection: &Connection) -> Result<()> {
             let Some(dictionary_idx) = context.get::<Option<i64>>(1)? else {
                 return Ok(stored.to_vec());
             };
-            let mut dictionaries = dictionaries.lock().unwrap_or_else(|p| p.into_inner());
+            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+            let (dictionaries, zstd_context) = &mut *state;
             let frame_id = zstd::zstd_safe::get_dict_id_from_frame(stored);
             // A dictionary is loaded once per connection; one of the same number
             // written since (an import rolled back, another committed) has another id.
@@ -158,7 +162,8 @@ pub(crate) fn register(connection: &Connection) -> Result<()> {
                 dictionaries.insert(dictionary_idx, dictionary);
             }
             let dictionary = &dictionaries[&dictionary_idx];
-            unpack(stored, dictionary).map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+            unpack(stored, dictionary, zstd_context)
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
         },
     )?;
     Ok(())
@@ -187,7 +192,11 @@ impl Dictionary {
     }
 }
 
-fn unpack(stored: &[u8], dictionary: &Dictionary) -> Result<Vec<u8>> {
+fn unpack(
+    stored: &[u8],
+    dictionary: &Dictionary,
+    context: &mut zstd::zstd_safe::DCtx<'static>,
+) -> Result<Vec<u8>> {
     let damaged = |why: String| {
         Error::Invalid(format!(
             "a stored record does not decompress ({why}): the case file was altered"
@@ -198,11 +207,10 @@ fn unpack(stored: &[u8], dictionary: &Dictionary) -> Result<Vec<u8>> {
         Ok(Some(size)) => return Err(damaged(format!("it claims {size} bytes"))),
         Ok(None) | Err(_) => return Err(damaged("no size in its header".into())),
     };
-    let mut decompressor = zstd::bulk::Decompressor::with_prepared_dictionary(&dictionary.prepared)
-        .map_err(|e| damaged(e.to_string()))?;
-    let record = decompressor
-        .decompress(stored, size)
-        .map_err(|e| damaged(e.to_string()))?;
+    let mut record = Vec::with_capacity(size);
+    context
+        .decompress_using_ddict(&mut record, stored, dictionary.prepared.as_ddict())
+        .map_err(|code| damaged(zstd::zstd_safe::get_error_name(code).to_owned()))?;
     if record.len() != size {
         return Err(damaged(format!(
             "{} bytes where its header says {size}",
@@ -248,7 +256,10 @@ mod tests {
             .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
         assert!(stored * 2 < original, "{stored} of {original} bytes");
         for (raw, stored) in &packed {
-            assert_eq!(&unpack(stored, &dictionary).unwrap(), raw);
+            assert_eq!(
+                &unpack(stored, &dictionary, &mut zstd::zstd_safe::DCtx::create()).unwrap(),
+                raw
+            );
         }
     }
 
@@ -258,9 +269,17 @@ mod tests {
         let mut altered = packed[0].1.clone();
         let middle = altered.len() / 2;
         altered[middle] ^= 0x55;
-        let error = unpack(&altered, &dictionary).unwrap_err().to_string();
+        let error = unpack(&altered, &dictionary, &mut zstd::zstd_safe::DCtx::create())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("the case file was altered"), "{error}");
-        let error = unpack(&altered[..4], &dictionary).unwrap_err().to_string();
+        let error = unpack(
+            &altered[..4],
+            &dictionary,
+            &mut zstd::zstd_safe::DCtx::create(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("the case file was altered"), "{error}");
         let error = Dictionary::new(3, None).err().unwrap().to_string();
         assert!(error.contains("does not hold"), "{error}");
