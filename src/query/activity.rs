@@ -4,8 +4,7 @@
 
 use super::events::EventFilter;
 use crate::Result;
-use crate::case::table::event;
-use crate::case::{Case, columns};
+use crate::case::Case;
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -45,13 +44,8 @@ pub struct Activity {
 /// keeps the histogram within `max_periods` bars.
 pub fn activity(case: &Case, filter: &EventFilter, max_periods: usize) -> Result<Activity> {
     let max_periods = max_periods.max(1) as i64;
-    let connection = case.connection();
-    // The column index answers when it can (`case::columns`), else SQL.
-    let plan = columns::plan(connection, filter)?;
-    let (first, last, untimed) = match &plan {
-        Some(plan) => columns::time_bounds(connection, plan)?,
-        None => event::time_bounds(connection, filter)?,
-    };
+    let answerer = super::events::Answerer::for_filter(case, filter)?;
+    let (first, last, untimed) = answerer.time_bounds()?;
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Activity {
             start: 0,
@@ -73,10 +67,7 @@ pub fn activity(case: &Case, filter: &EventFilter, max_periods: usize) -> Result
     let start = first.div_euclid(period_ms) * period_ms;
     let n_periods = ((last - start) / period_ms + 1) as usize;
     let mut counts = vec![0i64; n_periods];
-    let per_period = match &plan {
-        Some(plan) => columns::count_per_period(connection, plan, start, period_ms)?,
-        None => event::count_per_period(connection, filter, start, period_ms)?,
-    };
+    let per_period = answerer.count_per_period(start, period_ms)?;
     for (period, count) in per_period {
         if let Some(slot) = usize::try_from(period).ok().and_then(|p| counts.get_mut(p)) {
             *slot = count;

@@ -27,14 +27,7 @@ pub fn list_events(
     limit: usize,
     after: Option<Cursor>,
 ) -> Result<Page> {
-    let connection = case.connection();
-    let rows = match columns::plan(connection, filter)? {
-        Some(plan) => {
-            let idxs = columns::page(connection, &plan, order, limit, after)?;
-            event::by_idxs(connection, &idxs)?
-        }
-        None => event::page(connection, filter, order, limit, after)?,
-    };
+    let rows = Answerer::for_filter(case, filter)?.page(order, limit, after)?;
     let next = (rows.len() == limit).then(|| {
         let last = rows.last().expect("a full page");
         Cursor {
@@ -60,14 +53,10 @@ pub fn for_each_event(
 /// (`case::columns`), and SQL groups them only for a filter the index cannot answer.
 /// An actor's label is the name the case knows it by.
 pub fn facet_counts(case: &Case, filter: &EventFilter, by: FacetBy) -> Result<Vec<FacetCount>> {
-    let connection = case.connection();
     if *filter == EventFilter::default() {
-        return crate::case::table::facet::counts(connection, by);
+        return crate::case::table::facet::counts(case.connection(), by);
     }
-    match columns::plan(connection, filter)? {
-        Some(plan) => columns::facet(connection, &plan, by),
-        None => event::facet(connection, filter, by),
-    }
+    Answerer::for_filter(case, filter)?.facet(by)
 }
 
 /// The events with this id (normally one; two if the case holds two histories).
@@ -82,9 +71,66 @@ pub fn event_by_idx(case: &Case, event_idx: i64) -> Result<Option<EventRow>> {
 
 /// How many events match `filter` (stubs aside).
 pub fn count_events(case: &Case, filter: &EventFilter) -> Result<u64> {
-    let connection = case.connection();
-    match columns::plan(connection, filter)? {
-        Some(plan) => columns::count(connection, &plan),
-        None => event::count_matching(connection, filter),
+    Answerer::for_filter(case, filter)?.count()
+}
+
+/// What answers a filter: the column index when it can (`case::columns`: the filter
+/// uses only its fields, time and text, and the index is complete), else SQL over
+/// `event`. The one place that chooses; both give the same answers
+/// (`tests/columns.rs`).
+pub(crate) struct Answerer<'a> {
+    connection: &'a rusqlite::Connection,
+    filter: &'a EventFilter,
+    plan: Option<columns::Plan>,
+}
+
+impl<'a> Answerer<'a> {
+    pub(crate) fn for_filter(case: &'a Case, filter: &'a EventFilter) -> Result<Answerer<'a>> {
+        let connection = case.connection();
+        Ok(Answerer {
+            connection,
+            filter,
+            plan: columns::plan(connection, filter)?,
+        })
+    }
+
+    fn page(&self, order: Order, limit: usize, after: Option<Cursor>) -> Result<Vec<EventRow>> {
+        match &self.plan {
+            Some(plan) => {
+                let idxs = columns::page(self.connection, plan, order, limit, after)?;
+                event::by_idxs(self.connection, &idxs)
+            }
+            None => event::page(self.connection, self.filter, order, limit, after),
+        }
+    }
+
+    fn facet(&self, by: FacetBy) -> Result<Vec<FacetCount>> {
+        match &self.plan {
+            Some(plan) => columns::facet(self.connection, plan, by),
+            None => event::facet(self.connection, self.filter, by),
+        }
+    }
+
+    fn count(&self) -> Result<u64> {
+        match &self.plan {
+            Some(plan) => columns::count(self.connection, plan),
+            None => event::count_matching(self.connection, self.filter),
+        }
+    }
+
+    /// The first and last known times of the matching events, and how many have none.
+    pub(crate) fn time_bounds(&self) -> Result<(Option<i64>, Option<i64>, i64)> {
+        match &self.plan {
+            Some(plan) => columns::time_bounds(self.connection, plan),
+            None => event::time_bounds(self.connection, self.filter),
+        }
+    }
+
+    /// The matching events per period of `period_ms` from `start`: (period, count).
+    pub(crate) fn count_per_period(&self, start: i64, period_ms: i64) -> Result<Vec<(i64, i64)>> {
+        match &self.plan {
+            Some(plan) => columns::count_per_period(self.connection, plan, start, period_ms),
+            None => event::count_per_period(self.connection, self.filter, start, period_ms),
+        }
     }
 }
