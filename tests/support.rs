@@ -360,14 +360,7 @@ pub fn stored_record(connection: &rusqlite::Connection, event_idx: i64) -> Vec<u
     match codec {
         None => stored,
         Some(dictionary_idx) => {
-            let dictionary: Vec<u8> = connection
-                .query_row(
-                    "SELECT bytes FROM raw_dictionary WHERE dictionary_idx = ?1",
-                    [dictionary_idx],
-                    |row| row.get(0),
-                )
-                .unwrap();
-            zstd::bulk::Decompressor::with_dictionary(&dictionary)
+            zstd::bulk::Decompressor::with_dictionary(&dictionary(connection, dictionary_idx))
                 .unwrap()
                 .decompress(&stored, 1 << 20)
                 .unwrap()
@@ -381,15 +374,19 @@ pub fn packed_record(
     dictionary_idx: i64,
     record: &[u8],
 ) -> Vec<u8> {
-    let dictionary: Vec<u8> = connection
+    zstd::bulk::Compressor::with_dictionary(1, &dictionary(connection, dictionary_idx))
+        .unwrap()
+        .compress(record)
+        .unwrap()
+}
+
+/// The bytes of one of the case's record dictionaries.
+fn dictionary(connection: &rusqlite::Connection, dictionary_idx: i64) -> Vec<u8> {
+    connection
         .query_row(
             "SELECT bytes FROM raw_dictionary WHERE dictionary_idx = ?1",
             [dictionary_idx],
             |row| row.get(0),
         )
-        .unwrap();
-    zstd::bulk::Compressor::with_dictionary(1, &dictionary)
-        .unwrap()
-        .compress(record)
         .unwrap()
 }

@@ -3,7 +3,7 @@
 //! bundle, failing after a row is edited or removed) and custody receipts (failing
 //! after the evidence file or the case's rows change).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use trailscope::case::receipt::{FilesNow, check_receipts};
 use trailscope::case::{Case, Subject, journal};
@@ -352,13 +352,8 @@ fn the_journal_records_each_action_verifies_as_a_bundle_and_catches_edits() {
 fn a_receipt_sealed_while_importing_holds_when_its_compressed_rows_are_read_back() {
     // 3,000 rows: the first 2,000 stored as they arrived, the rest compressed. The
     // import sealed the rows as it stored them; the check reads them back from the case.
-    let fixture = Fixture::generated(3_000, 2);
-    let temp = tempfile::tempdir().unwrap();
-    let case_path = temp.path().join("case.sqlite");
-    let reviewer = maria();
-    let mut case = open_as(&case_path, &reviewer);
-    import(&mut case, &fixture.dir);
-    let checks = check_receipts(&case, Some(&reviewer)).unwrap();
+    let received = ReceivedByMaria::new(3_000, 2);
+    let checks = check_receipts(&received.case, Some(&received.reviewer)).unwrap();
     assert_eq!(checks.len(), 1);
     assert_eq!(checks[0].n_rows, 3_000);
     assert!(checks[0].rows_unchanged);
@@ -366,14 +361,42 @@ fn a_receipt_sealed_while_importing_holds_when_its_compressed_rows_are_read_back
     assert_eq!(checks[0].files_now, FilesNow::Unchanged);
 }
 
+/// A generated bundle imported by Maria into a new case.
+struct ReceivedByMaria {
+    fixture: Fixture,
+    _temp: tempfile::TempDir,
+    case_path: PathBuf,
+    reviewer: Reviewer,
+    case: Case,
+}
+
+impl ReceivedByMaria {
+    fn new(events: u64, chains: u32) -> ReceivedByMaria {
+        let fixture = Fixture::generated(events, chains);
+        let temp = tempfile::tempdir().unwrap();
+        let case_path = temp.path().join("case.sqlite");
+        let reviewer = maria();
+        let mut case = open_as(&case_path, &reviewer);
+        import(&mut case, &fixture.dir);
+        ReceivedByMaria {
+            fixture,
+            _temp: temp,
+            case_path,
+            reviewer,
+            case,
+        }
+    }
+}
+
 #[test]
 fn receipts_verify_and_fail_after_the_evidence_or_the_case_changes() {
-    let fixture = Fixture::generated(25, 1);
-    let temp = tempfile::tempdir().unwrap();
-    let case_path = temp.path().join("case.sqlite");
-    let reviewer = maria();
-    let mut case = open_as(&case_path, &reviewer);
-    import(&mut case, &fixture.dir);
+    let ReceivedByMaria {
+        fixture,
+        _temp,
+        case_path,
+        reviewer,
+        case,
+    } = ReceivedByMaria::new(25, 1);
 
     let checks = check_receipts(&case, Some(&reviewer)).unwrap();
     assert_eq!(checks.len(), 1);
