@@ -847,8 +847,23 @@ fn a_compressed_record_edited_or_damaged_in_the_case_file_is_caught() {
         )
         .unwrap();
     let case = Case::open_read_only(&case_path).unwrap();
-    let error = reverify(&case).expect_err("refused").to_string();
+    let error = trailscope::query::event_by_idx(&case, idx)
+        .expect_err("refused")
+        .to_string();
     assert!(error.contains("the case file was altered"), "{error}");
+    // Reverify says which row, and goes on: every other row still checks, no link
+    // reported broken around it.
+    let found = reverify(&case).unwrap().findings;
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].line, Some(line_no as u64));
+    assert!(
+        found[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("does not decompress"),
+        "{found:#?}"
+    );
 }
 
 #[test]

@@ -17,7 +17,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
@@ -129,44 +128,71 @@ fn train(samples: &[u8], sizes: &[usize]) -> Option<(Vec<u8>, zstd::bulk::Compre
     Some((dictionary, compressor))
 }
 
-/// Registers `trailscope_raw(raw, raw_codec)`: a row's record as it arrived.
+/// Registers `trailscope_raw(raw, raw_codec)`, a row's record as it arrived (an error
+/// when its stored form does not decompress), and `trailscope_raw_or_null(raw,
+/// raw_codec)`, the same but NULL for such a row, for `reverify`, which reports it and
+/// goes on to the next row.
 pub(crate) fn register(connection: &Connection) -> Result<()> {
-    // The dictionaries seen, and one decompression context reused for every row (making
-    // one per row took longer than the decompression itself).
-    let state: Mutex<(HashMap<i64, Dictionary>, zstd::zstd_safe::DCtx<'static>)> =
-        Mutex::new((HashMap::new(), zstd::zstd_safe::DCtx::create()));
-    connection.create_scalar_function(
-        "trailscope_raw",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        move |context| {
-            let stored = context.get_raw(0).as_bytes_or_null()?.unwrap_or_default();
-            let Some(dictionary_idx) = context.get::<Option<i64>>(1)? else {
-                return Ok(stored.to_vec());
-            };
-            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
-            let (dictionaries, zstd_context) = &mut *state;
-            let frame_id = zstd::zstd_safe::get_dict_id_from_frame(stored);
-            // A dictionary is loaded once per connection; one of the same number
-            // written since (an import rolled back, another committed) has another id.
-            let fresh = dictionaries
-                .get(&dictionary_idx)
-                .is_some_and(|d| Some(d.id) == frame_id);
-            if !fresh {
-                // SAFETY: the connection outlives this call, and the query below only
-                // reads (SQLite allows a function to run statements on its connection).
-                let connection = unsafe { context.get_connection()? };
-                let dictionary = table::raw_dictionary::bytes_of(&connection, dictionary_idx)
-                    .and_then(|bytes| Dictionary::new(dictionary_idx, bytes))
-                    .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
-                dictionaries.insert(dictionary_idx, dictionary);
-            }
-            let dictionary = &dictionaries[&dictionary_idx];
-            unpack(stored, dictionary, zstd_context)
-                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
-        },
-    )?;
+    for (name, null_when_damaged) in [("trailscope_raw", false), ("trailscope_raw_or_null", true)] {
+        let reader = std::sync::Mutex::new(RecordReader::default());
+        connection.create_scalar_function(
+            name,
+            2,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            move |context| {
+                let stored = context.get_raw(0).as_bytes_or_null()?.unwrap_or_default();
+                let Some(dictionary_idx) = context.get::<Option<i64>>(1)? else {
+                    return Ok(Some(stored.to_vec()));
+                };
+                let mut reader = reader.lock().unwrap_or_else(|p| p.into_inner());
+                match reader.read(context, stored, dictionary_idx) {
+                    Ok(record) => Ok(Some(record)),
+                    Err(_) if null_when_damaged => Ok(None),
+                    Err(e) => Err(rusqlite::Error::UserFunctionError(e.into())),
+                }
+            },
+        )?;
+    }
     Ok(())
+}
+
+/// Reads compressed records for one SQL function of one connection: the dictionaries
+/// seen, and one decompression context reused for every row (making one per row took
+/// longer than the decompression itself).
+#[derive(Default)]
+struct RecordReader {
+    dictionaries: HashMap<i64, Dictionary>,
+    zstd_context: zstd::zstd_safe::DCtx<'static>,
+}
+
+impl RecordReader {
+    fn read(
+        &mut self,
+        context: &rusqlite::functions::Context<'_>,
+        stored: &[u8],
+        dictionary_idx: i64,
+    ) -> Result<Vec<u8>> {
+        let frame_id = zstd::zstd_safe::get_dict_id_from_frame(stored);
+        // A dictionary is loaded once per connection; one of the same number written
+        // since (an import rolled back, another committed) has another id.
+        let fresh = self
+            .dictionaries
+            .get(&dictionary_idx)
+            .is_some_and(|d| Some(d.id) == frame_id);
+        if !fresh {
+            // SAFETY: the connection outlives this call, and the query below only reads
+            // (SQLite allows a function to run statements on its own connection).
+            let connection = unsafe { context.get_connection()? };
+            let bytes = table::raw_dictionary::bytes_of(&connection, dictionary_idx)?;
+            self.dictionaries
+                .insert(dictionary_idx, Dictionary::new(dictionary_idx, bytes)?);
+        }
+        unpack(
+            stored,
+            &self.dictionaries[&dictionary_idx],
+            &mut self.zstd_context,
+        )
+    }
 }
 
 struct Dictionary {

@@ -58,6 +58,16 @@ pub fn reverify(case: &Case) -> Result<Reverification> {
             finding
         };
         let edited = |detail: String| edited_as(FindingKind::HashMismatch, detail);
+        let Some(raw) = raw else {
+            findings.push(edited(format!(
+                "row {event_idx}'s stored record does not decompress: the case file was edited"
+            )));
+            // The next row links to the hash this one declared.
+            if let (Some(chain), Some(seq), Some(hash)) = (chain, seq, stored_hash) {
+                previous = Some((chain, seq, hash));
+            }
+            return Ok(());
+        };
         if raw.is_empty() {
             return Ok(()); // a line too long to read was stored empty, with a finding
         }

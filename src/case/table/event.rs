@@ -626,7 +626,8 @@ pub(crate) struct StoredLine {
     pub(crate) chain: Option<String>,
     pub(crate) seq: Option<i64>,
     pub(crate) hash: Option<Vec<u8>>,
-    pub(crate) raw: Vec<u8>,
+    /// `None` when its stored form does not decompress (`case::raw`).
+    pub(crate) raw: Option<Vec<u8>>,
     pub(crate) malformed: Option<String>,
     /// The indexed columns (`state_change` is not stored: always `None`).
     pub(crate) columns: EventFields,
@@ -642,7 +643,7 @@ pub(crate) fn for_each_in_chain_order(
     mut each: impl FnMut(StoredLine) -> Result<()>,
 ) -> Result<()> {
     let mut statement = connection.prepare(
-        "SELECT event_idx, file, line, chain, seq, hash, trailscope_raw(raw, raw_codec), malformed, id, ts, action, category, actor_id,
+        "SELECT event_idx, file, line, chain, seq, hash, trailscope_raw_or_null(raw, raw_codec), malformed, id, ts, action, category, actor_id,
                 actor_type, actor_name, on_behalf_of, target_type, target_id, target_name, outcome, channel, ip,
                 batch_id, client_id, rule_id, omitted, normal, bundle_idx
          FROM event ORDER BY chain, seq, event_idx",
