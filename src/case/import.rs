@@ -137,14 +137,11 @@ pub fn import_source(
     // The continuity checker runs beside the inserts; its findings join the case's.
     let (report, parts, state_findings, received) = std::thread::scope(|scope| {
         let (state_jobs, checker) = continuity::spawn(scope);
-        // A receipt names the files as received: they are hashed while the import
-        // reads them, on a thread of their own.
-        let received_files = reviewer
+        // A receipt seals the rows stored and names the files as received: both are
+        // hashed while the import reads them, on threads of their own.
+        let (seal_feed, custody) = reviewer
             .is_some()
-            .then(|| scope.spawn(|| super::receipt::received_files(path)));
-        let (seal_feed, sealer) = reviewer
-            .is_some()
-            .then(|| super::receipt::spawn_sealer(scope))
+            .then(|| super::receipt::spawn_custody(scope, path))
             .unzip();
         let mut sink = ImportSink {
             transaction: &transaction,
@@ -189,17 +186,7 @@ pub fn import_source(
         let state_findings = checker
             .join()
             .expect("the continuity checker does not panic");
-        let received = received_files.map(|files| {
-            let (files, skipped) = files.join().expect("hashing files does not panic")?;
-            Ok::<_, Error>(super::receipt::Received {
-                files,
-                skipped,
-                rows: sealer
-                    .expect("sealed when there is a reviewer")
-                    .join()
-                    .expect("sealing does not panic"),
-            })
-        });
+        let received = custody.map(|custody| custody.join().expect("sealing does not panic"));
         (
             report,
             (

@@ -111,7 +111,7 @@ impl RowSealer {
     }
 }
 
-/// Rows an import hands to its sealing thread ([`spawn_sealer`]), a chunk at a time:
+/// Rows an import hands to its sealing thread ([`spawn_custody`]), a chunk at a time:
 /// hashing every row twice (the rows' SHA-256 and their Merkle leaves) is a second of
 /// CPU at 1,000,000 events that the inserting thread no longer spends.
 pub(crate) struct SealFeed {
@@ -149,13 +149,19 @@ impl Drop for SealFeed {
     }
 }
 
-/// Starts a thread that seals the rows fed to it, in the order fed; its result is the
-/// seal once the feed is dropped.
-pub(crate) fn spawn_sealer<'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
-) -> (SealFeed, std::thread::ScopedJoinHandle<'scope, RowSeal>) {
+/// Starts what a receipt seals of one import, beside it: a thread that seals the rows
+/// fed to it, in the order fed, and one that hashes the files received at `path`. The
+/// result, once the feed is dropped, is both.
+pub(crate) fn spawn_custody<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    path: &'env Path,
+) -> (
+    SealFeed,
+    std::thread::ScopedJoinHandle<'scope, Result<Received>>,
+) {
     let (sender, chunks) = std::sync::mpsc::sync_channel::<(Vec<u8>, Vec<usize>)>(4);
-    let sealer = scope.spawn(move || {
+    let custody = scope.spawn(move || {
+        let files = scope.spawn(|| received_files(path));
         let mut sealer = RowSealer::new();
         for (chunk, ends) in chunks {
             let mut start = 0;
@@ -164,14 +170,20 @@ pub(crate) fn spawn_sealer<'scope>(
                 start = end;
             }
         }
-        sealer.finish()
+        let rows = sealer.finish();
+        let (files, skipped) = files.join().expect("hashing files does not panic")?;
+        Ok(Received {
+            files,
+            skipped,
+            rows,
+        })
     });
     let feed = SealFeed {
         chunk: Vec::with_capacity(SEAL_CHUNK_BYTES * 2),
         ends: Vec::new(),
         sender,
     };
-    (feed, sealer)
+    (feed, custody)
 }
 
 /// Seals the rows source `bundle_idx` added, in one pass over them.
