@@ -709,13 +709,20 @@ fn event_idx_of_line(connection: &Connection, line: usize) -> i64 {
         .unwrap()
 }
 
-#[test]
-fn a_stored_line_edited_in_the_case_file_is_caught_by_reverify() {
-    // Version 1, where the edit is a hash_mismatch (format_v2: a body_hash_mismatch).
+/// A generated version-1 bundle of 3,000 events in 2 chains imported into a new case:
+/// the fixture (its folder lives as long as it does), the case and the bundle's lines.
+fn imported_v1_of_3000() -> (Fixture, PathBuf, Vec<String>) {
     let f = Fixture::generated_v1(3_000, 2);
     let case_path = f.temp.path().join("investigation.case");
     let lines = f.lines();
     import_into(&case_path, &f.dir);
+    (f, case_path, lines)
+}
+
+#[test]
+fn a_stored_line_edited_in_the_case_file_is_caught_by_reverify() {
+    // Version 1, where the edit is a hash_mismatch (format_v2: a body_hash_mismatch).
+    let (_f, case_path, lines) = imported_v1_of_3000();
     // The actor's name changed inside the stored bytes (its indexed column left as it was).
     let line_no = 777;
     let event: Value = serde_json::from_str(&lines[line_no - 1]).unwrap();
@@ -766,10 +773,7 @@ fn a_stored_line_edited_in_the_case_file_is_caught_by_reverify() {
 
 #[test]
 fn records_are_stored_compressed_and_read_back_exactly() {
-    let f = Fixture::generated_v1(3_000, 2);
-    let case_path = f.temp.path().join("investigation.case");
-    let lines = f.lines();
-    import_into(&case_path, &f.dir);
+    let (_f, case_path, lines) = imported_v1_of_3000();
     let connection = Connection::open(&case_path).unwrap();
     // The first 2,000 records trained the dictionary and are stored as they arrived;
     // every later one is compressed, more than twice smaller.
@@ -805,10 +809,7 @@ fn records_are_stored_compressed_and_read_back_exactly() {
 
 #[test]
 fn a_compressed_record_edited_or_damaged_in_the_case_file_is_caught() {
-    let f = Fixture::generated_v1(3_000, 2);
-    let case_path = f.temp.path().join("investigation.case");
-    let lines = f.lines();
-    import_into(&case_path, &f.dir);
+    let (_f, case_path, lines) = imported_v1_of_3000();
     let line_no = 2_777;
     let connection = Connection::open(&case_path).unwrap();
     let idx = event_idx_of_line(&connection, line_no);

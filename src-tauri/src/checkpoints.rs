@@ -111,13 +111,7 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "trailscope-checkpoints-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        crate::scratch_dir("trailscope-checkpoints", name)
     }
 
     /// The spec's checkpoint file (in the repository's `spec/vectors`).

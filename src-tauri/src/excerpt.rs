@@ -107,13 +107,7 @@ mod tests {
     }
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "trailscope-app-excerpt-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        crate::scratch_dir("trailscope-app-excerpt", name)
     }
 
     /// The spec's sample bundle imported into a fresh case, with its trusted key.

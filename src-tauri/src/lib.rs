@@ -155,6 +155,16 @@ pub fn run(launch: LaunchRequest) -> ExitCode {
     }
 }
 
+/// A fresh, empty folder for one test: `{prefix}-{name}-{pid}` under the temporary
+/// folder, emptied first if an earlier run left it.
+#[cfg(test)]
+pub(crate) fn scratch_dir(prefix: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

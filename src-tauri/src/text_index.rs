@@ -195,13 +195,7 @@ mod tests {
     use std::time::Instant;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "trailscope-app-text-index-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        crate::scratch_dir("trailscope-app-text-index", name)
     }
 
     /// Waits (10 s at most) until the app no longer builds the case's index.
