@@ -315,16 +315,28 @@ pub fn parse_hash_hex(s: &str) -> Option<Digest32> {
     if bytes.len() != 64 {
         return None;
     }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
+    // Each byte's value as a lowercase hex digit, or 0x10 and up for any other byte.
+    const NIBBLE: [u8; 256] = {
+        let mut table = [0xFF; 256];
+        let mut c = 0;
+        while c < 256 {
+            table[c] = match c as u8 {
+                b'0'..=b'9' => c as u8 - b'0',
+                b'a'..=b'f' => c as u8 - b'a' + 10,
+                _ => 0xFF,
+            };
+            c += 1;
+        }
+        table
     };
     let mut out = [0u8; 32];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    let mut bad = 0u8;
+    for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        let (high, low) = (NIBBLE[pair[0] as usize], NIBBLE[pair[1] as usize]);
+        bad |= high | low;
+        *byte = (high << 4) | (low & 0x0F);
     }
-    Some(out)
+    (bad < 0x10).then_some(out)
 }
 
 // ---- serde plumbing -------------------------------------------------------------
@@ -456,5 +468,14 @@ mod tests {
         let digest = sha256(b"abc");
         assert_eq!(parse_hash_hex(&to_hex(&digest)), Some(digest));
         assert_eq!(parse_hash_hex(&to_hex(&digest).to_uppercase()), None);
+        let hex = to_hex(&digest);
+        for (at, stray) in [(0, "g"), (31, " "), (62, "-"), (63, "\u{e9}")] {
+            let mut bad = hex.clone();
+            bad.replace_range(at..at + 1, stray);
+            assert_eq!(parse_hash_hex(&bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_hash_hex(&hex[..62]), None);
+        assert_eq!(parse_hash_hex(&"f".repeat(64)), Some([0xFF; 32]));
+        assert_eq!(parse_hash_hex(&"0".repeat(64)), Some([0; 32]));
     }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Transaction, TransactionBehavior};
 
-use super::continuity::{self, StateJob};
+use super::continuity::{self, StateJob, StateJobs};
 use super::table;
 use super::table::actor::ActorTally;
 use super::table::bundle_chain::HeldPart;
@@ -30,7 +30,6 @@ use crate::verify::{
     VerifyOptions, combine,
 };
 use crate::{Error, Result};
-use std::sync::mpsc::SyncSender;
 
 /// How far an import has come, for a progress bar.
 #[derive(Debug, Clone, Copy)]
@@ -133,6 +132,7 @@ pub fn import_source(
 
     let facets = table::facet::FacetTally::load(&transaction)?;
     let columns = super::columns::ColumnWriter::open(&transaction)?;
+    let inserter = table::event::Inserter::new(&transaction)?;
     let started = Instant::now();
     // The continuity checker runs beside the inserts; its findings join the case's.
     let (report, parts, state_findings, received) = std::thread::scope(|scope| {
@@ -145,6 +145,7 @@ pub fn import_source(
             .unzip();
         let mut sink = ImportSink {
             transaction: &transaction,
+            inserter,
             bundle_idx,
             case_was_empty,
             state_jobs,
@@ -319,10 +320,12 @@ pub(super) fn bundle_digest(report: &Report) -> String {
 /// Stores each line as verification hands it over.
 struct ImportSink<'t, 'p> {
     transaction: &'t Transaction<'t>,
+    /// Stores the rows.
+    inserter: table::event::Inserter<'t>,
     bundle_idx: i64,
     case_was_empty: bool,
     /// State changes go to the continuity checker's thread (`continuity`).
-    state_jobs: SyncSender<StateJob>,
+    state_jobs: StateJobs,
     /// Records already primed with the state the case's earlier bundles left.
     primed: HashSet<(String, String)>,
     stubs_per_chain: HashMap<String, u64>,
@@ -474,7 +477,7 @@ impl LineSink for ImportSink<'_, '_> {
             raw_codec,
             normal: seen.normalized,
         };
-        let event_idx = table::event::insert(self.transaction, &new_event)?;
+        let event_idx = self.inserter.insert(&new_event)?;
         let codes = self.facets.add(&new_event);
         self.columns
             .push(self.transaction, event_idx, new_event.ts, is_stub, &codes)?;
@@ -509,9 +512,7 @@ impl LineSink for ImportSink<'_, '_> {
                 event_idx,
                 primed,
             };
-            // The checker only stops when this sender is dropped; a send error means it
-            // panicked, which the join reports.
-            let _ = self.state_jobs.send(job);
+            self.state_jobs.push(job);
         }
         if seen.n_findings > 0 || malformed.is_some() {
             self.finding_rows

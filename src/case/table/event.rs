@@ -505,9 +505,15 @@ pub(crate) struct NewEvent<'a> {
 }
 
 /// Stores one line; returns its `event_idx`.
-pub(crate) fn insert(connection: &Connection, event: &NewEvent<'_>) -> Result<i64> {
-    let fields = event.fields;
-    let mut statement = connection.prepare_cached(
+/// Inserts rows one after another through one prepared statement (an import's).
+pub(crate) struct Inserter<'c> {
+    connection: &'c Connection,
+    statement: rusqlite::Statement<'c>,
+}
+
+impl<'c> Inserter<'c> {
+    pub(crate) fn new(connection: &'c Connection) -> Result<Inserter<'c>> {
+        let statement = connection.prepare(
             "INSERT INTO event (bundle_idx, file, line, chain, seq, id, ts, action, category,
                                 actor_id, actor_type, actor_name, on_behalf_of, target_type, target_id,
                                 target_name, outcome, channel, ip, batch_id, client_id, rule_id,
@@ -515,38 +521,48 @@ pub(crate) fn insert(connection: &Connection, event: &NewEvent<'_>) -> Result<i6
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
                      ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
         )?;
-    statement.execute(params![
-        event.bundle_idx,
-        event.file,
-        event.line as i64,
-        event.chain,
-        event.seq.map(|s| s as i64),
-        fields.id,
-        event.ts,
-        fields.action,
-        fields.category,
-        fields.actor_id,
-        fields.actor_type,
-        fields.actor_name,
-        fields.on_behalf_of_id,
-        fields.target_type,
-        fields.target_id,
-        fields.target_name,
-        fields.outcome,
-        fields.channel,
-        fields.ip,
-        fields.batch_id,
-        fields.client_id,
-        fields.rule_id,
-        event.omitted,
-        event.malformed,
-        event.hash,
-        event.checks_ok,
-        event.raw,
-        event.raw_codec,
-        event.normal,
-    ])?;
-    Ok(connection.last_insert_rowid())
+        Ok(Inserter {
+            connection,
+            statement,
+        })
+    }
+
+    /// Stores one row; returns its `event_idx`.
+    pub(crate) fn insert(&mut self, event: &NewEvent<'_>) -> Result<i64> {
+        let fields = event.fields;
+        self.statement.execute(params![
+            event.bundle_idx,
+            event.file,
+            event.line as i64,
+            event.chain,
+            event.seq.map(|s| s as i64),
+            fields.id,
+            event.ts,
+            fields.action,
+            fields.category,
+            fields.actor_id,
+            fields.actor_type,
+            fields.actor_name,
+            fields.on_behalf_of_id,
+            fields.target_type,
+            fields.target_id,
+            fields.target_name,
+            fields.outcome,
+            fields.channel,
+            fields.ip,
+            fields.batch_id,
+            fields.client_id,
+            fields.rule_id,
+            event.omitted,
+            event.malformed,
+            event.hash,
+            event.checks_ok,
+            event.raw,
+            event.raw_codec,
+            event.normal,
+        ])?;
+        Ok(self.connection.last_insert_rowid())
+    }
 }
 
 /// Calls `each` with the stored line of every event on one record that other bundles
