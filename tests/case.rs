@@ -1213,3 +1213,58 @@ fn two_bundles_that_fork_show_one_finding_with_its_range_that_explains_the_warni
         lines[0]
     );
 }
+
+#[test]
+fn an_import_into_an_empty_case_leaves_every_index_the_schema_defines_and_each_agrees_with_the_rows()
+ {
+    // Stubs and a quarantined line: the rows the two partial indexes hold.
+    let f = Fixture::generated_with(GenOptions {
+        events: 600,
+        chains: 2,
+        seed: 5,
+        stub_ratio: 0.1,
+        ..GenOptions::default()
+    });
+    let mut lines = f.lines();
+    lines.insert(20, "{\"action\": not JSON".to_owned());
+    f.write_lines(&lines);
+    let case_path = f.temp.path().join("indexes.case");
+    let indexes = |connection: &Connection| -> Vec<(String, String)> {
+        let mut statement = connection
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    drop(Case::open(&case_path).unwrap());
+    let schema = indexes(&Connection::open(&case_path).unwrap());
+    assert!(schema.len() >= 7, "{schema:?}");
+
+    import_into(&case_path, &f.dir);
+    let connection = Connection::open(&case_path).unwrap();
+    assert_eq!(indexes(&connection), schema);
+    // integrity_check compares every index entry with its row.
+    let integrity: String = connection
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let stubs = count(&connection, "SELECT count(*) FROM event WHERE omitted = 1");
+    assert!(stubs > 10, "{stubs}");
+    assert_eq!(
+        count(
+            &connection,
+            "SELECT count(*) FROM event INDEXED BY event_stubs WHERE omitted = 1"
+        ),
+        stubs
+    );
+    assert_eq!(
+        count(
+            &connection,
+            "SELECT count(*) FROM event INDEXED BY event_malformed WHERE malformed IS NOT NULL"
+        ),
+        1
+    );
+}
