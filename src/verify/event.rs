@@ -245,19 +245,19 @@ fn json_of(value: &Value) -> Option<Json<'_>> {
 /// state fold over these needs memory per field, not per byte of the values.
 fn compact_state_change(json: &Json<'_>) -> serde_json::Value {
     const SHORT: usize = 48;
-    let compact = |value: &Json<'_>| match value {
+    // One buffer for every member's canonical text: only the stand-in is allocated.
+    let mut text = Vec::with_capacity(256);
+    let mut compact = |value: &Json<'_>| match value {
         Json::Object(members) => serde_json::Value::Object(
             members
                 .iter()
                 .map(|(key, member)| {
-                    let text = member.to_canonical_string();
+                    text.clear();
+                    member.write_canonical(&mut text);
                     let stand_in = if text.len() <= SHORT {
-                        text
+                        String::from_utf8(text.clone()).expect("canonical JSON is UTF-8")
                     } else {
-                        format!(
-                            "#{}",
-                            canonical::to_hex(&canonical::sha256(text.as_bytes())[..12])
-                        )
+                        format!("#{}", canonical::to_hex(&canonical::sha256(&text)[..12]))
                     };
                     (key.to_string(), serde_json::Value::String(stand_in))
                 })
