@@ -361,6 +361,60 @@ fn a_receipt_sealed_while_importing_holds_when_its_compressed_rows_are_read_back
     assert_eq!(checks[0].files_now, FilesNow::Unchanged);
 }
 
+#[test]
+fn a_receipt_names_each_file_received_with_its_own_size_and_sha256() {
+    // The events file's digest is the one the import's reader took as it read every
+    // byte; the manifest and a file the bundle carries beside them are hashed apart.
+    // Each must equal the file's own SHA-256, computed here.
+    let fixture = Fixture::generated(40, 2);
+    std::fs::write(
+        fixture.dir.join("README.txt"),
+        b"exported by the orders service\n",
+    )
+    .unwrap();
+    let bare = tempfile::tempdir().unwrap();
+    let bare_events = bare.path().join("orders-export.jsonl");
+    std::fs::copy(fixture.events_path(), &bare_events).unwrap();
+    let sha = |path: &Path| {
+        let bytes = std::fs::read(path).unwrap();
+        let sha256 = trailscope::canonical::to_hex(&trailscope::canonical::sha256(&bytes));
+        (sha256, bytes.len() as u64)
+    };
+    for (received, expected) in [
+        (
+            fixture.dir.clone(),
+            vec![
+                ("README.txt", fixture.dir.join("README.txt")),
+                ("events.jsonl", fixture.events_path()),
+                ("manifest.json", fixture.dir.join("manifest.json")),
+            ],
+        ),
+        (
+            bare_events.clone(),
+            vec![("orders-export.jsonl", bare_events.clone())],
+        ),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let reviewer = maria();
+        let mut case = open_as(&temp.path().join("case.sqlite"), &reviewer);
+        import(&mut case, &received);
+        let checks = check_receipts(&case, Some(&reviewer)).unwrap();
+        assert_eq!(checks.len(), 1);
+        assert!(checks[0].holds());
+        assert_eq!(checks[0].files_now, FilesNow::Unchanged);
+        let files: Vec<(&str, (String, u64))> = checks[0]
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), (f.sha256.clone(), f.bytes)))
+            .collect();
+        let expected: Vec<(&str, (String, u64))> = expected
+            .iter()
+            .map(|(name, path)| (*name, sha(path)))
+            .collect();
+        assert_eq!(files, expected, "{}", received.display());
+    }
+}
+
 /// A generated bundle imported by Maria into a new case.
 struct ReceivedByMaria {
     fixture: Fixture,

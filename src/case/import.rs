@@ -133,6 +133,7 @@ pub fn import_source(
     let facets = table::facet::FacetTally::load(&transaction)?;
     let columns = super::columns::ColumnWriter::open(&transaction)?;
     let inserter = table::event::Inserter::new(&transaction)?;
+    let hashed_as_read = source.files_hashed_as_read();
     let started = Instant::now();
     // The continuity checker runs beside the inserts; its findings join the case's.
     let (report, parts, state_findings, received) = std::thread::scope(|scope| {
@@ -141,7 +142,7 @@ pub fn import_source(
         // hashed while the import reads them, on threads of their own.
         let (seal_feed, custody) = reviewer
             .is_some()
-            .then(|| super::receipt::spawn_custody(scope, path))
+            .then(|| super::receipt::spawn_custody(scope, path, hashed_as_read))
             .unzip();
         let mut sink = ImportSink {
             transaction: &transaction,
@@ -282,7 +283,7 @@ pub fn import_source(
             path,
             &report,
             now,
-            received?,
+            received?.complete(&report.bundle.files)?,
         )?;
         super::journal::append(
             &transaction,

@@ -8,7 +8,7 @@
 //! detectable: the rows must still hash to the sealed digest, and the files, if still
 //! where they were, to the digests received.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -155,13 +155,14 @@ impl Drop for SealFeed {
 pub(crate) fn spawn_custody<'scope, 'env>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     path: &'env Path,
+    hashed_as_read: Vec<String>,
 ) -> (
     SealFeed,
     std::thread::ScopedJoinHandle<'scope, Result<Received>>,
 ) {
     let (sender, chunks) = std::sync::mpsc::sync_channel::<(Vec<u8>, Vec<usize>)>(4);
     let custody = scope.spawn(move || {
-        let files = scope.spawn(|| received_files(path));
+        let files = scope.spawn(move || received_files_except(path, &hashed_as_read));
         let mut sealer = RowSealer::new();
         for (chunk, ends) in chunks {
             let mut start = 0;
@@ -171,10 +172,12 @@ pub(crate) fn spawn_custody<'scope, 'env>(
             }
         }
         let rows = sealer.finish();
-        let (files, skipped) = files.join().expect("hashing files does not panic")?;
+        let (files, skipped, read_by_import) =
+            files.join().expect("hashing files does not panic")?;
         Ok(Received {
             files,
             skipped,
+            read_by_import,
             rows,
         })
     });
@@ -208,9 +211,31 @@ pub struct ReceivedFile {
 /// The files at `path` as received: the file itself, or every regular file under the
 /// folder (sorted by path; links are not followed, and are listed as skipped).
 pub fn received_files(path: &Path) -> Result<(Vec<ReceivedFile>, Vec<String>)> {
+    let (files, skipped, _) = received_files_except(path, &[])?;
+    Ok((files, skipped))
+}
+
+/// Files an import's reader hashes as it reads them: (name as listed, path).
+type ReadByImport = Vec<(String, PathBuf)>;
+
+/// [`received_files`], leaving out the files named in `hashed_as_read` (the import's
+/// reader hashes them): they come back apart, (name, path), for [`Received::complete`].
+fn received_files_except(
+    path: &Path,
+    hashed_as_read: &[String],
+) -> Result<(Vec<ReceivedFile>, Vec<String>, ReadByImport)> {
     let metadata = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
     let mut files = Vec::new();
     let mut skipped = Vec::new();
+    let mut read_elsewhere = Vec::new();
+    let mut hash_or_defer = |item_path: PathBuf, name: String| -> Result<()> {
+        if hashed_as_read.contains(&name) {
+            read_elsewhere.push((name, item_path));
+        } else {
+            files.push(hash_file(&item_path, name)?);
+        }
+        Ok(())
+    };
     if metadata.is_dir() {
         let mut pending = vec![path.to_owned()];
         while let Some(dir) = pending.pop() {
@@ -226,22 +251,22 @@ pub fn received_files(path: &Path) -> Result<(Vec<ReceivedFile>, Vec<String>)> {
                 if kind.is_dir() {
                     pending.push(item_path);
                 } else if kind.is_file() {
-                    files.push(hash_file(&item_path, relative)?);
+                    hash_or_defer(item_path, relative)?;
                 } else {
                     skipped.push(relative);
                 }
             }
         }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
         skipped.sort();
     } else {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        files.push(hash_file(path, name)?);
+        hash_or_defer(path.to_owned(), name)?;
     }
-    Ok((files, skipped))
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, skipped, read_elsewhere))
 }
 
 /// One file's size and SHA-256, read in 1 MiB blocks (memory stays flat whatever its
@@ -272,7 +297,31 @@ pub fn hash_file(path: &Path, name: String) -> Result<ReceivedFile> {
 pub(crate) struct Received {
     pub(crate) files: Vec<ReceivedFile>,
     pub(crate) skipped: Vec<String>,
+    /// Files the import's reader hashed as it read them (name, path): not in `files`
+    /// until [`Received::complete`].
+    read_by_import: ReadByImport,
     pub(crate) rows: RowSeal,
+}
+
+impl Received {
+    /// Adds the files the import read, with the size and SHA-256 its reader took of
+    /// every byte (`report_files`: the report's (name, sha256, bytes)). A file the
+    /// reader did not finish is hashed here.
+    pub(crate) fn complete(mut self, report_files: &[(String, String, u64)]) -> Result<Received> {
+        for (name, path) in std::mem::take(&mut self.read_by_import) {
+            let file = match report_files.iter().find(|(read, _, _)| *read == name) {
+                Some((_, sha256, bytes)) => ReceivedFile {
+                    path: name,
+                    bytes: *bytes,
+                    sha256: sha256.clone(),
+                },
+                None => hash_file(&path, name)?,
+            };
+            self.files.push(file);
+        }
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(self)
+    }
 }
 
 /// Writes the signed receipt of a source just imported (inside the import's
@@ -289,8 +338,10 @@ pub(crate) fn seal(
     let Received {
         files,
         skipped,
+        read_by_import,
         rows,
     } = received;
+    debug_assert!(read_by_import.is_empty(), "Received::complete comes first");
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let mut receipt = json!({
         "type": RECEIPT_TYPE,

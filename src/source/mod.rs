@@ -258,6 +258,24 @@ impl<'m> Source<'m> {
         }
     }
 
+    /// The files (named as `receipt::received_files` lists them) whose every byte as
+    /// stored is read, and hashed, by `read_into`: their digests in the report are the
+    /// received files' own, so a receipt need not read them again. Only our bundle's
+    /// plain files are; every other source's digests are of what it decompressed or
+    /// parsed, and its files are hashed apart.
+    pub fn files_hashed_as_read(&self) -> Vec<String> {
+        use crate::bundle::Container;
+        match self {
+            Source::AuditBundle(bundle)
+                if matches!(bundle.container(), Container::Directory | Container::Jsonl) =>
+            {
+                let names = bundle.event_file_names();
+                names.into_iter().filter(|n| bundle.is_inside(n)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Reads every record, handing each to `sink`, and returns the source's report.
     pub fn read_into(
         &mut self,
