@@ -39,6 +39,16 @@ timed() { # timed OUT_FILE command…: "seconds peak_kb" into OUT_FILE
   /usr/bin/time -f "%e %M" -o "$out" "$@"
 }
 
+import_timed() { # import_timed CASE OUT_FILE: imports $bundle into a new CASE, timed
+  local status=0
+  timed "$2" "$bin" import --case "$1" --no-text-index "$bundle" >/dev/null 2>&1 || status=$?
+  # Exit 3 is "intact" (the generated bundle is not signed): a good import.
+  if ((status != 0 && status != 3)); then
+    echo "scale: the import failed (exit $status)" >&2
+    exit 1
+  fi
+}
+
 for n in $sizes; do
   bundle="$data/bundle-$n"
   if [[ ! -f "$bundle/manifest.json" ]]; then
@@ -51,13 +61,7 @@ for n in $sizes; do
   rm -f "$case_path" "$case_path-journal"
   echo "scale: $n events — load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-  status=0
-  timed "$data/scale-import.time" "$bin" import --case "$case_path" --no-text-index "$bundle" \
-    >/dev/null 2>&1 || status=$?
-  if ((status != 0 && status != 3)); then
-    echo "scale: the import failed (exit $status)" >&2
-    exit 1
-  fi
+  import_timed "$case_path" "$data/scale-import.time"
   read -r import_s import_kb < <(tail -n 1 "$data/scale-import.time")
   case_bytes=$(stat -c %s "$case_path")
   echo "scale: import ${import_s} s, peak RSS $((import_kb / 1024)) MB, case $((case_bytes / 1048576)) MB"
@@ -97,13 +101,7 @@ print(con.execute('SELECT count(*) FROM events').fetchone()[0])
     pairs="$import_s:$duck_s"
     for _ in $(seq "${DUCK_PAIRS:-2}"); do
       rm -f "$data/scale-pair.case" "$data/scale-pair.case-journal"
-      status=0
-      timed "$data/scale-pair.time" "$bin" import --case "$data/scale-pair.case" --no-text-index "$bundle" \
-        >/dev/null 2>&1 || status=$?
-      if ((status != 0 && status != 3)); then
-        echo "scale: the import failed (exit $status)" >&2
-        exit 1
-      fi
+      import_timed "$data/scale-pair.case" "$data/scale-pair.time"
       read -r ours _ < <(tail -n 1 "$data/scale-pair.time")
       duck
       read -r theirs _ < <(tail -n 1 "$data/scale-duck.time")
