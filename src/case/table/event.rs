@@ -507,8 +507,7 @@ pub(crate) struct NewEvent<'a> {
     pub(crate) normal: Option<&'a [u8]>,
 }
 
-/// Stores one line; returns its `event_idx`.
-/// Inserts rows one after another through one prepared statement (an import's).
+/// Stores an import's lines one after another through one prepared statement.
 pub(crate) struct Inserter<'c> {
     connection: &'c Connection,
     statement: rusqlite::Statement<'c>,
