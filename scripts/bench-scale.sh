@@ -16,7 +16,9 @@
 #   5. at 1,000,000 only: DuckDB (the Python package setup.sh installs in target/py)
 #      loading the same JSON Lines file, `CREATE TABLE … AS SELECT * FROM
 #      read_json_auto(…)`, against our import (which verifies and indexes too), then
-#      DUCK_PAIRS (default 2) more of each in turn: the verdict is the median ratio.
+#      DUCK_PAIRS (default 2) more of each in turn: the verdict is the median ratio;
+#      and the floor of an import into SQLite: `trailscope verify` (verification
+#      alone) and examples/bench_floor.rs (SQLite alone: the rows and the indexes).
 # Then prints one line per target with the figure at each size and whether it is met.
 # Figures go to bench-data/scale-SIZE.json. Needs about 25 GB of disk at 10,000,000.
 # BENCH_SKIP_APP=1 leaves the app out.
@@ -31,6 +33,7 @@ mkdir -p "$data"
 cargo build --release --locked -p trailscope --bins --examples
 bin="$repo_root/target/release/trailscope"
 queries="$repo_root/target/release/examples/bench_queries"
+floor="$repo_root/target/release/examples/bench_floor"
 python="${TRAILSCOPE_PYTHON:-$repo_root/target/py/bin/python}"
 
 timed() { # timed OUT_FILE command…: "seconds peak_kb" into OUT_FILE
@@ -81,7 +84,7 @@ for n in $sizes; do
     echo "scale: app timed ($(wc -l <"$data/scale-$n-app.txt") measures)"
   fi
 
-  duck_s="" duck_kb="" pairs=""
+  duck_s="" duck_kb="" pairs="" verify_s="" floor_json=""
   if [[ "$n" == 1000000 ]]; then
     duck() {
       rm -f "$data/scale-duck.duckdb"
@@ -109,13 +112,27 @@ print(con.execute('SELECT count(*) FROM events').fetchone()[0])
     done
     rm -f "$data/scale-pair.case" "$data/scale-pair.case-journal"
     echo "scale: ours against DuckDB, in turn (s:s): $pairs"
+
+    # The floor of this design: verification alone (`verify`: read, parse, hash, no
+    # storage) and SQLite alone (examples/bench_floor.rs: the rows copied in one
+    # statement, then the indexes an import builds after them).
+    status=0
+    timed "$data/scale-verify.time" "$bin" verify "$bundle" >/dev/null 2>&1 || status=$?
+    if ((status != 0 && status != 3)); then
+      echo "scale: verify failed (exit $status)" >&2
+      exit 1
+    fi
+    read -r verify_s _ < <(tail -n 1 "$data/scale-verify.time")
+    floor_json="$("$floor" "$case_path" "$data/scale-floor.db")"
+    echo "scale: floor: verify ${verify_s} s; SQLite alone $floor_json"
   fi
 
   "$python" - "$data/scale-$n.json" "$n" "$bundle_bytes" "$import_s" "$import_kb" "$case_bytes" \
     "$index_s" "$index_kb" "$indexed_bytes" "$data/scale-$n-queries.jsonl" "$data/scale-$n-app.txt" \
-    "$duck_s" "$duck_kb" "$pairs" <<'EOF'
+    "$duck_s" "$duck_kb" "$pairs" "$verify_s" "$floor_json" <<'EOF'
 import json, re, sys
-(out, n, bundle, import_s, import_kb, case, index_s, index_kb, indexed, queries, app, duck_s, duck_kb, pairs) = sys.argv[1:]
+(out, n, bundle, import_s, import_kb, case, index_s, index_kb, indexed, queries, app, duck_s, duck_kb, pairs,
+ verify_s, floor_json) = sys.argv[1:]
 q = [json.loads(line) for line in open(queries)]
 def worst(name):
     ms = [r["ms"] for r in q if r["query"] == name]
@@ -140,6 +157,8 @@ if duck_s:
     figures["duckdb_s"] = float(duck_s)
     figures["duckdb_rss_mb"] = int(duck_kb) / 1024
     figures["duckdb_pairs"] = [[float(x) for x in p.split(":")] for p in pairs.split()]
+if verify_s:
+    figures["floor"] = dict(json.loads(floor_json), verify_s=float(verify_s))
 json.dump(figures, open(out, "w"), indent=1)
 EOF
 done
@@ -182,4 +201,13 @@ for r in runs:
               f"ours {r['import_s']:.1f} s ({r['import_rss_mb']:.0f} MB) vs DuckDB {r['duckdb_s']:.1f} s "
               f"({r['duckdb_rss_mb']:.0f} MB); ours/DuckDB over {len(pairs)} pairs in turn: "
               f"median {ratio:.2f} ({ratios[0]:.2f}–{ratios[-1]:.2f})" + ("   met" if ratio <= 1 else "   NOT met"))
+    if "floor" in r:
+        # Verification and the row inserts can overlap; the index builds come after both.
+        f = r["floor"]
+        least = max(f["verify_s"], f["rows_s"]) + f["indexes_s"]
+        median_duck = sorted(theirs for _, theirs in pairs)[len(pairs) // 2]
+        print(f"{'floor of this design (1,000,000), nothing else counted':<58} "
+              f"verification alone {f['verify_s']:.1f} s; SQLite alone: rows {f['rows_s']:.1f} s, "
+              f"{f['indexes']} indexes {f['indexes_s']:.1f} s (SQLite {f['sqlite']}); "
+              f"at least {least:.1f} s = {least / median_duck:.2f}x DuckDB's median {median_duck:.1f} s")
 EOF
