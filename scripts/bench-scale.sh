@@ -42,14 +42,18 @@ timed() { # timed OUT_FILE command…: "seconds peak_kb" into OUT_FILE
   /usr/bin/time -f "%e %M" -o "$out" "$@"
 }
 
-import_timed() { # import_timed CASE OUT_FILE: imports $bundle into a new CASE, timed
+checked_timed() { # checked_timed OUT_FILE trailscope-arguments…: timed, and must succeed
   local status=0
-  timed "$2" "$bin" import --case "$1" --no-text-index "$bundle" >/dev/null 2>&1 || status=$?
-  # Exit 3 is "intact" (the generated bundle is not signed): a good import.
+  timed "$1" "$bin" "${@:2}" >/dev/null 2>&1 || status=$?
+  # Exit 3 is "intact" (the generated bundle is not signed): a good import or verify.
   if ((status != 0 && status != 3)); then
-    echo "scale: the import failed (exit $status)" >&2
+    echo "scale: trailscope $2 failed (exit $status)" >&2
     exit 1
   fi
+}
+
+import_timed() { # import_timed CASE OUT_FILE: imports $bundle into a new CASE, timed
+  checked_timed "$2" import --case "$1" --no-text-index "$bundle"
 }
 
 for n in $sizes; do
@@ -116,12 +120,7 @@ print(con.execute('SELECT count(*) FROM events').fetchone()[0])
     # The floor of this design: verification alone (`verify`: read, parse, hash, no
     # storage) and SQLite alone (examples/bench_floor.rs: the rows copied in one
     # statement, then the indexes an import builds after them).
-    status=0
-    timed "$data/scale-verify.time" "$bin" verify "$bundle" >/dev/null 2>&1 || status=$?
-    if ((status != 0 && status != 3)); then
-      echo "scale: verify failed (exit $status)" >&2
-      exit 1
-    fi
+    checked_timed "$data/scale-verify.time" verify "$bundle"
     read -r verify_s _ < <(tail -n 1 "$data/scale-verify.time")
     floor_json="$("$floor" "$case_path" "$data/scale-floor.db")"
     echo "scale: floor: verify ${verify_s} s; SQLite alone $floor_json"
