@@ -29,10 +29,10 @@ fn main() -> rusqlite::Result<()> {
     };
     let tables = [table("bundle")?, table("event")?];
     // The import keeps the partial indexes live and builds the others after the rows
-    // (`table::event::defer_indexes`): here too.
+    // (`table::event::defer_indexes`, which tells them apart by the same flag): here too.
     let mut statement = held_case.prepare(
-        "SELECT sql, sql LIKE '%WHERE%' FROM sqlite_master
-         WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL ORDER BY name",
+        "SELECT m.sql, i.partial FROM sqlite_master m JOIN pragma_index_list('event') i ON i.name = m.name
+          WHERE m.type = 'index' AND m.sql IS NOT NULL ORDER BY m.name",
     )?;
     let indexes: Vec<(String, bool)> = statement
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
